@@ -1,0 +1,4 @@
+"""Data layer: schema, database access, demo data, rollups, queries, indicators.
+
+Nothing in this package imports dash.
+"""

@@ -1,0 +1,320 @@
+"""SQLAlchemy 2 schema of the integrated supervision data (DESIGN.md §3).
+
+Conventions
+- Region codes are 12-digit strings (`data.codes`); every fact row carries the code of
+  the smallest region it belongs to, so scope and roll-up filters are code ranges.
+- Money is NUMERIC(14, 2) yuan; dates are DATE, moments are DATETIME.
+- `week_key` is the ISO week as an int yyyyww (2026-W46 -> 202646); `month_key` yyyymm.
+- Personal data: complainant identity lives in the `complainant_*` columns of
+  `complaint`, beneficiaries' real identity in `beneficiary_identity`; the query layer
+  (data/queries*.py) never selects them except through data/protected.py, which audits.
+- Rollup tables (prefix `rollup_`) are rebuilt by data/rollups.py inside the same
+  transaction that loads raw rows; dashboard callbacks read only rollups.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, Numeric, String, Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+Money = Numeric(14, 2)
+Code = String(12)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    })
+
+
+# --- geography -------------------------------------------------------------------------
+
+class Region(Base):
+    """A division: province, city, county, township or village."""
+    __tablename__ = "region"
+    code: Mapped[str] = mapped_column(Code, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(10), index=True)
+    parent_code: Mapped[str | None] = mapped_column(Code, index=True)
+    lon: Mapped[float | None]
+    lat: Mapped[float | None]
+    population: Mapped[int] = mapped_column(Integer, default=0)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)  # generated name/place
+
+
+class RegionBoundary(Base):
+    """A region's polygon as GeoJSON geometry text, and where it came from."""
+    __tablename__ = "region_boundary"
+    code: Mapped[str] = mapped_column(Code, ForeignKey("region.code"), primary_key=True)
+    geometry: Mapped[str] = mapped_column(Text)  # GeoJSON geometry object
+    source: Mapped[str] = mapped_column(String(10))  # official | synthetic
+    origin: Mapped[str] = mapped_column(String(200), default="")  # file / package it came from
+
+
+class CalendarDay(Base):
+    """One calendar day with its ISO week, month and working-day flag (chinese-calendar)."""
+    __tablename__ = "calendar_day"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    week_key: Mapped[int] = mapped_column(Integer, index=True)
+    month_key: Mapped[int] = mapped_column(Integer, index=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+
+
+# --- funds -----------------------------------------------------------------------------
+
+class FundProgram(Base):
+    """A livelihood-fund line (民生资金项目)."""
+    __tablename__ = "fund_program"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(20))  # social_assistance | agriculture | housing | disability ...
+    department: Mapped[str] = mapped_column(String(20))  # civil_affairs | agriculture | housing | disabled_federation
+    per_person_standard: Mapped[Decimal] = mapped_column(Money)  # yuan per payment
+    payment_cycle: Mapped[str] = mapped_column(String(10))  # monthly | quarterly | yearly
+
+
+class FundAllocation(Base):
+    """Money allocated (下达) to a township for a programme and year, by source level."""
+    __tablename__ = "fund_allocation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("fund_program.id"))
+    region_code: Mapped[str] = mapped_column(Code)
+    year: Mapped[int] = mapped_column(Integer)
+    source_level: Mapped[str] = mapped_column(String(12))  # central | provincial | municipal | county
+    amount: Mapped[Decimal] = mapped_column(Money)
+    allocated_on: Mapped[dt.date] = mapped_column(Date)
+    __table_args__ = (Index("ix_fund_allocation_region_year", "region_code", "year"),)
+
+
+class BeneficiaryIdentity(Base):
+    """Protected: the real identity behind a pseudonymous beneficiary key."""
+    __tablename__ = "beneficiary_identity"
+    beneficiary_key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(32))
+    id_number: Mapped[str] = mapped_column(String(18))
+
+
+class FundPayment(Base):
+    """Money paid (发放) to one beneficiary (pseudonymous key) living in a village."""
+    __tablename__ = "fund_payment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("fund_program.id"))
+    village_code: Mapped[str] = mapped_column(Code)
+    beneficiary_key: Mapped[str] = mapped_column(String(16), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    paid_date: Mapped[dt.date | None] = mapped_column(Date)
+    batch_id: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (Index("ix_fund_payment_village_due", "village_code", "due_date"),)
+
+
+class VillageLedger(Base):
+    """One village finance entry (村级财务): income or expense."""
+    __tablename__ = "village_ledger"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    village_code: Mapped[str] = mapped_column(Code)
+    entry_date: Mapped[dt.date] = mapped_column(Date)
+    direction: Mapped[str] = mapped_column(String(8))  # income | expense
+    category: Mapped[str] = mapped_column(String(24))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    counterparty: Mapped[str] = mapped_column(String(64), default="")
+    voucher_no: Mapped[str] = mapped_column(String(24), default="")
+    batch_id: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (Index("ix_village_ledger_village_date", "village_code", "entry_date"),)
+
+
+class Disclosure(Base):
+    """An item a village must publish (村务公开) for a period, with due and published dates."""
+    __tablename__ = "disclosure"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    village_code: Mapped[str] = mapped_column(Code)
+    kind: Mapped[str] = mapped_column(String(16))  # finance | village_affairs | fund_list | project | party_affairs
+    period: Mapped[str] = mapped_column(String(8))  # 2026-10 or 2026-Q3
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    published_date: Mapped[dt.date | None] = mapped_column(Date)
+    __table_args__ = (Index("ix_disclosure_village_due", "village_code", "due_date"),)
+
+
+class LivelihoodProject(Base):
+    """A livelihood project (民生项目) in a village."""
+    __tablename__ = "livelihood_project"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    category: Mapped[str] = mapped_column(String(20))
+    village_code: Mapped[str] = mapped_column(Code, index=True)
+    budget: Mapped[Decimal] = mapped_column(Money)
+    spent: Mapped[Decimal] = mapped_column(Money)
+    planned_start: Mapped[dt.date] = mapped_column(Date)
+    planned_end: Mapped[dt.date] = mapped_column(Date)
+    actual_start: Mapped[dt.date | None] = mapped_column(Date)
+    actual_end: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12))  # planned | in_progress | completed | delayed
+    lon: Mapped[float | None]
+    lat: Mapped[float | None]
+
+
+# --- the public ------------------------------------------------------------------------
+
+class Complaint(Base):
+    """A complaint or report (投诉举报) with its workflow timestamps.
+
+    complainant_* columns are protected personal data (DESIGN.md §6).
+    """
+    __tablename__ = "complaint"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(24), unique=True)
+    village_code: Mapped[str] = mapped_column(Code)
+    channel: Mapped[str] = mapped_column(String(12))  # hotline | app | wechat | photo | push_to_talk | letter | visit
+    category: Mapped[str] = mapped_column(String(20))
+    department: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    assigned_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    replied_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    due_date: Mapped[dt.date] = mapped_column(Date)  # working days after receipt
+    satisfaction: Mapped[str | None] = mapped_column(String(16))  # very_satisfied | satisfied | basic | unsatisfied
+    repeat_of: Mapped[int | None] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text, default="")
+    complainant_name: Mapped[str | None] = mapped_column(String(32))
+    complainant_phone: Mapped[str | None] = mapped_column(String(20))
+    complainant_id_number: Mapped[str | None] = mapped_column(String(18))
+    batch_id: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (Index("ix_complaint_village_received", "village_code", "received_at"),)
+
+
+class ServiceRequest(Base):
+    """A 我要办 service request for a village-level matter."""
+    __tablename__ = "service_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    matter: Mapped[str] = mapped_column(String(24))
+    village_code: Mapped[str] = mapped_column(Code)
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    rating: Mapped[int | None] = mapped_column(Integer)  # 1..5
+    __table_args__ = (Index("ix_service_request_village_submitted", "village_code", "submitted_at"),)
+
+
+# --- comparison, clues and warnings ----------------------------------------------------
+
+class Person(Base):
+    """The comparison registry (pseudonymous): one person."""
+    __tablename__ = "person"
+    person_key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    village_code: Mapped[str] = mapped_column(Code, index=True)
+    birth_year: Mapped[int] = mapped_column(Integer)
+    deceased_date: Mapped[dt.date | None] = mapped_column(Date)
+    official_post: Mapped[str | None] = mapped_column(String(24))  # village_secretary | village_director | ...
+    relative_of: Mapped[str | None] = mapped_column(String(16))
+    has_vehicle: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_property: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Clue(Base):
+    """A problem clue (问题线索) produced by a comparison rule."""
+    __tablename__ = "clue"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule: Mapped[str] = mapped_column(String(32))
+    region_code: Mapped[str] = mapped_column(Code, index=True)
+    subject_key: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    score: Mapped[float]
+    evidence: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))  # flagged | verifying | filed | concluded | dismissed
+    flagged_on: Mapped[dt.date] = mapped_column(Date)
+    verified_on: Mapped[dt.date | None] = mapped_column(Date)
+    filed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class ClueEvent(Base):
+    """One step of a clue's status history."""
+    __tablename__ = "clue_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clue_id: Mapped[int] = mapped_column(ForeignKey("clue.id"), index=True)
+    at: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Warning(Base):
+    """A risk warning (风险预警) and its closed loop: raised -> task -> verified -> closed."""
+    __tablename__ = "warning"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(24))  # complaint_spike | fund_delay | disclosure | clue ...
+    level: Mapped[str] = mapped_column(String(8))  # red | orange | yellow
+    region_code: Mapped[str] = mapped_column(Code, index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    raised_on: Mapped[dt.date] = mapped_column(Date)
+    task_issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    verified_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    feedback: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- loads and audit -------------------------------------------------------------------
+
+class ImportBatch(Base):
+    """One load of data (demo generation or a department's file)."""
+    __tablename__ = "import_batch"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))  # demo | complaint | ledger | payment ...
+    source: Mapped[str] = mapped_column(String(255))  # file name or generator parameters
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(12))  # loaded | rejected | failed
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_loaded: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    user: Mapped[str] = mapped_column(String(32), default="system")
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class RejectedRow(Base):
+    """A row of an import that failed validation: where and why."""
+    __tablename__ = "rejected_row"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    row_number: Mapped[int] = mapped_column(Integer)
+    column: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(Text, default="")
+    message: Mapped[str] = mapped_column(Text)
+
+
+class AuditLog(Base):
+    """Every sensitive view and every export."""
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    user: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))  # view_identity | export_csv | export_xlsx | export_image ...
+    object: Mapped[str] = mapped_column(String(64))
+    region_code: Mapped[str | None] = mapped_column(Code)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class DemoTruth(Base):
+    """Planted anomalies of the demo data, so tests can check that detectors find them."""
+    __tablename__ = "demo_truth"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    region_code: Mapped[str] = mapped_column(Code)
+    subject: Mapped[str] = mapped_column(String(64), default="")
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class DatasetInfo(Base):
+    """Key/value facts about the loaded dataset (as-of date, scale, seed, root region)."""
+    __tablename__ = "dataset_info"
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))

@@ -1,0 +1,63 @@
+"""All runtime settings; the only module that reads environment variables.
+
+Every setting is documented here and in README.md (section "Settings").
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Settings of one app process.
+
+    database_url: SQLAlchemy URL. Default: SQLite file var/sunshine.db (WAL mode).
+    port: HTTP port of `make run` (default 8050).
+    lang: default UI language, "zh-CN" (default) or "en".
+    secret_key: Flask secret key (sessions).
+    cache_dir: folder of the filesystem cache used when no Redis is configured.
+    redis_url: when set, flask-caching uses Redis instead of the filesystem.
+    var_dir: git-ignored folder for the database, caches and geometry files.
+    default_region: the region the pages open on (12-digit code; Chenzhou by default).
+    user_scope: region codes the (single, demo) user may see; comma separated;
+        deny by default means an empty value sees nothing.
+    refresh_seconds: big-screen auto refresh interval.
+    """
+
+    database_url: str
+    port: int = 8050
+    lang: str = "zh-CN"
+    secret_key: str = "dev-only-change-me"
+    var_dir: Path = PROJECT_ROOT / "var"
+    cache_dir: Path = PROJECT_ROOT / "var" / "cache"
+    redis_url: str | None = None
+    default_region: str = "431000000000"
+    user_scope: tuple[str, ...] = field(default=("430000000000",))
+    refresh_seconds: int = 300
+
+
+def default_database_url(var_dir: Path) -> str:
+    return f"sqlite:///{var_dir / 'sunshine.db'}"
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build Settings from environment variables (or the given mapping)."""
+    env = dict(os.environ if env is None else env)
+    var_dir = Path(env.get("SUNSHINE_VAR_DIR", PROJECT_ROOT / "var"))
+    scope = env.get("SUNSHINE_SCOPE", "430000000000")
+    return Settings(
+        database_url=env.get("DATABASE_URL") or default_database_url(var_dir),
+        port=int(env.get("PORT", "8050")),
+        lang=env.get("SUNSHINE_LANG", "zh-CN"),
+        secret_key=env.get("SECRET_KEY", "dev-only-change-me"),
+        var_dir=var_dir,
+        cache_dir=Path(env.get("CACHE_DIR", var_dir / "cache")),
+        redis_url=env.get("REDIS_URL") or None,
+        default_region=env.get("SUNSHINE_DEFAULT_REGION", "431000000000"),
+        user_scope=tuple(c.strip() for c in scope.split(",") if c.strip()),
+        refresh_seconds=int(env.get("SUNSHINE_REFRESH_SECONDS", "300")),
+    )
