@@ -1,0 +1,191 @@
+"""Map layers for the browser: one parent's children as a small GeoJSON FeatureCollection.
+
+Geometry goes to the browser once, as a cacheable URL (`/geo/<parent>/<level>.json`),
+not inside every figure (DESIGN.md §4). To meet the budgets (§7: county layer ≤ 300 KB,
+one county's townships ≤ 200 KB) the set is simplified with topojson so neighbours keep
+one shared border (per-polygon simplify opens gaps), and coordinates are rounded.
+These functions do not check the user's scope: the route serving them must.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+import topojson
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from data.codes import LEVELS, code_range, level_of, normalize_code
+from data.schema import Region, RegionBoundary
+from geo.boundaries import parse_geometry
+
+# A layer is drawn about 1,000-1,500 px wide; one pixel of its extent is detail enough.
+EXTENT_PIXELS = 1400
+PREQUANTIZE = 1e5  # topology grid: extent / 1e5, ~50 m on a province
+MERCATOR_TILE_PX = 512  # maplibre (go.Choroplethmap): the world is 512 px at zoom 0
+MAX_ZOOM = 16.0
+_VERSION_RE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def build_layer(conn: Connection, parent_code: str, child_level: str,
+                tolerance: float | None = None) -> dict:
+    """GeoJSON FeatureCollection of `parent_code`'s children at `child_level`.
+
+    Each feature: top-level "id" = 12-digit code, properties {code, name, source}.
+    `tolerance` (degrees) defaults to the layer's extent / EXTENT_PIXELS, so a
+    province's counties and a county's townships look equally detailed on screen.
+    """
+    frame = _read_children(conn, parent_code, child_level)
+    if frame.empty:
+        return {"type": "FeatureCollection", "features": []}
+    if tolerance is None:
+        tolerance = _auto_tolerance(frame.total_bounds)
+    topo = topojson.Topology(frame, toposimplify=tolerance, prequantize=PREQUANTIZE)
+    simplified = json.loads(topo.to_geojson(decimals=_decimals_for(tolerance)))
+    features = []
+    for feature in simplified["features"]:
+        props = feature["properties"]
+        features.append({
+            "type": "Feature",
+            "id": props["code"],
+            "properties": {"code": props["code"], "name": props["name"], "source": props["source"]},
+            "geometry": feature["geometry"],
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _read_children(conn: Connection, parent_code: str, child_level: str) -> gpd.GeoDataFrame:
+    """Children with boundaries, ordered by code, as a GeoDataFrame (EPSG:4326)."""
+    _check_levels(parent_code, child_level)
+    low, high = code_range(parent_code)
+    query = (
+        select(Region.code, Region.name, RegionBoundary.source, RegionBoundary.geometry)
+        .join(RegionBoundary, RegionBoundary.code == Region.code)
+        .where(Region.code.between(low, high), Region.level == child_level)
+        .order_by(Region.code)
+    )
+    rows = conn.execute(query).all()
+    return gpd.GeoDataFrame(
+        {"code": [r.code for r in rows], "name": [r.name for r in rows],
+         "source": [r.source for r in rows]},
+        geometry=[parse_geometry(r.geometry) for r in rows], crs="EPSG:4326",
+    )
+
+
+def _check_levels(parent_code: str, child_level: str) -> None:
+    """Reject a level that is unknown or not below the parent (URLs carry both)."""
+    if child_level not in LEVELS:
+        raise ValueError(f"未知层级 / unknown level: {child_level!r}")
+    if LEVELS.index(child_level) <= LEVELS.index(level_of(parent_code)):
+        raise ValueError(f"层级须低于上级区划 / level must be below the parent: {child_level!r}")
+
+
+def _auto_tolerance(bounds) -> float:
+    minx, miny, maxx, maxy = bounds
+    return max(maxx - minx, maxy - miny, 1e-6) / EXTENT_PIXELS
+
+
+def _decimals_for(tolerance: float) -> int:
+    """Keep rounding error about a tenth of the simplification tolerance (4..6 digits)."""
+    return min(6, max(4, math.ceil(-math.log10(tolerance)) + 1))
+
+
+def layer_bytes(conn: Connection, parent_code: str, child_level: str,
+                tolerance: float | None = None) -> bytes:
+    """The layer as compact UTF-8 JSON, ready to send with Content-Type application/json."""
+    layer = build_layer(conn, parent_code, child_level, tolerance)
+    return json.dumps(layer, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def layer_sources(conn: Connection, parent_code: str, child_level: str) -> set[str]:
+    """Distinct boundary sources ('official' / 'synthetic') of the layer, so the UI can
+    say "synthetic boundaries (demo)"."""
+    _check_levels(parent_code, child_level)
+    low, high = code_range(parent_code)
+    query = (
+        select(RegionBoundary.source).distinct()
+        .join(Region, RegionBoundary.code == Region.code)
+        .where(Region.code.between(low, high), Region.level == child_level)
+    )
+    return set(conn.execute(query).scalars())
+
+
+def cached_layer_path(cache_dir: Path, parent_code: str, child_level: str, version: str) -> Path:
+    """Where the layer of this data version is cached (inputs are validated, so a
+    URL cannot point outside cache_dir)."""
+    _check_levels(parent_code, child_level)
+    safe_version = _VERSION_RE.sub("_", version) or "0"
+    return Path(cache_dir) / "geo" / safe_version / f"{normalize_code(parent_code)}-{child_level}.json"
+
+
+def cached_layer_bytes(conn: Connection, parent_code: str, child_level: str,
+                       cache_dir: Path, version: str) -> bytes:
+    """layer_bytes, computed once per (parent, level, data version) and kept on disk.
+
+    The file is written to a temporary name and renamed, so concurrent workers never
+    read half a file. A new `version` (e.g. after an import) starts a new folder.
+    """
+    path = cached_layer_path(cache_dir, parent_code, child_level, version)
+    if path.exists():
+        return path.read_bytes()
+    data = layer_bytes(conn, parent_code, child_level)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+    return data
+
+
+def layer_etag(data: bytes) -> str:
+    """A strong HTTP ETag (quoted) for layer bytes."""
+    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
+def view_for(geojson_or_bounds, width_px: int = 800, height_px: int = 600,
+             padding: float = 0.05) -> tuple[dict, float]:
+    """(center {lat, lon}, zoom) that fits a layer in a go.Choroplethmap of that size.
+
+    Web-mercator math (no tiles are used): the world is MERCATOR_TILE_PX wide at zoom 0
+    and doubles per zoom step; `padding` is the share of each side left empty.
+    Accepts a FeatureCollection / Feature / geometry dict or (minx, miny, maxx, maxy).
+    """
+    minx, miny, maxx, maxy = _bounds_of(geojson_or_bounds)
+    y_top, y_bottom = _mercator_y(maxy), _mercator_y(miny)
+    center_lat = math.degrees(math.atan(math.sinh((y_top + y_bottom) / 2)))
+    center = {"lat": center_lat, "lon": (minx + maxx) / 2}
+    usable = 1 - 2 * padding
+    span_x = max((maxx - minx) / 360.0, 1e-9)  # share of the world's width
+    span_y = max((y_top - y_bottom) / (2 * math.pi), 1e-9)
+    zoom_x = math.log2(width_px * usable / (MERCATOR_TILE_PX * span_x))
+    zoom_y = math.log2(height_px * usable / (MERCATOR_TILE_PX * span_y))
+    return center, round(max(0.0, min(zoom_x, zoom_y, MAX_ZOOM)), 2)
+
+
+def _mercator_y(lat: float) -> float:
+    lat = max(min(lat, 85.05113), -85.05113)
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _bounds_of(value) -> tuple[float, float, float, float]:
+    """Bounds of a GeoJSON dict or a 4-number sequence."""
+    if not isinstance(value, dict):
+        minx, miny, maxx, maxy = (float(v) for v in value)  # numpy bounds too
+        return minx, miny, maxx, maxy
+    if value.get("type") == "FeatureCollection":
+        geoms = [f["geometry"] for f in value["features"] if f.get("geometry")]
+    elif value.get("type") == "Feature":
+        geoms = [value["geometry"]]
+    else:
+        geoms = [value]
+    if not geoms:
+        raise ValueError("空图层 / empty layer")
+    collection = shapely.from_geojson([json.dumps(g) for g in geoms])
+    return tuple(float(v) for v in shapely.total_bounds(collection))
