@@ -22,7 +22,8 @@ class Settings:
     cache_dir: folder of the filesystem cache used when no Redis is configured.
     redis_url: when set, flask-caching uses Redis instead of the filesystem.
     var_dir: git-ignored folder for the database, caches and geometry files.
-    default_region: the region the pages open on (12-digit code; Chenzhou by default).
+    default_region: the region pages open on when the URL names none (6- or 12-digit
+        code); empty (the default) means the loaded dataset's root region.
     user_scope: region codes the (single, demo) user may see; comma separated;
         deny by default means an empty value sees nothing.
     refresh_seconds: big-screen auto refresh interval.
@@ -35,7 +36,7 @@ class Settings:
     var_dir: Path = PROJECT_ROOT / "var"
     cache_dir: Path = PROJECT_ROOT / "var" / "cache"
     redis_url: str | None = None
-    default_region: str = "431000000000"
+    default_region: str = ""
     user_scope: tuple[str, ...] = field(default=("430000000000",))
     refresh_seconds: int = 300
 
@@ -57,7 +58,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         var_dir=var_dir,
         cache_dir=Path(env.get("CACHE_DIR", var_dir / "cache")),
         redis_url=env.get("REDIS_URL") or None,
-        default_region=env.get("SUNSHINE_DEFAULT_REGION", "431000000000"),
+        default_region=env.get("SUNSHINE_DEFAULT_REGION", ""),
         user_scope=tuple(c.strip() for c in scope.split(",") if c.strip()),
         refresh_seconds=int(env.get("SUNSHINE_REFRESH_SECONDS", "300")),
     )

@@ -173,7 +173,7 @@ class Complaint(Base):
     case_no: Mapped[str] = mapped_column(String(24), unique=True)
     village_code: Mapped[str] = mapped_column(Code)
     channel: Mapped[str] = mapped_column(String(12))  # hotline | app | wechat | photo | push_to_talk | letter | visit
-    category: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(32))  # village_affairs_disclosure ...
     department: Mapped[str] = mapped_column(String(20))
     received_at: Mapped[dt.datetime] = mapped_column(DateTime)
     accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

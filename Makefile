@@ -1,0 +1,71 @@
+# 阳光监督驾驶舱 / Sunshine Supervision Dashboard — GNU make.
+#   make run    set up (once), load demo data (once), serve http://127.0.0.1:$(PORT)
+#   make test   set up, install system packages when possible, run every test
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements.stamp
+PORT ?= 8050
+export PORT
+SYSTEM_PACKAGES := chromium fonts-noto-cjk
+
+.PHONY: help venv system-deps system-deps-optional demo run test bench clean distclean
+
+help:
+	@echo "make run    serve the dashboard (demo data on first run) at http://127.0.0.1:$(PORT)"
+	@echo "make test   run all tests (unit + headless chromium)"
+	@echo "make bench  measure the performance budgets"
+	@echo "make demo | venv | system-deps | clean | distclean"
+
+venv: $(STAMP)
+
+# pip runs only when requirements.txt is newer than the stamp.
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+# chromium (browser tests, image export) and a CJK font (Chinese text in images).
+# Installs with apt-get when root; otherwise says what is missing and carries on.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if ! command -v fc-list >/dev/null 2>&1; then missing="$$missing fontconfig fonts-noto-cjk"; \
+	elif [ -z "$$(fc-list :lang=zh 2>/dev/null)" ]; then missing="$$missing fonts-noto-cjk"; fi; \
+	if [ -z "$$missing" ]; then echo "system packages: ok ($(SYSTEM_PACKAGES))"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	else \
+		echo "WARNING: missing system packages:$$missing"; \
+		echo "         install them with: sudo apt-get install -y$$missing"; \
+		echo "         (browser tests are skipped and image export fails until then)"; \
+	fi
+
+# For `make run`: never fails (the dashboard itself needs neither package).
+system-deps-optional:
+	@$(MAKE) --no-print-directory system-deps || echo "WARNING: could not install system packages; continuing"
+
+# Upgrade the schema, then generate the city-scale demo only if the database is empty.
+demo: venv
+	$(PY) cli.py ensure-demo --scale city --seed 7
+
+run: venv system-deps-optional demo
+	$(PY) app.py
+
+test: venv system-deps
+	$(PY) -m pytest -q
+
+bench: venv
+	$(PY) cli.py bench
+
+clean:
+	rm -rf var/cache test-artifacts .pytest_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+# Also removes the virtualenv and the database (var/).
+distclean: clean
+	rm -rf $(VENV) var

@@ -1,0 +1,116 @@
+"""The benchmark (`make bench`): server-side callback times and map bytes, per scale.
+
+For each scale it makes (once, then reuses) a demo database under var/bench/, builds
+the app on it and calls every registered dashboard callback function directly inside
+a request context: `uncached` clears the cache before each call, `cached` repeats a
+call already made. Prints p50/p95 in ms per callback, and the size in bytes of the
+map layers the browser downloads. Budgets: DESIGN.md §7.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from settings import PROJECT_ROOT, load_settings
+
+BENCH_SEED = 7
+BUDGET_UNCACHED_MS = 150
+BUDGET_CACHED_MS = 30
+console = Console()
+
+
+def bench_db_url(scale: str) -> str:
+    return f"sqlite:///{PROJECT_ROOT / 'var' / 'bench' / f'{scale}.db'}"
+
+
+def ensure_bench_db(scale: str) -> str:
+    """Generate the scale's demo database once; later runs reuse it."""
+    from sqlalchemy import func, select
+
+    from data.db import make_engine
+    from data.demo import generate
+    from data.migrate import upgrade
+    from data.schema import Region
+
+    url = bench_db_url(scale)
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.connect() as conn:
+        has_data = conn.execute(select(func.count()).select_from(Region)).scalar_one() > 0
+    if not has_data:
+        console.print(f"[bold]generating {scale} demo for the benchmark (once) …")
+        started = time.perf_counter()
+        generate(engine, scale=scale, seed=BENCH_SEED, as_of=None, progress=True)
+        console.print(f"{scale} demo generated in {time.perf_counter() - started:.1f} s")
+    engine.dispose()
+    return url
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def time_calls(fn: Callable[[], object], repeat: int, before: Callable[[], None] | None = None) -> list[float]:
+    """Wall times in ms of `repeat` calls; `before` runs untimed before each call."""
+    samples = []
+    for _ in range(repeat):
+        if before:
+            before()
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def bench_scale(scale: str, repeat: int) -> tuple[list[tuple], list[tuple]]:
+    """Rows (callback, case, p50, p95, budget) and (layer, bytes, budget) for one scale."""
+    from app import create_app
+    from bench.cases import callback_cases, layer_cases
+
+    settings = load_settings({"DATABASE_URL": ensure_bench_db(scale),
+                              "SUNSHINE_VAR_DIR": str(PROJECT_ROOT / "var" / "bench" / scale)})
+    app = create_app(settings)
+    server = app.server
+    cache = server.extensions["sunshine_cache"]
+    timing_rows, layer_rows = [], []
+    with server.test_request_context("/"):
+        for name, calls in callback_cases(server):
+            uncached = [s for call in calls for s in time_calls(call, max(1, repeat // len(calls)), cache.clear)]
+            cached = [s for call in calls for s in time_calls(call, max(1, repeat // len(calls)))]
+            timing_rows.append((name, "uncached", percentile(uncached, .5), percentile(uncached, .95), BUDGET_UNCACHED_MS))
+            timing_rows.append((name, "cached", percentile(cached, .5), percentile(cached, .95), BUDGET_CACHED_MS))
+        layer_rows = layer_cases(server)
+    return timing_rows, layer_rows
+
+
+def print_tables(scale: str, timing_rows: list[tuple], layer_rows: list[tuple]) -> None:
+    table = Table(title=f"callbacks, server side — {scale} scale ({dt.date.today()})")
+    for col in ("callback", "case", "p50 ms", "p95 ms", "budget ms", "ok"):
+        table.add_column(col)
+    for name, case, p50, p95, budget in timing_rows:
+        table.add_row(name, case, f"{p50:.1f}", f"{p95:.1f}", str(budget), "✓" if p95 <= budget else "✗")
+    console.print(table)
+    layers = Table(title=f"map geometry sent to the browser — {scale} scale")
+    for col in ("layer", "bytes", "budget", "ok"):
+        layers.add_column(col)
+    for name, size, budget in layer_rows:
+        layers.add_row(name, f"{size:,}", f"{budget:,}", "✓" if size <= budget else "✗")
+    console.print(layers)
+
+
+def main(scales: list[str], repeat: int = 30) -> None:
+    for scale in scales:
+        timing_rows, layer_rows = bench_scale(scale, repeat)
+        print_tables(scale, timing_rows, layer_rows)
+
+
+if __name__ == "__main__":
+    main(["city", "province"])

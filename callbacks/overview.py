@@ -1,0 +1,135 @@
+"""Overview callbacks: resolve the URL state, then KPIs, map, hot list and trend.
+
+Flow: OV_STATE (from the URL) -> `resolve_state` fills the pickers and the resolved
+region/week -> the four render callbacks. A picker change writes the URL
+(`pickers_to_url`), which re-renders the page: the URL stays the only state.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from dash import Input, Output, State, html, no_update
+
+import ids
+from callbacks import current_scope, get_engine, get_settings
+from callbacks.memo import memoized
+from components.hotlist import hot_list
+from components.kpi_tiles import kpi_tiles
+from components.state import state_href, state_query
+from data import queries
+from data.calendar import format_week, parse_week
+from figures.overview import trend_strip
+from views.overview import (
+    attention_figure, map_note, picker_options, resolve_defaults,
+)
+from i18n import t
+
+OV_RESOLVED = ids.OV_RESOLVED
+
+
+def resolve_state(state: dict):
+    """Picker options and values, the as-of line, the header chip, the resolved state."""
+    scope, lang = current_scope(), state.get("lang") or "zh-CN"
+    resolved = memoized("ov.resolve", scope, state.get("region"), state.get("week"),
+                        compute=lambda: resolve_defaults(get_engine(), scope, state))
+    options = memoized("ov.options", scope, resolved["root"], lang,
+                       compute=lambda: picker_options(get_engine(), scope, resolved["root"], lang))
+    asof = [t("common.as_of", lang, date=resolved["as_of"]) if resolved["as_of"] else ""]
+    if resolved.get("demo"):
+        asof.append(html.Span(t("overview.dataset_demo", lang),
+                              className="badge text-bg-warning sun-demo-badge"))
+    chip = t("common.current_region", lang, region=resolved.get("region_name") or "—")
+    return (options["regions"], resolved["region"], options["weeks"], resolved["week"],
+            asof, chip, {**resolved, "lang": lang})
+
+
+def pickers_to_url(region, week, resolved, search):
+    """A user's pick becomes the URL (state); the resolved defaults never loop back."""
+    if not resolved or (region == resolved.get("region") and week == resolved.get("week")):
+        return no_update
+    query = state_query(search)
+    href = state_href("", query, region=region, week=format_week(parse_week(week)))
+    return href or no_update
+
+
+def render_kpis(resolved):
+    if not resolved or not resolved.get("region"):
+        return kpi_tiles(_empty_frame(), (resolved or {}).get("lang", "zh-CN"))
+    scope, lang = current_scope(), resolved["lang"]
+    region, week = resolved["region"], parse_week(resolved["week"])
+
+    def compute():
+        with get_engine().connect() as conn:
+            return kpi_tiles(queries.fetch_kpis(conn, scope, region_code=region, week_key=week), lang)
+    return memoized("ov.kpis", scope, region, week, lang, compute=compute)
+
+
+def render_map(resolved):
+    lang = (resolved or {}).get("lang", "zh-CN")
+    scope = current_scope()
+    key = (resolved or {}).get("region"), (resolved or {}).get("week"), lang
+    def compute_figure():
+        from app import data_version
+        engine = get_engine()
+        return attention_figure(engine, scope, resolved or {}, cache_dir=Path(get_settings().cache_dir),
+                                version=data_version(engine)).to_plotly_json()
+    figure = memoized("ov.map", scope, *key, compute=compute_figure)
+    note = memoized("ov.map_note", scope, *key,
+                    compute=lambda: map_note(get_engine(), resolved))
+    return figure, note
+
+
+def render_hot(resolved):
+    lang = (resolved or {}).get("lang", "zh-CN")
+    if not resolved or not resolved.get("region"):
+        return hot_list(_empty_frame(), {}, lang)
+    scope = current_scope()
+    region, week = resolved["region"], parse_week(resolved["week"])
+    query = {"region": region, "week": resolved["week"], "lang": lang}
+
+    def compute():
+        with get_engine().connect() as conn:
+            hot = queries.fetch_hot_townships(conn, scope, region_code=region, week_key=week, n=10)
+            counties = queries.fetch_regions_at(conn, scope, region_code=region[:2].ljust(12, "0"),
+                                                level="county")
+        names = dict(zip(counties["code"], counties["name"]))
+        hot["county_name"] = [names.get(code[:6].ljust(12, "0"), "") for code in hot["code"]]
+        return hot_list(hot, query, lang)
+    return memoized("ov.hot", scope, region, week, lang, compute=compute)
+
+
+def render_trend(resolved):
+    lang = (resolved or {}).get("lang", "zh-CN")
+    if not resolved or not resolved.get("region"):
+        return trend_strip(_empty_frame(), lang=lang)
+    scope = current_scope()
+    region, week = resolved["region"], parse_week(resolved["week"])
+
+    def compute():
+        with get_engine().connect() as conn:
+            trend = queries.fetch_trend(conn, scope, region_code=region, week_key=week, weeks=12)
+        return trend_strip(trend, lang=lang).to_plotly_json()
+    return memoized("ov.trend", scope, region, week, lang, compute=compute)
+
+
+def _empty_frame():
+    import pandas as pd
+    return pd.DataFrame()
+
+
+def register(app) -> None:
+    """Attach the overview callbacks to `app`."""
+    app.callback(Output(ids.OV_REGION, "options"), Output(ids.OV_REGION, "value"),
+                 Output(ids.OV_WEEK, "options"), Output(ids.OV_WEEK, "value"),
+                 Output(ids.OV_ASOF, "children"), Output(ids.PAGE_REGION_CHIP, "children"),
+                 Output(OV_RESOLVED, "data"),
+                 Input(ids.OV_STATE, "data"))(resolve_state)
+    app.callback(Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
+                 Input(ids.OV_REGION, "value"), Input(ids.OV_WEEK, "value"),
+                 State(OV_RESOLVED, "data"), State(ids.PAGES_LOCATION, "search"),
+                 prevent_initial_call=True)(pickers_to_url)
+    app.callback(Output(ids.OV_KPIS, "children"), Input(OV_RESOLVED, "data"))(render_kpis)
+    app.callback(Output(ids.OV_MAP, "figure"), Output(ids.OV_MAP_NOTE, "children"),
+                 Input(OV_RESOLVED, "data"))(render_map)
+    app.callback(Output(ids.OV_HOT, "children"), Input(OV_RESOLVED, "data"))(render_hot)
+    app.callback(Output(ids.OV_TREND, "figure"), Input(OV_RESOLVED, "data"))(render_trend)

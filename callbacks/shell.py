@@ -1,0 +1,65 @@
+"""Callbacks of the shell: keep the navbar in step with the URL (language, state query).
+
+The URL is the state. When `_pages_location` changes (a nav click, the language switch,
+a pasted link), the navbar labels follow `lang` and every link keeps `region`/`week`.
+"""
+from __future__ import annotations
+
+import json
+
+from dash import ALL, Input, Output, State
+
+import ids
+from callbacks import get_settings
+from components.navbar import nav_props
+from i18n import normalize_lang
+
+NAVBAR_OUTPUTS = (
+    ("brand", Output(ids.NAV_BRAND, "children")),
+    ("subtitle", Output(ids.NAV_SUBTITLE, "children")),
+    ("brand_href", Output(ids.NAV_BRAND_LINK, "href")),
+    ("nav_labels", Output(ids.nav_link(ALL), "children")),
+    ("nav_hrefs", Output(ids.nav_link(ALL), "href")),
+    ("nav_active", Output(ids.nav_link(ALL), "active")),
+    ("lang_hrefs", Output(ids.lang_link(ALL), "href")),
+    ("lang_active", Output(ids.lang_link(ALL), "active")),
+    ("lang_label", Output(ids.LANG_LABEL, "children")),
+)
+
+# Sets <html lang> (screen readers, CJK font choice) and closes/toggles the mobile menu.
+_DOC_LANG_JS = """
+function(search) {
+    var lang = new URLSearchParams(search || '').get('lang') || %s;
+    document.documentElement.lang = lang.toLowerCase().indexOf('en') === 0 ? 'en' : 'zh-CN';
+    return window.dash_clientside.no_update;
+}
+"""
+_TOGGLE_JS = """
+function(nClicks, pathname, isOpen) {
+    var ctx = window.dash_clientside.callback_context;
+    var trig = ctx.triggered.length ? ctx.triggered[0].prop_id : '';
+    return trig.indexOf('n_clicks') >= 0 ? !isOpen : false;
+}
+"""
+
+
+def update_navbar(pathname: str | None, search: str | None) -> tuple:
+    """Navbar labels, hrefs and active flags for the current URL, in output order."""
+    props = nav_props(pathname, search, get_settings().lang)
+    return tuple(props[key] for key, _ in NAVBAR_OUTPUTS)
+
+
+def register(app) -> None:
+    """Attach the shell callbacks to `app`."""
+    app.callback(
+        *[output for _, output in NAVBAR_OUTPUTS],
+        Input(ids.PAGES_LOCATION, "pathname"),
+        Input(ids.PAGES_LOCATION, "search"),
+    )(update_navbar)
+    default = json.dumps(normalize_lang(app.server.config["SUNSHINE_SETTINGS"].lang))
+    app.clientside_callback(_DOC_LANG_JS % default, Output(ids.DOC_LANG_SINK, "children"),
+                            Input(ids.PAGES_LOCATION, "search"))
+    app.clientside_callback(_TOGGLE_JS, Output(ids.NAV_COLLAPSE, "is_open"),
+                            Input(ids.NAV_TOGGLER, "n_clicks"),
+                            Input(ids.PAGES_LOCATION, "pathname"),
+                            State(ids.NAV_COLLAPSE, "is_open"))

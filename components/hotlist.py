@@ -1,0 +1,35 @@
+"""The list of the townships needing most attention, each with its reasons in words."""
+from __future__ import annotations
+
+import pandas as pd
+from dash import dcc, html
+
+from components.state import state_href
+from i18n import t
+from i18n.numbers import reason_text
+
+
+def hot_item(rank: int, row: pd.Series, query: dict, lang: str) -> html.Li:
+    """One township: rank, name (county), index badge, reasons, link to the map."""
+    reasons = [reason_text(key, row, lang) for key in row["reasons"]]
+    href = state_href("/map", query, region=row["code"])
+    return html.Li([
+        html.Span(str(rank), className="sun-hot-rank"),
+        html.Div([
+            html.Div([dcc.Link(row["name"], href=href, className="sun-hot-name",
+                               title=t("overview.hot.open_map", lang)),
+                      html.Span(row.get("county_name") or "", className="sun-hot-parent")]),
+            html.Div("；".join(reasons) if lang != "en" else "; ".join(reasons),
+                     className="sun-hot-reasons"),
+        ], className="sun-hot-body"),
+        html.Span(f"{row['attention_index']:.0f}", className="sun-hot-score",
+                  title=t("index.attention", lang)),
+    ], className="sun-hot-item")
+
+
+def hot_list(hot: pd.DataFrame, query: dict, lang: str):
+    """Ordered list of hot townships, or a note when there are none."""
+    if hot.empty:
+        return html.P(t("overview.hot.empty", lang), className="text-muted")
+    return html.Ul([hot_item(i, row, query, lang) for i, (_, row) in enumerate(hot.iterrows(), 1)],
+                   className="sun-hot-list")

@@ -1,0 +1,42 @@
+"""KPI tiles: value, week-on-week change coloured by whether it is better or worse,
+and the indicator's formula as a tooltip (GLOSSARY: formulas shown in tooltips)."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+import ids
+from data.indicators import INDICATORS
+from i18n import t
+from i18n.numbers import change_direction, format_change, format_value
+
+ARROWS = {"up": "▲", "down": "▼", "flat": "■"}
+
+
+def kpi_tile(row: pd.Series, lang: str) -> dbc.Col:
+    """One tile for a fetch_kpis row (key, value, previous, change, unit)."""
+    key, unit = row["key"], row["unit"]
+    indicator = INDICATORS[key]
+    change = row["change"]
+    direction = change_direction(change, indicator.higher_is_better)
+    arrow = ARROWS["flat" if direction == "flat" else ("up" if change > 0 else "down")]
+    tile_id = ids.kpi_tile(key)
+    body = html.Div([
+        html.Div(t(f"kpi.{key}", lang), className="sun-kpi-label", id=ids.kpi_label(key)),
+        html.Div(format_value(row["value"], unit, lang), className="sun-kpi-value"),
+        html.Div([html.Span(arrow, className="sun-kpi-arrow"), " ",
+                  html.Span(format_change(change, unit, lang)), " ",
+                  html.Span(t("change.vs_last_week", lang), className="sun-kpi-vs")],
+                 className=f"sun-kpi-change sun-{direction}"),
+        dbc.Tooltip(f"{t('common.formula', lang)}：{t(f'formula.{key}', lang)}",
+                    target=ids.kpi_label(key), placement="bottom"),
+    ], className="sun-kpi", id=tile_id, **{"data-direction": direction, "data-key": key})
+    return dbc.Col(body, xs=6, md=3, xxl=True)
+
+
+def kpi_tiles(kpis: pd.DataFrame, lang: str) -> list:
+    """A responsive row of tiles (4 per row on laptops, 8 in a row on wide screens)."""
+    if kpis.empty:
+        return [dbc.Alert(t("overview.no_region", lang), color="secondary")]
+    return [dbc.Row([kpi_tile(row, lang) for _, row in kpis.iterrows()], className="g-2")]

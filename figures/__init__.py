@@ -1,0 +1,1 @@
+"""Pure figure builders: DataFrame (+ geometry URL) -> go.Figure. No dash imports."""

@@ -1,0 +1,92 @@
+"""Overview charts: the attention-index choropleth and the 12-week trend strip."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from data.calendar import format_week
+from figures.theme import BAD_HIGH_SCALE, FONT_FAMILY, PRIMARY, SERIES, base_layout, empty_figure
+from i18n import t
+
+
+@dataclass(frozen=True)
+class HoverPart:
+    """One line of the map hover: a column, its label key and a d3 number format."""
+    column: str
+    label_key: str
+    fmt: str
+
+
+def attention_map(df: pd.DataFrame, *, geojson_url: str, center: dict, zoom: float,
+                  parts: Sequence[HoverPart], lang: str, height: int = 460) -> go.Figure:
+    """Choropleth of the attention index per child region; the hover lists its parts.
+
+    Geometry is a URL the browser fetches once and caches (DESIGN §4), so the figure
+    carries only codes and values. Colour: deeper red = more attention needed.
+    """
+    if df.empty:
+        return empty_figure(t("common.no_data", lang), height=height)
+    custom = df[[p.column for p in parts]].astype(float).to_numpy()
+    hover = [f"<b>%{{text}}</b><br>{t('index.attention', lang)}: %{{z:.0f}}"]
+    hover += [f"{t(p.label_key, lang)}: %{{customdata[{i}]:{p.fmt}}}" for i, p in enumerate(parts)]
+    fig = go.Figure(go.Choroplethmap(
+        geojson=geojson_url, featureidkey="id", locations=df["code"], z=df["attention_index"],
+        text=df["name"], customdata=custom, hovertemplate="<br>".join(hover) + "<extra></extra>",
+        zmin=0, zmax=100, colorscale=BAD_HIGH_SCALE, marker=dict(line=dict(width=0.8, color="#ffffff")),
+        colorbar=dict(title=dict(text=t("index.attention_short", lang)), thickness=12, len=0.7,
+                      tickvals=[0, 50, 100],
+                      ticktext=[t("legend.calm", lang), "50", t("legend.hot", lang)]),
+    ))
+    fig.update_layout(map=dict(style="white-bg", center=center, zoom=zoom))
+    return base_layout(fig, height=height).update_layout(margin=dict(l=0, r=0, t=0, b=0))
+
+
+TREND_PANELS = (
+    ("complaints_received", "bar", ",.0f"),
+    ("on_time_completion_rate", "line", ".1%"),
+    ("satisfaction_rate", "line", ".1%"),
+    ("new_clues", "bar", ",.0f"),
+)
+
+
+def trend_strip(df: pd.DataFrame, *, lang: str, height: int = 220) -> go.Figure:
+    """Small multiples of the last weeks: counts as bars, rates as lines (one y each).
+
+    Ticks show the week number (W46); the hover shows the full ISO week.
+    """
+    if df.empty:
+        return empty_figure(t("common.no_data", lang), height=height)
+    weeks = [format_week(int(w)) for w in df["week_key"]]
+    short = [w.split("-")[1] for w in weeks]
+    titles = [t(f"kpi.{key}", lang) for key, _, _ in TREND_PANELS]
+    fig = make_subplots(rows=1, cols=len(TREND_PANELS), subplot_titles=titles, horizontal_spacing=0.06)
+    for col, (key, kind, fmt) in enumerate(TREND_PANELS, start=1):
+        values = df[key].astype(float)
+        fig.add_trace(_trend_trace(kind, weeks, values, SERIES[col - 1], fmt), row=1, col=col)
+        fig.update_yaxes(_trend_yaxis(kind, values), row=1, col=col)
+        fig.update_xaxes(tickmode="array", tickvals=weeks[::3], ticktext=short[::3],
+                         tickfont=dict(size=10), row=1, col=col)
+    fig.update_layout(showlegend=False, bargap=0.25)
+    fig.update_annotations(font=dict(size=13, family=FONT_FAMILY, color=PRIMARY))
+    return base_layout(fig, height=height).update_layout(margin=dict(l=8, r=8, t=28, b=8))
+
+
+def _trend_trace(kind: str, weeks: list[str], values: pd.Series, color: str, fmt: str):
+    hover = f"%{{x}}<br>%{{y:{fmt}}}<extra></extra>"
+    if kind == "bar":
+        return go.Bar(x=weeks, y=values, marker_color=color, hovertemplate=hover)
+    return go.Scatter(x=weeks, y=values, mode="lines+markers", line=dict(color=color, width=2),
+                      hovertemplate=hover)
+
+
+def _trend_yaxis(kind: str, values: pd.Series) -> dict:
+    """Counts start at 0 with whole-number ticks; rates show whole percents."""
+    if kind == "bar":
+        top = float(values.max()) if len(values) and values.notna().any() else 0.0
+        return dict(rangemode="tozero", tickformat=",d", gridcolor="#eceff3",
+                    dtick=1 if top <= 5 else None)
+    return dict(tickformat=".0%", gridcolor="#eceff3")

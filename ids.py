@@ -1,0 +1,84 @@
+"""Component ids of the shell and shared components.
+
+Plain ids are string constants; repeated components use pattern-matching dict ids from
+the factories below, whose values are keys (a page key, a language), never data encoded
+into a string. Feature pages may add their own id modules; tests/test_ids.py checks that
+every id here is unique.
+"""
+from __future__ import annotations
+
+# Ids Dash pages itself puts in the layout (dash.page_container); used as callback inputs.
+PAGES_LOCATION = "_pages_location"
+PAGES_CONTENT = "_pages_content"
+
+SHELL = "shell"
+NAVBAR = "shell-navbar"
+NAV_BRAND = "shell-nav-brand"
+NAV_BRAND_LINK = "shell-nav-brand-link"
+NAV_PAGES_MENU = "shell-nav-pages"
+NAV_SUBTITLE = "shell-nav-subtitle"
+NAV_TOGGLER = "shell-nav-toggler"
+NAV_COLLAPSE = "shell-nav-collapse"
+LANG_LABEL = "shell-lang-label"
+DOC_LANG_SINK = "shell-doc-lang-sink"
+FOOTER = "shell-footer"
+
+PAGE_HEADER = "page-header"
+PAGE_ALERT = "page-alert"
+PAGE_REGION_CHIP = "page-region-chip"
+CONSTRUCTION_CARD = "construction-card"
+NOT_FOUND_CARD = "not-found-card"
+OVERVIEW_ROOT = "overview-root"
+
+# Overview page (总览)
+OV_STATE = "overview-state"
+OV_RESOLVED = "overview-resolved"
+OV_REGION = "overview-region"
+OV_WEEK = "overview-week"
+OV_ASOF = "overview-asof"
+OV_KPIS = "overview-kpis"
+OV_MAP = "overview-map"
+OV_MAP_NOTE = "overview-map-note"
+OV_HOT = "overview-hot"
+OV_TREND = "overview-trend"
+
+NAV_LINK_TYPE = "shell-nav-link"
+LANG_LINK_TYPE = "shell-lang-link"
+PAGE_ROOT_TYPE = "page-root"
+KPI_TILE_TYPE = "kpi-tile"
+KPI_LABEL_TYPE = "kpi-label"
+
+
+def nav_link(page: object) -> dict:
+    """Id of the navbar link of a page key ('overview', 'map' ...; ALL in callbacks)."""
+    return {"type": NAV_LINK_TYPE, "page": page}
+
+
+def lang_link(lang: object) -> dict:
+    """Id of a language-switch link ('zh-CN' or 'en'; ALL in callbacks)."""
+    return {"type": LANG_LINK_TYPE, "lang": lang}
+
+
+def page_root(page: object) -> dict:
+    """Id of the outermost element of a page's layout, so tests can wait for it."""
+    return {"type": PAGE_ROOT_TYPE, "page": page}
+
+
+def kpi_tile(key: object) -> dict:
+    """Id of a KPI tile by indicator key ('on_time_completion_rate' ...)."""
+    return {"type": KPI_TILE_TYPE, "key": key}
+
+
+def kpi_label(key: object) -> dict:
+    """Id of a KPI tile's label (the formula tooltip's target)."""
+    return {"type": KPI_LABEL_TYPE, "key": key}
+
+
+PLAIN_IDS = (
+    PAGES_LOCATION, PAGES_CONTENT, SHELL, NAVBAR, NAV_BRAND, NAV_BRAND_LINK, NAV_PAGES_MENU,
+    NAV_SUBTITLE, NAV_TOGGLER,
+    NAV_COLLAPSE, LANG_LABEL, DOC_LANG_SINK, FOOTER, PAGE_HEADER, PAGE_ALERT,
+    CONSTRUCTION_CARD, NOT_FOUND_CARD, OVERVIEW_ROOT,
+    PAGE_REGION_CHIP, OV_RESOLVED, OV_STATE, OV_REGION, OV_WEEK, OV_ASOF, OV_KPIS, OV_MAP, OV_MAP_NOTE, OV_HOT, OV_TREND,
+)
+PATTERN_TYPES = (NAV_LINK_TYPE, LANG_LINK_TYPE, PAGE_ROOT_TYPE, KPI_TILE_TYPE, KPI_LABEL_TYPE)

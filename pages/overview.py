@@ -1,0 +1,65 @@
+"""Overview (总览): last week at a glance for the leaders' Monday review.
+
+Layout only: the URL's region/week/lang become a dcc.Store that every overview
+callback reads (callbacks/overview.py); the pickers write the URL back, so a reload or
+a shared link shows the same view.
+"""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+import ids
+from components.shell import page_frame
+from components.state import current_state
+from i18n import t
+
+dash.register_page(__name__, path="/", name="overview", order=0,
+                   title=f"{t('nav.overview')} · {t('app.title')}")
+
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
+                "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+
+
+def _controls(state) -> dbc.Row:
+    lang = state.lang
+    return dbc.Row([
+        dbc.Col([dbc.Label(t("overview.controls.region", lang), html_for=ids.OV_REGION),
+                 dcc.Dropdown(id=ids.OV_REGION, value=state.region, clearable=False,
+                              searchable=True)], md=4, lg=3),
+        dbc.Col([dbc.Label(t("overview.controls.week", lang), html_for=ids.OV_WEEK),
+                 dcc.Dropdown(id=ids.OV_WEEK, value=state.week, clearable=False,
+                              searchable=False)], md=4, lg=3),
+        dbc.Col(html.Div(id=ids.OV_ASOF, className="sun-asof"), md=4, lg=6,
+                className="d-flex align-items-end justify-content-md-end"),
+    ], className="g-2 mb-3 sun-controls")
+
+
+def _card(title: str, subtitle: str, *body, **kwargs) -> dbc.Card:
+    header = html.Div([html.H2(title, className="sun-card-title"),
+                       html.Span(subtitle, className="sun-card-subtitle")])
+    return dbc.Card(dbc.CardBody([header, *body]), className="sun-card h-100", **kwargs)
+
+
+def layout(region=None, week=None, lang=None, **query):
+    """The overview for the URL's region, week and language."""
+    state = current_state(region, week, lang)
+    lang = state.lang
+    store = html.Div([dcc.Store(id=ids.OV_STATE, data={"region": state.region,
+                                                        "week": state.week, "lang": lang}),
+                      dcc.Store(id=ids.OV_RESOLVED)])
+    kpis = dcc.Loading(html.Div(id=ids.OV_KPIS, className="sun-kpis mb-3"), delay_show=300)
+    map_card = _card(t("overview.map.title", lang), t("overview.map.subtitle", lang),
+                     dcc.Graph(id=ids.OV_MAP, config=GRAPH_CONFIG, style={"height": "460px"}),
+                     html.Div(id=ids.OV_MAP_NOTE, className="sun-note"))
+    hot_card = _card(t("overview.hot.title", lang), t("overview.hot.subtitle", lang),
+                     html.Div(id=ids.OV_HOT))
+    trend_card = _card(t("overview.trend.title", lang), "",
+                       dcc.Graph(id=ids.OV_TREND, config=GRAPH_CONFIG, style={"height": "230px"}))
+    body = html.Div([
+        store, _controls(state), kpis,
+        dbc.Row([dbc.Col(map_card, lg=7), dbc.Col(hot_card, lg=5)], className="g-3 mb-3"),
+        trend_card,
+    ], id=ids.OVERVIEW_ROOT)
+    return page_frame("overview", state, body)

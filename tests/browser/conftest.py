@@ -1,0 +1,155 @@
+"""Browser-test fixtures: the app as a subprocess, Debian chromium through playwright.
+
+- `app_url`: `python app.py` on a free port serving `browser_db_url` (a fixture of
+  tests/conftest.py; when no such fixture exists, or SUNSHINE_BROWSER_EMPTY_DB=1, a fresh
+  SQLite file with an empty schema). One server per test session.
+- `browser`: Debian's `chromium` via `executable_path` (no `playwright install`, no
+  download). Every browser test is skipped with a clear reason when chromium is absent.
+- `page`: records every request and every console error / page error; after the test
+  it fails when a request left 127.0.0.1/localhost or an error was logged, and saves a
+  screenshot under test-artifacts/ when anything went wrong.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+START_TIMEOUT_S = 90
+
+
+def _chromium() -> str | None:
+    found = shutil.which("chromium")
+    return found or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the item, so `page` knows whether the test failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = _chromium()
+    if not path:
+        pytest.skip("Debian chromium not found (apt-get install chromium; `make system-deps`)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def app_db_url(request, tmp_path_factory) -> str:
+    """The lead's `browser_db_url` if defined, else an empty-schema SQLite file."""
+    if os.environ.get("SUNSHINE_BROWSER_EMPTY_DB") != "1":
+        try:
+            return request.getfixturevalue("browser_db_url")
+        except pytest.FixtureLookupError:
+            pass
+    from data.db import make_engine
+    from data.schema import Base
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'empty.db'}"
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    return url
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"app exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(url + "/_dash-layout", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.25)
+    pytest.fail(f"app did not answer within {START_TIMEOUT_S}s:\n{log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium_path, app_db_url, tmp_path_factory):
+    """Base URL of `python app.py` running as a subprocess; terminated after the session."""
+    var_dir = tmp_path_factory.mktemp("app-var")
+    port = _free_port()
+    env = {**os.environ, "PORT": str(port), "DATABASE_URL": app_db_url,
+           "SUNSHINE_VAR_DIR": str(var_dir), "CACHE_DIR": str(var_dir / "cache"),
+           "PYTHONUNBUFFERED": "1"}
+    env.pop("REDIS_URL", None)
+    venv_python = ROOT / ".venv" / "bin" / "python"
+    python = str(venv_python) if venv_python.exists() else sys.executable
+    log = var_dir / "app.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([python, "app.py"], cwd=ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}", proc, log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=chromium_path, headless=True,
+                                      args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _is_local(url: str) -> bool:
+    parsed = urlparse(url)
+    return parsed.scheme in {"data", "blob", "about"} or parsed.hostname in LOCAL_HOSTS
+
+
+@pytest.fixture()
+def page(browser, app_url, request):
+    """A fresh tab; outside requests are recorded and aborted, errors are recorded."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    requests, errors = [], []
+    context.route("**/*", lambda route: route.continue_() if _is_local(route.request.url)
+                  else route.abort())
+    tab = context.new_page()
+    tab.on("request", lambda req: requests.append(req.url))
+    tab.on("console", lambda msg: errors.append(f"console: {msg.text}")
+           if msg.type == "error" else None)
+    tab.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    yield tab
+    outside = sorted({url for url in requests if not _is_local(url)})
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    if outside or errors or failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+    assert not outside, f"requests left 127.0.0.1: {outside}"
+    assert not errors, f"browser errors: {errors}"

@@ -1,0 +1,84 @@
+"""Every page of the navbar renders in headless chromium; the URL carries the state."""
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from components.navbar import NAV_PAGES
+from i18n import t
+
+pytestmark = pytest.mark.browser
+PAGE_READY = "#_pages_content .sun-page"
+
+
+def open_page(page, app_url: str, path: str):
+    """Go to `path` and wait until Dash rendered the page (not the 'Loading…' stub)."""
+    page.goto(app_url + path)
+    page.wait_for_selector(PAGE_READY, timeout=20_000)
+    return page
+
+
+def nav_link(page, label: str):
+    return page.locator(".sun-nav-pages a.nav-link", has_text=label)
+
+
+def lang_link(page, label: str):
+    return page.locator("a.sun-lang-link", has_text=label)
+
+
+@pytest.mark.parametrize("key, path", NAV_PAGES, ids=[k for k, _ in NAV_PAGES])
+def test_every_navbar_page_loads(page, app_url, key, path):
+    open_page(page, app_url, path)
+    expect(page.locator(f'#_pages_content [data-page="{key}"]')).to_have_count(1)
+    expect(page.locator("#react-entry-point")).not_to_contain_text("Loading...")
+    expect(nav_link(page, t(f"nav.{key}"))).to_have_class(re.compile(r"\bactive\b"))
+
+
+def test_default_language_is_chinese(page, app_url):
+    open_page(page, app_url, "/")
+    for key, _ in NAV_PAGES:
+        expect(nav_link(page, t(f"nav.{key}", "zh-CN"))).to_have_count(1)
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+
+
+def test_lang_en_shows_english_navbar(page, app_url):
+    open_page(page, app_url, "/?lang=en")
+    for key, _ in NAV_PAGES:
+        expect(nav_link(page, t(f"nav.{key}", "en"))).to_have_count(1)
+    expect(page.locator("#shell-nav-brand")).to_have_text(t("app.title", "en"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def _query(url: str) -> dict[str, str]:
+    parsed = urlparse(url)
+    return {k: v[-1] for k, v in parse_qs(parsed.query).items()} | {"_path": parsed.path}
+
+
+def test_language_switch_and_navigation_keep_region_and_week(page, app_url):
+    open_page(page, app_url, "/map?region=431023&week=2026-W46")
+    lang_link(page, "English").click()
+    expect(page.locator('[data-page="map"]')).to_have_attribute("data-lang", "en")
+    assert _query(page.url) == {"_path": "/map", "region": "431023", "week": "2026-W46",
+                                "lang": "en"}
+    nav_link(page, t("nav.funds", "en")).click()
+    expect(page.locator('[data-page="funds"]')).to_have_attribute("data-lang", "en")
+    assert _query(page.url) == {"_path": "/funds", "region": "431023", "week": "2026-W46",
+                                "lang": "en"}
+    lang_link(page, "中文").click()
+    expect(nav_link(page, t("nav.funds", "zh-CN"))).to_have_count(1)
+    assert _query(page.url)["region"] == "431023"
+
+
+def test_invalid_region_shows_a_message(page, app_url):
+    open_page(page, app_url, "/?region=12x&lang=en")
+    expect(page.locator("#page-alert")).to_contain_text("Invalid region code")
+    open_page(page, app_url, "/complaints?region=4310")
+    expect(page.locator("#page-alert")).to_contain_text("区划代码")
+
+
+def test_unknown_path_shows_the_translated_404(page, app_url):
+    open_page(page, app_url, "/no-such-page?lang=en")
+    expect(page.locator("#not-found-card")).to_contain_text(t("notfound.title", "en"))

@@ -1,0 +1,160 @@
+"""The app builds, serves only local resources, and every page is reachable from the navbar."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+
+import dash
+import pytest
+
+from components.navbar import NAV_PAGES, nav_props
+from components.state import normalize_week, parse_state, state_href, state_query
+from settings import load_settings
+
+URL_RE = re.compile(r"""https?:(?://|\\u002f\\u002f)([^/\\"'\s<>:]+)""")
+ATTR_RE = re.compile(r"""\b(?:src|href)\s*=\s*["']([^"']*)["']""")
+
+
+@pytest.fixture()
+def settings(tmp_path):
+    return load_settings(env={
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "SUNSHINE_VAR_DIR": str(tmp_path),
+        "SUNSHINE_SCOPE": "430000000000",
+    })
+
+
+@pytest.fixture()
+def app(settings):
+    from app import create_app
+    return create_app(settings)
+
+
+@pytest.fixture()
+def client(app):
+    return app.server.test_client()
+
+
+def test_app_stores_settings_engine_and_cache(app, settings):
+    server = app.server
+    assert server.config["SUNSHINE_SETTINGS"] is settings
+    assert str(server.extensions["sunshine_engine"].url).endswith("app.db")
+    with server.app_context():
+        from callbacks import current_scope, get_cache, get_engine, get_settings
+        assert get_settings() is settings and get_engine() is server.extensions["sunshine_engine"]
+        get_cache().set("k", 1)
+        assert get_cache().get("k") == 1
+        assert current_scope().allows("431023000000")
+
+
+def test_index_is_self_contained(client):
+    resp = client.get("/")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and '<html lang="zh-CN">' in html
+    assert {host for host in URL_RE.findall(html)} <= {"localhost"}, "outside address in HTML"
+    attrs = ATTR_RE.findall(html)
+    assert "/vendor/bootstrap.min.css" in attrs
+    assert [a for a in attrs if not a.startswith("/")] == []
+
+
+def test_bootstrap_is_served_from_the_installed_package(client):
+    resp = client.get("/vendor/bootstrap.min.css")
+    assert resp.status_code == 200 and resp.mimetype == "text/css"
+    assert b"Bootstrap" in resp.data[:200]
+    assert client.get("/vendor/other.css").status_code == 404
+
+
+def _layout_props(client, type_):
+    """(page, href) of every pattern-id link of `type_` in the served layout."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            if isinstance(props.get("id"), dict) and props["id"].get("type") == type_:
+                found.append(props)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(client.get("/_dash-layout").data))
+    return found
+
+
+def test_every_registered_page_is_in_the_navbar(client):
+    nav_hrefs = {p["href"] for p in _layout_props(client, "shell-nav-link")}
+    registered = {p["path"] for p in dash.page_registry.values()
+                  if not p["module"].endswith("not_found_404")}
+    assert registered == {path for _, path in NAV_PAGES}
+    assert registered <= nav_hrefs
+
+
+@pytest.mark.parametrize("query", [{}, {"lang": "en"}, {"region": "431023", "week": "202646"},
+                                   {"region": "12x"}, {"region": "440300"}, {"week": "nope"},
+                                   {"lang": ["en", "zh"], "extra": "1"}])
+def test_every_page_layout_renders_for_any_query(app, query):
+    with app.server.test_request_context("/"):
+        for page in dash.page_registry.values():
+            layout = page["layout"](**query)
+            assert json.dumps(layout.to_plotly_json(), cls=_PlotlyEncoder)
+
+
+class _PlotlyEncoder(json.JSONEncoder):
+    def default(self, o):
+        return o.to_plotly_json() if hasattr(o, "to_plotly_json") else super().default(o)
+
+
+def test_page_state_from_the_url(settings):
+    state = parse_state("431023", "2026W46", "en-US", settings)
+    assert (state.region, state.week, state.lang, state.errors) == (
+        "431023000000", "2026-W46", "en", ())
+    # No region in the URL and no configured default: the page shows the dataset's root.
+    assert parse_state(None, None, None, settings).region is None
+    configured = dataclasses.replace(settings, default_region="431000")
+    assert parse_state(None, None, None, configured).region == "431000000000"
+    bad = parse_state("43x", "2026-W99", None, settings)
+    assert bad.region is None and bad.week is None and len(bad.errors) == 2
+    assert "43x" in bad.errors[0] and "区划代码" in bad.errors[0]
+    outside = parse_state("440300", None, "en", settings)
+    assert outside.region is None and "may not view" in outside.errors[0]
+    assert normalize_week("202646") == "2026-W46"
+
+
+def test_navbar_links_keep_the_state_query():
+    props = nav_props("/map", "?region=431023&week=2026-W46&lang=en&tab=x", "zh-CN")
+    assert props["nav_labels"][1] == "Hotspot map"
+    assert props["nav_hrefs"][2] == "/funds?region=431023&week=2026-W46&lang=en"
+    assert props["nav_active"] == [False, True, False, False, False, False]
+    assert props["lang_hrefs"] == ["/map?region=431023&week=2026-W46&lang=zh-CN",
+                                   "/map?region=431023&week=2026-W46&lang=en"]
+    assert nav_props(None, None, "zh-CN")["nav_labels"][0] == "总览"
+    assert state_query("?lang=en&lang=zh-CN") == {"lang": "zh-CN"}
+    assert state_href("/", {"region": "1"}, region=None) == "/"
+
+
+def test_shell_callback_follows_the_url(app):
+    from callbacks.shell import NAVBAR_OUTPUTS, update_navbar
+    with app.server.app_context():
+        out = update_navbar("/", "?lang=en")
+    assert len(out) == len(NAVBAR_OUTPUTS)
+    assert out[0] == "Sunshine Supervision Dashboard"
+
+
+def test_geo_routes(client):
+    topo = client.get("/geo/empty-topo.json")
+    assert topo.status_code == 200 and topo.mimetype == "application/json"
+    assert json.loads(topo.data)["type"] == "Topology"
+    assert client.get("/geo/topojson/world_110m.json").status_code == 200
+    assert client.get("/geo/not-a-code/county.json").status_code == 404
+    assert client.get("/geo/431000/galaxy.json").status_code == 404
+    assert client.get("/geo/440000/city.json").status_code == 404  # outside the scope
+    assert client.get("/geo/431000/county.json").status_code == 503  # no schema yet
+
+
+def test_import_has_no_side_effects(monkeypatch, settings):
+    import app as app_module
+    assert "server" not in vars(app_module)
+    monkeypatch.setattr(app_module, "load_settings", lambda: settings)
+    assert app_module.server.config["SUNSHINE_SETTINGS"] is settings

@@ -1,0 +1,37 @@
+"""Screenshot pages of a running app in headless Debian chromium (for docs and review).
+
+    python tools/screenshot.py http://127.0.0.1:8050 "/?lang=en" out.png [--width 1400]
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+
+import typer
+from playwright.sync_api import sync_playwright
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def shoot(base: str, path: str, out: str, width: int = 1400, height: int = 900,
+          wait_for: str = ".sun-page", settle_ms: int = 1500) -> None:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                    headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.on("console", lambda m: m.type == "error" and print("console error:", m.text, file=sys.stderr))
+        page.goto(base + path)
+        page.wait_for_selector(wait_for)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(settle_ms)
+        page.screenshot(path=out, full_page=True)
+        browser.close()
+
+
+def main(base: str, path: str, out: str, width: int = 1400, height: int = 900):
+    shoot(base, path, out, width, height)
+
+
+if __name__ == "__main__":
+    typer.run(main)

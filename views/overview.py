@@ -1,0 +1,119 @@
+"""What the overview shows, assembled from queries, geometry and figures; no dash here.
+
+`views/` sits between callbacks (wiring) and data/geo/figures (pure): one function per
+piece of a page, so the same piece serves the page, the benchmark and the briefing, and
+is tested without a server.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from data import queries
+from data.calendar import format_week, parse_week, week_bounds
+from data.codes import CHILD_LEVEL, InvalidRegionCode, ancestor_at, level_of, normalize_code
+from figures.overview import HoverPart, attention_map
+from i18n import t
+
+MAP_HOVER = (
+    HoverPart("complaints_per_10k", "kpi.complaints_per_10k", ",.1f"),
+    HoverPart("overdue_rate", "kpi.overdue_rate", ".1%"),
+    HoverPart("repeat_complaint_rate", "kpi.repeat_complaint_rate", ".1%"),
+    HoverPart("new_clues", "kpi.new_clues", ",.0f"),
+    HoverPart("new_clue_amount", "kpi.new_clue_amount", ",.0f"),
+    HoverPart("disbursement_rate_ytd", "kpi.disbursement_rate_ytd", ".1%"),
+    HoverPart("disclosure_on_time_rate", "kpi.disclosure_on_time_rate", ".1%"),
+)
+MAP_SIZE_PX = (760, 460)
+
+
+def _root_for(info: dict, scope) -> str | None:
+    """The dataset's root region if the user may see it, else the user's first region."""
+    try:
+        root = normalize_code(info.get("root_code") or "")
+    except InvalidRegionCode:
+        root = None
+    if root and scope.allows(root):
+        return root
+    return sorted(scope.codes)[0] if scope.codes else None
+
+
+def resolve_defaults(engine, scope, state: dict) -> dict:
+    """Region and week to show: the URL's when valid, else the dataset root and latest week."""
+    with engine.connect() as conn:
+        info = queries.fetch_dataset_info(conn)
+        root = _root_for(info, scope)
+        region = queries.fetch_region(conn, scope, state.get("region") or root or "")
+        weeks = queries.fetch_weeks(conn)
+    wanted = state.get("week")
+    week = wanted if wanted and parse_week(wanted) in weeks else (format_week(weeks[0]) if weeks else None)
+    return {"root": root, "region": region["code"] if region else None,
+            "region_name": region["name"] if region else None,
+            "region_level": region["level"] if region else None,
+            "week": week, "as_of": info.get("as_of"), "demo": bool(info.get("scale"))}
+
+
+def picker_options(engine, scope, root: str | None, lang: str) -> dict:
+    """Dropdown options: the root, its cities and counties (indented); weeks, newest first."""
+    with engine.connect() as conn:
+        regions = (queries.fetch_region_options(conn, scope, root_code=root) if root
+                   else None)
+        weeks = queries.fetch_weeks(conn)
+    indent = {"province": "", "city": "\u3000", "county": "\u3000\u3000"}
+    if regions is not None and (regions["level"] == "city").sum() == 0:
+        indent["county"] = "\u3000"
+    region_options = [] if regions is None else [
+        {"label": f"{indent.get(r.level, '')}{r.name}", "value": r.code}
+        for r in regions.itertuples()]
+    return {"regions": region_options, "weeks": [week_option(w, lang) for w in weeks]}
+
+
+def week_option(key: int, lang: str) -> dict:
+    monday, sunday = week_bounds(key)
+    label = t("overview.week_option", lang, week=format_week(key),
+              start=monday.strftime("%m-%d"), end=sunday.strftime("%m-%d"))
+    return {"label": label, "value": format_week(key)}
+
+
+def map_parent_level(region: str) -> tuple[str, str]:
+    """(parent code, child level) of the overview map for a region of any level."""
+    level = level_of(region)
+    if level in ("township", "village"):
+        return ancestor_at(region, "county"), "township"
+    return region, ("county" if level in ("province", "city") else CHILD_LEVEL[level])
+
+
+def layer_view(conn, parent: str, level: str, cache_dir: Path, version: str) -> tuple[dict, float]:
+    """Center and zoom fitting the layer (read from the same cached file the browser gets)."""
+    from geo.layers import cached_layer_bytes, view_for
+    layer = json.loads(cached_layer_bytes(conn, parent, level, cache_dir, version))
+    return view_for(layer, *MAP_SIZE_PX)
+
+
+def attention_figure(engine, scope, resolved: dict, *, cache_dir: Path, version: str):
+    """The attention-index choropleth of the region's children (geometry by URL)."""
+    import pandas as pd
+    lang = resolved.get("lang", "zh-CN")
+    region = resolved.get("region")
+    if not region:
+        return attention_map(pd.DataFrame(), geojson_url="", center={}, zoom=0, parts=MAP_HOVER, lang=lang)
+    parent, level = map_parent_level(region)
+    with engine.connect() as conn:
+        metrics = queries.fetch_child_metrics(conn, scope, region_code=parent,
+                                              week_key=parse_week(resolved["week"]), child_level=level)
+        center, zoom = layer_view(conn, parent, level, cache_dir, version)
+    return attention_map(metrics, geojson_url=f"/geo/{parent}/{level}.json", center=center,
+                         zoom=zoom, parts=MAP_HOVER, lang=lang)
+
+
+def map_note(engine, resolved: dict) -> str:
+    """Says so when the map's boundaries are synthetic (demo), as DESIGN §4 requires."""
+    from geo.layers import layer_sources
+    region = resolved.get("region")
+    if not region:
+        return ""
+    parent, level = map_parent_level(region)
+    with engine.connect() as conn:
+        sources = layer_sources(conn, parent, level)
+    lang = resolved.get("lang", "zh-CN")
+    return t("geo.synthetic_note", lang) if "synthetic" in sources else ""
