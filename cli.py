@@ -104,10 +104,12 @@ def import_boundaries(path: Path = typer.Argument(..., exists=True, readable=Tru
 
 @app.command()
 def bench(scales: str = typer.Option("city,province", help="comma-separated scales to measure"),
-          repeat: int = typer.Option(30, help="calls per callback and case")):
+          repeat: int = typer.Option(30, help="calls per callback and case"),
+          only: str = typer.Option("", help="comma-separated parts of callback names to keep, e.g. 'funds.'")):
     """Print p50/p95 server-side time of the dashboard callbacks and the map bytes."""
     from bench.run import main as run_bench
-    run_bench([s.strip() for s in scales.split(",") if s.strip()], repeat=repeat)
+    run_bench([s.strip() for s in scales.split(",") if s.strip()], repeat=repeat,
+              only=tuple(p.strip() for p in only.split(",") if p.strip()))
 
 
 if __name__ == "__main__":

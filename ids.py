@@ -37,16 +37,19 @@ OV_REGION = "overview-region"
 OV_WEEK = "overview-week"
 OV_ASOF = "overview-asof"
 OV_KPIS = "overview-kpis"
-OV_MAP = "overview-map"
+OV_MAP_CHART = "overview-map"  # chart key: the graph id is chart(OV_MAP_CHART)
 OV_MAP_NOTE = "overview-map-note"
 OV_HOT = "overview-hot"
-OV_TREND = "overview-trend"
+OV_TREND_CHART = "overview-trend"  # chart key
 
 NAV_LINK_TYPE = "shell-nav-link"
 LANG_LINK_TYPE = "shell-lang-link"
 PAGE_ROOT_TYPE = "page-root"
 KPI_TILE_TYPE = "kpi-tile"
 KPI_LABEL_TYPE = "kpi-label"
+CHART_TYPE = "chart"
+CHART_EXPORT_TYPE = "chart-export"
+CHART_DOWNLOAD_TYPE = "chart-download"
 
 
 def nav_link(page: object) -> dict:
@@ -74,11 +77,27 @@ def kpi_label(key: object) -> dict:
     return {"type": KPI_LABEL_TYPE, "key": key}
 
 
+def chart(key: object) -> dict:
+    """Id of the dcc.Graph of a chart card (components/chart.py), by chart key."""
+    return {"type": CHART_TYPE, "key": key}
+
+
+def chart_export(key: object, fmt: object) -> dict:
+    """Id of a chart's export menu item ('png', 'svg', 'pdf')."""
+    return {"type": CHART_EXPORT_TYPE, "key": key, "fmt": fmt}
+
+
+def chart_download(key: object) -> dict:
+    """Id of a chart's dcc.Download."""
+    return {"type": CHART_DOWNLOAD_TYPE, "key": key}
+
+
 PLAIN_IDS = (
     PAGES_LOCATION, PAGES_CONTENT, SHELL, NAVBAR, NAV_BRAND, NAV_BRAND_LINK, NAV_PAGES_MENU,
     NAV_SUBTITLE, NAV_TOGGLER,
     NAV_COLLAPSE, LANG_LABEL, DOC_LANG_SINK, FOOTER, PAGE_HEADER, PAGE_ALERT,
     CONSTRUCTION_CARD, NOT_FOUND_CARD, OVERVIEW_ROOT,
-    PAGE_REGION_CHIP, OV_RESOLVED, OV_STATE, OV_REGION, OV_WEEK, OV_ASOF, OV_KPIS, OV_MAP, OV_MAP_NOTE, OV_HOT, OV_TREND,
+    PAGE_REGION_CHIP, OV_RESOLVED, OV_STATE, OV_REGION, OV_WEEK, OV_ASOF, OV_KPIS, OV_MAP_NOTE, OV_HOT,
 )
-PATTERN_TYPES = (NAV_LINK_TYPE, LANG_LINK_TYPE, PAGE_ROOT_TYPE, KPI_TILE_TYPE, KPI_LABEL_TYPE)
+PATTERN_TYPES = (NAV_LINK_TYPE, LANG_LINK_TYPE, PAGE_ROOT_TYPE, KPI_TILE_TYPE, KPI_LABEL_TYPE,
+                 CHART_TYPE, CHART_EXPORT_TYPE, CHART_DOWNLOAD_TYPE)

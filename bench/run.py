@@ -58,9 +58,15 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[index]
 
 
-def time_calls(fn: Callable[[], object], repeat: int, before: Callable[[], None] | None = None) -> list[float]:
-    """Wall times in ms of `repeat` calls; `before` runs untimed before each call."""
+def time_calls(fn: Callable[[], object], repeat: int, before: Callable[[], None] | None = None,
+               warm: bool = False) -> list[float]:
+    """Wall times in ms of `repeat` calls; `before` runs untimed before each call.
+
+    `warm` makes one untimed call first, so that the timed calls read the cache.
+    """
     samples = []
+    if warm:
+        fn()
     for _ in range(repeat):
         if before:
             before()
@@ -70,7 +76,7 @@ def time_calls(fn: Callable[[], object], repeat: int, before: Callable[[], None]
     return samples
 
 
-def bench_scale(scale: str, repeat: int) -> tuple[list[tuple], list[tuple]]:
+def bench_scale(scale: str, repeat: int, only: tuple[str, ...] = ()) -> tuple[list[tuple], list[tuple]]:
     """Rows (callback, case, p50, p95, budget) and (layer, bytes, budget) for one scale."""
     from app import create_app
     from bench.cases import callback_cases, layer_cases
@@ -83,8 +89,10 @@ def bench_scale(scale: str, repeat: int) -> tuple[list[tuple], list[tuple]]:
     timing_rows, layer_rows = [], []
     with server.test_request_context("/"):
         for name, calls in callback_cases(server):
+            if only and not any(part in name for part in only):
+                continue
             uncached = [s for call in calls for s in time_calls(call, max(1, repeat // len(calls)), cache.clear)]
-            cached = [s for call in calls for s in time_calls(call, max(1, repeat // len(calls)))]
+            cached = [s for call in calls for s in time_calls(call, max(1, repeat // len(calls)), warm=True)]
             timing_rows.append((name, "uncached", percentile(uncached, .5), percentile(uncached, .95), BUDGET_UNCACHED_MS))
             timing_rows.append((name, "cached", percentile(cached, .5), percentile(cached, .95), BUDGET_CACHED_MS))
         layer_rows = layer_cases(server)
@@ -106,9 +114,10 @@ def print_tables(scale: str, timing_rows: list[tuple], layer_rows: list[tuple]) 
     console.print(layers)
 
 
-def main(scales: list[str], repeat: int = 30) -> None:
+def main(scales: list[str], repeat: int = 30, only: tuple[str, ...] = ()) -> None:
+    """Bench each scale; `only` keeps the callbacks whose name contains one of its parts."""
     for scale in scales:
-        timing_rows, layer_rows = bench_scale(scale, repeat)
+        timing_rows, layer_rows = bench_scale(scale, repeat, only)
         print_tables(scale, timing_rows, layer_rows)
 
 

@@ -19,8 +19,9 @@ from components.state import state_href, state_query
 from data import queries
 from data.calendar import format_week, parse_week
 from figures.overview import trend_strip
+from figures.theme import with_export_meta
 from views.overview import (
-    attention_figure, map_note, picker_options, resolve_defaults,
+    attention_figure, export_stamp, map_note, picker_options, resolve_defaults,
 )
 from i18n import t
 
@@ -108,7 +109,9 @@ def render_trend(resolved):
     def compute():
         with get_engine().connect() as conn:
             trend = queries.fetch_trend(conn, scope, region_code=region, week_key=week, weeks=12)
-        return trend_strip(trend, lang=lang).to_plotly_json()
+        fig = with_export_meta(trend_strip(trend, lang=lang),
+                               **export_stamp(resolved, "overview.trend.title"))
+        return fig.to_plotly_json()
     return memoized("ov.trend", scope, region, week, lang, compute=compute)
 
 
@@ -129,7 +132,7 @@ def register(app) -> None:
                  State(OV_RESOLVED, "data"), State(ids.PAGES_LOCATION, "search"),
                  prevent_initial_call=True)(pickers_to_url)
     app.callback(Output(ids.OV_KPIS, "children"), Input(OV_RESOLVED, "data"))(render_kpis)
-    app.callback(Output(ids.OV_MAP, "figure"), Output(ids.OV_MAP_NOTE, "children"),
+    app.callback(Output(ids.chart(ids.OV_MAP_CHART), "figure"), Output(ids.OV_MAP_NOTE, "children"),
                  Input(OV_RESOLVED, "data"))(render_map)
     app.callback(Output(ids.OV_HOT, "children"), Input(OV_RESOLVED, "data"))(render_hot)
-    app.callback(Output(ids.OV_TREND, "figure"), Input(OV_RESOLVED, "data"))(render_trend)
+    app.callback(Output(ids.chart(ids.OV_TREND_CHART), "figure"), Input(OV_RESOLVED, "data"))(render_trend)

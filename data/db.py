@@ -10,11 +10,11 @@ import pandas as pd
 from sqlalchemy import Engine, Table, create_engine, event
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, **engine_options) -> Engine:
     """Create the engine; SQLite files get WAL mode and their folder is created."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, **engine_options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -45,3 +45,14 @@ def empty_figure(message: str, *, height: int = 300) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return base_layout(fig, height=height)
+
+
+def with_export_meta(fig: go.Figure, *, title: str, region: str, period: str, as_of: str | None) -> go.Figure:
+    """Stamp what an exported image must show (title, region, period, data as-of).
+
+    Read by the chart export callback from `layout.meta["export"]`; not drawn on screen.
+    """
+    meta = dict(fig.layout.meta or {}) if isinstance(fig.layout.meta, dict) else {}
+    meta["export"] = {"title": title, "region": region, "period": period, "as_of": as_of or ""}
+    fig.update_layout(meta=meta)
+    return fig

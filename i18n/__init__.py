@@ -1,7 +1,8 @@
 """User-interface text in Chinese (default) and English: `t(key, lang, **fmt)`.
 
-The catalogs `zh_CN.json` and `en.json` hold the same keys (tests/test_i18n.py checks
-parity and placeholders). Terms follow /work/shared/GLOSSARY.md so that county officials
+The catalogs `zh_CN.json` and `en.json` hold the shared keys; each page may add its
+own namespace in `zh_CN/<page>.json` and `en/<page>.json` (merged at load; a key defined
+twice is an error). tests/test_i18n.py checks parity and placeholders. Terms follow /work/shared/GLOSSARY.md so that county officials
 and engineers mean the same thing. This package imports neither dash nor flask.
 """
 from __future__ import annotations
@@ -31,11 +32,23 @@ def normalize_lang(value: object) -> str:
     return DEFAULT_LANG
 
 
+def catalog_files(lang: str) -> list[Path]:
+    """The base catalog file of a language, then its per-page files in name order."""
+    base = _DIR / _FILES[normalize_lang(lang)]
+    return [base, *sorted((_DIR / base.stem).glob("*.json"))]
+
+
 @lru_cache(maxsize=None)
 def catalog(lang: str) -> Mapping[str, str]:
     """The read-only key -> text mapping of a language (loaded once per process)."""
-    path = _DIR / _FILES[normalize_lang(lang)]
-    return MappingProxyType(json.loads(path.read_text(encoding="utf-8")))
+    merged: dict[str, str] = {}
+    for path in catalog_files(lang):
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        twice = sorted(set(entries) & set(merged))
+        if twice:
+            raise ValueError(f"{path}: keys already defined in another catalog file: {twice[:5]}")
+        merged.update(entries)
+    return MappingProxyType(merged)
 
 
 def has_key(key: str) -> bool:

@@ -11,16 +11,13 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 import ids
+from components.chart import card, chart_card
 from components.shell import page_frame
 from components.state import current_state
 from i18n import t
 
 dash.register_page(__name__, path="/", name="overview", order=0,
                    title=f"{t('nav.overview')} · {t('app.title')}")
-
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
-                "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
-
 
 def _controls(state) -> dbc.Row:
     lang = state.lang
@@ -36,12 +33,6 @@ def _controls(state) -> dbc.Row:
     ], className="g-2 mb-3 sun-controls")
 
 
-def _card(title: str, subtitle: str, *body, **kwargs) -> dbc.Card:
-    header = html.Div([html.H2(title, className="sun-card-title"),
-                       html.Span(subtitle, className="sun-card-subtitle")])
-    return dbc.Card(dbc.CardBody([header, *body]), className="sun-card h-100", **kwargs)
-
-
 def layout(region=None, week=None, lang=None, **query):
     """The overview for the URL's region, week and language."""
     state = current_state(region, week, lang)
@@ -50,13 +41,11 @@ def layout(region=None, week=None, lang=None, **query):
                                                         "week": state.week, "lang": lang}),
                       dcc.Store(id=ids.OV_RESOLVED)])
     kpis = dcc.Loading(html.Div(id=ids.OV_KPIS, className="sun-kpis mb-3"), delay_show=300)
-    map_card = _card(t("overview.map.title", lang), t("overview.map.subtitle", lang),
-                     dcc.Graph(id=ids.OV_MAP, config=GRAPH_CONFIG, style={"height": "460px"}),
-                     html.Div(id=ids.OV_MAP_NOTE, className="sun-note"))
-    hot_card = _card(t("overview.hot.title", lang), t("overview.hot.subtitle", lang),
+    map_card = chart_card(ids.OV_MAP_CHART, t("overview.map.title", lang), t("overview.map.subtitle", lang),
+                          lang=lang, height=460, below=html.Div(id=ids.OV_MAP_NOTE, className="sun-note"))
+    hot_card = card(t("overview.hot.title", lang), t("overview.hot.subtitle", lang),
                      html.Div(id=ids.OV_HOT))
-    trend_card = _card(t("overview.trend.title", lang), "",
-                       dcc.Graph(id=ids.OV_TREND, config=GRAPH_CONFIG, style={"height": "230px"}))
+    trend_card = chart_card(ids.OV_TREND_CHART, t("overview.trend.title", lang), "", lang=lang, height=230)
     body = html.Div([
         store, _controls(state), kpis,
         dbc.Row([dbc.Col(map_card, lg=7), dbc.Col(hot_card, lg=5)], className="g-3 mb-3"),

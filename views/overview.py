@@ -13,6 +13,7 @@ from data import queries
 from data.calendar import format_week, parse_week, week_bounds
 from data.codes import CHILD_LEVEL, InvalidRegionCode, ancestor_at, level_of, normalize_code
 from figures.overview import HoverPart, attention_map
+from figures.theme import with_export_meta
 from i18n import t
 
 MAP_HOVER = (
@@ -102,8 +103,16 @@ def attention_figure(engine, scope, resolved: dict, *, cache_dir: Path, version:
         metrics = queries.fetch_child_metrics(conn, scope, region_code=parent,
                                               week_key=parse_week(resolved["week"]), child_level=level)
         center, zoom = layer_view(conn, parent, level, cache_dir, version)
-    return attention_map(metrics, geojson_url=f"/geo/{parent}/{level}.json", center=center,
-                         zoom=zoom, parts=MAP_HOVER, lang=lang)
+    fig = attention_map(metrics, geojson_url=f"/geo/{parent}/{level}.json", center=center,
+                        zoom=zoom, parts=MAP_HOVER, lang=lang)
+    return with_export_meta(fig, **export_stamp(resolved, "overview.map.title"))
+
+
+def export_stamp(resolved: dict, title_key: str) -> dict:
+    """Title, region, period and as-of stamped on an exported overview chart."""
+    lang = resolved.get("lang", "zh-CN")
+    return {"title": t(title_key, lang), "region": resolved.get("region_name") or "",
+            "period": resolved.get("week") or "", "as_of": resolved.get("as_of")}
 
 
 def map_note(engine, resolved: dict) -> str:

@@ -62,10 +62,10 @@ def app_db_url(request, tmp_path_factory) -> str:
         except pytest.FixtureLookupError:
             pass
     from data.db import make_engine
-    from data.schema import Base
+    from data.migrate import upgrade
     url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'empty.db'}"
     engine = make_engine(url)
-    Base.metadata.create_all(engine)
+    upgrade(engine)
     engine.dispose()
     return url
 
