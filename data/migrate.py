@@ -19,8 +19,8 @@ def alembic_config(connection=None) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database schema to `revision` (default: the newest)."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the database schema to `revision` (default: every head, newest)."""
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), revision)
 
