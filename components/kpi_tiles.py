@@ -8,6 +8,7 @@ from dash import html
 
 import ids
 from data.indicators import INDICATORS
+from data.queries_metrics import KPI_WINDOWS
 from i18n import t
 from i18n.numbers import change_direction, format_change, format_value
 
@@ -23,7 +24,8 @@ def kpi_tile(row: pd.Series, lang: str) -> dbc.Col:
     arrow = ARROWS["flat" if direction == "flat" else ("up" if change > 0 else "down")]
     tile_id = ids.kpi_tile(key)
     body = html.Div([
-        html.Div(t(f"kpi.{key}", lang), className="sun-kpi-label", id=ids.kpi_label(key)),
+        html.Div([t(f"kpi.{key}", lang), *_window_note(key, lang)], className="sun-kpi-label",
+                 id=ids.kpi_label(key)),
         html.Div(format_value(row["value"], unit, lang), className="sun-kpi-value"),
         html.Div([html.Span(arrow, className="sun-kpi-arrow"), " ",
                   html.Span(format_change(change, unit, lang)), " ",
@@ -33,6 +35,12 @@ def kpi_tile(row: pd.Series, lang: str) -> dbc.Col:
                     target=ids.kpi_label(key), placement="bottom"),
     ], className="sun-kpi", id=tile_id, **{"data-direction": direction, "data-key": key})
     return dbc.Col(body, xs=6, md=3, xxl=True)
+
+
+def _window_note(key: str, lang: str) -> list:
+    """'(last 5 weeks)' after the label of a KPI not taken over the single week."""
+    weeks = KPI_WINDOWS.get(key)
+    return [html.Span(t("kpi.window_weeks", lang, n=weeks), className="sun-kpi-window")] if weeks else []
 
 
 def kpi_tiles(kpis: pd.DataFrame, lang: str) -> list:

@@ -45,6 +45,9 @@ KPI_KEYS = ("complaints_received", "on_time_completion_rate", "satisfaction_rate
             "disbursement_rate_ytd", "disclosure_on_time_rate", "new_clues",
             "open_red_warnings", "reporting_completeness")
 DEFAULT_CHILD = {"province": "county", "city": "county", "county": "township"}
+# Villages publish monthly, so most single weeks have nothing due: the disclosure KPI is
+# taken over the 5 weeks ending with the week, which always hold one monthly round.
+KPI_WINDOWS = {"disclosure_on_time_rate": 5}
 
 
 def _sum_table(conn, table, spec, scope, weeks, key_len, last_week) -> pd.DataFrame:
@@ -121,7 +124,8 @@ def fetch_kpis(conn, scope: Scope, *, region_code: str, week_key: int) -> pd.Dat
     prev = previous_week(week_key)
     found = collect_measures(conn, eff, [prev, week_key]).set_index("week_key")
     empty = dict.fromkeys(ALL_MEASURES, 0.0)
-    now, before = (rates_of(found.loc[w].to_dict() if w in found.index else empty)
+    now, before = (rates_of({**(found.loc[w].to_dict() if w in found.index else empty),
+                             **_disclosure_window(conn, eff, w)})
                    for w in (week_key, prev))
     rows = []
     for key in KPI_KEYS:
@@ -129,6 +133,13 @@ def fetch_kpis(conn, scope: Scope, *, region_code: str, week_key: int) -> pd.Dat
         value, previous = _plain(now[key]), _plain(before[key])
         rows.append((key, value, previous, ind.week_on_week_change(value, previous, unit), unit))
     return pd.DataFrame(rows, columns=cols, dtype=object)
+
+
+def _disclosure_window(conn, scope: Scope, week_key: int) -> dict:
+    """Disclosure measures summed over the KPI window ending with `week_key`."""
+    weeks = weeks_back(week_key, KPI_WINDOWS["disclosure_on_time_rate"])
+    frame = _sum_table(conn, _d, MEASURES[_d], scope, weeks, None, week_key)
+    return {name: float(frame[name].iloc[0] or 0) if len(frame) else 0.0 for name in MEASURES[_d]}
 
 
 def _plain(value):

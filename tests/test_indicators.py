@@ -16,13 +16,13 @@ from tests.fixtures_small import CA, CB, CITY, PREV, PROV, T1, WEEK, conn, small
 ALL = Scope.of(PROV)
 HAND = {  # (region, week) -> KPI values worked out by hand from tests/fixtures_small.py
     (PROV, WEEK): dict(complaints_received=3, on_time_completion_rate=1 / 4, satisfaction_rate=2 / 3,
-                       disbursement_rate_ytd=1400.42 / 15000, disclosure_on_time_rate=1 / 3,
+                       disbursement_rate_ytd=1400.42 / 15000, disclosure_on_time_rate=2 / 4,
                        new_clues=2, open_red_warnings=2, reporting_completeness=2 / 4),
     (PROV, PREV): dict(complaints_received=1, on_time_completion_rate=None, satisfaction_rate=None,
                        disbursement_rate_ytd=400.32 / 10000, disclosure_on_time_rate=1.0,
                        new_clues=1, open_red_warnings=2, reporting_completeness=1 / 4),
     (CA, WEEK): dict(complaints_received=2, on_time_completion_rate=1 / 4, satisfaction_rate=1 / 2,
-                     disbursement_rate_ytd=1400.42 / 10000, disclosure_on_time_rate=1 / 2,
+                     disbursement_rate_ytd=1400.42 / 10000, disclosure_on_time_rate=2 / 3,
                      new_clues=1, open_red_warnings=2, reporting_completeness=1 / 3),
     (CB, WEEK): dict(complaints_received=1, on_time_completion_rate=None, satisfaction_rate=1.0,
                      disbursement_rate_ytd=0.0, disclosure_on_time_rate=0.0,
@@ -50,9 +50,9 @@ RAW_SQL = {  # independent of the rollup SQL: plain filters on the raw rows
         " AND year = :year AND allocated_on <= :sun"),
     "disclosure_on_time_rate": (
         "SELECT COUNT(*) FROM disclosure WHERE village_code BETWEEN :lo AND :hi"
-        " AND due_date BETWEEN :mon AND :sun AND published_date <= due_date",
+        " AND due_date BETWEEN :mon5 AND :sun AND published_date <= due_date",
         "SELECT COUNT(*) FROM disclosure WHERE village_code BETWEEN :lo AND :hi"
-        " AND due_date BETWEEN :mon AND :sun"),
+        " AND due_date BETWEEN :mon5 AND :sun"),  # the KPI's 5-week window
     "new_clues": ("SELECT COUNT(*) FROM clue WHERE region_code BETWEEN :lo AND :hi"
                   " AND flagged_on BETWEEN :mon AND :sun", None),
     "open_red_warnings": ("SELECT COUNT(*) FROM warning WHERE region_code BETWEEN :lo AND :hi"
@@ -70,6 +70,7 @@ def raw_kpis(conn, region: str, week: int) -> dict:  # noqa: F811
     mon, sun = week_bounds(week)
     lo, hi = code_range(region)
     params = dict(lo=lo, hi=hi, mon=mon.isoformat(), sun=sun.isoformat(), year=sun.year,
+                  mon5=(mon - pd.Timedelta(weeks=4)).isoformat(),
                   next=(sun + pd.Timedelta(days=1)).isoformat(), jan1=f"{sun.year}-01-01")
     out = {}
     for key, (num_sql, den_sql) in RAW_SQL.items():
@@ -97,7 +98,8 @@ def test_kpi_previous_and_change(conn):  # noqa: F811
     assert got.previous["complaints_received"] == 1 and got.change["complaints_received"] == 200
     assert got.change["on_time_completion_rate"] is None  # nothing was due the week before
     assert _close(got.change["reporting_completeness"], 25.0)  # percentage points
-    assert _close(got.change["disclosure_on_time_rate"], (1 / 3 - 1) * 100)
+    # disclosures over the 5 weeks to W09 (2 of 4 on time) vs to W08 (1 of 1)
+    assert _close(got.change["disclosure_on_time_rate"], (2 / 4 - 1) * 100)
 
 
 def test_rates_none_on_zero_denominator():
@@ -176,3 +178,14 @@ def test_trend(conn):  # noqa: F811
 def test_reasons_column_matches_top_reasons():
     scored = ind.attention_index(_components(n=9, seed=3))
     assert ind.reasons_column(scored).tolist() == [ind.top_reasons(r) for _, r in scored.iterrows()]
+
+
+def test_demo_kpis_equal_raw_sql(demo_engine):
+    """On the generated county demo, for the fixed week, every KPI equals the raw SQL."""
+    from tests.conftest import DEMO_COUNTY, DEMO_WEEK
+    with demo_engine.connect() as conn:
+        got = fetch_kpis(conn, Scope.of(DEMO_COUNTY), region_code=DEMO_COUNTY, week_key=DEMO_WEEK)
+        raw = raw_kpis(conn, DEMO_COUNTY, DEMO_WEEK)
+    values = got.set_index("key").value
+    assert all(values[k] is not None for k in KPI_KEYS), values.to_dict()
+    assert {k: v for k, v in raw.items() if not _close(values[k], v)} == {}

@@ -60,13 +60,16 @@ def picker_options(engine, scope, root: str | None, lang: str) -> dict:
         regions = (queries.fetch_region_options(conn, scope, root_code=root) if root
                    else None)
         weeks = queries.fetch_weeks(conn)
-    indent = {"province": "", "city": "\u3000", "county": "\u3000\u3000"}
-    if regions is not None and (regions["level"] == "city").sum() == 0:
-        indent["county"] = "\u3000"
     region_options = [] if regions is None else [
-        {"label": f"{indent.get(r.level, '')}{r.name}", "value": r.code}
-        for r in regions.itertuples()]
+        {"label": f"{indent}{r.name}", "value": r.code}
+        for r, indent in zip(regions.itertuples(), _indents(regions["level"]))]
     return {"regions": region_options, "weeks": [week_option(w, lang) for w in weeks]}
+
+
+def _indents(levels) -> list[str]:
+    """One ideographic space per level below the shallowest level present (root flush left)."""
+    order = [lvl for lvl in ("province", "city", "county", "township", "village") if lvl in set(levels)]
+    return ["\u3000" * order.index(lvl) for lvl in levels]
 
 
 def week_option(key: int, lang: str) -> dict:
