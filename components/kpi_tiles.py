@@ -34,7 +34,7 @@ def kpi_tile(row: pd.Series, lang: str) -> dbc.Col:
         dbc.Tooltip(f"{t('common.formula', lang)}：{t(f'formula.{key}', lang)}",
                     target=ids.kpi_label(key), placement="bottom"),
     ], className="sun-kpi", id=tile_id, **{"data-direction": direction, "data-key": key})
-    return dbc.Col(body, xs=6, md=3, xl=True)
+    return dbc.Col(body, xs=6, md=3, xxl=True)
 
 
 def _window_note(key: str, lang: str) -> list:
@@ -44,7 +44,7 @@ def _window_note(key: str, lang: str) -> list:
 
 
 def kpi_tiles(kpis: pd.DataFrame, lang: str) -> list:
-    """A responsive row of tiles (4 per row on tablets, all 8 in a row from 1200 px)."""
+    """A responsive row of tiles (4 per row on tablets, all 8 in a row from 1400 px)."""
     if kpis.empty:
         return [dbc.Alert(t("overview.no_region", lang), color="secondary")]
     return [dbc.Row([kpi_tile(row, lang) for _, row in kpis.iterrows()], className="g-2")]
