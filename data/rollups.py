@@ -18,6 +18,8 @@ from sqlalchemy import Date, bindparam, func, select, text
 from data.calendar import week_key
 from data.codes import code_range, normalize_code
 from data.rollup_schema import ROLLUP_TABLES
+from data.rollups_funds import rebuild_funds  # the /funds page's rollups (built from these)
+from data.rollups_complaints import rebuild_complaints_rollups  # the /complaints page's rollups
 from data.schema import CalendarDay, Clue, Complaint, Disclosure, FundAllocation, FundPayment
 from data.schema import VillageLedger, Warning
 
@@ -262,6 +264,8 @@ def _rebuild(conn, ranges: list[tuple[str, str]] | None) -> dict[str, int]:
         started = time.perf_counter()
         counts[table.name] = conn.execute(stmt, {**params, **cond_params}).rowcount
         log.info("rebuilt %s in %.2f s", table.name, time.perf_counter() - started)
+    counts.update(rebuild_funds(conn))
+    counts.update(rebuild_complaints_rollups(conn))
     return counts
 
 
