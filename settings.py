@@ -29,7 +29,7 @@ class Settings:
     refresh_seconds: big-screen auto refresh interval.
     funds_lag_points: /funds disbursement status thresholds, percentage points a unit's
         YTD disbursement rate is behind the share of the year elapsed: red, yellow, blue
-        (default 20, 10, 5; env SUNSHINE_FUNDS_LAG_POINTS="20,10,5").
+        (default 15, 10, 5; env SUNSHINE_FUNDS_LAG_POINTS="15,10,5").
     """
 
     database_url: str
@@ -42,7 +42,7 @@ class Settings:
     default_region: str = ""
     user_scope: tuple[str, ...] = field(default=("430000000000",))
     refresh_seconds: int = 300
-    funds_lag_points: tuple[float, float, float] = (20.0, 10.0, 5.0)
+    funds_lag_points: tuple[float, float, float] = (15.0, 10.0, 5.0)
 
 
 def default_database_url(var_dir: Path) -> str:
@@ -65,12 +65,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         default_region=env.get("SUNSHINE_DEFAULT_REGION", ""),
         user_scope=tuple(c.strip() for c in scope.split(",") if c.strip()),
         refresh_seconds=int(env.get("SUNSHINE_REFRESH_SECONDS", "300")),
-        funds_lag_points=_lag_points(env.get("SUNSHINE_FUNDS_LAG_POINTS", "20,10,5")),
+        funds_lag_points=_lag_points(env.get("SUNSHINE_FUNDS_LAG_POINTS", "15,10,5")),
     )
 
 
 def _lag_points(value: str) -> tuple[float, float, float]:
-    """'20,10,5' -> (20.0, 10.0, 5.0): red >= yellow >= blue >= 0, else ValueError."""
+    """'20,10,5' -> (15.0, 10.0, 5.0): red >= yellow >= blue >= 0, else ValueError."""
     points = tuple(float(p) for p in value.split(","))
     if len(points) != 3 or not points[0] >= points[1] >= points[2] >= 0:
         raise ValueError(f"SUNSHINE_FUNDS_LAG_POINTS must be three numbers red>=yellow>=blue>=0: {value!r}")

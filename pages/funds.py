@@ -1,21 +1,105 @@
-"""Fund flows (资金流向): livelihood funds from allocation to payment.
+"""Fund flows (资金流向): where livelihood money comes from, where it goes, where it stalls.
 
-Not built yet: shows a translated under-construction card (issue #4).
+Layout only. The URL's region/week/lang plus the page's own keys `source` (a source
+level) and `category` (a programme category) become a dcc.Store that every funds
+callback reads (callbacks/funds.py); clicking a Sankey node, the pickers and the
+"clear" button write the URL back, so a reload or a shared link shows the same view.
 """
 from __future__ import annotations
 
-import dash
+import re
 
-from components.shell import under_construction
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+import ids_funds as fid
+from components.chart import card, chart_card
+from components.shell import page_frame
 from components.state import current_state
 from i18n import t
-
-ISSUE = 4  # the issue that builds this page
 
 dash.register_page(__name__, path="/funds", name="funds", order=2,
                    title=f"{t('nav.funds')} · {t('app.title')}")
 
+SOURCES = ("central", "provincial", "municipal", "county")
+_CATEGORY_RE = re.compile(r"^[a-z_]{1,20}$")
 
-def layout(region=None, week=None, lang=None, **query):
-    """The under-construction card, keeping the URL's region, week and language."""
-    return under_construction("funds", ISSUE, current_state(region, week, lang))
+
+def page_filters(source=None, category=None) -> dict:
+    """The page's own URL keys, validated: unknown values are dropped, never echoed."""
+    source = source[-1] if isinstance(source, list) and source else source
+    category = category[-1] if isinstance(category, list) and category else category
+    return {"source": source if source in SOURCES else None,
+            "category": category if isinstance(category, str) and _CATEGORY_RE.match(category) else None}
+
+
+def _controls(state) -> dbc.Row:
+    lang = state.lang
+    return dbc.Row([
+        dbc.Col([dbc.Label(t("funds.controls.region", lang), html_for=fid.REGION),
+                 dcc.Dropdown(id=fid.REGION, value=state.region, clearable=False, searchable=True)],
+                md=4, lg=3),
+        dbc.Col([dbc.Label(t("funds.controls.week", lang), html_for=fid.WEEK),
+                 dcc.Dropdown(id=fid.WEEK, value=state.week, clearable=False, searchable=False)],
+                md=4, lg=3),
+        dbc.Col(html.Div([html.Div(id=fid.FILTERS, className="sun-funds-filters"),
+                          dbc.Button(t("funds.controls.clear", lang), id=fid.CLEAR, size="sm",
+                                     color="link", className="sun-funds-clear")],
+                         className="d-flex align-items-end flex-wrap gap-1"), md=4, lg=3),
+        dbc.Col(html.Div(id=fid.ASOF, className="sun-asof"), lg=3,
+                className="d-flex align-items-end justify-content-lg-end"),
+    ], className="g-2 mb-3 sun-controls")
+
+
+def _section(number: int, lang: str) -> html.H2:
+    return html.H2(t(f"funds.section.{number}", lang), className="sun-funds-section")
+
+
+def _table_card(title_key: str, subtitle_key: str, body_id: str, lang: str) -> dbc.Card:
+    return card(t(title_key, lang), t(subtitle_key, lang),
+                dcc.Loading(html.Div(id=body_id, className="sun-funds-table"), delay_show=300))
+
+
+def layout(region=None, week=None, lang=None, source=None, category=None, **query):
+    """The fund-flows page for the URL's region, week, language and Sankey filters."""
+    state = current_state(region, week, lang)
+    lang = state.lang
+    filters = page_filters(source, category)
+    store = html.Div([dcc.Store(id=fid.STATE, data={"region": state.region, "week": state.week,
+                                                     "lang": lang, **filters}),
+                      dcc.Store(id=fid.RESOLVED)])
+    sankey = chart_card(fid.SANKEY_CHART, t("funds.sankey.title", lang), t("funds.sankey.subtitle", lang),
+                        lang=lang, height=460, below=html.Div(id=fid.SANKEY_NOTE, className="sun-note"))
+    progress = chart_card(fid.PROGRESS_CHART, t("funds.progress.title", lang),
+                          t("funds.progress.subtitle", lang), lang=lang, height=420,
+                          below=html.Div(id=fid.PROGRESS_SUMMARY, className="sun-note"))
+    overdue = chart_card(fid.OVERDUE_CHART, t("funds.overdue.title", lang), t("funds.overdue.subtitle", lang),
+                         lang=lang, height=420, below=html.Div(id=fid.OVERDUE_SUMMARY, className="sun-note"))
+    ledger = chart_card(fid.LEDGER_CHART, t("funds.ledger.title", lang), t("funds.ledger.subtitle", lang),
+                        lang=lang, height=380)
+    disclosure = chart_card(fid.DISCLOSURE_CHART, t("funds.disclosure.title", lang),
+                            t("funds.disclosure.subtitle", lang), lang=lang, height=380)
+    kinds = chart_card(fid.DISCLOSURE_KINDS_CHART, t("funds.disclosure.kinds_title", lang),
+                       t("funds.disclosure.kinds_subtitle", lang), lang=lang, height=260)
+    projects = chart_card(fid.PROJECTS_CHART, t("funds.projects.title", lang),
+                          t("funds.projects.subtitle", lang), lang=lang, height=330)
+    body = html.Div([
+        store, _controls(state),
+        _section(1, lang), dbc.Row([dbc.Col(sankey)], className="g-3 mb-3"),
+        _section(2, lang), dbc.Row([dbc.Col(progress, lg=7), dbc.Col(overdue, lg=5)], className="g-3 mb-3"),
+        _section(3, lang), dbc.Row([dbc.Col(ledger, lg=7),
+                                    dbc.Col(_table_card("funds.outliers.title", "funds.outliers.subtitle",
+                                                        fid.OUTLIERS, lang), lg=5)], className="g-3 mb-3"),
+        _section(4, lang), dbc.Row([dbc.Col(disclosure, lg=5),
+                                    dbc.Col(html.Div([kinds]), lg=3),
+                                    dbc.Col(_table_card("funds.late.title", "funds.late.subtitle",
+                                                        fid.LATE_VILLAGES, lang), lg=4)], className="g-3 mb-3"),
+        _section(5, lang), dbc.Row([dbc.Col(projects, lg=5),
+                                    dbc.Col(_table_card("funds.delayed.title", "funds.delayed.subtitle",
+                                                        fid.DELAYED, lang), lg=7)], className="g-3 mb-3"),
+        html.Div(id=fid.RECORDS),
+    ], id=fid.ROOT)
+    return page_frame("funds", state, body)
+
+

@@ -1,0 +1,270 @@
+"""Fund-flows callbacks: resolve the URL state, then one callback per section.
+
+Flow: funds-state (from the URL) -> `resolve_state` (pickers, as-of, filter chips, the
+resolved state) -> the render callbacks. Picking a region or week, clicking a Sankey
+node or "clear" writes the URL (`to_url`), which re-renders the page: the URL is the
+only state. Every render is memoized by scope and its inputs (callbacks.memo).
+"""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlencode
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, ctx, html, no_update
+
+import ids
+import ids_funds as fid
+from callbacks import current_scope, get_engine, get_settings
+from callbacks.memo import memoized
+from data import queries_funds as qf
+from data.calendar import format_week, parse_week
+from i18n import t
+from i18n.numbers import format_value
+from views import funds as vf
+from views.overview import picker_options, resolve_defaults
+
+URL_KEYS = ("region", "week", "lang", "source", "category")
+MAX_ROWS = 15  # rows shown in the page's lists (the records grid has them all)
+
+
+def funds_href(search: str | None, **overrides) -> str:
+    """'?...' keeping the page's URL keys; an override of None removes the key."""
+    parsed = parse_qs((search or "").lstrip("?"))
+    merged = {k: parsed[k][-1] for k in URL_KEYS if parsed.get(k)}
+    merged.update(overrides)
+    query = {k: merged[k] for k in URL_KEYS if merged.get(k)}
+    return f"/funds?{urlencode(query)}" if query else "/funds"
+
+
+def resolve_state(state: dict):
+    """Picker options and values, as-of line, region chip, filter chips, resolved state."""
+    scope, lang = current_scope(), (state or {}).get("lang") or "zh-CN"
+    state = state or {}
+    resolved = memoized("funds.resolve", scope, state.get("region"), state.get("week"),
+                        compute=lambda: resolve_defaults(get_engine(), scope, state))
+    options = memoized("funds.options", scope, resolved["root"], lang,
+                       compute=lambda: picker_options(get_engine(), scope, resolved["root"], lang))
+    categories = memoized("funds.categories", scope, compute=_categories)
+    category = state.get("category") if state.get("category") in categories else None
+    full = {**resolved, "lang": lang, "source": state.get("source"), "category": category}
+    asof = t("common.as_of", lang, date=resolved["as_of"]) if resolved.get("as_of") else ""
+    chip = t("common.current_region", lang, region=resolved.get("region_name") or "—")
+    return (options["regions"], resolved["region"], options["weeks"], resolved["week"], asof,
+            chip, filter_chips(full), full)
+
+
+def _categories() -> list[str]:
+    with get_engine().connect() as conn:
+        return sorted(set(qf.fetch_programs(conn)["category"]))
+
+
+def filter_chips(resolved: dict):
+    """The active Sankey filters in words (or 'all funds')."""
+    lang = resolved.get("lang", "zh-CN")
+    chips = []
+    if resolved.get("source"):
+        chips.append(vf.label("source_level", resolved["source"], lang))
+    if resolved.get("category"):
+        chips.append(vf.label("program_category", resolved["category"], lang))
+    if not chips:
+        return html.Span(t("funds.filters.none", lang), className="text-muted small")
+    return [html.Span(t("funds.filters.label", lang), className="small text-muted me-1"),
+            *[html.Span(c, className="badge text-bg-primary me-1 sun-funds-chip") for c in chips]]
+
+
+def to_url(region, week, click, _clear, resolved, search):
+    """A pick, a Sankey node click or 'clear' becomes the URL (the page's state)."""
+    if not resolved:
+        return no_update
+    trigger = ctx.triggered_id
+    if trigger == fid.CLEAR:
+        return funds_href(search, source=None, category=None)
+    if trigger == ids.chart(fid.SANKEY_CHART):
+        return node_href(click, resolved, search) or no_update
+    if region == resolved.get("region") and week == resolved.get("week"):
+        return no_update
+    return funds_href(search, region=region, week=format_week(parse_week(week)) if week else None)
+
+
+def node_href(click, resolved: dict, search) -> str | None:
+    """URL for a clicked node: a source level or category toggles its filter; a county or
+    township drills into it (the progress chart then shows its townships)."""
+    points = (click or {}).get("points") or []
+    data = points[0].get("customdata") if points else None
+    if not isinstance(data, (list, tuple)) or len(data) != 2:
+        return None  # a link, or nothing
+    kind, key = data
+    if kind == "source" and key in qf.SOURCE_LEVELS:
+        return funds_href(search, source=None if resolved.get("source") == key else key)
+    if kind == "category" and isinstance(key, str):
+        return funds_href(search, category=None if resolved.get("category") == key else key)
+    if kind == "unit" and isinstance(key, str) and current_scope().allows(key):
+        return funds_href(search, region=key)
+    return None
+
+
+def _key(resolved: dict) -> tuple:
+    r = resolved or {}
+    return (r.get("region"), r.get("week"), r.get("source"), r.get("category"), r.get("lang"))
+
+
+def _ready(resolved) -> bool:
+    return bool(resolved and resolved.get("region") and resolved.get("week"))
+
+
+def _empty(resolved):
+    from figures.theme import empty_figure
+    return empty_figure(t("funds.empty", (resolved or {}).get("lang", "zh-CN"))).to_plotly_json()
+
+
+def render_sankey(resolved):
+    if not _ready(resolved):
+        return _empty(resolved), ""
+    scope, lang = current_scope(), resolved["lang"]
+
+    def compute():
+        with get_engine().connect() as conn:
+            fig, total = vf.sankey_view(conn, scope, resolved)
+        note = t("funds.sankey.note", lang, total=format_value(total, "yuan", lang))
+        return fig.to_plotly_json(), note
+    return memoized("funds.sankey", scope, *_key(resolved), compute=compute)
+
+
+def render_progress(resolved):
+    if not _ready(resolved):
+        return _empty(resolved), ""
+    scope, lang = current_scope(), resolved["lang"]
+    points = get_settings().funds_lag_points
+
+    def compute():
+        with get_engine().connect() as conn:
+            fig, frame, share = vf.progress_view(conn, scope, resolved, points)
+        return fig.to_plotly_json(), progress_summary(frame, share, points, lang)
+    return memoized("funds.progress", scope, *_key(resolved), points, compute=compute)
+
+
+def progress_summary(frame: pd.DataFrame, share: float, points, lang: str):
+    """Counts of units per status, and the rule in words."""
+    counts = frame["status"].value_counts()
+    badges = [html.Span(f"{t(f'funds.status.{s}', lang)} {int(counts.get(s, 0))}",
+                        className=f"badge sun-status sun-status-{s} me-1") for s in vf.STATUSES]
+    rule = t("funds.progress.rule", lang, share=f"{share * 100:.1f}%", red=f"{points[0]:g}",
+             yellow=f"{points[1]:g}", blue=f"{points[2]:g}")
+    return [html.Div(badges, className="mb-1"), html.Div(rule)]
+
+
+def render_overdue(resolved):
+    if not _ready(resolved):
+        return _empty(resolved), ""
+    scope, lang = current_scope(), resolved["lang"]
+
+    def compute():
+        with get_engine().connect() as conn:
+            fig, totals = vf.overdue_view(conn, scope, resolved)
+        parts = [t("funds.overdue.bucket", lang, age=t(f"funds.age.{r.age_bucket}", lang),
+                   n=f"{int(r.payments):,}", amount=format_value(r.amount, "yuan", lang))
+                 for r in totals.itertuples()]
+        total = t("funds.overdue.total", lang, n=f"{int(totals['payments'].sum()):,}",
+                  amount=format_value(float(totals["amount"].sum()), "yuan", lang))
+        return fig.to_plotly_json(), [html.Div(total, className="fw-semibold"), html.Div(" · ".join(parts))]
+    return memoized("funds.overdue", scope, *_key(resolved), compute=compute)
+
+
+def render_ledger(resolved):
+    if not _ready(resolved):
+        return _empty(resolved)
+    scope = current_scope()
+
+    def compute():
+        with get_engine().connect() as conn:
+            return vf.ledger_view(conn, scope, resolved).to_plotly_json()
+    return memoized("funds.ledger", scope, *_key(resolved), compute=compute)
+
+
+def render_outliers(resolved):
+    if not _ready(resolved):
+        return ""
+    scope, lang = current_scope(), resolved["lang"]
+
+    def compute():
+        with get_engine().connect() as conn:
+            frame = vf.outliers_view(conn, scope, resolved)
+        rows = [(r.village_name, r.category_label, format_value(r.amount, "yuan", lang),
+                 f"{r.per_capita:,.1f}", f"{r.median:,.1f}", f"{r.fence:,.1f}")
+                for r in frame.head(MAX_ROWS).itertuples()]
+        heads = ["village", "category", "amount", "per_capita", "median", "fence"]
+        return table(heads, rows, "funds.outliers", lang, len(frame), t("funds.outliers.none", lang))
+    return memoized("funds.outliers", scope, *_key(resolved), compute=compute)
+
+
+def render_disclosure(resolved):
+    if not _ready(resolved):
+        return _empty(resolved), _empty(resolved), ""
+    scope, lang = current_scope(), resolved["lang"]
+
+    def compute():
+        with get_engine().connect() as conn:
+            units, kinds, late = vf.disclosure_view(conn, scope, resolved)
+        rows = [(r.village_name, f"{int(r.unpublished):,}", f"{int(r.late):,}", r.last_due)
+                for r in late.head(MAX_ROWS).itertuples()]
+        heads = ["village", "unpublished", "late", "last_due"]
+        return (units.to_plotly_json(), kinds.to_plotly_json(),
+                table(heads, rows, "funds.late", lang, len(late), t("funds.late.none", lang)))
+    return memoized("funds.disclosure", scope, *_key(resolved), compute=compute)
+
+
+def render_projects(resolved):
+    if not _ready(resolved):
+        return _empty(resolved), ""
+    scope, lang = current_scope(), resolved["lang"]
+
+    def compute():
+        with get_engine().connect() as conn:
+            fig, _, delayed = vf.projects_view(conn, scope, resolved)
+        rows = [(r.name, r.category_label, format_value(r.budget, "yuan", lang),
+                 format_value(r.spent, "yuan", lang), str(pd.Timestamp(r.planned_end).date()),
+                 f"{int(r.days_overdue):,}") for r in delayed.head(MAX_ROWS).itertuples()]
+        heads = ["name", "category", "budget", "spent", "planned_end", "days_overdue"]
+        return fig.to_plotly_json(), table(heads, rows, "funds.delayed", lang, len(delayed),
+                                           t("funds.delayed.none", lang))
+    return memoized("funds.projects", scope, *_key(resolved), compute=compute)
+
+
+def table(heads: list[str], rows: list[tuple], prefix: str, lang: str, total: int, empty: str):
+    """A compact striped table (text cells only), with 'n of total' under it."""
+    if not rows:
+        return html.P(empty, className="text-muted small mb-0")
+    head = html.Thead(html.Tr([html.Th(t(f"{prefix}.col.{h}", lang)) for h in heads]))
+    body = html.Tbody([html.Tr([html.Td(str(c)) for c in row]) for row in rows])
+    note = t("funds.table.shown", lang, n=len(rows), total=f"{total:,}") if total > len(rows) else ""
+    return [dbc.Table([head, body], size="sm", striped=True, hover=True, responsive=True,
+                      className="mb-1"), html.Div(note, className="sun-note")]
+
+
+def register(app) -> None:
+    """Attach the funds callbacks to `app`."""
+    app.callback(Output(fid.REGION, "options"), Output(fid.REGION, "value"),
+                 Output(fid.WEEK, "options"), Output(fid.WEEK, "value"),
+                 Output(fid.ASOF, "children"),
+                 Output(ids.PAGE_REGION_CHIP, "children", allow_duplicate=True),
+                 Output(fid.FILTERS, "children"), Output(fid.RESOLVED, "data"),
+                 Input(fid.STATE, "data"), prevent_initial_call="initial_duplicate")(resolve_state)
+    app.callback(Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
+                 Input(fid.REGION, "value"), Input(fid.WEEK, "value"),
+                 Input(ids.chart(fid.SANKEY_CHART), "clickData"), Input(fid.CLEAR, "n_clicks"),
+                 State(fid.RESOLVED, "data"), State(ids.PAGES_LOCATION, "search"),
+                 prevent_initial_call=True)(to_url)
+    app.callback(Output(ids.chart(fid.SANKEY_CHART), "figure"), Output(fid.SANKEY_NOTE, "children"),
+                 Input(fid.RESOLVED, "data"))(render_sankey)
+    app.callback(Output(ids.chart(fid.PROGRESS_CHART), "figure"), Output(fid.PROGRESS_SUMMARY, "children"),
+                 Input(fid.RESOLVED, "data"))(render_progress)
+    app.callback(Output(ids.chart(fid.OVERDUE_CHART), "figure"), Output(fid.OVERDUE_SUMMARY, "children"),
+                 Input(fid.RESOLVED, "data"))(render_overdue)
+    app.callback(Output(ids.chart(fid.LEDGER_CHART), "figure"), Input(fid.RESOLVED, "data"))(render_ledger)
+    app.callback(Output(fid.OUTLIERS, "children"), Input(fid.RESOLVED, "data"))(render_outliers)
+    app.callback(Output(ids.chart(fid.DISCLOSURE_CHART), "figure"),
+                 Output(ids.chart(fid.DISCLOSURE_KINDS_CHART), "figure"),
+                 Output(fid.LATE_VILLAGES, "children"), Input(fid.RESOLVED, "data"))(render_disclosure)
+    app.callback(Output(ids.chart(fid.PROJECTS_CHART), "figure"), Output(fid.DELAYED, "children"),
+                 Input(fid.RESOLVED, "data"))(render_projects)

@@ -1,0 +1,177 @@
+"""Figures of the fund-flows page (/funds): pure plotly from DataFrames, no dash.
+
+Money is shown in 万元 (yuan ÷ 10,000). Every builder takes already-translated labels,
+so the same figure serves the page, the export and the briefing.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from figures.theme import BAD, NEUTRAL, PRIMARY, SERIES, base_layout, empty_figure
+
+WAN = 10_000
+STATUS_COLORS = {"red": "#c0392b", "yellow": "#e0a800", "blue": "#2e86de", "ok": "#8fb9a8",
+                 None: "#ced4da"}
+AGE_COLORS = {"w1": "#fdd0a2", "w4": "#fd8d3c", "w13": "#d94801", "w13p": "#7f2704"}
+NODE_COLORS = {"source": PRIMARY, "category": "#16a085", "unit": "#e67e22", "other": NEUTRAL}
+
+
+def sankey_figure(nodes: pd.DataFrame, links: pd.DataFrame, *, value_label: str,
+                  empty_text: str, height: int = 460) -> go.Figure:
+    """Sankey of nodes (label, kind, key, value_wan) and links (source, target, value_wan),
+    node/link indexes into `nodes`. customdata of a node = [kind, key] (read on click)."""
+    if nodes.empty or links.empty:
+        return empty_figure(empty_text, height=height)
+    colors = [NODE_COLORS.get(k, NEUTRAL) for k in nodes["kind"]]
+    link_colors = [_fade(colors[s]) for s in links["source"]]
+    fig = go.Figure(go.Sankey(
+        arrangement="snap", valueformat=",.1f", valuesuffix="",
+        node=dict(label=list(nodes["label"]), color=colors, pad=14, thickness=16,
+                  line=dict(width=0), customdata=[[k, v] for k, v in zip(nodes["kind"], nodes["key"])],
+                  hovertemplate="%{label}<br>" + value_label + " %{value:,.1f}<extra></extra>"),
+        link=dict(source=list(links["source"]), target=list(links["target"]),
+                  value=list(links["value_wan"]), color=link_colors,
+                  hovertemplate="%{source.label} → %{target.label}<br>" + value_label
+                  + " %{value:,.1f}<extra></extra>"),
+    ))
+    return base_layout(fig, height=height).update_layout(margin=dict(l=8, r=8, t=16, b=8))
+
+
+def _fade(hex_color: str, alpha: float = 0.35) -> str:
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def progress_figure(frame: pd.DataFrame, *, year_share: float, labels: dict,
+                    empty_text: str) -> go.Figure:
+    """Horizontal bars of disbursement rate per unit (name, rate, allocated, paid, status,
+    status_label), coloured by status, with the share of the year elapsed as a line."""
+    data = frame.dropna(subset=["rate"]) if not frame.empty else frame
+    if data.empty:
+        return empty_figure(empty_text)
+    data = data.sort_values("rate", ascending=False)
+    height = max(260, 26 * len(data) + 90)
+    fig = go.Figure(go.Bar(
+        y=data["name"], x=data["rate"].astype(float) * 100, orientation="h",
+        marker_color=[STATUS_COLORS.get(s, NEUTRAL) for s in data["status"]],
+        text=[f"{r * 100:.1f}%" for r in data["rate"]], textposition="outside", cliponaxis=False,
+        customdata=list(zip(data["allocated"] / WAN, data["paid"] / WAN, data["status_label"])),
+        hovertemplate="%{y}<br>" + labels["rate"] + " %{x:.1f}%<br>" + labels["allocated"]
+        + " %{customdata[0]:,.1f}<br>" + labels["paid"] + " %{customdata[1]:,.1f}<br>"
+        + "%{customdata[2]}<extra></extra>"))
+    fig.add_vline(x=year_share * 100, line_dash="dash", line_color=BAD,
+                  annotation_text=labels["year_share"], annotation_position="top",
+                  annotation_font_color=BAD)
+    fig.update_xaxes(range=[0, max(105.0, float(data["rate"].max()) * 100 + 12)], ticksuffix="%")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return base_layout(fig, height=height).update_layout(showlegend=False,
+                                                         margin=dict(l=8, r=24, t=30, b=8))
+
+
+def overdue_figure(frame: pd.DataFrame, *, buckets: list[tuple[str, str]], value_label: str,
+                   empty_text: str) -> go.Figure:
+    """Stacked horizontal bars: amount outstanding (万元) per unit (name) and age bucket."""
+    if frame.empty or frame["amount"].sum() <= 0:
+        return empty_figure(empty_text)
+    order = frame.groupby("name")["amount"].sum().sort_values(ascending=False).index.tolist()
+    fig = go.Figure()
+    for key, label in buckets:
+        part = frame[frame["age_bucket"] == key].set_index("name").reindex(order).fillna(0)
+        fig.add_bar(y=order, x=part["amount"] / WAN, name=label, orientation="h",
+                    marker_color=AGE_COLORS[key], customdata=part["payments"],
+                    hovertemplate="%{y} · " + label + "<br>" + value_label
+                    + " %{x:,.1f}<br>%{customdata:,.0f}<extra></extra>")
+    height = max(260, 24 * len(order) + 110)
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
+    return base_layout(fig, height=height)
+
+
+def ledger_figure(frame: pd.DataFrame, *, category_labels: dict, month_label, value_label: str,
+                  empty_text: str) -> go.Figure:
+    """Monthly village income (up) and expenditure (down) by category, stacked, in 万元."""
+    if frame.empty:
+        return empty_figure(empty_text, height=340)
+    months = sorted(frame["month_key"].unique())
+    x = [month_label(m) for m in months]
+    fig = go.Figure()
+    cats = frame.groupby(["direction", "category"])["amount"].sum().reset_index()
+    for i, row in enumerate(cats.sort_values(["direction", "amount"], ascending=[False, False]).itertuples()):
+        sign = 1 if row.direction == "income" else -1
+        part = frame[(frame["direction"] == row.direction) & (frame["category"] == row.category)]
+        values = part.set_index("month_key")["amount"].reindex(months).fillna(0) / WAN * sign
+        fig.add_bar(x=x, y=values, name=category_labels.get(row.category, row.category),
+                    marker_color=SERIES[i % len(SERIES)] if sign > 0 else _expense_color(i),
+                    legendgroup=row.direction,
+                    hovertemplate="%{x} · " + category_labels.get(row.category, row.category)
+                    + "<br>" + value_label + " %{customdata:,.1f}<extra></extra>",
+                    customdata=values.abs())
+    fig.update_layout(barmode="relative", legend=dict(orientation="h", y=-0.15, x=0))
+    fig.update_yaxes(title=value_label, zeroline=True, zerolinecolor="#495057")
+    return base_layout(fig, height=360)
+
+
+def _expense_color(i: int) -> str:
+    palette = ["#7f2704", "#a63603", "#d94801", "#f16913", "#fd8d3c", "#fdae6b", "#fdd0a2"]
+    return palette[i % len(palette)]
+
+
+def disclosure_units_figure(frame: pd.DataFrame, *, labels: dict, empty_text: str) -> go.Figure:
+    """On-time rate per unit (name, rate, due, on_time, late, unpublished), worst first."""
+    data = frame.dropna(subset=["rate"]) if not frame.empty else frame
+    if data.empty:
+        return empty_figure(empty_text)
+    data = data.sort_values("rate")
+    fig = go.Figure(go.Bar(
+        y=data["name"], x=data["rate"].astype(float) * 100, orientation="h", marker_color=PRIMARY,
+        text=[f"{r * 100:.1f}%" for r in data["rate"]], textposition="outside", cliponaxis=False,
+        customdata=data[["due", "on_time", "late", "unpublished"]].to_numpy(),
+        hovertemplate="%{y}<br>" + labels["rate"] + " %{x:.1f}%<br>" + labels["due"]
+        + " %{customdata[0]:,.0f} · " + labels["on_time"] + " %{customdata[1]:,.0f} · "
+        + labels["late"] + " %{customdata[2]:,.0f} · " + labels["unpublished"]
+        + " %{customdata[3]:,.0f}<extra></extra>"))
+    low = max(0.0, float(data["rate"].min()) * 100 - 10)
+    fig.update_xaxes(range=[low, 104], ticksuffix="%")
+    fig.update_yaxes(automargin=True)
+    return base_layout(fig, height=max(260, 24 * len(data) + 70)).update_layout(
+        margin=dict(l=8, r=24, t=16, b=8))
+
+
+def disclosure_kinds_figure(frame: pd.DataFrame, *, kind_labels: dict, labels: dict,
+                            empty_text: str) -> go.Figure:
+    """Per kind of item: published on time, late, not published (stacked counts)."""
+    if frame.empty:
+        return empty_figure(empty_text)
+    y = [kind_labels.get(k, k) for k in frame["kind"]]
+    fig = go.Figure()
+    for col, color in (("on_time", "#1a9850"), ("late", "#e0a800"), ("unpublished", BAD)):
+        fig.add_bar(y=y, x=frame[col], name=labels[col], orientation="h", marker_color=color,
+                    hovertemplate="%{y} · " + labels[col] + " %{x:,.0f}<extra></extra>")
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
+    fig.update_yaxes(automargin=True)
+    return base_layout(fig, height=260)
+
+
+def projects_figure(frame: pd.DataFrame, *, category_labels: dict, labels: dict,
+                    empty_text: str) -> go.Figure:
+    """Budget and spent (万元) per project category, with the number of delayed projects."""
+    if frame.empty:
+        return empty_figure(empty_text)
+    by_cat = frame.groupby("category").agg(budget=("budget", "sum"), spent=("spent", "sum"),
+                                           projects=("projects", "sum")).reset_index()
+    delayed = frame[frame["status"] == "delayed"].groupby("category")["projects"].sum()
+    by_cat["delayed"] = by_cat["category"].map(delayed).fillna(0).astype(int)
+    by_cat = by_cat.sort_values("budget", ascending=False)
+    x = [category_labels.get(c, c) for c in by_cat["category"]]
+    fig = go.Figure()
+    fig.add_bar(x=x, y=by_cat["budget"] / WAN, name=labels["budget"], marker_color="#9ecae1",
+                hovertemplate="%{x}<br>" + labels["budget"] + " %{y:,.1f}<extra></extra>")
+    fig.add_bar(x=x, y=by_cat["spent"] / WAN, name=labels["spent"], marker_color=PRIMARY,
+                text=[labels["delayed_n"].format(n=n) if n else "" for n in by_cat["delayed"]],
+                textposition="outside", textfont_color=BAD, cliponaxis=False,
+                hovertemplate="%{x}<br>" + labels["spent"] + " %{y:,.1f}<extra></extra>")
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
+    fig.update_yaxes(title=labels["value"])
+    return base_layout(fig, height=320)
