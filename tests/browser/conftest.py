@@ -13,12 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -29,7 +23,6 @@ ARTIFACTS = ROOT / "test-artifacts"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-START_TIMEOUT_S = 90
 
 
 def _chromium() -> str | None:
@@ -70,51 +63,15 @@ def app_db_url(request, tmp_path_factory) -> str:
     return url
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"app exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(url + "/_dash-layout", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.25)
-    pytest.fail(f"app did not answer within {START_TIMEOUT_S}s:\n{log.read_text(errors='replace')}")
-
-
 @pytest.fixture(scope="session")
 def app_url(chromium_path, app_db_url, tmp_path_factory):
     """Base URL of `python app.py` running as a subprocess; terminated after the session."""
-    var_dir = tmp_path_factory.mktemp("app-var")
-    port = _free_port()
-    env = {**os.environ, "PORT": str(port), "DATABASE_URL": app_db_url,
-           "SUNSHINE_VAR_DIR": str(var_dir), "CACHE_DIR": str(var_dir / "cache"),
-           "PYTHONUNBUFFERED": "1"}
-    env.pop("REDIS_URL", None)
-    venv_python = ROOT / ".venv" / "bin" / "python"
-    python = str(venv_python) if venv_python.exists() else sys.executable
-    log = var_dir / "app.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([python, "app.py"], cwd=ROOT, env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
+    from tools.serve import AppDidNotStart, running_app
     try:
-        _wait_until_up(f"http://127.0.0.1:{port}", proc, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        with running_app(app_db_url, tmp_path_factory.mktemp("app-var")) as url:
+            yield url
+    except AppDidNotStart as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")

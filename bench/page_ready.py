@@ -1,0 +1,70 @@
+"""Time to a ready page in headless Debian chromium (DESIGN §7: first page ready ≤ 1.5 s).
+
+"Ready" = the page's root (`.sun-page`) is rendered and Dash has no callback in flight
+(no element marked `data-dash-is-loading`), i.e. the user sees numbers, not spinners.
+`first` is the first visit of a page (server cache cold); `again` the median of later visits.
+"""
+from __future__ import annotations
+
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+BUDGET_MS = 1500
+READY_JS = ("() => !!document.querySelector('#_pages_content .sun-page') && "
+            "!document.querySelector('[data-dash-is-loading=\"true\"]') && "
+            "!document.querySelector('._dash-loading')")
+console = Console()
+
+
+def _visit_ms(browser, url: str) -> float:
+    """Milliseconds from navigation to ready, in a fresh tab (no browser cache)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    tab = context.new_page()
+    started = time.perf_counter()
+    tab.goto(url)
+    tab.wait_for_function(READY_JS, timeout=60_000, polling=25)
+    tab.wait_for_timeout(100)  # a callback chain may start one tick later
+    tab.wait_for_function(READY_JS, timeout=60_000, polling=25)
+    elapsed = (time.perf_counter() - started) * 1000
+    context.close()
+    return elapsed
+
+
+def page_ready_rows(base: str, paths: list[str], repeat: int = 3) -> list[tuple[str, float, float]]:
+    """(path, first visit ms, median of `repeat` later visits ms) per path."""
+    from playwright.sync_api import sync_playwright
+
+    from tools.screenshot import CHROMIUM_ARGS
+    rows = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                     headless=True, args=CHROMIUM_ARGS)
+        for path in paths:
+            first = _visit_ms(browser, base + path)
+            again = statistics.median(_visit_ms(browser, base + path) for _ in range(repeat))
+            rows.append((path, first, again))
+        browser.close()
+    return rows
+
+
+def bench_page_ready(scale: str, db_url: str, var_dir: Path) -> None:
+    """Serve the scale's bench database and print the page-ready table."""
+    from components.navbar import NAV_PAGES
+    from tools.serve import running_app
+
+    if not (shutil.which("chromium") or Path("/usr/bin/chromium").exists()):
+        console.print("[yellow]page ready: skipped, Debian chromium not installed (make system-deps)")
+        return
+    with running_app(db_url, var_dir) as base:
+        rows = page_ready_rows(base, [path for _, path in NAV_PAGES])
+    table = Table(title=f"first page ready in headless chromium — {scale} scale")
+    for col in ("page", "first visit ms", "later visits ms (median)", "budget ms", "ok"):
+        table.add_column(col)
+    for path, first, again in rows:
+        table.add_row(path, f"{first:.0f}", f"{again:.0f}", str(BUDGET_MS), "✓" if first <= BUDGET_MS else "✗")
+    console.print(table)
