@@ -1,0 +1,241 @@
+"""Records grid wiring (components/records_grid.py), pattern-matched on the grid key.
+
+- `grid_columns`: the store's source -> column defs (translated headers, filter kind)
+  and the caption.
+- `grid_rows`: the grid's getRowsRequest -> getRowsResponse via data.records.fetch_records
+  (scope from the server, never from the browser; sort/filter whitelisted there).
+- `grid_export`: every row of the current query + filter + sort (up to EXPORT_CAP, the
+  file says when it was cut) as CSV (UTF-8 BOM) or XLSX, formula cells neutralised,
+  written to audit_log.
+A clientside callback purges the grid's row cache when the query changes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from dash import MATCH, Input, Output, State, ctx, dcc, no_update
+
+import ids_records
+from callbacks import current_scope, get_engine, get_settings
+from data.records import MAX_ROWS, fetch_records, get_source, load_sources
+from data.schema import AuditLog
+from exports.tables import (
+    display_frame, frame_to_csv_bytes, frame_to_xlsx_bytes, headed,
+)
+from i18n import catalog, normalize_lang, t
+
+EXPORT_CAP = MAX_ROWS
+FILTERS = {"text": "agTextColumnFilter", "code": "agTextColumnFilter",
+           "number": "agNumberColumnFilter", "money": "agNumberColumnFilter",
+           "date": "agDateColumnFilter", "datetime": "agDateColumnFilter"}
+FILTER_OPTIONS = {
+    "text": ["contains", "notContains", "equals", "startsWith", "blank", "notBlank"],
+    "code": ["contains", "equals"],
+    "number": ["equals", "greaterThan", "lessThan", "inRange", "blank"],
+    "date": ["equals", "greaterThan", "lessThan", "inRange", "blank", "notBlank"],
+}
+
+
+def _query(query) -> tuple[object, dict, str]:
+    query = query if isinstance(query, dict) else {}
+    params = query.get("params") if isinstance(query.get("params"), dict) else {}
+    return get_source(query.get("source")), params, normalize_lang(query.get("lang"))
+
+
+def column_defs(source, lang: str) -> list[dict]:
+    """AG Grid column defs of a source: translated header, filter and number format."""
+    defs = []
+    for col in source.columns:
+        kind = col.kind
+        d = {"field": col.field, "headerName": t(col.label_key, lang),
+             "filter": FILTERS[kind],
+             "filterParams": {"filterOptions": FILTER_OPTIONS.get(
+                 {"money": "number", "datetime": "date"}.get(kind, kind)),
+                 "maxNumConditions": 1, "buttons": ["apply", "reset"], "closeOnApply": True}}
+        if kind in ("money", "number"):
+            d["type"] = "rightAligned"
+            fmt = "d3.format(',.2f')(params.value)" if kind == "money" else "d3.format(',')(params.value)"
+            d["valueFormatter"] = {"function": f"params.value == null ? '' : {fmt}"}
+        if kind == "text" and col.field in ("content",):
+            d.update({"tooltipField": col.field, "flex": 2, "minWidth": 220})
+        defs.append(d)
+    return defs
+
+
+def grid_columns(query):
+    """Column defs and caption for the store's source (none for an unknown source)."""
+    source, params, lang = _query(query)
+    if source is None:
+        return [], ""
+    return column_defs(source, lang), t(source.label_key, lang)
+
+
+def _sort(request) -> list[tuple[str, bool]]:
+    out = []
+    for item in (request or {}).get("sortModel") or []:
+        if isinstance(item, dict) and isinstance(item.get("colId"), str):
+            out.append((item["colId"], item.get("sort") == "desc"))
+    return out
+
+
+def _filters(source, request, lang: str) -> dict:
+    """The grid's filter model; a text filter on a code column matches its labels."""
+    model = (request or {}).get("filterModel") or {}
+    if not isinstance(model, dict):
+        return {}
+    out = {}
+    for field, spec in model.items():
+        col = source.column(field) if isinstance(field, str) else None
+        if col is None or not isinstance(spec, dict):
+            continue
+        if col.kind == "code":
+            spec = _code_filter(col, spec, lang)
+        out[field] = spec
+    return out
+
+
+def _code_filter(col, spec: dict, lang: str) -> dict:
+    """{'filterType': 'set', 'values': codes whose label (or code) matches the text}."""
+    text = str(spec.get("filter") or "").strip().lower()
+    if not text:
+        return {}
+    cat = catalog(lang)
+    codes = set()
+    for key, label in cat.items():
+        for prefix in (f"{col.codes}.", f"records.{col.codes}."):
+            if key.startswith(prefix):
+                code = key[len(prefix):]
+                hay = (label.lower(), code.lower())
+                if (spec.get("type") == "equals" and text in hay) or \
+                        (spec.get("type") != "equals" and any(text in h for h in hay)):
+                    codes.add(code)
+    if spec.get("type") != "equals" or not codes:
+        codes.add(text)  # a raw code typed in
+    return {"filterType": "set", "values": sorted(codes)}
+
+
+def query_rows(query, request, *, offset: int, limit: int) -> tuple[pd.DataFrame, int, object, str]:
+    """(shown rows, total, source, lang) of the store's query and the grid's sort/filter."""
+    source, params, lang = _query(query)
+    if source is None:
+        return pd.DataFrame(), 0, None, lang
+    with get_engine().connect() as conn:
+        frame, total = fetch_records(conn, current_scope(), source.name, params,
+                                     sort=_sort(request), filters=_filters(source, request, lang),
+                                     offset=offset, limit=limit)
+    return display_frame(source, frame, lang), total, source, lang
+
+
+def grid_rows(request, query):
+    """getRowsRequest -> getRowsResponse ({rowData, rowCount}) for one block of rows."""
+    if not isinstance(request, dict):
+        return no_update
+    try:
+        start = max(0, int(request.get("startRow") or 0))
+        end = max(start, int(request.get("endRow") or start + 100))
+    except (TypeError, ValueError):
+        return {"rowData": [], "rowCount": 0}
+    rows, total, source, _ = query_rows(query, request, offset=start, limit=min(end - start, 1000))
+    if source is None:
+        return {"rowData": [], "rowCount": 0}
+    return {"rowData": records_of(rows), "rowCount": total}
+
+
+def records_of(shown: pd.DataFrame) -> list[dict]:
+    """JSON-ready row dicts of a shown frame (None for missing values)."""
+    shown = shown.astype(object)
+    return shown.where(pd.notna(shown), None).to_dict("records")
+
+
+def grid_status(response, query):
+    """'N records' under the grid (the response's row count)."""
+    source, _, lang = _query(query)
+    if source is None:
+        return t("records.status.none", lang)
+    if not isinstance(response, dict) or "rowCount" not in response:
+        return no_update
+    return t("records.status.count", lang, n=f"{int(response['rowCount']):,}")
+
+
+def export_payload(query, request, fmt: str) -> tuple[dict | None, int, int]:
+    """The dcc.send_bytes payload of the export, and (rows written, rows matching)."""
+    rows, total, source, lang = query_rows(query, request, offset=0, limit=EXPORT_CAP)
+    if source is None:
+        return None, 0, 0
+    table = headed(source, rows, lang)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+    region = str((_query(query)[1] or {}).get("region") or "")
+    base = f"{source.name}-{region}-{stamp}"
+    if total > len(rows):  # say so in the file itself
+        note = t("records.export.capped", lang, n=f"{len(rows):,}", total=f"{total:,}")
+        table = pd.concat([table, pd.DataFrame([{table.columns[0]: note}])], ignore_index=True)
+    if fmt == "xlsx":
+        data = frame_to_xlsx_bytes(table, sheet=t(source.label_key, lang))
+        payload = dcc.send_bytes(data, f"{base}.xlsx")
+    else:
+        payload = dcc.send_bytes(frame_to_csv_bytes(table), f"{base}.csv")
+    _audit(source.name, fmt, region, {"rows": len(rows), "total": total,
+                                      "params": _query(query)[1], "sort": _sort(request),
+                                      "filters": (request or {}).get("filterModel") or {}})
+    return payload, len(rows), total
+
+
+def _audit(source_name: str, fmt: str, region: str, detail: dict) -> None:
+    """One audit_log row per export (who, what, where, how many rows)."""
+    table = AuditLog.__table__
+    user = getattr(get_settings(), "user_name", None) or "dashboard"
+    with get_engine().begin() as conn:
+        conn.execute(table.insert().values(
+            at=dt.datetime.now(), user=str(user)[:32], action=f"export_{fmt}",
+            object=f"records:{source_name}"[:64], region_code=(region or None) and region[:12],
+            detail=_jsonable(detail)))
+
+
+def _jsonable(value):
+    import json
+    return json.loads(json.dumps(value, default=str))
+
+
+def grid_export(_csv, _xlsx, query, request):
+    """A click on CSV or XLSX: the file, or nothing for an unknown source."""
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not (_csv or _xlsx):
+        return no_update
+    payload, _, _ = export_payload(query, request, "xlsx" if trigger.get("fmt") == "xlsx" else "csv")
+    return payload if payload is not None else no_update
+
+
+PURGE_JS = """
+function(columnDefs, id) {
+    if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
+        window.dash_ag_grid.getApiAsync(id).then(function(api) {
+            if (api && api.purgeInfiniteCache) { api.purgeInfiniteCache(); }
+        }).catch(function() {});
+    }
+    return window.dash_clientside.no_update;
+}
+"""
+
+
+def register(app) -> None:
+    """Attach the records-grid callbacks (every grid key, via MATCH)."""
+    load_sources()
+    key = MATCH
+    app.callback(Output(ids_records.grid(key), "columnDefs"), Output(ids_records.title(key), "children"),
+                 Input(ids_records.query(key), "data"))(grid_columns)
+    app.clientside_callback(PURGE_JS, Output(ids_records.title(key), "title"),
+                            Input(ids_records.grid(key), "columnDefs"),
+                            State(ids_records.grid(key), "id"), prevent_initial_call=True)
+    app.callback(Output(ids_records.grid(key), "getRowsResponse"),
+                 Input(ids_records.grid(key), "getRowsRequest"),
+                 State(ids_records.query(key), "data"))(grid_rows)
+    app.callback(Output(ids_records.status(key), "children"),
+                 Input(ids_records.grid(key), "getRowsResponse"),
+                 State(ids_records.query(key), "data"))(grid_status)
+    app.callback(Output(ids_records.download(key), "data"),
+                 Input(ids_records.export(key, "csv"), "n_clicks"),
+                 Input(ids_records.export(key, "xlsx"), "n_clicks"),
+                 State(ids_records.query(key), "data"),
+                 State(ids_records.grid(key), "getRowsRequest"),
+                 prevent_initial_call=True)(grid_export)

@@ -1,0 +1,60 @@
+"""The shared records grid (明细表): server-side paged dash-ag-grid with CSV/XLSX export.
+
+`records_grid(grid_key, lang)` is a block a page puts in its layout. The page's own
+callbacks set the store `ids_records.query(grid_key)` to
+{"source": <registered source name>, "params": {...}, "lang": lang}; callbacks/records.py
+(pattern-matching on the grid key) then sets the columns, answers the grid's row
+requests from data.records.fetch_records, and writes the exports (audited).
+"""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+import ids_records
+from i18n import t
+
+BLOCK_SIZE = 100
+LOCALE_KEYS = ("contains", "notContains", "equals", "notEqual", "startsWith", "endsWith",
+               "lessThan", "greaterThan", "lessThanOrEqual", "greaterThanOrEqual", "inRange",
+               "blank", "notBlank", "andCondition", "orCondition", "filterOoo", "applyFilter",
+               "resetFilter", "clearFilter", "loadingOoo", "noRowsToShow", "page", "of", "to",
+               "more", "inRangeStart", "inRangeEnd", "dateFormatOoo")
+
+
+def grid_locale(lang: str) -> dict:
+    """AG Grid's own texts (filter menus, loading) in the user's language."""
+    return {key: t(f"records.grid.{key}", lang) for key in LOCALE_KEYS}
+
+
+def records_grid(grid_key: str, lang: str, *, height: int = 420) -> html.Div:
+    """The grid, its query store, export buttons, a status line and a Download."""
+    grid = dag.AgGrid(
+        id=ids_records.grid(grid_key),
+        rowModelType="infinite",
+        columnDefs=[],
+        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 90,
+                       "floatingFilter": False},
+        dashGridOptions={"cacheBlockSize": BLOCK_SIZE, "maxBlocksInCache": 20,
+                         "infiniteInitialRowCount": 1, "rowBuffer": 0,
+                         "localeText": grid_locale(lang), "suppressMultiSort": False,
+                         "tooltipShowDelay": 300, "animateRows": False},
+        style={"height": f"{height}px", "width": "100%"},
+        className="sun-records-grid",
+    )
+    buttons = html.Div([
+        dbc.Button(t("records.export.csv", lang), id=ids_records.export(grid_key, "csv"),
+                   size="sm", color="light", className="me-1"),
+        dbc.Button(t("records.export.xlsx", lang), id=ids_records.export(grid_key, "xlsx"),
+                   size="sm", color="light"),
+        dcc.Download(id=ids_records.download(grid_key)),
+    ], className="sun-records-tools")
+    header = html.Div([html.Div(id=ids_records.title(grid_key), className="sun-records-title"),
+                       buttons],
+                      className="d-flex justify-content-between align-items-center gap-2 mb-2")
+    return html.Div([
+        dcc.Store(id=ids_records.query(grid_key)),
+        header, grid,
+        html.Div(id=ids_records.status(grid_key), className="sun-note mt-1"),
+    ], className="sun-records", **{"data-records": grid_key})

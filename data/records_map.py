@@ -1,0 +1,158 @@
+"""Record sources behind the hotspot map and the region profile (明细).
+
+Params (JSON from callbacks/map.py and callbacks/region.py):
+- `region`: the region whose records are listed (scope-checked by data.records).
+- `weeks`: ISO week keys of the period; records whose period date falls in
+  [first Monday, last Sunday] are listed (complaints: received_at, or due_date with
+  `only="overdue"`; clues: flagged_on; payments and disclosures: due_date).
+- complaints: `only` = "overdue" (due in the period and closed late or not closed by the
+  period's end), "repeat" (repeat_of set) or absent (all received).
+
+Identity never leaves: complaints have no complainant columns, payments show the
+pseudonymous beneficiary key only.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, or_, select
+
+from data.records import RECORD_SOURCES, RecordColumn as C, paged_select, record_source, week_dates
+from data.schema import Clue, Complaint, Disclosure, FundPayment, FundProgram, Region
+from data.scope import scope_condition
+
+_cp, _cl, _pay, _prog = (Complaint.__table__, Clue.__table__, FundPayment.__table__,
+                         FundProgram.__table__)
+_dis, _reg = Disclosure.__table__, Region.__table__
+
+COMPLAINT_COLUMNS = (
+    C("case_no", "records.col.case_no", "text"),
+    C("village", "records.col.village", "text"),
+    C("category", "records.col.category", "code", "complaint_category"),
+    C("channel", "records.col.channel", "code", "channel"),
+    C("received_at", "records.col.received_at", "datetime"),
+    C("due_date", "records.col.due_date", "date"),
+    C("closed_at", "records.col.closed_at", "datetime"),
+    C("satisfaction", "records.col.satisfaction", "code", "satisfaction"),
+    C("content", "records.col.content", "text"),
+)
+
+
+def _village(code_column):
+    """A correlated name lookup of the village of a row (region is keyed by code)."""
+    return (select(_reg.c.name).where(_reg.c.code == code_column)
+            .correlate_except(_reg).scalar_subquery())
+
+
+def _no_rows(source):
+    import pandas as pd
+    return pd.DataFrame(columns=list(RECORD_SOURCES[source].fields)), 0
+
+
+@record_source("complaints", "records.source.complaints", COMPLAINT_COLUMNS)
+def complaints(conn, scope, params, *, sort, filters, offset, limit):
+    bounds = week_dates(params)
+    if bounds is None:
+        return _no_rows("complaints")
+    start, end = bounds
+    exprs = {"case_no": _cp.c.case_no, "village": _village(_cp.c.village_code),
+             "category": _cp.c.category, "channel": _cp.c.channel,
+             "received_at": _cp.c.received_at, "due_date": _cp.c.due_date,
+             "closed_at": _cp.c.closed_at, "satisfaction": _cp.c.satisfaction,
+             "content": _cp.c.content}
+    where = [scope_condition(_cp.c.village_code, scope)]
+    only = params.get("only")
+    if only == "overdue":
+        # not on time as the rollup counts it: not closed, or date(closed_at) > due_date
+        where += [_cp.c.due_date.between(start, end),
+                  or_(_cp.c.closed_at.is_(None), func.date(_cp.c.closed_at) > _cp.c.due_date)]
+    else:
+        where += [_cp.c.received_at >= dt.datetime.combine(start, dt.time()),
+                  _cp.c.received_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time())]
+        if only == "repeat":
+            where.append(_cp.c.repeat_of.is_not(None))
+    base = select(_cp.c.id).where(*where)
+    return paged_select(conn, RECORD_SOURCES["complaints"], exprs, base, sort=sort,
+                        filters=filters, offset=offset, limit=limit,
+                        default_order=(_cp.c.received_at.desc(), _cp.c.id))
+
+
+CLUE_COLUMNS = (
+    C("id", "records.col.clue_id", "number"),
+    C("region", "records.col.region", "text"),
+    C("rule", "records.col.rule", "code", "clue_rule"),
+    C("subject_key", "records.col.subject_key", "text"),
+    C("amount", "records.col.amount", "money"),
+    C("score", "records.col.score", "number"),
+    C("status", "records.col.status", "code", "clue_status"),
+    C("flagged_on", "records.col.flagged_on", "date"),
+)
+
+
+@record_source("clues", "records.source.clues", CLUE_COLUMNS)
+def clues(conn, scope, params, *, sort, filters, offset, limit):
+    bounds = week_dates(params)
+    if bounds is None:
+        return _no_rows("clues")
+    exprs = {"id": _cl.c.id, "region": _village(_cl.c.region_code), "rule": _cl.c.rule,
+             "subject_key": _cl.c.subject_key, "amount": _cl.c.amount, "score": _cl.c.score,
+             "status": _cl.c.status, "flagged_on": _cl.c.flagged_on}
+    base = select(_cl.c.id).where(scope_condition(_cl.c.region_code, scope),
+                                  _cl.c.flagged_on.between(*bounds))
+    return paged_select(conn, RECORD_SOURCES["clues"], exprs, base, sort=sort, filters=filters,
+                        offset=offset, limit=limit, default_order=(_cl.c.flagged_on.desc(), _cl.c.id))
+
+
+PAYMENT_COLUMNS = (
+    C("program", "records.col.program", "code", "program"),
+    C("village", "records.col.village", "text"),
+    C("beneficiary_key", "records.col.beneficiary_key", "text"),
+    C("amount", "records.col.amount", "money"),
+    C("due_date", "records.col.due_date", "date"),
+    C("paid_date", "records.col.paid_date", "date"),
+)
+
+
+@record_source("payments_overdue", "records.source.payments_overdue", PAYMENT_COLUMNS)
+def payments_overdue(conn, scope, params, *, sort, filters, offset, limit):
+    """Payments due in the period and paid late or not paid (paid_late_count of the rollup)."""
+    bounds = week_dates(params)
+    if bounds is None:
+        return _no_rows("payments_overdue")
+    program = (select(_prog.c.code).where(_prog.c.id == _pay.c.program_id)
+               .correlate_except(_prog).scalar_subquery())
+    exprs = {"program": program, "village": _village(_pay.c.village_code),
+             "beneficiary_key": _pay.c.beneficiary_key, "amount": _pay.c.amount,
+             "due_date": _pay.c.due_date, "paid_date": _pay.c.paid_date}
+    base = select(_pay.c.id).where(
+        scope_condition(_pay.c.village_code, scope), _pay.c.due_date.between(*bounds),
+        or_(_pay.c.paid_date.is_(None), _pay.c.paid_date > _pay.c.due_date))
+    return paged_select(conn, RECORD_SOURCES["payments_overdue"], exprs, base, sort=sort,
+                        filters=filters, offset=offset, limit=limit,
+                        default_order=(_pay.c.due_date.desc(), _pay.c.id))
+
+
+DISCLOSURE_COLUMNS = (
+    C("village", "records.col.village", "text"),
+    C("kind", "records.col.disclosure_kind", "code", "disclosure_kind"),
+    C("period", "records.col.disclosure_period", "text"),
+    C("due_date", "records.col.due_date", "date"),
+    C("published_date", "records.col.published_date", "date"),
+)
+
+
+@record_source("disclosures_missed", "records.source.disclosures_missed", DISCLOSURE_COLUMNS)
+def disclosures_missed(conn, scope, params, *, sort, filters, offset, limit):
+    """Items due in the period and published late or not published (not on time)."""
+    bounds = week_dates(params)
+    if bounds is None:
+        return _no_rows("disclosures_missed")
+    exprs = {"village": _village(_dis.c.village_code), "kind": _dis.c.kind,
+             "period": _dis.c.period, "due_date": _dis.c.due_date,
+             "published_date": _dis.c.published_date}
+    base = select(_dis.c.id).where(
+        scope_condition(_dis.c.village_code, scope), _dis.c.due_date.between(*bounds),
+        or_(_dis.c.published_date.is_(None), _dis.c.published_date > _dis.c.due_date))
+    return paged_select(conn, RECORD_SOURCES["disclosures_missed"], exprs, base, sort=sort,
+                        filters=filters, offset=offset, limit=limit,
+                        default_order=(_dis.c.due_date.desc(), _dis.c.id))

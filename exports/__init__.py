@@ -1,0 +1,1 @@
+"""File exports of the dashboard (tables to CSV/XLSX); pure, no dash."""
