@@ -78,7 +78,7 @@ def overdue_figure(frame: pd.DataFrame, *, buckets: list[tuple[str, str]], value
     order = frame.groupby("name")["amount"].sum().sort_values(ascending=False).index.tolist()
     fig = go.Figure()
     for key, label in buckets:
-        part = frame[frame["age_bucket"] == key].set_index("name").reindex(order).fillna(0)
+        part = frame[frame["age_bucket"] == key].set_index("name")[["payments", "amount"]].reindex(order).fillna(0)
         fig.add_bar(y=order, x=part["amount"] / WAN, name=label, orientation="h",
                     marker_color=AGE_COLORS[key], customdata=part["payments"],
                     hovertemplate="%{y} · " + label + "<br>" + value_label
