@@ -173,16 +173,19 @@ def _geo_allowed(code: str, scope) -> bool:
 
 
 def data_version(engine) -> str:
-    """The dataset's generation stamp (`dataset_info`), or 'none' before any load."""
+    """The dataset's generation stamp (`dataset_info`, plus the last boundary import), or
+    'none' before any load. Part of every cache key: a new load or import is never stale."""
     from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
-    sql = text("SELECT key, value FROM dataset_info WHERE key IN ('generated_at', 'as_of')")
+    sql = text("SELECT key, value FROM dataset_info WHERE key IN ('generated_at', 'as_of', 'boundaries_at')")
     try:
         with engine.connect() as conn:
             rows = dict(conn.execute(sql).all())
     except SQLAlchemyError:
         return "none"
-    return rows.get("generated_at") or rows.get("as_of") or "none"
+    version = rows.get("generated_at") or rows.get("as_of") or "none"
+    # an imported boundary file changes the maps without a new data load
+    return f"{version}+{rows['boundaries_at']}" if rows.get("boundaries_at") else version
 
 
 def _json_response(body: bytes, *, etag: str, status: int = 200) -> Response:

@@ -92,14 +92,19 @@ def import_boundaries(path: Path = typer.Argument(..., exists=True, readable=Tru
                       database_url: str = typer.Option(None)):
     """Load a real township/village boundary file (GeoJSON or Shapefile); all or nothing."""
     from geo.importer import import_boundaries as run_import
+    from data.migrate import upgrade
     engine = _engine(database_url)
-    with engine.begin() as conn:
+    upgrade(engine)
+    with engine.connect() as conn:  # one transaction: boundaries (if clean) + the batch record
         result = run_import(conn, path, code_field=code_field)
-    for problem in getattr(result, "problems", []) or []:
+        conn.commit()
+    for problem in result.problems:
         typer.echo(str(problem), err=True)
-    if getattr(result, "problems", None):
+    if result.problems:
+        typer.echo(f"未导入任何边界 / nothing imported: {len(result.problems)} problem(s), "
+                   f"batch {result.batch_id}", err=True)
         raise typer.Exit(code=1)
-    typer.echo(f"loaded {getattr(result, 'loaded', '?')} boundaries from {path}")
+    typer.echo(f"loaded {result.loaded} boundaries from {path} (batch {result.batch_id})")
 
 
 @app.command()

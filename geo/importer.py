@@ -5,9 +5,13 @@ its natural-resources bureau provides (GeoJSON or Shapefile). The import is
 all-or-nothing: every feature is checked first, and only a clean file replaces the
 regions' rows in `region_boundary`; otherwise the result lists every problem with its
 file, feature (row) number and column, so the data administrator can fix them at once.
+Either way the attempt is recorded (`import_batch`, and `rejected_row` per problem), and a
+successful load stamps `dataset_info.boundaries_at`, which changes the data version, so
+cached map layers are rebuilt from the new boundaries.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +21,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
 from data.codes import InvalidRegionCode, normalize_code
-from data.schema import Region, RegionBoundary
+from data.schema import DatasetInfo, ImportBatch, Region, RegionBoundary, RejectedRow
 from geo.boundaries import geometry_text, repair_polygonal
 
 GEOMETRY_COLUMN = "geometry"
@@ -43,6 +47,8 @@ class ImportResult:
     file: str
     imported: list[str] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
+    features: int = 0
+    batch_id: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -63,20 +69,45 @@ def import_boundaries(conn: Connection, path: str | Path, *, code_field: str,
     to EPSG:4326 (a file without a CRS is taken to be EPSG:4326 already).
     """
     path = Path(path)
+    started = dt.datetime.now()
     result = ImportResult(file=path.name)
     frame = _read(path, code_field, result)
-    if frame is None:
-        return result
-    rows = _validated_rows(conn, frame, code_field, result)
-    if result.problems:
-        return result
+    rows = [] if frame is None else _validated_rows(conn, frame, code_field, result)
+    result.features = 0 if frame is None else len(frame)
+
+    def write() -> None:
+        if not result.problems:
+            _replace(conn, rows, source_label, path.name)
+            result.imported = [code for code, _ in rows]
+            _stamp_boundaries(conn, started)
+        result.batch_id = _record_batch(conn, result, started, code_field)
     if conn.in_transaction():
-        _replace(conn, rows, source_label, path.name)
+        write()
     else:
         with conn.begin():
-            _replace(conn, rows, source_label, path.name)
-    result.imported = [code for code, _ in rows]
+            write()
     return result
+
+
+def _record_batch(conn: Connection, result: ImportResult, started: dt.datetime, code_field: str) -> int:
+    """One import_batch row for the attempt, and a rejected_row per problem."""
+    rejected_rows = len({p.row for p in result.problems})
+    batch_id = conn.execute(insert(ImportBatch).values(
+        kind="boundary", source=result.file[:255], started_at=started,
+        finished_at=dt.datetime.now(), status="rejected" if result.problems else "loaded",
+        rows_total=result.features, rows_loaded=len(result.imported), rows_rejected=rejected_rows,
+        user="system", params={"code_field": code_field}).returning(ImportBatch.id)).scalar_one()
+    if result.problems:
+        conn.execute(insert(RejectedRow), [
+            {"batch_id": batch_id, "row_number": p.row, "column": p.column[:64], "value": "",
+             "message": p.message} for p in result.problems])
+    return batch_id
+
+
+def _stamp_boundaries(conn: Connection, when: dt.datetime) -> None:
+    """dataset_info.boundaries_at = now: a new data version, so map layers are rebuilt."""
+    conn.execute(delete(DatasetInfo).where(DatasetInfo.key == "boundaries_at"))
+    conn.execute(insert(DatasetInfo).values(key="boundaries_at", value=when.isoformat(timespec="seconds")))
 
 
 def _read(path: Path, code_field: str, result: ImportResult) -> gpd.GeoDataFrame | None:

@@ -16,7 +16,7 @@ from shapely.geometry import Polygon, shape
 from sqlalchemy import create_engine, insert, select
 from sqlalchemy.pool import StaticPool
 
-from data.schema import Base, Region, RegionBoundary
+from data.schema import Base, DatasetInfo, ImportBatch, Region, RegionBoundary, RejectedRow
 from geo.boundaries import geometry_text, load_official_regions
 from geo.importer import import_boundaries
 from geo.layers import (
@@ -250,6 +250,12 @@ def test_import_rejects_bad_file_and_writes_nothing(import_db, tmp_path):
     assert all(p.file == "bad.geojson" for p in result.problems)
     assert "行 2 列 xzqdm" in str(result.problems[0])
     assert _boundary_rows(engine) == before
+    with engine.connect() as conn:  # the attempt is on record, with every problem
+        batch = conn.execute(select(ImportBatch)).one()
+        rejected = conn.execute(select(RejectedRow.row_number, RejectedRow.column)).all()
+        stamped = conn.execute(select(DatasetInfo).where(DatasetInfo.key == "boundaries_at")).all()
+    assert (batch.status, batch.rows_total, batch.rows_loaded, batch.rows_rejected) == ("rejected", 5, 0, 4)
+    assert set(rejected) == found and stamped == []
 
 
 def test_import_reports_missing_code_column(import_db, tmp_path):
@@ -277,3 +283,28 @@ def test_import_accepts_good_shapefile(import_db, tmp_path):
     assert rows[township_code(2)][0] == "synthetic"  # not in the file: untouched
     imported = rows[township_code(0)][1]
     assert imported.symmetric_difference(cells[0]).area < 1e-6 * cells[0].area
+    with engine.connect() as conn:
+        batch = conn.execute(select(ImportBatch)).one()
+        stamped = conn.execute(select(DatasetInfo.value).where(DatasetInfo.key == "boundaries_at")).scalar()
+    assert (batch.status, batch.rows_total, batch.rows_loaded, batch.kind) == ("loaded", 2, 2, "boundary")
+    assert stamped  # a new data version: cached map layers are rebuilt
+
+
+def test_cli_import_reports_rows_and_keeps_data(tmp_path, county_geom):
+    """`cli.py import-boundaries` on a bad file: exit 1, messages with row and column."""
+    from typer.testing import CliRunner
+
+    import cli
+    from data.db import make_engine
+    from data.migrate import upgrade
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    path = tmp_path / "bad.geojson"
+    gpd.GeoDataFrame({"code": ["431023999000"]}, geometry=[county_geom], crs="EPSG:4326").to_file(path)
+    result = CliRunner().invoke(cli.app, ["import-boundaries", str(path), "--database-url", url])
+    assert result.exit_code == 1
+    assert "bad.geojson 行 1 列 code" in result.output
+    with engine.connect() as conn:
+        assert conn.execute(select(ImportBatch.status)).scalar_one() == "rejected"
+    engine.dispose()
