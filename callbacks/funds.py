@@ -15,6 +15,7 @@ from dash import Input, Output, State, ctx, html, no_update
 
 import ids
 import ids_funds as fid
+import ids_records
 from callbacks import current_scope, get_engine, get_settings
 from callbacks.memo import memoized
 from data import queries_funds as qf
@@ -242,6 +243,59 @@ def table(heads: list[str], rows: list[tuple], prefix: str, lang: str, total: in
                       className="mb-1"), html.Div(note, className="sun-note")]
 
 
+CHART_CHOICE = {fid.PROGRESS_CHART: "payments", fid.OVERDUE_CHART: "outstanding",
+                fid.LEDGER_CHART: "ledger", fid.PROJECTS_CHART: "projects"}
+
+
+def records_query(choice, progress, overdue, ledger, projects, resolved):
+    """The records grid's query (source and params) and the choice it shows: the chosen
+    list for the page's region and year, or the records behind a clicked bar."""
+    if not _ready(resolved):
+        return no_update, no_update
+    trigger = ctx.triggered_id
+    key = trigger.get("key") if isinstance(trigger, dict) else None
+    clicks = {fid.PROGRESS_CHART: progress, fid.OVERDUE_CHART: overdue,
+              fid.LEDGER_CHART: ledger, fid.PROJECTS_CHART: projects}
+    data = _clicked(clicks.get(key)) if key else None
+    if data is not None:
+        choice = CHART_CHOICE[key]
+    return records_params(choice, resolved, key, data), choice
+
+
+def _clicked(click):
+    points = (click or {}).get("points") or []
+    return points[0].get("customdata") if points else None
+
+
+def records_params(choice, resolved: dict, chart=None, data=None) -> dict:
+    """{"source", "params", "lang"} of the grid for a choice (and a clicked bar's data)."""
+    week = parse_week(resolved["week"])
+    params = {"region": resolved["region"]}
+    if choice in ("payments", "outstanding"):
+        params["weeks"] = [format_week(w) for w in vf.period_weeks("ytd", week)]
+        if resolved.get("category"):
+            params["category"] = resolved["category"]
+        if choice == "outstanding":
+            params["only"] = "outstanding"
+        if chart == fid.PROGRESS_CHART and isinstance(data, list) and len(data) >= 4:
+            params["region"] = str(data[3])
+        if chart == fid.OVERDUE_CHART and isinstance(data, list) and len(data) >= 2:
+            params["region"] = str(data[1])
+        source = "funds_payments"
+    elif choice == "ledger":
+        params["months"] = vf.ytd_months(week)
+        if chart == fid.LEDGER_CHART and isinstance(data, list) and len(data) >= 4:
+            params.update(months=[int(data[1])], category=str(data[2]), direction=str(data[3]))
+        source = "funds_ledger"
+    else:
+        if choice == "delayed":
+            params["only"] = "delayed"
+        if chart == fid.PROJECTS_CHART and isinstance(data, str):
+            params["category"] = data
+        source = "funds_projects"
+    return {"source": source, "params": params, "lang": resolved.get("lang", "zh-CN")}
+
+
 def register(app) -> None:
     """Attach the funds callbacks to `app`."""
     app.callback(Output(fid.REGION, "options"), Output(fid.REGION, "value"),
@@ -268,3 +322,7 @@ def register(app) -> None:
                  Output(fid.LATE_VILLAGES, "children"), Input(fid.RESOLVED, "data"))(render_disclosure)
     app.callback(Output(ids.chart(fid.PROJECTS_CHART), "figure"), Output(fid.DELAYED, "children"),
                  Input(fid.RESOLVED, "data"))(render_projects)
+    app.callback(Output(ids_records.query("funds"), "data"), Output(fid.RECORDS_SOURCE, "value"),
+                 Input(fid.RECORDS_SOURCE, "value"),
+                 *[Input(ids.chart(key), "clickData") for key in CHART_CHOICE],
+                 Input(fid.RESOLVED, "data"))(records_query)

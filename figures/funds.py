@@ -57,7 +57,7 @@ def progress_figure(frame: pd.DataFrame, *, year_share: float, labels: dict,
         y=data["name"], x=data["rate"].astype(float) * 100, orientation="h",
         marker_color=[STATUS_COLORS.get(s, NEUTRAL) for s in data["status"]],
         text=[f"{r * 100:.1f}%" for r in data["rate"]], textposition="outside", cliponaxis=False,
-        customdata=list(zip(data["allocated"] / WAN, data["paid"] / WAN, data["status_label"])),
+        customdata=list(zip(data["allocated"] / WAN, data["paid"] / WAN, data["status_label"], data["code"])),
         hovertemplate="%{y}<br>" + labels["rate"] + " %{x:.1f}%<br>" + labels["allocated"]
         + " %{customdata[0]:,.1f}<br>" + labels["paid"] + " %{customdata[1]:,.1f}<br>"
         + "%{customdata[2]}<extra></extra>"))
@@ -76,13 +76,15 @@ def overdue_figure(frame: pd.DataFrame, *, buckets: list[tuple[str, str]], value
     if frame.empty or frame["amount"].sum() <= 0:
         return empty_figure(empty_text)
     order = frame.groupby("name")["amount"].sum().sort_values(ascending=False).index.tolist()
+    code_of = dict(zip(frame["name"], frame["unit"]))
     fig = go.Figure()
     for key, label in buckets:
         part = frame[frame["age_bucket"] == key].set_index("name")[["payments", "amount"]].reindex(order).fillna(0)
         fig.add_bar(y=order, x=part["amount"] / WAN, name=label, orientation="h",
-                    marker_color=AGE_COLORS[key], customdata=part["payments"],
+                    marker_color=AGE_COLORS[key],
+                    customdata=[[n, code_of[name]] for n, name in zip(part["payments"], order)],
                     hovertemplate="%{y} · " + label + "<br>" + value_label
-                    + " %{x:,.1f}<br>%{customdata:,.0f}<extra></extra>")
+                    + " %{x:,.1f}<br>%{customdata[0]:,.0f}<extra></extra>")
     height = max(260, 24 * len(order) + 110)
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_layout(barmode="stack", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
@@ -106,8 +108,8 @@ def ledger_figure(frame: pd.DataFrame, *, category_labels: dict, month_label, va
                     marker_color=SERIES[i % len(SERIES)] if sign > 0 else _expense_color(i),
                     legendgroup=row.direction,
                     hovertemplate="%{x} · " + category_labels.get(row.category, row.category)
-                    + "<br>" + value_label + " %{customdata:,.1f}<extra></extra>",
-                    customdata=values.abs())
+                    + "<br>" + value_label + " %{customdata[0]:,.1f}<extra></extra>",
+                    customdata=[[abs(v), int(m), row.category, row.direction] for v, m in zip(values, months)])
     fig.update_layout(barmode="relative", legend=dict(orientation="h", y=-0.15, x=0))
     fig.update_yaxes(title=value_label, zeroline=True, zerolinecolor="#495057")
     return base_layout(fig, height=360)
@@ -167,8 +169,10 @@ def projects_figure(frame: pd.DataFrame, *, category_labels: dict, labels: dict,
     x = [category_labels.get(c, c) for c in by_cat["category"]]
     fig = go.Figure()
     fig.add_bar(x=x, y=by_cat["budget"] / WAN, name=labels["budget"], marker_color="#9ecae1",
+                customdata=list(by_cat["category"]),
                 hovertemplate="%{x}<br>" + labels["budget"] + " %{y:,.1f}<extra></extra>")
     fig.add_bar(x=x, y=by_cat["spent"] / WAN, name=labels["spent"], marker_color=PRIMARY,
+                customdata=list(by_cat["category"]),
                 text=[labels["delayed_n"].format(n=n) if n else "" for n in by_cat["delayed"]],
                 textposition="outside", textfont_color=BAD, cliponaxis=False,
                 hovertemplate="%{x}<br>" + labels["spent"] + " %{y:,.1f}<extra></extra>")

@@ -15,6 +15,7 @@ from dash import dcc, html
 
 import ids_funds as fid
 from components.chart import card, chart_card
+from components.records_grid import records_grid
 from components.shell import page_frame
 from components.state import current_state
 from i18n import t
@@ -61,6 +62,19 @@ def _table_card(title_key: str, subtitle_key: str, body_id: str, lang: str) -> d
                 dcc.Loading(html.Div(id=body_id, className="sun-funds-table"), delay_show=300))
 
 
+RECORD_CHOICES = ("payments", "outstanding", "ledger", "delayed", "projects")
+
+
+def _records(lang: str) -> dbc.Card:
+    """Drill to records: which list, then the shared server-side grid with export."""
+    choice = dbc.RadioItems(id=fid.RECORDS_SOURCE, value="payments", inline=True,
+                            options=[{"label": t(f"funds.records.choice.{c}", lang), "value": c}
+                                     for c in RECORD_CHOICES], className="mb-2")
+    return dbc.Card(dbc.CardBody([html.P(t("funds.records.hint", lang), className="sun-note"),
+                                  choice, records_grid("funds", lang, height=380)]),
+                    id=fid.RECORDS, className="sun-card mb-3")
+
+
 def layout(region=None, week=None, lang=None, source=None, category=None, **query):
     """The fund-flows page for the URL's region, week, language and Sankey filters."""
     state = current_state(region, week, lang)
@@ -98,7 +112,7 @@ def layout(region=None, week=None, lang=None, source=None, category=None, **quer
         _section(5, lang), dbc.Row([dbc.Col(projects, lg=5),
                                     dbc.Col(_table_card("funds.delayed.title", "funds.delayed.subtitle",
                                                         fid.DELAYED, lang), lg=7)], className="g-3 mb-3"),
-        html.Div(id=fid.RECORDS),
+        _section(6, lang), _records(lang),
     ], id=fid.ROOT)
     return page_frame("funds", state, body)
 
