@@ -14,6 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 import ids
+import ids_export
 from i18n import t
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
@@ -34,7 +35,8 @@ def export_menu(key: str, lang: str) -> html.Div:
              for fmt in EXPORT_FORMATS]
     menu = dbc.DropdownMenu(items, label=t("chart.export.label", lang), size="sm",
                             color="light", align_end=True, className="sun-export-menu")
-    return html.Div([menu, dcc.Download(id=ids.chart_download(key))], className="sun-card-tools")
+    message = html.Div(id=ids_export.chart_export_msg(key), className="sun-export-msg", role="alert")
+    return html.Div([menu, dcc.Download(id=ids.chart_download(key)), message], className="sun-card-tools")
 
 
 def chart_card(key: str, title: str, subtitle: str = "", *, lang: str, height: int = 300,

@@ -1,0 +1,207 @@
+"""Charts as files: PNG (2×), SVG and PDF, stamped with title, region, period and as-of.
+
+Used by the chart export callback of every page (callbacks/chart_export.py) and by the
+weekly briefing (exports/briefing.py). Pure: no dash, no flask.
+
+- kaleido 1.x renders through Debian's `chromium`; its sync server is started once per
+  process (`ensure_kaleido`), without MathJax, so nothing is fetched from the network.
+- Map figures carry their geometry as a URL (`/geo/<parent>/<level>.json`, DESIGN §4);
+  kaleido has no server to ask, so `inline_geometry` replaces the URL with the layer
+  itself (a `geo_resolver(url) -> dict` supplied by the caller).
+- Chinese text needs a CJK font (`fonts-noto-cjk`): without one, chromium draws boxes,
+  so `require_cjk_font` raises `MissingFontError` (a message for the user) instead.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable
+
+from figures.theme import FONT_FAMILY
+from i18n import t
+
+FORMATS = ("png", "svg", "pdf")
+MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+PNG_SCALE = 2
+DEFAULT_WIDTH = 1100
+DEFAULT_HEIGHT = 500
+STAMP_TOP = 78      # px above the plot for title + subtitle
+STAMP_BOTTOM = 12   # px of white below the plot
+GEO_URL = re.compile(r"^/geo/(?P<parent>\d{1,12})/(?P<level>[a-z]+)\.json$")
+TEXT_COLOR = "#212529"
+MUTED = "#6c757d"
+
+_kaleido_lock = threading.Lock()
+_render_lock = threading.Lock()
+_kaleido_started = False
+
+
+class ExportError(Exception):
+    """An export that cannot be made; `str()` is a message for the user."""
+
+
+class MissingFontError(ExportError):
+    """No CJK font: exported Chinese would be boxes."""
+
+
+def cjk_fonts() -> list[str]:
+    """Font families fontconfig knows for Chinese (`fc-list :lang=zh family`); [] if none.
+
+    Runs every time (cheap, ~20 ms), so a changed FONTCONFIG_FILE is honoured.
+    """
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return []
+    try:
+        out = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True,
+                             timeout=10, env=os.environ.copy()).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted({line.split(",")[0].strip() for line in out.splitlines() if line.strip()})
+
+
+def require_cjk_font(lang: str = "zh-CN") -> None:
+    """Raise MissingFontError (translated) when no Chinese font is installed."""
+    if not cjk_fonts():
+        raise MissingFontError(t("export.error.no_cjk_font", lang))
+
+
+def ensure_kaleido() -> None:
+    """Start kaleido's sync server once per process (Debian chromium, no MathJax)."""
+    global _kaleido_started
+    if _kaleido_started:
+        return
+    with _kaleido_lock:
+        if _kaleido_started:
+            return
+        import kaleido
+        if not shutil.which("chromium") and not os.environ.get("BROWSER_PATH"):
+            raise ExportError("chromium not found on PATH (Debian package `chromium`)")
+        if not os.environ.get("BROWSER_PATH") and shutil.which("chromium"):
+            os.environ.setdefault("BROWSER_PATH", shutil.which("chromium"))
+        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+        _kaleido_started = True
+
+
+def inline_geometry(fig: dict, geo_resolver: Callable[[str], dict] | None) -> dict:
+    """A copy of the figure whose map traces hold their geometry instead of a URL."""
+    fig = copy.deepcopy(fig)
+    for trace in fig.get("data") or []:
+        geojson = trace.get("geojson")
+        if isinstance(geojson, str) and geojson:
+            if not GEO_URL.match(geojson) or geo_resolver is None:
+                raise ExportError(f"map geometry {geojson!r} cannot be read for the export")
+            trace["geojson"] = geo_resolver(geojson)
+    return fig
+
+
+def export_meta(fig: dict) -> dict:
+    """The stamp of a figure (figures.theme.with_export_meta), with empty defaults."""
+    meta = ((fig.get("layout") or {}).get("meta") or {})
+    stamp = meta.get("export") if isinstance(meta, dict) else None
+    stamp = stamp or {}
+    return {k: str(stamp.get(k) or "") for k in ("title", "region", "period", "as_of")}
+
+
+def stamped(fig: dict, lang: str, *, width: int | None = None, height: int | None = None) -> tuple[dict, int, int]:
+    """A copy on white, with title, 'region · period' and 'data as of' drawn above the plot.
+
+    Returns (figure, width, height) of the image to render.
+    """
+    fig = copy.deepcopy(fig)
+    layout = fig.setdefault("layout", {})
+    meta = export_meta(fig)
+    plot_h = int(height or layout.get("height") or DEFAULT_HEIGHT)
+    width = int(width or layout.get("width") or DEFAULT_WIDTH)
+    margin = dict(layout.get("margin") or {})
+    top, bottom = int(margin.get("t", 30)), int(margin.get("b", 30))
+    margin.update(t=top + STAMP_TOP, b=bottom + STAMP_BOTTOM, l=max(int(margin.get("l", 20)), 20),
+                  r=max(int(margin.get("r", 20)), 20))
+    total_h = plot_h + STAMP_TOP + STAMP_BOTTOM
+    font = dict(layout.get("font") or {})
+    font.update(family=FONT_FAMILY, color=TEXT_COLOR)
+    subtitle = " · ".join(p for p in (meta["region"], meta["period"]) if p)
+    footer = t("export.stamp.as_of", lang, as_of=meta["as_of"]) if meta["as_of"] else ""
+    footer = " · ".join(p for p in (footer, t("app.title", lang)) if p)
+    notes = list(layout.get("annotations") or [])
+    notes += [
+        dict(text=f"<b>{_escape(meta['title'])}</b>", x=0, xanchor="left", xref="paper",
+             y=1, yanchor="bottom", yref="paper", yshift=top + 34, showarrow=False,
+             font=dict(size=20, color=TEXT_COLOR, family=FONT_FAMILY)),
+        dict(text=_escape(subtitle), x=0, xanchor="left", xref="paper", y=1, yanchor="bottom",
+             yref="paper", yshift=top + 10, showarrow=False,
+             font=dict(size=13, color=MUTED, family=FONT_FAMILY)),
+        dict(text=_escape(footer), x=1, xanchor="right", xref="paper", y=1, yanchor="bottom",
+             yref="paper", yshift=top + 10, showarrow=False,
+             font=dict(size=11, color=MUTED, family=FONT_FAMILY)),
+    ]
+    layout.update(paper_bgcolor="#ffffff", plot_bgcolor="#ffffff", font=font, margin=margin,
+                  annotations=notes, width=width, height=total_h, title=None)
+    layout.pop("template", None) if layout.get("template") == {} else None
+    return fig, width, total_h
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render(fig: dict, fmt: str, *, lang: str = "zh-CN", geo_resolver: Callable[[str], dict] | None = None,
+           stamp: bool = True, width: int | None = None, height: int | None = None,
+           scale: float | None = None) -> bytes:
+    """The figure as PNG (2×), SVG or PDF bytes; raises ExportError with a user message."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}")
+    require_cjk_font(lang)
+    if hasattr(fig, "to_plotly_json"):
+        fig = fig.to_plotly_json()
+    fig = inline_geometry(fig, geo_resolver)
+    if stamp:
+        fig, width, height = stamped(fig, lang, width=width, height=height)
+    else:
+        layout = fig.setdefault("layout", {})
+        width = int(width or layout.get("width") or DEFAULT_WIDTH)
+        height = int(height or layout.get("height") or DEFAULT_HEIGHT)
+        layout.update(paper_bgcolor="#ffffff", width=width, height=height)
+    ensure_kaleido()
+    import kaleido
+    opts = {"format": fmt, "width": width, "height": height,
+            "scale": (scale or PNG_SCALE) if fmt == "png" else 1}
+    with _render_lock:  # one kaleido tab at a time per process: a wall of clicks queues
+        try:
+            return kaleido.calc_fig_sync(fig, opts=opts)
+        except Exception as exc:  # kaleido wraps chromium's errors in several types
+            raise ExportError(t("export.error.render", lang, error=str(exc)[:200])) from exc
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
+
+
+def export_filename(fig: dict, fmt: str, fallback: str = "chart") -> str:
+    """`<title>_<region>_<period>.<fmt>`, safe on Windows and Unix (Chinese kept)."""
+    meta = export_meta(fig if isinstance(fig, dict) else fig.to_plotly_json())
+    parts = [_UNSAFE.sub("-", p).strip("-.") for p in (meta["title"], meta["region"], meta["period"])]
+    stem = "_".join(p for p in parts if p) or fallback
+    return f"{stem[:120]}.{fmt}"
+
+
+def engine_geo_resolver(engine, cache_dir, version: str) -> Callable[[str], dict]:
+    """A geo_resolver reading the same cached layer files the /geo/ route serves."""
+    import json
+    from pathlib import Path
+
+    from data.codes import normalize_code
+    from geo.layers import cached_layer_bytes
+
+    def resolve(url: str) -> dict:
+        match = GEO_URL.match(url)
+        if not match:
+            raise ExportError(f"not a map layer URL: {url!r}")
+        with engine.connect() as conn:
+            body = cached_layer_bytes(conn, normalize_code(match["parent"]), match["level"],
+                                      Path(cache_dir), version)
+        return json.loads(body)
+    return resolve
