@@ -30,6 +30,13 @@ class Settings:
     funds_lag_points: /funds disbursement status thresholds, percentage points a unit's
         YTD disbursement rate is behind the share of the year elapsed: red, yellow, blue
         (default 15, 10, 5; env SUNSHINE_FUNDS_LAG_POINTS="15,10,5").
+    complaint_floors: /complaints league table: reply-rate floor, satisfaction-rate floor
+        and repeat-complaint-rate ceiling, fractions (env SUNSHINE_FLOOR_REPLY=0.92,
+        SUNSHINE_FLOOR_SATISFACTION=0.85, SUNSHINE_CEILING_REPEAT=0.08).
+    spike_rule: /complaints spike rule (baseline weeks, alpha, minimum count): a week is a
+        spike when its count exceeds the Poisson (1 - alpha) upper limit of the upper
+        quartile of the previous baseline weeks and is at least the minimum count (env
+        SUNSHINE_SPIKE_BASELINE_WEEKS=8, SUNSHINE_SPIKE_ALPHA=0.001, SUNSHINE_SPIKE_MIN_COUNT=5).
     """
 
     database_url: str
@@ -43,6 +50,8 @@ class Settings:
     user_scope: tuple[str, ...] = field(default=("430000000000",))
     refresh_seconds: int = 300
     funds_lag_points: tuple[float, float, float] = (15.0, 10.0, 5.0)
+    complaint_floors: tuple[float, float, float] = (0.92, 0.85, 0.08)
+    spike_rule: tuple[int, float, int] = (8, 0.001, 5)
 
 
 def default_database_url(var_dir: Path) -> str:
@@ -66,11 +75,17 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         user_scope=tuple(c.strip() for c in scope.split(",") if c.strip()),
         refresh_seconds=int(env.get("SUNSHINE_REFRESH_SECONDS", "300")),
         funds_lag_points=_lag_points(env.get("SUNSHINE_FUNDS_LAG_POINTS", "15,10,5")),
+        complaint_floors=(float(env.get("SUNSHINE_FLOOR_REPLY", "0.92")),
+                          float(env.get("SUNSHINE_FLOOR_SATISFACTION", "0.85")),
+                          float(env.get("SUNSHINE_CEILING_REPEAT", "0.08"))),
+        spike_rule=(int(env.get("SUNSHINE_SPIKE_BASELINE_WEEKS", "8")),
+                    float(env.get("SUNSHINE_SPIKE_ALPHA", "0.001")),
+                    int(env.get("SUNSHINE_SPIKE_MIN_COUNT", "5"))),
     )
 
 
 def _lag_points(value: str) -> tuple[float, float, float]:
-    """'20,10,5' -> (15.0, 10.0, 5.0): red >= yellow >= blue >= 0, else ValueError."""
+    """'20,10,5' -> (20.0, 10.0, 5.0): red >= yellow >= blue >= 0, else ValueError."""
     points = tuple(float(p) for p in value.split(","))
     if len(points) != 3 or not points[0] >= points[1] >= points[2] >= 0:
         raise ValueError(f"SUNSHINE_FUNDS_LAG_POINTS must be three numbers red>=yellow>=blue>=0: {value!r}")

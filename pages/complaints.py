@@ -1,21 +1,122 @@
-"""Complaints and service requests (投诉与办事): volumes, channels, closure.
+"""Complaints and service requests (投诉与办事): where reports rise, whether they are handled
+on time, whether people are satisfied.
 
-Not built yet: shows a translated under-construction card (issue #5).
+Layout only. The URL query is the state: region, week, lang plus `period` (week | 4w |
+quarter | ytd: handling, units, 我要办), `span` (12w | 26w | 52w | 104w: the trend) and
+`by` (region | category | channel: the trend's breakdown). callbacks/complaints.py
+resolves it and fills every section; a control change writes the URL back.
 """
 from __future__ import annotations
 
 import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
 
-from components.shell import under_construction
+import ids_complaints as cid
+from components.chart import card, chart_card
+from components.records_grid import records_grid
+from components.shell import page_frame
 from components.state import current_state
+from data.periods import PERIOD_KINDS, TREND_KINDS
 from i18n import t
+from views.complaints import BY_KINDS, DEFAULT_BY, DEFAULT_PERIOD, DEFAULT_SPAN, HOT_WEEKS
 
 ISSUE = 5  # the issue that builds this page
+OPEN_GRID = "complaints-open"
+SERVICES_GRID = "complaints-services-overdue"
 
 dash.register_page(__name__, path="/complaints", name="complaints", order=3,
                    title=f"{t('nav.complaints')} · {t('app.title')}")
 
 
-def layout(region=None, week=None, lang=None, **query):
-    """The under-construction card, keeping the URL's region, week and language."""
-    return under_construction("complaints", ISSUE, current_state(region, week, lang))
+def _single(value):
+    if isinstance(value, (list, tuple)):
+        value = value[-1] if value else None
+    return value if isinstance(value, str) else None
+
+
+def _control(label: str, component, **col) -> dbc.Col:
+    return dbc.Col([dbc.Label(label, html_for=component.id), component], **col)
+
+
+def _controls(state, period: str, span: str, by: str) -> dbc.Row:
+    lang = state.lang
+    region = dcc.Dropdown(id=cid.REGION, value=state.region, clearable=False, searchable=True)
+    week = dcc.Dropdown(id=cid.WEEK, value=state.week, clearable=False, searchable=False)
+    period_dd = dcc.Dropdown(id=cid.PERIOD, value=period, clearable=False, searchable=False,
+                             options=[{"label": t(f"complaints.period.{p}", lang), "value": p}
+                                      for p in PERIOD_KINDS])
+    span_dd = dcc.Dropdown(id=cid.SPAN, value=span, clearable=False, searchable=False,
+                           options=[{"label": t(f"complaints.span.{s}", lang), "value": s}
+                                    for s in TREND_KINDS])
+    by_dd = dcc.Dropdown(id=cid.BY, value=by, clearable=False, searchable=False,
+                         options=[{"label": t(f"complaints.by.{b}", lang), "value": b} for b in BY_KINDS])
+    return dbc.Row([
+        _control(t("complaints.controls.region", lang), region, md=6, lg=3),
+        _control(t("complaints.controls.week", lang), week, md=6, lg=3),
+        _control(t("complaints.controls.period", lang), period_dd, sm=4, lg=2),
+        _control(t("complaints.controls.span", lang), span_dd, sm=4, lg=2),
+        _control(t("complaints.controls.by", lang), by_dd, sm=4, lg=2),
+        dbc.Col(html.Div(id=cid.ASOF, className="sun-asof"), width=12,
+                className="d-flex justify-content-md-end"),
+    ], className="g-2 mb-3 sun-controls")
+
+
+def layout(region=None, week=None, lang=None, period=None, span=None, by=None, **query):
+    """The complaints page for the URL's state."""
+    state = current_state(region, week, lang)
+    lang = state.lang
+    period = _single(period) if _single(period) in PERIOD_KINDS else DEFAULT_PERIOD
+    span = _single(span) if _single(span) in TREND_KINDS else DEFAULT_SPAN
+    by = _single(by) if _single(by) in BY_KINDS else DEFAULT_BY
+    stores = html.Div([dcc.Store(id=cid.STATE, data={"region": state.region, "week": state.week,
+                                                     "lang": lang, "period": period, "span": span,
+                                                     "by": by}),
+                       dcc.Store(id=cid.RESOLVED)])
+    trend = chart_card(cid.TREND_CHART, t("complaints.trend.title", lang),
+                       t("complaints.trend.subtitle", lang), lang=lang, height=460,
+                       below=html.Div(id=cid.TREND_NOTE, className="sun-note"))
+    hotspots = card(t("complaints.spikes.title", lang),
+                    t("complaints.spikes.subtitle", lang, weeks=HOT_WEEKS),
+                    html.P(id=cid.RULE, className="sun-cp-rule"),
+                    dcc.Loading(html.Div(id=cid.HOTSPOTS, className="sun-cp-hotspots"), delay_show=300))
+    handling = html.Section([
+        html.H2(t("complaints.handling.title", lang), className="sun-cp-section"),
+        html.Div(id=cid.HANDLING_TILES, className="sun-cp-tiles mb-3"),
+        dbc.Row([
+            dbc.Col(chart_card(cid.FUNNEL_CHART, t("complaints.funnel.title", lang),
+                               t("complaints.funnel.subtitle", lang), lang=lang, height=260), lg=5),
+            dbc.Col(chart_card(cid.AGE_CHART, t("complaints.age.title", lang), "", lang=lang,
+                               height=260), lg=7),
+        ], className="g-3 mb-3"),
+        card("", t("complaints.open.subtitle", lang), records_grid(OPEN_GRID, lang, height=360)),
+    ], className="mb-3")
+    units = html.Section([
+        html.H2(t("complaints.units.title", lang), className="sun-cp-section"),
+        html.P(id=cid.UNITS_NOTE, className="sun-note"),
+        dbc.Row([
+            dbc.Col(card(t("complaints.units.townships", lang), "",
+                         dcc.Loading(html.Div(id=cid.UNITS_TOWNSHIPS), delay_show=300)), lg=7),
+            dbc.Col(card(t("complaints.units.departments", lang), "",
+                         dcc.Loading(html.Div(id=cid.UNITS_DEPARTMENTS), delay_show=300)), lg=5),
+        ], className="g-3"),
+    ], className="mb-3")
+    services = html.Section([
+        html.H2(t("complaints.services.title", lang), className="sun-cp-section"),
+        html.Div(id=cid.SERVICES_TILES, className="sun-cp-tiles mb-3"),
+        dbc.Row([
+            dbc.Col(chart_card(cid.SERVICES_CHART, t("complaints.services.submitted", lang), "",
+                               lang=lang, height=320), lg=7),
+            dbc.Col(chart_card(cid.RATINGS_CHART, t("complaints.services.ratings", lang),
+                               t("complaints.services.ratings_subtitle", lang), lang=lang,
+                               height=200), lg=5),
+        ], className="g-3 mb-3"),
+        card("", t("complaints.services.overdue_subtitle", lang), records_grid(SERVICES_GRID, lang, height=300)),
+    ], className="mb-3")
+    body = html.Div([
+        stores, _controls(state, period, span, by),
+        dbc.Row([dbc.Col(trend, lg=8), dbc.Col(hotspots, lg=4)], className="g-3 mb-3"),
+        handling, units, services,
+        html.P(t("complaints.privacy", lang), className="sun-note sun-cp-privacy"),
+    ], id=cid.ROOT)
+    return page_frame("complaints", state, body)

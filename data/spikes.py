@@ -1,0 +1,110 @@
+"""The complaint spike rule (投诉异常激增), as pure functions over weekly counts.
+
+Rule (stated on the page with its parameters): for each series (a township, a category,
+a channel ...) and week t,
+
+    baseline_t = upper quartile (75th percentile) of the series over the
+                 `baseline_weeks` weeks before t — a quartile, not the mean, so that the
+                 Spring Festival and National Day dips do not make the rebound look like
+                 a surge — where weeks already flagged as spikes count at their limit
+                 (winsorised: a surge does not hide its own later weeks, and a lasting
+                 change of level is still absorbed after a few weeks);
+    limit_t    = the Poisson upper (1 − alpha) quantile of baseline_t (smallest k with
+                 P(X ≤ k) ≥ 1 − alpha, baseline floored at `min_baseline`);
+    spike_t    = count_t > limit_t and count_t ≥ min_count.
+
+Under a stable Poisson rate a week is flagged with probability ≤ alpha. Weeks with fewer
+than `baseline_weeks` earlier weeks are never flagged. Quantiles are exact below a
+baseline of 50 and use the Cornish–Fisher expansion above (error < 1 count there).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+EXACT_BELOW = 50.0
+BASELINE_QUANTILE = 75
+
+
+@dataclass(frozen=True)
+class SpikeRule:
+    """Parameters of the rule (settings.spike_rule; SUNSHINE_SPIKE_* env vars)."""
+    baseline_weeks: int = 8
+    alpha: float = 0.001
+    min_count: int = 5
+    min_baseline: float = 0.5
+
+    @classmethod
+    def of(cls, params) -> SpikeRule:
+        """From settings' (baseline_weeks, alpha, min_count)."""
+        weeks, alpha, min_count = params
+        return cls(int(weeks), float(alpha), int(min_count))
+
+
+def poisson_upper(lam, alpha: float) -> np.ndarray:
+    """Smallest k with P(X ≤ k) ≥ 1 − alpha for X ~ Poisson(lam), element-wise (ints)."""
+    lam = np.atleast_1d(np.asarray(lam, dtype=float))
+    out = np.zeros(lam.shape, dtype=np.int64)
+    exact = lam < EXACT_BELOW
+    if exact.any():
+        sub = lam[exact]
+        kmax = int(EXACT_BELOW + 12 * math.sqrt(EXACT_BELOW) + 40)
+        k = np.arange(kmax + 1)
+        log_fact = np.array([math.lgamma(i + 1) for i in k])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_pmf = (k[None, :] * np.log(sub)[:, None] - sub[:, None] - log_fact[None, :])
+        log_pmf[sub == 0, :] = -np.inf
+        log_pmf[sub == 0, 0] = 0.0
+        cdf = np.cumsum(np.exp(log_pmf), axis=1)
+        out[exact] = np.argmax(cdf >= 1 - alpha - 1e-12, axis=1)
+    if (~exact).any():
+        sub = lam[~exact]
+        z = NormalDist().inv_cdf(1 - alpha)
+        out[~exact] = np.ceil(sub + z * np.sqrt(sub) + (z * z - 1) / 6 - 0.5).astype(np.int64)
+    return out
+
+
+def detect(counts, rule: SpikeRule = SpikeRule()) -> pd.DataFrame:
+    """The rule on a matrix of weekly counts (rows = series, columns = weeks, oldest first).
+
+    Returns a long frame: series (row index), week (column index), count, baseline,
+    limit, spike — one row per cell that has a full baseline.
+    """
+    x = np.asarray(counts, dtype=float)
+    if x.ndim == 1:
+        x = x[None, :]
+    n_series, n_weeks = x.shape
+    b = rule.baseline_weeks
+    filtered = x.copy()  # the series with flagged weeks winsorised at their limit
+    rows = []
+    for t in range(b, n_weeks):
+        base = np.percentile(filtered[:, t - b:t], BASELINE_QUANTILE, axis=1)
+        limit = poisson_upper(np.maximum(base, rule.min_baseline), rule.alpha)
+        spike = (x[:, t] > limit) & (x[:, t] >= rule.min_count)
+        filtered[spike, t] = limit[spike]
+        rows.append(pd.DataFrame({"series": np.arange(n_series), "week": t, "count": x[:, t],
+                                  "baseline": base, "limit": limit, "spike": spike}))
+    if not rows:
+        return pd.DataFrame(columns=["series", "week", "count", "baseline", "limit", "spike"])
+    return pd.concat(rows, ignore_index=True)
+
+
+def detect_frame(frame: pd.DataFrame, *, unit: str, weeks: list[int], count: str = "received",
+                 rule: SpikeRule = SpikeRule()) -> pd.DataFrame:
+    """The rule on a long frame (unit, week_key, count) over `weeks` (oldest first, dense:
+    missing weeks count 0). Returns unit, week_key, count, baseline, limit, spike."""
+    cols = [unit, "week_key", "count", "baseline", "limit", "spike"]
+    if frame.empty:
+        return pd.DataFrame(columns=cols)
+    wide = (frame.pivot_table(index=unit, columns="week_key", values=count, aggfunc="sum")
+            .reindex(columns=weeks).fillna(0.0))
+    found = detect(wide.to_numpy(), rule)
+    if found.empty:
+        return pd.DataFrame(columns=cols)
+    found[unit] = wide.index.to_numpy()[found["series"].to_numpy()]
+    found["week_key"] = np.asarray(weeks)[found["week"].to_numpy()]
+    return found[cols].reset_index(drop=True)
