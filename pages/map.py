@@ -1,21 +1,78 @@
-"""Hotspot map (热点地图): where it is getting worse, county → township → village.
+"""Hotspot map (热点地图): where it is getting worse, city → county → township → village.
 
-Not built yet: shows a translated under-construction card (issue #3).
+Layout only. The URL (region, week, lang, metric, period) becomes the `map-state` store;
+callbacks/map.py resolves it into the drawn view. Changing the metric, period or week
+recolours the map in place (values only) and rewrites the URL without reloading, so a
+copied URL restores the view; clicking a region drills down (a new URL).
 """
 from __future__ import annotations
 
 import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
 
-from components.shell import under_construction
+import ids
+import ids_map
+from components.chart import card, chart_card
+from components.records_grid import records_grid
+from components.shell import page_frame
 from components.state import current_state
+from data.periods import PERIOD_KINDS
+from data.queries_map import MAP_METRICS
 from i18n import t
-
-ISSUE = 3  # the issue that builds this page
+from views.map import RECORD_CHOICES, clean_metric, clean_period
 
 dash.register_page(__name__, path="/map", name="map", order=1,
                    title=f"{t('nav.map')} · {t('app.title')}")
 
 
-def layout(region=None, week=None, lang=None, **query):
-    """The under-construction card, keeping the URL's region, week and language."""
-    return under_construction("map", ISSUE, current_state(region, week, lang))
+def _single(value):
+    if isinstance(value, (list, tuple)):
+        value = value[-1] if value else None
+    return value if isinstance(value, str) else None
+
+
+def _controls(lang: str, metric: str, period: str) -> dbc.Row:
+    metric_options = [{"label": t(f"kpi.{m}", lang), "value": m} for m in MAP_METRICS]
+    period_options = [{"label": t(f"map.period.{p}", lang), "value": p} for p in PERIOD_KINDS]
+    return dbc.Row([
+        dbc.Col([dbc.Label(t("map.controls.metric", lang), html_for=ids_map.MAP_METRIC),
+                 dcc.Dropdown(id=ids_map.MAP_METRIC, options=metric_options, value=metric,
+                              clearable=False, searchable=False)], md=4, lg=3),
+        dbc.Col([dbc.Label(t("map.controls.period", lang), html_for=ids_map.MAP_PERIOD),
+                 dbc.RadioItems(id=ids_map.MAP_PERIOD, options=period_options, value=period,
+                                inline=True, className="sun-map-period")], md=4, lg=3),
+        dbc.Col([dbc.Label(t("map.controls.week", lang), html_for=ids_map.MAP_WEEK),
+                 dcc.Dropdown(id=ids_map.MAP_WEEK, clearable=False, searchable=False)], md=4, lg=3),
+        dbc.Col(html.Div(id=ids_map.MAP_ASOF, className="sun-asof"), lg=3,
+                className="d-flex align-items-end justify-content-lg-end"),
+    ], className="g-2 mb-2 sun-controls")
+
+
+def layout(region=None, week=None, lang=None, metric=None, period=None, **query):
+    """The map for the URL's region, week, language, metric and period."""
+    state = current_state(region, week, lang)
+    lang = state.lang
+    metric, period = clean_metric(_single(metric)), clean_period(_single(period))
+    store = dcc.Store(id=ids_map.MAP_STATE, data={"region": state.region, "week": state.week,
+                                                    "lang": lang, "metric": metric, "period": period})
+    crumbs = html.Nav(html.Ol(id=ids_map.MAP_CRUMBS, className="breadcrumb mb-0"),
+                      className="sun-map-crumbs", **{"aria-label": t("map.crumbs", lang)})
+    map_card = chart_card(ids_map.MAP_CHART, t("map.title", lang), t("map.subtitle", lang),
+                          lang=lang, height=520,
+                          below=html.Div(id=ids_map.MAP_NOTE, className="sun-note"))
+    panel = card(t("map.panel.title", lang), t("map.panel.subtitle", lang),
+                 dcc.Loading(html.Div(id=ids_map.MAP_PANEL, className="sun-map-panel"), delay_show=300))
+    choices = [{"label": t(f"map.records.{c}", lang), "value": c} for c in RECORD_CHOICES]
+    records = card(t("map.records.title", lang), t("map.records.subtitle", lang),
+                   dbc.RadioItems(id=ids_map.MAP_RECORDS_CHOICE, options=choices, inline=True,
+                                  className="sun-map-records-choice mb-2"),
+                   records_grid(ids_map.MAP_RECORDS, lang, height=380))
+    body = html.Div([
+        store, dcc.Store(id=ids_map.MAP_VIEW), dcc.Store(id=ids_map.MAP_DRAWN),
+        html.Div(id=ids_map.MAP_URL_SINK, hidden=True),
+        _controls(lang, metric, period), crumbs,
+        dbc.Row([dbc.Col(map_card, lg=8), dbc.Col(panel, lg=4)], className="g-3 mb-3"),
+        records,
+    ], id=ids_map.MAP_ROOT)
+    return page_frame("map", state, body)

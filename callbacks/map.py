@@ -1,0 +1,257 @@
+"""Hotspot-map callbacks.
+
+Flow: MAP_STATE (URL) -> `resolve` -> MAP_VIEW (+ week options, as-of, header chip).
+Metric / period / week controls -> `controls_to_view` -> MAP_VIEW (no page reload; a
+clientside callback rewrites the URL with history.replaceState so it stays a permalink).
+MAP_VIEW -> `render_map`: the full figure when the region drawn changes, otherwise a
+dash.Patch of the values only; `render_panel`, `render_crumbs`, `render_note`, and the
+records grid's query. A click on a region -> `drill` (a new URL: the child's map, or a
+village's profile).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, Patch, State, dcc, html, no_update
+
+import ids
+import ids_map
+import ids_records
+from callbacks import current_scope, get_engine, get_settings
+from callbacks.memo import memoized
+from data.codes import InvalidRegionCode, normalize_code
+from data.queries_map import child_level_of
+from i18n import t
+from views import map as vm
+from views.overview import week_option
+
+
+def _version():
+    from app import data_version
+    return data_version(get_engine())
+
+
+def resolve(state):
+    """The URL's state -> the view, week options and value, as-of line, header chip."""
+    state = state if isinstance(state, dict) else {}
+    scope, lang = current_scope(), state.get("lang") or "zh-CN"
+    key = tuple(state.get(k) for k in vm.VIEW_KEYS)
+    view = memoized("map.resolve", scope, *key,
+                    compute=lambda: vm.resolve_view(get_engine(), scope, state))
+    view = {**view, "lang": lang}
+    view["href"] = vm.map_href(view)
+    options = [week_option(int(w[:4]) * 100 + int(w[-2:]), lang) for w in view["weeks"]]
+    asof = t("common.as_of", lang, date=view["as_of"]) if view.get("as_of") else ""
+    chip = t("common.current_region", lang, region=view.get("name") or "—")
+    light = {k: v for k, v in view.items() if k != "weeks"}
+    return light, options, view["week"], view["metric"], view["period"], asof, chip
+
+
+def controls_to_view(metric, period, week, view):
+    """A control change updates the view in place (the URL follows, clientside)."""
+    if not isinstance(view, dict) or not view.get("region"):
+        return no_update
+    new = {**view, "metric": vm.clean_metric(metric), "period": vm.clean_period(period),
+           "week": _week_or(week, view.get("week"))}
+    if all(new.get(k) == view.get(k) for k in ("metric", "period", "week")):
+        return no_update
+    new["href"] = vm.map_href(new)
+    return new
+
+
+def _week_or(week, default):
+    from data.calendar import format_week, parse_week
+    try:
+        return format_week(parse_week(week)) if week else default
+    except (ValueError, TypeError):
+        return default
+
+
+def render_map(view, drawn):
+    """Full figure on a new region; a Patch of the values when only metric/period/week changed."""
+    if not isinstance(view, dict) or not view.get("region"):
+        from figures.theme import empty_figure
+        lang = (view or {}).get("lang", "zh-CN")
+        return empty_figure(t("map.no_region", lang), height=520), None
+    scope = current_scope()
+    key = (view["region"], view["week"], view["period"], view["metric"], view["lang"])
+    if isinstance(drawn, dict) and drawn.get("region") == view["region"] \
+            and drawn.get("lang") == view["lang"]:
+        ops = memoized("map.patch", scope, *key,
+                       compute=lambda: vm.map_patch_ops(get_engine(), scope, view))
+        patch = Patch()
+        for path, value in ops:
+            target = patch
+            for part in path[:-1]:
+                target = target[part]
+            target[path[-1]] = value
+        return patch, no_update
+    figure = memoized("map.figure", scope, *key, compute=lambda: vm.map_figure(
+        get_engine(), scope, view, cache_dir=Path(get_settings().cache_dir),
+        version=_version()).to_plotly_json())
+    return figure, {"region": view["region"], "lang": view["lang"]}
+
+
+def render_crumbs(view):
+    """Breadcrumb back up: every visible ancestor links to its map."""
+    if not isinstance(view, dict):
+        return []
+    items = []
+    for item in vm.breadcrumb(view):
+        label = [item["label"], html.Small(t(f"level.{item['level']}", view["lang"]),
+                                           className="sun-crumb-level")]
+        if item["current"]:
+            items.append(html.Li(label, className="breadcrumb-item active", **{"aria-current": "page"}))
+        else:
+            items.append(html.Li(dcc.Link(label, href=item["href"]), className="breadcrumb-item"))
+    return items
+
+
+def render_note(view):
+    """Direction of the colours, the period, and whether boundaries are synthetic."""
+    if not isinstance(view, dict) or not view.get("region"):
+        return ""
+    lang = view["lang"]
+    parts = [t("map.note.period", lang, period=vm.period_label(view))]
+    level = child_level_of(view["region"])
+    if level == "village":
+        parts.append(t("map.note.villages", lang))
+    if view["metric"] in ("disbursement_rate_ytd",) and level == "village":
+        parts.append(t("map.note.no_village_disbursement", lang))
+    parent, layer_level = vm.geometry_of(view) if level else (None, None)
+    if parent:
+        from geo.layers import layer_sources
+        sources = memoized("map.sources", current_scope(), parent, layer_level, compute=lambda: _sources(
+            parent, layer_level, layer_sources))
+        if "synthetic" in sources:
+            parts.append(t("geo.synthetic_note", lang))
+    return " ".join(parts)
+
+
+def _sources(parent, level, layer_sources):
+    with get_engine().connect() as conn:
+        return sorted(layer_sources(conn, parent, level))
+
+
+def render_panel(view):
+    """KPIs vs the parent, rank among siblings, reasons in words, worst children."""
+    if not isinstance(view, dict) or not view.get("region"):
+        return html.P(t("map.no_region", (view or {}).get("lang")), className="text-muted")
+    scope = current_scope()
+    key = (view["region"], view["week"], view["period"], view["metric"], view["lang"])
+    data = memoized("map.panel", scope, *key,
+                    compute=lambda: vm.panel_data(get_engine(), scope, view))
+    return panel_children(view, data)
+
+
+def panel_children(view: dict, data: dict) -> list:
+    lang, metric = view["lang"], view["metric"]
+    rank, n = data["metric_rank"]
+    head = [html.Div([html.Span(view.get("name") or "", className="sun-map-panel-name"),
+                      html.Span(t(f"level.{view.get('level')}", lang), className="badge text-bg-light ms-2")]),
+            html.Div(vm.period_label(view), className="sun-note")]
+    if rank:
+        head.append(html.P(t("map.panel.rank", lang, metric=t(f"kpi.{metric}", lang), rank=rank, n=n,
+                             parent=data.get("parent_name") or ""), className="sun-map-rank mb-1"))
+    if data.get("attention") is not None:
+        head.append(html.P(t("map.panel.attention", lang, value=f"{data['attention']:.0f}"),
+                           className="mb-1"))
+    reasons = ([html.Div(t("map.panel.reasons", lang), className="sun-map-panel-h"),
+                html.Ul([html.Li(r) for r in data["reasons"]], className="sun-map-reasons")]
+               if data["reasons"] else [])
+    has_parent = bool(data.get("parent_name"))
+    header = [html.Th(t("map.panel.kpi", lang)), html.Th(t("map.panel.here", lang))]
+    if has_parent:
+        header += [html.Th(data["parent_name"]), html.Th(t("map.panel.rank_short", lang))]
+    rows = [html.Tr(header)]
+    for row in data["rows"]:
+        cls = {True: "sun-worse", False: "sun-better"}.get(row["worse_than_parent"], "")
+        cells = [html.Td(t(f"kpi.{row['key']}", lang)), html.Td(row["value"], className=cls)]
+        if has_parent:
+            cells += [html.Td(row["parent"]),
+                      html.Td(f"{row['rank']}/{row['n']}" if row["rank"] else "—")]
+        rows.append(html.Tr(cells, **{"data-key": row["key"]}))
+    table = dbc.Table(html.Tbody(rows), size="sm", className="sun-map-kpis mb-2", borderless=True)
+    worst = []
+    if data["worst"]:
+        worst = [html.Div(t("map.panel.worst", lang, metric=t(f"kpi.{metric}", lang)), className="sun-map-panel-h"),
+                 html.Ol([html.Li([dcc.Link(w["name"], href=w["href"], className="sun-map-worst-name"),
+                                   html.Span(w["value"], className="sun-map-worst-value"),
+                                   html.Div("；".join(w["reasons"]) if lang != "en" else "; ".join(w["reasons"]),
+                                            className="sun-note"),
+                                   ], **{"data-code": w["code"]}) for w in data["worst"]],
+                         className="sun-map-worst")]
+    profile = dcc.Link(t("map.panel.profile", lang), href=vm.region_href(view["region"], view),
+                       className="btn btn-sm btn-outline-primary mt-2", id="map-profile-link")
+    return [*head, *reasons, table, *worst, profile]
+
+
+def records_choice(metric):
+    """The records listed follow the metric (overdue complaints for the overdue rate ...)."""
+    return vm.record_choice_for({"metric": vm.clean_metric(metric)})
+
+
+def records_query(choice, view):
+    if not isinstance(view, dict) or not view.get("region"):
+        return None
+    return vm.records_query(view, choice)
+
+
+def drill(click, view):
+    """A click on a region opens its map; on a village, its profile."""
+    if not isinstance(view, dict) or not isinstance(click, dict):
+        return no_update
+    points = click.get("points") or []
+    if not points:
+        return no_update
+    point = points[0]
+    code = point.get("location") or ((point.get("customdata") or [None])[0])
+    try:
+        code = normalize_code(str(code))
+    except InvalidRegionCode:
+        return no_update
+    if code == view["region"] or not current_scope().allows(code):
+        return no_update
+    if child_level_of(code) is None:  # a village: its profile
+        return vm.region_href(code, view)
+    return vm.map_href(view, region=code)
+
+
+URL_JS = """
+function(view) {
+    if (view && view.href && window.location.pathname === '/map') {
+        var want = view.href;
+        if (window.location.pathname + window.location.search !== want) {
+            window.history.replaceState(window.history.state, '', want);
+        }
+    }
+    return window.dash_clientside.no_update;
+}
+"""
+
+
+def register(app) -> None:
+    """Attach the map callbacks to `app`."""
+    app.callback(Output(ids_map.MAP_VIEW, "data"), Output(ids_map.MAP_WEEK, "options"),
+                 Output(ids_map.MAP_WEEK, "value"), Output(ids_map.MAP_METRIC, "value"),
+                 Output(ids_map.MAP_PERIOD, "value"), Output(ids_map.MAP_ASOF, "children"),
+                 Output(ids.PAGE_REGION_CHIP, "children", allow_duplicate=True),
+                 Input(ids_map.MAP_STATE, "data"), prevent_initial_call="initial_duplicate")(resolve)
+    app.callback(Output(ids_map.MAP_VIEW, "data", allow_duplicate=True),
+                 Input(ids_map.MAP_METRIC, "value"), Input(ids_map.MAP_PERIOD, "value"),
+                 Input(ids_map.MAP_WEEK, "value"), State(ids_map.MAP_VIEW, "data"),
+                 prevent_initial_call=True)(controls_to_view)
+    app.callback(Output(ids.chart(ids_map.MAP_CHART), "figure"), Output(ids_map.MAP_DRAWN, "data"),
+                 Input(ids_map.MAP_VIEW, "data"), State(ids_map.MAP_DRAWN, "data"))(render_map)
+    app.callback(Output(ids_map.MAP_CRUMBS, "children"), Input(ids_map.MAP_VIEW, "data"))(render_crumbs)
+    app.callback(Output(ids_map.MAP_NOTE, "children"), Input(ids_map.MAP_VIEW, "data"))(render_note)
+    app.callback(Output(ids_map.MAP_PANEL, "children"), Input(ids_map.MAP_VIEW, "data"))(render_panel)
+    app.callback(Output(ids_map.MAP_RECORDS_CHOICE, "value"), Input(ids_map.MAP_METRIC, "value"))(records_choice)
+    app.callback(Output(ids_records.query(ids_map.MAP_RECORDS), "data"),
+                 Input(ids_map.MAP_RECORDS_CHOICE, "value"), Input(ids_map.MAP_VIEW, "data"))(records_query)
+    app.callback(Output(ids.PAGES_LOCATION, "href", allow_duplicate=True),
+                 Input(ids.chart(ids_map.MAP_CHART), "clickData"), State(ids_map.MAP_VIEW, "data"),
+                 prevent_initial_call=True)(drill)
+    app.clientside_callback(URL_JS, Output(ids_map.MAP_URL_SINK, "children"),
+                            Input(ids_map.MAP_VIEW, "data"))

@@ -1,0 +1,127 @@
+"""Region profile (村级画像 / 乡镇画像): one region's indicators over a period, compared
+with the previous period, its parent and its peers (siblings), and its weekly trend.
+
+Township and above read the rollups (data.queries_metrics / data.queries_map); a village
+reads its own raw rows (data.queries_map.fetch_village_metrics, index reads on one
+township). Scope is applied in SQL by those functions; out of scope -> None / empty.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import select
+
+from data.calendar import week_key as week_of, weeks_back
+from data.codes import ancestor_at, code_range, level_of, PARENT_LEVEL
+from data.periods import period_weeks
+from data.queries_map import fetch_map_children, fetch_region_totals, rank_among
+from data.queries_metrics import add_rates, fetch_trend
+from data.schema import Clue, Complaint
+from data.scope import Scope, narrow, scope_condition
+
+PROFILE_KPIS = ("complaints_received", "complaints_per_10k", "on_time_completion_rate",
+                "satisfaction_rate", "repeat_complaint_rate", "new_clues", "new_clue_amount",
+                "disbursement_rate_ytd", "disclosure_on_time_rate", "reporting_completeness")
+
+
+def parent_of(code: str) -> str | None:
+    level = level_of(code)
+    return ancestor_at(code, PARENT_LEVEL[level]) if level in PARENT_LEVEL else None
+
+
+def previous_end(period: str, week_key: int) -> int:
+    """The last week of the period just before (same kind, same length)."""
+    weeks = period_weeks(period, week_key)
+    return weeks_back(weeks[0], 2)[0]
+
+
+def fetch_profile(conn, scope: Scope, *, region_code: str, week_key: int,
+                  period: str = "week") -> dict | None:
+    """The profile's numbers; None when the region is not visible.
+
+    own / previous / parent: measure+rate dicts; peers: the parent's children (metrics,
+    attention index, reasons) with `own_row` the region's row among them; ranks:
+    {kpi: (rank worst-first, n)}; children: the region's children (none for a village).
+    """
+    if not narrow(scope, region_code):
+        return None
+    own = fetch_region_totals(conn, scope, region_code=region_code, week_key=week_key, period=period)
+    if own is None:
+        return None
+    prev_week = previous_end(period, week_key)
+    length = len(period_weeks(period, week_key))
+    previous = _totals_window(conn, scope, region_code, prev_week, length, period)
+    parent = parent_of(region_code)
+    parent_totals = (fetch_region_totals(conn, scope, region_code=parent, week_key=week_key,
+                                         period=period) if parent and narrow(scope, parent) else None)
+    peers = (fetch_map_children(conn, scope, region_code=parent, week_key=week_key, period=period)
+             if parent_totals is not None else pd.DataFrame())
+    own_row = (peers[peers["code"] == region_code].iloc[0].to_dict()
+               if not peers.empty and region_code in set(peers["code"]) else {})
+    ranks = {k: rank_among(peers, region_code, k) for k in (*PROFILE_KPIS, "attention_index")}
+    children = (fetch_map_children(conn, scope, region_code=region_code, week_key=week_key,
+                                   period=period) if level_of(region_code) != "village" else pd.DataFrame())
+    return {"own": own, "previous": previous, "parent": parent_totals, "parent_code": parent,
+            "peers": peers, "own_row": own_row, "ranks": ranks, "children": children}
+
+
+def _totals_window(conn, scope, region_code, end_week, length, period) -> dict | None:
+    """Totals over `length` weeks ending at `end_week` (the previous period)."""
+    kind = "week" if length == 1 else f"{length}w"
+    return fetch_region_totals(conn, scope, region_code=region_code, week_key=end_week, period=kind)
+
+
+def fetch_region_trend(conn, scope: Scope, *, region_code: str, week_key: int,
+                       weeks: int = 12) -> pd.DataFrame:
+    """Weekly complaints received, on-time and satisfaction rates, new clues (oldest first).
+
+    Townships and above: the rollups (data.queries_metrics.fetch_trend). A village: its
+    complaint rows of those weeks binned by ISO week in pandas (same definitions).
+    """
+    if level_of(region_code) != "village":
+        return fetch_trend(conn, scope, region_code=region_code, week_key=week_key, weeks=weeks)
+    eff = narrow(scope, region_code)
+    keys = weeks_back(week_key, weeks)
+    if not eff:
+        return pd.DataFrame(columns=["week_key"])
+    from data.calendar import week_bounds
+    start, end = week_bounds(keys[0])[0], week_bounds(keys[-1])[1]
+    c = Complaint.__table__
+    lo, hi = code_range(region_code)
+    t0 = dt.datetime.combine(start, dt.time())
+    stmt = select(c.c.received_at, c.c.closed_at, c.c.due_date, c.c.satisfaction, c.c.repeat_of).where(
+        c.c.village_code.between(lo, hi), scope_condition(c.c.village_code, eff),
+        (c.c.received_at >= t0) | (c.c.due_date >= start) | (c.c.closed_at >= t0))
+    rows = pd.DataFrame([tuple(r) for r in conn.execute(stmt)],
+                        columns=["received_at", "closed_at", "due_date", "satisfaction", "repeat_of"])
+    frame = pd.DataFrame({"week_key": keys})
+    for name in ("received", "accepted", "repeats", "closed", "replied", "rated", "satisfied", "due",
+                 "due_on_time", "paid_amount_ytd", "allocated_amount_ytd", "disclosure_on_time",
+                 "disclosure_due", "villages_reported", "villages", "new_clues", "clues_verified",
+                 "clues_filed", "warnings_closed", "warnings_raised"):
+        frame[name] = 0.0
+    if not rows.empty:
+        def wk(values):
+            return [week_of(pd.Timestamp(v).date()) if pd.notna(v) else None for v in values]
+        rows["rw"], rows["cw"], rows["dw"] = wk(rows.received_at), wk(rows.closed_at), wk(rows.due_date)
+        closed_day = [pd.Timestamp(v).date() if pd.notna(v) else None for v in rows.closed_at]
+        due_day = [pd.Timestamp(v).date() for v in rows.due_date]
+        rows["on_time"] = [c is not None and c <= d for c, d in zip(closed_day, due_day)]
+        rows["sat"] = rows.satisfaction.isin(["very_satisfied", "satisfied"])
+        idx = frame.set_index("week_key")
+        for key in keys:
+            idx.loc[key, "received"] = float((rows.rw == key).sum())
+            idx.loc[key, "repeats"] = float(((rows.rw == key) & rows.repeat_of.notna()).sum())
+            idx.loc[key, "closed"] = float((rows.cw == key).sum())
+            idx.loc[key, "rated"] = float(((rows.cw == key) & rows.satisfaction.notna()).sum())
+            idx.loc[key, "satisfied"] = float(((rows.cw == key) & rows.sat).sum())
+            idx.loc[key, "due"] = float((rows.dw == key).sum())
+            idx.loc[key, "due_on_time"] = float(((rows.dw == key) & rows.on_time).sum())
+        frame = idx.reset_index()
+    k = Clue.__table__
+    flagged = [week_of(d) for (d,) in conn.execute(select(k.c.flagged_on).where(
+        k.c.region_code.between(lo, hi), scope_condition(k.c.region_code, eff),
+        k.c.flagged_on.between(start, end)))]
+    frame["new_clues"] = [float(flagged.count(w)) for w in frame["week_key"]]
+    return add_rates(frame)

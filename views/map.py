@@ -1,0 +1,304 @@
+"""What the hotspot map shows, assembled from queries, geometry and figures; no dash.
+
+The map's view is a plain dict (the `map-view` store and the URL):
+{region, week, metric, period, lang} plus what `resolve_view` adds (level, name, root,
+as_of, ancestors). One function per piece: the figure (or the patch of its values),
+the breadcrumb, the side panel and the records query.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pandas as pd
+
+from data import queries
+from data.calendar import format_week, parse_week
+from data.codes import LEVELS, PREFIX_LEN, InvalidRegionCode, ancestor_at, level_of, normalize_code
+from data.indicators import INDICATORS, top_reasons
+from data.periods import PERIOD_KINDS, period_bounds, period_weeks
+from data.queries_map import (
+    DEFAULT_METRIC, MAP_METRICS, child_level_of, fetch_map_children, fetch_region_totals, rank_among,
+)
+from figures.map import metric_trace_index, metric_values, patch_ops, region_map, village_map
+from figures.theme import with_export_meta
+from i18n import t
+from i18n.numbers import format_value, reason_text
+
+MAP_SIZE_PX = (900, 520)
+VIEW_KEYS = ("region", "week", "lang", "metric", "period")
+PANEL_KPIS = ("complaints_received", "complaints_per_10k", "on_time_completion_rate",
+              "satisfaction_rate", "repeat_complaint_rate", "new_clues",
+              "disbursement_rate_ytd", "disclosure_on_time_rate", "reporting_completeness")
+# metric -> (records source, extra params) listed under the map
+RECORDS_FOR_METRIC = {
+    "overdue_rate": ("complaints", {"only": "overdue"}),
+    "on_time_completion_rate": ("complaints", {"only": "overdue"}),
+    "repeat_complaint_rate": ("complaints", {"only": "repeat"}),
+    "new_clues": ("clues", {}),
+    "disbursement_rate_ytd": ("payments_overdue", {}),
+    "disclosure_on_time_rate": ("disclosures_missed", {}),
+}
+RECORD_CHOICES = ("complaints", "complaints_overdue", "complaints_repeat", "clues",
+                  "payments_overdue", "disclosures_missed")
+
+
+def clean_metric(value) -> str:
+    return value if value in MAP_METRICS else DEFAULT_METRIC
+
+
+def clean_period(value) -> str:
+    return value if value in PERIOD_KINDS else "week"
+
+
+def map_href(view: dict, **overrides) -> str:
+    """/map with the view's URL keys (region as 6 digits when it can be)."""
+    merged = {**view, **overrides}
+    query = {}
+    for key in VIEW_KEYS:
+        value = merged.get(key)
+        if not value:
+            continue
+        if key == "region":
+            value = value[:6] if value.endswith("000000") else value
+        if (key, value) in (("metric", DEFAULT_METRIC), ("period", "week")):
+            continue
+        query[key] = value
+    return "/map" + ("?" + urlencode(query) if query else "")
+
+
+def region_href(code: str, view: dict) -> str:
+    """The region profile, keeping week, lang and period."""
+    query = {k: view[k] for k in ("week", "lang", "period") if view.get(k) and
+             not (k == "period" and view[k] == "week")}
+    return f"/region/{code}" + ("?" + urlencode(query) if query else "")
+
+
+def resolve_view(engine, scope, state: dict) -> dict:
+    """The URL's state made concrete: region (default: dataset root), latest week with
+    data when absent or unknown, metric and period validated; plus names for display."""
+    with engine.connect() as conn:
+        info = queries.fetch_dataset_info(conn)
+        root = _root_for(info, scope)
+        region = queries.fetch_region(conn, scope, state.get("region") or root or "")
+        weeks = queries.fetch_weeks(conn)
+        chain = ancestors(conn, scope, region["code"]) if region else []
+    wanted = state.get("week")
+    try:
+        week = format_week(parse_week(wanted)) if wanted and parse_week(wanted) in weeks else None
+    except ValueError:
+        week = None
+    week = week or (format_week(weeks[0]) if weeks else None)
+    return {"region": region["code"] if region else None,
+            "name": region["name"] if region else None,
+            "level": region["level"] if region else None,
+            "week": week, "metric": clean_metric(state.get("metric")),
+            "period": clean_period(state.get("period")), "lang": state.get("lang") or "zh-CN",
+            "root": root, "as_of": info.get("as_of"), "ancestors": chain,
+            "weeks": [format_week(w) for w in weeks]}
+
+
+def _root_for(info: dict, scope) -> str | None:
+    try:
+        root = normalize_code(info.get("root_code") or "")
+    except InvalidRegionCode:
+        root = None
+    if root and scope.allows(root):
+        return root
+    return sorted(scope.codes)[0] if scope.codes else None
+
+
+def ancestors(conn, scope, code: str) -> list[dict]:
+    """Visible ancestors of a region, top first, then the region: [{code, name, level}]."""
+    level = level_of(code)
+    chain = []
+    for lvl in LEVELS[: LEVELS.index(level) + 1]:
+        anc = ancestor_at(code, lvl)
+        if lvl != level and anc == code:
+            continue
+        row = queries.fetch_region(conn, scope, anc)
+        if row:
+            chain.append({"code": row["code"], "name": row["name"], "level": row["level"]})
+    return chain
+
+
+def children_frame(engine, scope, view: dict) -> pd.DataFrame:
+    with engine.connect() as conn:
+        return fetch_map_children(conn, scope, region_code=view["region"],
+                                  week_key=parse_week(view["week"]), period=view["period"])
+
+
+def geometry_of(view: dict) -> tuple[str, str]:
+    """(parent, level) of the layer URL drawn for the view's region."""
+    region = view["region"]
+    child = child_level_of(region)
+    if child == "village":  # the township's outline: one feature of its county's layer
+        return ancestor_at(region, "county"), "township"
+    return region, child
+
+
+def layer_view(conn, parent: str, level: str, cache_dir: Path, version: str,
+               only: str | None = None) -> tuple[dict, float]:
+    """Center and zoom fitting the layer (or one feature of it), from the cached file."""
+    from geo.layers import cached_layer_bytes, view_for
+    layer = json.loads(cached_layer_bytes(conn, parent, level, cache_dir, version))
+    if only:
+        layer = {"type": "FeatureCollection",
+                 "features": [f for f in layer["features"] if f.get("id") == only]}
+    if not layer["features"]:
+        return {"lat": 0, "lon": 0}, 1.0
+    return view_for(layer, *MAP_SIZE_PX)
+
+
+def map_figure(engine, scope, view: dict, *, cache_dir: Path, version: str):
+    """The whole map figure of the view (geometry by URL, values inline)."""
+    from figures.theme import empty_figure
+    lang = view.get("lang", "zh-CN")
+    if not view.get("region") or child_level_of(view["region"]) is None:
+        return empty_figure(t("map.no_children", lang), height=520)
+    frame = children_frame(engine, scope, view)
+    parent, level = geometry_of(view)
+    url = f"/geo/{parent}/{level}.json"
+    with engine.connect() as conn:
+        if child_level_of(view["region"]) == "village":
+            center, zoom = layer_view(conn, parent, level, cache_dir, version, only=view["region"])
+            fig = village_map(frame.dropna(subset=["lon", "lat"]), view["metric"],
+                              township_code=view["region"], geojson_url=url, center=center,
+                              zoom=zoom, lang=lang)
+        else:
+            center, zoom = layer_view(conn, parent, level, cache_dir, version)
+            fig = region_map(frame, view["metric"], geojson_url=url, center=center, zoom=zoom,
+                             lang=lang)
+    return with_export_meta(fig, **export_stamp(view))
+
+
+def map_patch_ops(engine, scope, view: dict) -> list:
+    """The (path, value) changes that recolour the drawn map for the view's metric/period."""
+    frame = children_frame(engine, scope, view)
+    level = child_level_of(view["region"])
+    if level == "village":
+        frame = frame.dropna(subset=["lon", "lat"])
+    values = metric_values(frame, view["metric"], view.get("lang", "zh-CN"))
+    ops = patch_ops(level, values, frame["code"].tolist())
+    ops.append((("layout", "meta", "export"), export_stamp(view)))
+    return ops
+
+
+def export_stamp(view: dict) -> dict:
+    lang = view.get("lang", "zh-CN")
+    metric_key = f"kpi.{view.get('metric', DEFAULT_METRIC)}"
+    return {"title": f"{t('map.title', lang)} · {t(metric_key, lang)}",
+            "region": view.get("name") or "", "period": period_label(view),
+            "as_of": view.get("as_of") or ""}
+
+
+def period_label(view: dict) -> str:
+    """'2026-W46' for a week, else 'quarter to 2026-W46 (2026-10-01 – 2026-11-15)'."""
+    lang = view.get("lang", "zh-CN")
+    week, kind = view.get("week"), view.get("period", "week")
+    if not week:
+        return ""
+    if kind == "week":
+        return week
+    start, end = period_bounds(kind, parse_week(week))
+    return t("map.period_label", lang, period=t(f"map.period.{kind}", lang), week=week,
+             start=start.isoformat(), end=end.isoformat())
+
+
+def breadcrumb(view: dict) -> list[dict]:
+    """[{label, href, current}] from the top visible ancestor to the region."""
+    items = []
+    chain = view.get("ancestors") or []
+    for i, node in enumerate(chain):
+        items.append({"label": node["name"], "href": map_href(view, region=node["code"]),
+                      "level": node["level"], "current": i == len(chain) - 1})
+    return items
+
+
+# --- side panel -----------------------------------------------------------------------
+
+def panel_data(engine, scope, view: dict) -> dict:
+    """The region's KPIs vs its parent, its rank among its siblings, reasons in words and
+    the worst children for the metric."""
+    region, metric = view["region"], view["metric"]
+    week, period = parse_week(view["week"]), view["period"]
+    chain = view.get("ancestors") or []
+    parent = chain[-2]["code"] if len(chain) >= 2 else None
+    with engine.connect() as conn:
+        own = fetch_region_totals(conn, scope, region_code=region, week_key=week, period=period) or {}
+        par = (fetch_region_totals(conn, scope, region_code=parent, week_key=week, period=period)
+               if parent else None) or {}
+        siblings = (fetch_map_children(conn, scope, region_code=parent, week_key=week, period=period)
+                    if parent else pd.DataFrame())
+    children = children_frame(engine, scope, view) if child_level_of(region) else pd.DataFrame()
+    own_row = siblings[siblings["code"] == region].iloc[0].to_dict() if (
+        not siblings.empty and region in set(siblings["code"])) else {}
+    rows = []
+    for key in PANEL_KPIS:
+        unit = INDICATORS[key].unit
+        value = own_row.get(key, own.get(key)) if own_row else own.get(key)
+        rank, n = rank_among(siblings, region, key) if not siblings.empty else (None, 0)
+        rows.append({"key": key, "value": format_value(_num(value), unit, view["lang"]),
+                     "parent": format_value(_num(par.get(key)), unit, view["lang"]) if par else "—",
+                     "rank": rank, "n": n,
+                     "worse_than_parent": _worse(_num(value), _num(par.get(key)), key) if par else None})
+    metric_rank = rank_among(siblings, region, metric) if not siblings.empty else (None, 0)
+    reasons = [reason_text(k, own_row, view["lang"]) for k in top_reasons(own_row, n=3)] if own_row else []
+    worst = worst_children(children, metric, view, n=5)
+    return {"rows": rows, "metric_rank": metric_rank, "reasons": reasons, "worst": worst,
+            "attention": _num(own_row.get("attention_index")) if own_row else None,
+            "parent_name": chain[-2]["name"] if parent else None,
+            "sibling_level": view.get("level")}
+
+
+def _num(value):
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if value != value else value
+
+
+def _worse(value, reference, key) -> bool | None:
+    if value is None or reference is None or value == reference:
+        return None
+    return (value < reference) if INDICATORS[key].higher_is_better else (value > reference)
+
+
+def worst_children(children: pd.DataFrame, metric: str, view: dict, n: int = 5) -> list[dict]:
+    """The n children worst on the metric, each with its value, reasons and a link."""
+    if children.empty or metric not in children:
+        return []
+    values = pd.to_numeric(children[metric], errors="coerce")
+    frame = children.assign(_v=values).dropna(subset=["_v"])
+    frame = frame.sort_values(["_v", "code"], ascending=[INDICATORS[metric].higher_is_better, True])
+    lang = view.get("lang", "zh-CN")
+    drill = child_level_of(view["region"]) != "village"
+    out = []
+    for _, row in frame.head(n).iterrows():
+        out.append({"code": row["code"], "name": row["name"],
+                    "value": format_value(row["_v"], INDICATORS[metric].unit, lang),
+                    "reasons": [reason_text(k, row, lang) for k in top_reasons(row, n=2)],
+                    "href": map_href(view, region=row["code"]) if drill else region_href(row["code"], view),
+                    "profile": region_href(row["code"], view)})
+    return out
+
+
+def records_query(view: dict, choice: str | None) -> dict:
+    """The records-grid query for the view: which source, region and weeks."""
+    metric = view.get("metric", DEFAULT_METRIC)
+    if choice not in RECORD_CHOICES:
+        source, extra = RECORDS_FOR_METRIC.get(metric, ("complaints", {}))
+    elif choice.startswith("complaints_"):
+        source, extra = "complaints", {"only": choice.split("_", 1)[1]}
+    else:
+        source, extra = choice, {}
+    weeks = period_weeks(view.get("period", "week"), parse_week(view["week"])) if view.get("week") else []
+    return {"source": source, "params": {"region": view.get("region"), "weeks": weeks, **extra},
+            "lang": view.get("lang", "zh-CN")}
+
+
+def record_choice_for(view: dict) -> str:
+    source, extra = RECORDS_FOR_METRIC.get(view.get("metric"), ("complaints", {}))
+    return f"complaints_{extra['only']}" if extra.get("only") else source

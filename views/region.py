@@ -1,0 +1,95 @@
+"""What the region profile shows (村级画像 / 乡镇画像); no dash.
+
+The view is {region, week, period, lang} + names (views.map.resolve_view); pieces: the
+KPI comparison rows, the reasons in words, the children list, the trend figure and the
+records query.
+"""
+from __future__ import annotations
+
+
+from data.calendar import parse_week
+from data.indicators import INDICATORS, top_reasons, week_on_week_change
+from data.periods import period_weeks
+from data.queries_region_profile import PROFILE_KPIS, fetch_profile, fetch_region_trend
+from figures.region import profile_trend
+from figures.theme import with_export_meta
+from i18n import t
+from i18n.numbers import change_direction, format_change, format_value, reason_text
+from views.map import map_href, region_href
+
+
+def _num(value):
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if value != value else value
+
+
+def profile_data(engine, scope, view: dict) -> dict | None:
+    """Rows of the KPI table, reasons, children and the headline of the profile."""
+    lang = view.get("lang", "zh-CN")
+    with engine.connect() as conn:
+        prof = fetch_profile(conn, scope, region_code=view["region"],
+                             week_key=parse_week(view["week"]), period=view["period"])
+    if prof is None:
+        return None
+    rows = []
+    for key in PROFILE_KPIS:
+        info = INDICATORS[key]
+        own_row = prof["own_row"]
+        value = _num(own_row.get(key)) if key in own_row else _num(prof["own"].get(key))
+        prev = _num((prof["previous"] or {}).get(key))
+        parent = _num((prof["parent"] or {}).get(key)) if prof["parent"] else None
+        change = week_on_week_change(value, prev, info.unit)
+        rank, n = prof["ranks"].get(key, (None, 0))
+        rows.append({
+            "key": key, "value": format_value(value, info.unit, lang),
+            "change": format_change(change, info.unit, lang),
+            "direction": change_direction(change, info.higher_is_better),
+            "parent": format_value(parent, info.unit, lang) if prof["parent"] else None,
+            "vs_parent": _vs(value, parent, info.higher_is_better),
+            "rank": f"{rank}/{n}" if rank else "—",
+            "unavailable": value is None and key == "disbursement_rate_ytd" and view.get("level") == "village",
+        })
+    own_row = prof["own_row"]
+    reasons = [reason_text(k, own_row, lang) for k in top_reasons(own_row, n=3)] if own_row else []
+    children = []
+    if not prof["children"].empty:
+        kids = prof["children"].sort_values(["attention_index", "code"], ascending=[False, True]).head(10)
+        for _, row in kids.iterrows():
+            children.append({"code": row["code"], "name": row["name"],
+                             "attention": f"{row['attention_index']:.0f}",
+                             "reasons": [reason_text(k, row, lang) for k in top_reasons(row, n=2)],
+                             "href": region_href(row["code"], view),
+                             "map": map_href({**view, "metric": "attention_index"}, region=row["code"])})
+    rank, n = prof["ranks"].get("attention_index", (None, 0))
+    return {"rows": rows, "reasons": reasons, "children": children,
+            "attention": _num(own_row.get("attention_index")) if own_row else None,
+            "attention_rank": (rank, n), "has_parent": prof["parent"] is not None,
+            "population": _num(prof["own"].get("population"))}
+
+
+def _vs(value, reference, higher_is_better: bool) -> str:
+    if value is None or reference is None or abs(value - reference) < 1e-12:
+        return "flat"
+    return "better" if (value > reference) == higher_is_better else "worse"
+
+
+def trend_figure(engine, scope, view: dict):
+    lang = view.get("lang", "zh-CN")
+    with engine.connect() as conn:
+        trend = fetch_region_trend(conn, scope, region_code=view["region"],
+                                   week_key=parse_week(view["week"]), weeks=12)
+    fig = profile_trend(trend, lang=lang)
+    return with_export_meta(fig, title=t("region.trend.title", lang), region=view.get("name") or "",
+                            period=view["week"], 
+                            as_of=view.get("as_of"))
+
+
+def records_query(view: dict) -> dict:
+    weeks = period_weeks(view.get("period", "week"), parse_week(view["week"])) if view.get("week") else []
+    return {"source": "complaints", "params": {"region": view.get("region"), "weeks": weeks},
+            "lang": view.get("lang", "zh-CN")}
+
+
