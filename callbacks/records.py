@@ -128,34 +128,29 @@ def query_rows(query, request, *, offset: int, limit: int) -> tuple[pd.DataFrame
 
 
 def grid_rows(request, query):
-    """getRowsRequest -> getRowsResponse ({rowData, rowCount}) for one block of rows."""
+    """getRowsRequest -> getRowsResponse ({rowData, rowCount}) for one block of rows, and
+    the status line ('N records')."""
     if not isinstance(request, dict):
-        return no_update
+        return no_update, no_update
+    lang = _query(query)[2]
     try:
         start = max(0, int(request.get("startRow") or 0))
         end = max(start, int(request.get("endRow") or start + 100))
     except (TypeError, ValueError):
-        return {"rowData": [], "rowCount": 0}
+        return {"rowData": [], "rowCount": 0}, t("records.status.none", lang)
     rows, total, source, _ = query_rows(query, request, offset=start, limit=min(end - start, 1000))
     if source is None:
-        return {"rowData": [], "rowCount": 0}
-    return {"rowData": records_of(rows), "rowCount": total}
+        return {"rowData": [], "rowCount": 0}, t("records.status.none", lang)
+    status = t("records.status.count", lang, n=f"{total:,}")
+    if total > EXPORT_CAP:
+        status += " · " + t("records.export.cap_note", lang, n=f"{EXPORT_CAP:,}")
+    return {"rowData": records_of(rows), "rowCount": total}, status
 
 
 def records_of(shown: pd.DataFrame) -> list[dict]:
     """JSON-ready row dicts of a shown frame (None for missing values)."""
     shown = shown.astype(object)
     return shown.where(pd.notna(shown), None).to_dict("records")
-
-
-def grid_status(response, query):
-    """'N records' under the grid (the response's row count)."""
-    source, _, lang = _query(query)
-    if source is None:
-        return t("records.status.none", lang)
-    if not isinstance(response, dict) or "rowCount" not in response:
-        return no_update
-    return t("records.status.count", lang, n=f"{int(response['rowCount']):,}")
 
 
 def export_payload(query, request, fmt: str) -> tuple[dict | None, int, int]:
@@ -228,11 +223,9 @@ def register(app) -> None:
                             Input(ids_records.grid(key), "columnDefs"),
                             State(ids_records.grid(key), "id"), prevent_initial_call=True)
     app.callback(Output(ids_records.grid(key), "getRowsResponse"),
+                 Output(ids_records.status(key), "children"),
                  Input(ids_records.grid(key), "getRowsRequest"),
                  State(ids_records.query(key), "data"))(grid_rows)
-    app.callback(Output(ids_records.status(key), "children"),
-                 Input(ids_records.grid(key), "getRowsResponse"),
-                 State(ids_records.query(key), "data"))(grid_status)
     app.callback(Output(ids_records.download(key), "data"),
                  Input(ids_records.export(key, "csv"), "n_clicks"),
                  Input(ids_records.export(key, "xlsx"), "n_clicks"),

@@ -41,10 +41,10 @@ def _controls(lang: str, metric: str, period: str) -> dbc.Row:
                               clearable=False, searchable=False)], md=4, lg=3),
         dbc.Col([dbc.Label(t("map.controls.period", lang), html_for=ids_map.MAP_PERIOD),
                  dbc.RadioItems(id=ids_map.MAP_PERIOD, options=period_options, value=period,
-                                inline=True, className="sun-map-period")], md=4, lg=3),
+                                inline=True, className="sun-map-period")], md=4, lg=4),
         dbc.Col([dbc.Label(t("map.controls.week", lang), html_for=ids_map.MAP_WEEK),
                  dcc.Dropdown(id=ids_map.MAP_WEEK, clearable=False, searchable=False)], md=4, lg=3),
-        dbc.Col(html.Div(id=ids_map.MAP_ASOF, className="sun-asof"), lg=3,
+        dbc.Col(html.Div(id=ids_map.MAP_ASOF, className="sun-asof"), lg=2,
                 className="d-flex align-items-end justify-content-lg-end"),
     ], className="g-2 mb-2 sun-controls")
 

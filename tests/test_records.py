@@ -72,7 +72,7 @@ def test_identity_columns_are_absent(demo_engine):
             "select complainant_phone from complaint where complainant_phone is not null limit 200"))}
         ident = {r[0] for r in conn.execute(text("select name from beneficiary_identity limit 200"))}
     for name, source in load_sources().items():
-        assert not any(f.startswith("complainant") or f in ("id_number", "name", "phone")
+        assert not any(f.startswith("complainant") or f in ("id_number", "phone", "identity")
                        for f in source.fields), name
         if name in ("complaints", "payments_overdue"):
             frame, _ = _fetch(demo_engine, name)
@@ -176,9 +176,9 @@ def test_grid_rows_and_columns(server):
     from callbacks import records
     with server.test_request_context("/"):
         cols, caption = records.grid_columns(QUERY)
-        response = records.grid_rows({"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}, QUERY)
+        response = records.grid_rows({"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}, QUERY)[0]
         en_cols, _ = records.grid_columns({**QUERY, "lang": "en"})
-        forged = records.grid_rows({"startRow": 0, "endRow": 100}, {**QUERY, "source": "person"})
+        forged = records.grid_rows({"startRow": 0, "endRow": 100}, {**QUERY, "source": "person"})[0]
     assert caption == "投诉举报明细" and [c["headerName"] for c in cols][:2] == ["受理编号", "村(社区)"]
     assert en_cols[0]["headerName"] == "Case no."
     assert len(response["rowData"]) == 100 and response["rowCount"] > 100
@@ -194,7 +194,7 @@ def test_code_filter_matches_translated_labels(server):
     request = {"startRow": 0, "endRow": 500, "sortModel": [{"colId": "received_at", "sort": "asc"}],
                "filterModel": {"channel": {"filterType": "text", "type": "contains", "filter": "热线"}}}
     with server.test_request_context("/"):
-        response = records.grid_rows(request, QUERY)
+        response = records.grid_rows(request, QUERY)[0]
     assert response["rowCount"] > 0 and all("热线" in r["channel"] for r in response["rowData"])
     times = [r["received_at"] for r in response["rowData"]]
     assert times == sorted(times)
@@ -205,15 +205,15 @@ def test_export_rows_equal_grid_rows_and_are_audited(server, demo_engine, fmt):
     from callbacks import records
     query = {**QUERY, "params": {**PARAMS, "only": "overdue"}}
     with server.test_request_context("/"):
-        label = records.grid_rows({"startRow": 0, "endRow": 1}, query)["rowData"][0]["category"]
+        label = records.grid_rows({"startRow": 0, "endRow": 1}, query)[0]["rowData"][0]["category"]
     request = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "due_date", "sort": "desc"}],
                "filterModel": {"category": {"filterType": "text", "type": "contains", "filter": label[:2]}}}
     with demo_engine.connect() as conn:
         before = conn.execute(text("select count(*) from audit_log")).scalar()
     with server.test_request_context("/"):
-        grid = records.grid_rows(request, query)
+        grid, status = records.grid_rows(request, query)
         payload, written, total = records.export_payload(query, request, fmt)
-    assert written == total == grid["rowCount"] > 0
+    assert written == total == grid["rowCount"] > 0 and f"{total:,}" in status
     import base64
     body = base64.b64decode(payload["content"])
     if fmt == "csv":
