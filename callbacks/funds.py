@@ -92,7 +92,9 @@ def node_href(click, resolved: dict, search) -> str | None:
     """URL for a clicked node: a source level or category toggles its filter; a county or
     township drills into it (the progress chart then shows its townships)."""
     points = (click or {}).get("points") or []
-    data = points[0].get("customdata") if points else None
+    # dcc.Graph passes the trace-level customdata of the point's index: a node when the
+    # point has a label (links have none), so a link click is ignored
+    data = points[0].get("customdata") if points and points[0].get("label") else None
     if not isinstance(data, (list, tuple)) or len(data) != 2:
         return None  # a link, or nothing
     kind, key = data

@@ -25,8 +25,9 @@ def sankey_figure(nodes: pd.DataFrame, links: pd.DataFrame, *, value_label: str,
         return empty_figure(empty_text, height=height)
     colors = [NODE_COLORS.get(k, NEUTRAL) for k in nodes["kind"]]
     link_colors = [_fade(colors[s]) for s in links["source"]]
+    keys = [[k, v] for k, v in zip(nodes["kind"], nodes["key"])]
     fig = go.Figure(go.Sankey(
-        arrangement="snap", valueformat=",.1f", valuesuffix="",
+        arrangement="fixed", valueformat=",.1f", valuesuffix="", customdata=keys,
         node=dict(label=list(nodes["label"]), color=colors, pad=14, thickness=16,
                   line=dict(width=0), customdata=[[k, v] for k, v in zip(nodes["kind"], nodes["key"])],
                   hovertemplate="%{label}<br>" + value_label + " %{value:,.1f}<extra></extra>"),

@@ -293,12 +293,15 @@ def test_node_click_filters_and_drills(server):
     resolved = {"region": CITY_CODE, "week": "2026-W46", "source": None, "category": None}
     with server.test_request_context("/"):
         def click(kind, key):
-            return funds.node_href({"points": [{"customdata": [kind, key]}]}, resolved, "?lang=en&week=2026-W46")
+            return funds.node_href({"points": [{"customdata": [kind, key], "label": "x"}]}, resolved,
+                                   "?lang=en&week=2026-W46")
         assert "category=agriculture" in click("category", "agriculture")
         assert "source=central" in click("source", "central") and "lang=en" in click("source", "central")
         assert "region=431023000000" in click("unit", "431023000000")
         assert click("unit", "110000000000") is None  # outside the scope: no drill
         assert click("other", "") is None
         assert funds.node_href({"points": [{"source": 1}]}, resolved, "") is None
+        assert funds.node_href({"points": [{"customdata": ["source", "central"], "label": ""}]},
+                               resolved, "") is None  # a link
         resolved["category"] = "agriculture"
         assert "category" not in click("category", "agriculture")  # a second click clears
