@@ -28,6 +28,8 @@ import pandas as pd
 
 EXACT_BELOW = 50.0
 BASELINE_QUANTILE = 75
+_K = np.arange(int(EXACT_BELOW + 12 * math.sqrt(EXACT_BELOW) + 40) + 1)
+_LOG_FACT = np.array([math.lgamma(i + 1) for i in _K])
 
 
 @dataclass(frozen=True)
@@ -52,15 +54,16 @@ def poisson_upper(lam, alpha: float) -> np.ndarray:
     exact = lam < EXACT_BELOW
     if exact.any():
         sub = lam[exact]
-        kmax = int(EXACT_BELOW + 12 * math.sqrt(EXACT_BELOW) + 40)
-        k = np.arange(kmax + 1)
-        log_fact = np.array([math.lgamma(i + 1) for i in k])
+        top = min(len(_K), int(sub.max() + 10 * math.sqrt(sub.max()) + 30))
+        k, log_fact = _K[:top], _LOG_FACT[:top]
         with np.errstate(divide="ignore", invalid="ignore"):
             log_pmf = (k[None, :] * np.log(sub)[:, None] - sub[:, None] - log_fact[None, :])
         log_pmf[sub == 0, :] = -np.inf
         log_pmf[sub == 0, 0] = 0.0
         cdf = np.cumsum(np.exp(log_pmf), axis=1)
-        out[exact] = np.argmax(cdf >= 1 - alpha - 1e-12, axis=1)
+        reached = cdf[:, -1] >= 1 - alpha - 1e-12
+        out[exact] = np.where(reached, np.argmax(cdf >= 1 - alpha - 1e-12, axis=1), -1)
+        exact[exact] = reached  # a tail beyond the table (tiny alpha): the approximation below
     if (~exact).any():
         sub = lam[~exact]
         z = NormalDist().inv_cdf(1 - alpha)
@@ -80,17 +83,32 @@ def detect(counts, rule: SpikeRule = SpikeRule()) -> pd.DataFrame:
     n_series, n_weeks = x.shape
     b = rule.baseline_weeks
     filtered = x.copy()  # the series with flagged weeks winsorised at their limit
-    rows = []
-    for t in range(b, n_weeks):
-        base = np.percentile(filtered[:, t - b:t], BASELINE_QUANTILE, axis=1)
-        limit = poisson_upper(np.maximum(base, rule.min_baseline), rule.alpha)
-        spike = (x[:, t] > limit) & (x[:, t] >= rule.min_count)
-        filtered[spike, t] = limit[spike]
-        rows.append(pd.DataFrame({"series": np.arange(n_series), "week": t, "count": x[:, t],
-                                  "baseline": base, "limit": limit, "spike": spike}))
-    if not rows:
+    if n_weeks <= b:
         return pd.DataFrame(columns=["series", "week", "count", "baseline", "limit", "spike"])
-    return pd.concat(rows, ignore_index=True)
+    bases = np.zeros((n_series, n_weeks - b))
+    limits = np.zeros((n_series, n_weeks - b), dtype=np.int64)
+    spikes = np.zeros((n_series, n_weeks - b), dtype=bool)
+    start = b
+    # Vectorised over every remaining week at once; a spike changes later baselines, so
+    # after the first week with a spike that week is winsorised and the rest recomputed.
+    while start < n_weeks:
+        windows = np.lib.stride_tricks.sliding_window_view(filtered[:, start - b:n_weeks - 1], b, axis=1)
+        base = np.percentile(windows, BASELINE_QUANTILE, axis=2)
+        limit = poisson_upper(np.maximum(base, rule.min_baseline).ravel(), rule.alpha).reshape(base.shape)
+        count = x[:, start:n_weeks]
+        spike = (count > limit) & (count >= rule.min_count)
+        hit = np.flatnonzero(spike.any(axis=0))
+        stop = hit[0] + 1 if len(hit) else n_weeks - start
+        cols = slice(start - b, start - b + stop)
+        bases[:, cols], limits[:, cols], spikes[:, cols] = base[:, :stop], limit[:, :stop], spike[:, :stop]
+        if len(hit):
+            t = start + hit[0]
+            filtered[spike[:, hit[0]], t] = limit[spike[:, hit[0]], hit[0]]
+        start += stop
+    return pd.DataFrame({"series": np.repeat(np.arange(n_series), n_weeks - b),
+                         "week": np.tile(np.arange(b, n_weeks), n_series),
+                         "count": x[:, b:].ravel(), "baseline": bases.ravel(),
+                         "limit": limits.ravel(), "spike": spikes.ravel()})
 
 
 def detect_frame(frame: pd.DataFrame, *, unit: str, weeks: list[int], count: str = "received",
