@@ -73,7 +73,7 @@ def render_map(view, drawn):
     if not isinstance(view, dict) or not view.get("region"):
         from figures.theme import empty_figure
         lang = (view or {}).get("lang", "zh-CN")
-        return empty_figure(t("map.no_region", lang), height=520), None
+        return empty_figure(t("map.no_region", lang), height=520).to_plotly_json(), None
     scope = current_scope()
     key = (view["region"], view["week"], view["period"], view["metric"], view["lang"])
     if isinstance(drawn, dict) and drawn.get("region") == view["region"] \

@@ -115,45 +115,75 @@ def region_map(df: pd.DataFrame, metric: str, *, geojson_url: str, center: dict,
                                                          clickmode="event")
 
 
+def village_points(df: pd.DataFrame, values: dict) -> dict:
+    """Per trace (1: villages with a value, 2: without), the point data that changes."""
+    have = values["have"]
+    def pick(seq, keep):
+        return [x for x, ok in zip(seq, have) if ok == keep]
+    out = {}
+    for trace, keep in ((1, True), (2, False)):
+        out[trace] = {"lon": pick(df["lon"].tolist(), keep), "lat": pick(df["lat"].tolist(), keep),
+                      "text": pick(df["name"].tolist(), keep),
+                      "customdata": pick(values["customdata"], keep)}
+    out[1]["color"] = [z for z in values["z"] if z is not None]
+    out[1]["size"] = pick(values["sizes"], True)
+    return out
+
+
 def village_map(df: pd.DataFrame, metric: str, *, township_code: str, geojson_url: str,
                 center: dict, zoom: float, lang: str, height: int = 520) -> go.Figure:
-    """Village points inside the township outline; colour and size by the metric."""
+    """Village points inside the township outline; colour and size by the metric.
+
+    data[0] outline, data[1] villages with a value, data[2] villages without (grey).
+    """
     if df.empty:
         return empty_figure(t("common.no_data", lang), height=height)
     v = metric_values(df, metric, lang)
+    pts = village_points(df, v)
+    label = dict(size=11, color="#33415c")
     fig = go.Figure([
         go.Choroplethmap(
             geojson=geojson_url, featureidkey="id", locations=[township_code], z=[0],
             colorscale=[[0, "#eef2f7"], [1, "#eef2f7"]], showscale=False, hoverinfo="skip",
             marker=dict(line=dict(width=2, color="#1f4e79")), name="outline"),
         go.Scattermap(
-            lon=df["lon"].tolist(), lat=df["lat"].tolist(), mode="markers+text",
-            text=df["name"].tolist(), textposition="top center",
-            textfont=dict(size=11, color="#33415c"),
-            customdata=v["customdata"], hovertemplate=v["hovertemplate"],
-            marker=dict(size=v["sizes"], color=v["z"], cmin=v["zmin"], cmax=v["zmax"],
+            lon=pts[1]["lon"], lat=pts[1]["lat"], mode="markers+text", text=pts[1]["text"],
+            textposition="top center", textfont=label, customdata=pts[1]["customdata"],
+            hovertemplate=v["hovertemplate"],
+            marker=dict(size=pts[1]["size"], color=pts[1]["color"], cmin=v["zmin"], cmax=v["zmax"],
                         colorscale=v["colorscale"], colorbar=v["colorbar"], showscale=True,
                         opacity=0.9),
             name="villages"),
+        go.Scattermap(
+            lon=pts[2]["lon"], lat=pts[2]["lat"], mode="markers+text", text=pts[2]["text"],
+            textposition="top center", textfont=label, customdata=pts[2]["customdata"],
+            hovertemplate=v["hovertemplate"], marker=dict(size=7, color=NO_DATA_COLOR),
+            name="nodata"),
     ])
     fig.update_layout(map=dict(style="white-bg", center=center, zoom=zoom))
     return base_layout(fig, height=height).update_layout(margin=dict(l=0, r=0, t=0, b=0),
                                                          clickmode="event", showlegend=False)
 
 
-def patch_ops(level: str, values: dict, codes: list[str]) -> list[tuple[tuple, object]]:
+def patch_ops(level: str, values: dict, frame: pd.DataFrame) -> list[tuple[tuple, object]]:
     """(path, value) assignments that turn a drawn map into another metric/period.
 
     Only values: the geometry URL, locations of data[0] and the layout stay.
     """
+    codes = frame["code"].tolist()
     i = metric_trace_index(level)
     ops: list[tuple[tuple, object]] = [
         (("data", i, "customdata"), values["customdata"]),
         (("data", i, "hovertemplate"), values["hovertemplate"]),
     ]
     if level == "village":
-        ops += [(("data", i, "marker", "color"), values["z"]),
-                (("data", i, "marker", "size"), values["sizes"]),
+        pts = village_points(frame, values)
+        ops = [(("data", trace, key), pts[trace][key]) for trace in (1, 2)
+               for key in ("lon", "lat", "text", "customdata")]
+        ops += [(("data", 1, "hovertemplate"), values["hovertemplate"]),
+                (("data", 2, "hovertemplate"), values["hovertemplate"]),
+                (("data", i, "marker", "color"), pts[1]["color"]),
+                (("data", i, "marker", "size"), pts[1]["size"]),
                 (("data", i, "marker", "cmin"), values["zmin"]),
                 (("data", i, "marker", "cmax"), values["zmax"]),
                 (("data", i, "marker", "colorscale"), values["colorscale"]),

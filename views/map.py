@@ -158,6 +158,8 @@ def map_figure(engine, scope, view: dict, *, cache_dir: Path, version: str):
     if not view.get("region") or child_level_of(view["region"]) is None:
         return empty_figure(t("map.no_children", lang), height=520)
     frame = children_frame(engine, scope, view)
+    if frame.empty:  # nothing visible: no geometry either
+        return empty_figure(t("common.no_data", lang), height=520)
     parent, level = geometry_of(view)
     url = f"/geo/{parent}/{level}.json"
     with engine.connect() as conn:
@@ -180,7 +182,7 @@ def map_patch_ops(engine, scope, view: dict) -> list:
     if level == "village":
         frame = frame.dropna(subset=["lon", "lat"])
     values = metric_values(frame, view["metric"], view.get("lang", "zh-CN"))
-    ops = patch_ops(level, values, frame["code"].tolist())
+    ops = patch_ops(level, values, frame)
     ops.append((("layout", "meta", "export"), export_stamp(view)))
     return ops
 
