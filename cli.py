@@ -5,6 +5,7 @@
     python cli.py upgrade-db
     python cli.py import-boundaries townships.geojson --code-field code
     python cli.py bench
+    python cli.py briefing --week 2026-W46 --region 431000 --out briefing.pptx --out briefing.pdf
 """
 from __future__ import annotations
 
@@ -115,6 +116,56 @@ def bench(scales: str = typer.Option("city,province", help="comma-separated scal
     from bench.run import main as run_bench
     run_bench([s.strip() for s in scales.split(",") if s.strip()], repeat=repeat,
               only=tuple(p.strip() for p in only.split(",") if p.strip()))
+
+
+@app.command()
+def briefing(week: str = typer.Option(None, help="ISO week, e.g. 2026-W46 (default: latest week with data)"),
+             region: str = typer.Option(None, help="region code, e.g. 431000 (default: the dataset's root)"),
+             out: list[Path] = typer.Option(..., help="output file, .pptx or .pdf; repeat for both"),
+             lang: str = typer.Option("zh-CN", help="zh-CN or en"),
+             database_url: str = typer.Option(None, help="SQLAlchemy URL (default: settings)")):
+    """Write the weekly briefing (PPTX and/or PDF), e.g. every Monday from cron."""
+    import time
+
+    from app import data_version
+    from data import queries
+    from data.calendar import format_week, parse_week
+    from data.scope import Scope
+    from exports.briefing import BriefingError, write_briefing
+    from exports.images import ExportError
+    from i18n import normalize_lang
+    from settings import load_settings
+
+    settings = load_settings()
+    engine = _engine(database_url)
+    scope = Scope.of(*settings.user_scope)
+    formats = {}
+    for path in out:
+        fmt = path.suffix.lower().lstrip(".")
+        if fmt not in ("pptx", "pdf"):
+            raise typer.BadParameter(f"输出文件须为 .pptx 或 .pdf / --out must end in .pptx or .pdf: {path}")
+        formats[fmt] = path
+    with engine.connect() as conn:
+        weeks = queries.fetch_weeks(conn)
+        root = queries.fetch_dataset_info(conn).get("root_code")
+    try:
+        week_key = parse_week(week) if week else (weeks[0] if weeks else None)
+    except ValueError:
+        raise typer.BadParameter(f"周次格式应为 2026-W46 / week must look like 2026-W46: {week!r}")
+    if week_key is None or week_key not in weeks:
+        typer.echo(f"没有该周的数据 / no data for week {week}", err=True)
+        raise typer.Exit(code=1)
+    started = time.perf_counter()
+    try:
+        result = write_briefing(engine, scope, region or root or "", format_week(week_key), normalize_lang(lang),
+                                formats, cache_dir=settings.cache_dir, version=data_version(engine))
+    except (BriefingError, ExportError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=1)
+    seconds = time.perf_counter() - started
+    for fmt, path in formats.items():
+        typer.echo(f"{result.title}: {path} ({path.stat().st_size:,} bytes)")
+    typer.echo(f"written in {seconds:.1f} s")
 
 
 if __name__ == "__main__":
