@@ -13,12 +13,15 @@ def hot_item(rank: int, row: pd.Series, query: dict, lang: str) -> html.Li:
     """One township: rank, name (county), index badge, reasons, link to the map."""
     reasons = [reason_text(key, row, lang) for key in row["reasons"]]
     href = state_href("/map", query, region=row["code"])
+    profile = state_href(f"/region/{row['code']}", {k: v for k, v in query.items() if k != "region"})
     return html.Li([
         html.Span(str(rank), className="sun-hot-rank"),
         html.Div([
             html.Div([dcc.Link(row["name"], href=href, className="sun-hot-name",
                                title=t("overview.hot.open_map", lang)),
-                      html.Span(row.get("county_name") or "", className="sun-hot-parent")]),
+                      html.Span(row.get("county_name") or "", className="sun-hot-parent"),
+                      dcc.Link(t("map.hot.profile", lang), href=profile, className="sun-hot-profile",
+                               title=t("map.hot.profile_title", lang))]),
             html.Div("；".join(reasons) if lang != "en" else "; ".join(reasons),
                      className="sun-hot-reasons"),
         ], className="sun-hot-body"),
