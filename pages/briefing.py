@@ -1,21 +1,75 @@
-"""Weekly briefing (周报): charts and drafted text for the office.
+"""Weekly briefing (周报): a preview of the drafted text and charts, and the files.
 
-Not built yet: shows a translated under-construction card (issue #6).
+Layout only: the URL's region/week/lang become a dcc.Store read by callbacks/briefing.py.
+The preview (narrative + charts) is what the PPTX/PDF will hold; "generate" starts a
+background job (exports/briefing_jobs.py) whose progress is polled by a dcc.Interval.
 """
 from __future__ import annotations
 
 import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
 
-from components.shell import under_construction
+import ids
+import ids_briefing as bid
+from components.chart import card, chart_card
+from components.shell import page_frame
 from components.state import current_state
 from i18n import t
-
-ISSUE = 6  # the issue that builds this page
+from views.briefing import CHART_KEYS
 
 dash.register_page(__name__, path="/briefing", name="briefing", order=4,
                    title=f"{t('nav.briefing')} · {t('app.title')}")
 
 
+def _controls(state) -> dbc.Row:
+    lang = state.lang
+    return dbc.Row([
+        dbc.Col([dbc.Label(t("overview.controls.region", lang), html_for=bid.BR_REGION),
+                 dcc.Dropdown(id=bid.BR_REGION, value=state.region, clearable=False, searchable=True)],
+                md=4, lg=3),
+        dbc.Col([dbc.Label(t("overview.controls.week", lang), html_for=bid.BR_WEEK),
+                 dcc.Dropdown(id=bid.BR_WEEK, value=state.week, clearable=False, searchable=False)],
+                md=4, lg=3),
+        dbc.Col(html.Div(id=bid.BR_ASOF, className="sun-asof"), md=4, lg=6,
+                className="d-flex align-items-end justify-content-md-end"),
+    ], className="g-2 mb-3 sun-controls")
+
+
+def _files_card(lang: str) -> dbc.Card:
+    return card(t("briefing.files.title", lang), t("briefing.files.subtitle", lang),
+                html.Div([
+                    dbc.Button(t("briefing.files.generate", lang), id=bid.BR_GENERATE, color="primary",
+                               className="me-2"),
+                    html.Span(id=bid.BR_STATUS, className="sun-briefing-status", role="status"),
+                ], className="d-flex align-items-center flex-wrap gap-2 mb-2"),
+                dbc.Progress(id=bid.BR_PROGRESS, value=0, striped=True, animated=True,
+                             className="sun-briefing-progress mb-2", style={"visibility": "hidden"}),
+                html.Div([
+                    dbc.Button(t("briefing.files.pptx", lang), id=bid.BR_GET_PPTX, color="success",
+                               outline=True, className="me-2"),
+                    dbc.Button(t("briefing.files.pdf", lang), id=bid.BR_GET_PDF, color="success", outline=True),
+                ], id=bid.BR_DOWNLOADS, hidden=True),
+                dcc.Download(id=bid.BR_DOWNLOAD),
+                dcc.Store(id=bid.BR_JOB),
+                dcc.Interval(id=bid.BR_POLL, interval=700, disabled=True))
+
+
 def layout(region=None, week=None, lang=None, **query):
-    """The under-construction card, keeping the URL's region, week and language."""
-    return under_construction("briefing", ISSUE, current_state(region, week, lang))
+    """The briefing preview for the URL's region, week and language."""
+    state = current_state(region, week, lang)
+    lang = state.lang
+    store = html.Div([dcc.Store(id=bid.BR_STATE, data={"region": state.region, "week": state.week,
+                                                        "lang": lang}),
+                      dcc.Store(id=bid.BR_RESOLVED)])
+    narrative = card(t("briefing.narrative.title", lang), t("briefing.narrative.subtitle", lang),
+                     dcc.Loading(html.Div(id=bid.BR_NARRATIVE, className="sun-briefing-text"), delay_show=300))
+    charts = [dbc.Col(chart_card(bid.chart_key(key), t(f"briefing.chart.{key}", lang, unit=t("briefing.unit.generic", lang)), "",
+                                 lang=lang, height=380), lg=6)
+              for key in CHART_KEYS]
+    body = html.Div([
+        store, _controls(state),
+        dbc.Row([dbc.Col(narrative, lg=8), dbc.Col(_files_card(lang), lg=4)], className="g-3 mb-3"),
+        dbc.Row(charts, className="g-3"),
+    ], id=bid.BR_ROOT)
+    return page_frame("briefing", state, body)

@@ -1,0 +1,168 @@
+"""Weekly briefing callbacks: resolve the URL state, preview, background files, download.
+
+Flow: BR_STATE (URL) -> `resolve_state` (pickers, resolved region/week) -> `render_preview`
+(narrative + charts, memoized per scope/region/week/lang/data version). "Generate"
+(`start_files`) starts a job in a worker thread (exports/briefing_jobs.py) and enables the
+poll; `poll_job` shows the progress and, when done, the download buttons; `download`
+sends the file. No callback waits for the job: other users are never blocked.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from dash import Input, Output, State, ctx, dcc, html, no_update
+
+import ids
+import ids_briefing as bid
+from callbacks import current_scope, get_engine, get_settings
+from callbacks.memo import memoized
+from components.state import state_href, state_query
+from data.calendar import format_week, parse_week
+from exports import briefing_jobs
+from i18n import t
+from views.briefing import CHART_KEYS, briefing_figures, build_briefing
+from views.overview import picker_options, resolve_defaults
+
+CHART_OUTPUTS = [Output(ids.chart(bid.chart_key(key)), "figure") for key in CHART_KEYS]
+
+
+def resolve_state(state: dict):
+    """Picker options and values, the as-of line, the header chip, the resolved state."""
+    scope, lang = current_scope(), state.get("lang") or "zh-CN"
+    resolved = memoized("ov.resolve", scope, state.get("region"), state.get("week"),
+                        compute=lambda: resolve_defaults(get_engine(), scope, state))
+    options = memoized("ov.options", scope, resolved["root"], lang,
+                       compute=lambda: picker_options(get_engine(), scope, resolved["root"], lang))
+    asof = t("common.as_of", lang, date=resolved["as_of"]) if resolved["as_of"] else ""
+    chip = t("common.current_region", lang, region=resolved.get("region_name") or "—")
+    return (options["regions"], resolved["region"], options["weeks"], resolved["week"], asof, chip,
+            {**resolved, "lang": lang})
+
+
+def pickers_to_url(region, week, resolved, search):
+    """A user's pick becomes the URL (state); the resolved defaults never loop back."""
+    if not resolved or (region == resolved.get("region") and week == resolved.get("week")):
+        return no_update
+    href = state_href("", state_query(search), region=region, week=format_week(parse_week(week)))
+    return href or no_update
+
+
+def _narrative_children(briefing) -> list:
+    out = []
+    for topic in briefing.topics:
+        out.append(html.H3(topic.title, className="sun-briefing-topic"))
+        out.append(html.P(("" if briefing.lang != "en" else " ").join(topic.sentences),
+                          **{"data-topic": topic.key}))
+    return out
+
+
+def render_preview(resolved):
+    """(narrative children, *chart figures) of the resolved region and week."""
+    lang = (resolved or {}).get("lang", "zh-CN")
+    empty = {"data": [], "layout": {}}
+    if not resolved or not resolved.get("region") or not resolved.get("week"):
+        return [html.P(t("overview.no_region", lang), className="text-muted")] + [empty] * len(CHART_KEYS)
+    scope = current_scope()
+    region, week = resolved["region"], resolved["week"]
+
+    def compute():
+        from app import data_version
+        engine = get_engine()
+        briefing = build_briefing(engine, scope, region, week, lang)
+        if briefing is None:
+            return None
+        figures = briefing_figures(briefing, engine=engine, scope=scope,
+                                   cache_dir=Path(get_settings().cache_dir), version=data_version(engine))
+        return {"narrative": _narrative_children(briefing), "figures": [figures[k] for k in CHART_KEYS]}
+    result = memoized("br.preview", scope, region, week, lang, compute=compute)
+    if result is None:
+        return [html.P(t("overview.no_region", lang), className="text-muted")] + [empty] * len(CHART_KEYS)
+    return [result["narrative"], *result["figures"]]
+
+
+def _job_for(resolved) -> tuple[str, dict] | tuple[None, None]:
+    from app import data_version
+    if not resolved or not resolved.get("region") or not resolved.get("week"):
+        return None, None
+    scope = current_scope()
+    params = {"region": resolved["region"], "week": resolved["week"], "lang": resolved.get("lang", "zh-CN")}
+    job = briefing_jobs.job_id(scope.codes, params["region"], params["week"], params["lang"],
+                               data_version(get_engine()))
+    return job, params
+
+
+def start_files(n_clicks, resolved):
+    """Start (or join) the background job making the PPTX and PDF; enable the poll."""
+    if not n_clicks:
+        return no_update, no_update
+    job, params = _job_for(resolved)
+    if job is None:
+        return no_update, no_update
+    from app import data_version
+    from exports.briefing import write_briefing
+    engine, scope, settings = get_engine(), current_scope(), get_settings()
+    version = data_version(engine)
+    stem = f"{resolved.get('region_name') or params['region']}_{params['week']}_{t('nav.briefing', params['lang'])}"
+
+    def work(outputs, progress):
+        write_briefing(engine, scope, params["region"], params["week"], params["lang"], outputs,
+                       cache_dir=settings.cache_dir, version=version, progress=progress)
+    briefing_jobs.start(settings.var_dir, job, work, filename_stem=stem.replace("/", "-"))
+    return {"job": job, "lang": params["lang"]}, False
+
+
+def poll_job(n_intervals, job):
+    """(progress value, label, style, status text, downloads hidden, poll disabled)."""
+    if not job:
+        return 0, "", {"visibility": "hidden"}, "", True, True
+    lang = job.get("lang", "zh-CN")
+    status = briefing_jobs.read_status(get_settings().var_dir, job["job"])
+    state, value = status.get("state"), int(status.get("progress") or 0)
+    shown = {"visibility": "visible"}
+    if state == "done":
+        text = t("briefing.files.done", lang, seconds=status.get("seconds", ""))
+        return 100, "100%", shown, text, False, True
+    if state in ("error", "missing"):
+        return value, "", {"visibility": "hidden"}, t("briefing.files.error", lang,
+                                                      error=status.get("error") or state), True, True
+    step = status.get("step") or ""
+    label = t(f"briefing.step.{step.split(':')[0]}", lang) if step else ""
+    return value, f"{value}%", shown, t("briefing.files.running", lang, step=label), True, False
+
+
+def download(n_pptx, n_pdf, job):
+    """Send the finished PPTX or PDF of the job."""
+    if not job or not ctx.triggered_id:
+        return no_update
+    fmt = "pptx" if ctx.triggered_id == bid.BR_GET_PPTX else "pdf"
+    status = briefing_jobs.read_status(get_settings().var_dir, job["job"])
+    path = (status.get("files") or {}).get(fmt)
+    if status.get("state") != "done" or not path or not Path(path).exists():
+        return no_update
+    return dcc.send_file(path)
+
+
+def register(app) -> None:
+    """Attach the briefing callbacks to `app`."""
+    app.callback(Output(bid.BR_REGION, "options"), Output(bid.BR_REGION, "value"),
+                 Output(bid.BR_WEEK, "options"), Output(bid.BR_WEEK, "value"),
+                 Output(bid.BR_ASOF, "children"), Output(ids.PAGE_REGION_CHIP, "children", allow_duplicate=True),
+                 Output(bid.BR_RESOLVED, "data"),
+                 Input(bid.BR_STATE, "data"), prevent_initial_call="initial_duplicate")(resolve_state)
+    app.callback(Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
+                 Input(bid.BR_REGION, "value"), Input(bid.BR_WEEK, "value"),
+                 State(bid.BR_RESOLVED, "data"), State(ids.PAGES_LOCATION, "search"),
+                 prevent_initial_call=True)(pickers_to_url)
+    app.callback(Output(bid.BR_NARRATIVE, "children"), *CHART_OUTPUTS,
+                 Input(bid.BR_RESOLVED, "data"))(render_preview)
+    app.callback(Output(bid.BR_JOB, "data"), Output(bid.BR_POLL, "disabled", allow_duplicate=True),
+                 Input(bid.BR_GENERATE, "n_clicks"), State(bid.BR_RESOLVED, "data"),
+                 prevent_initial_call=True)(start_files)
+    app.callback(Output(bid.BR_PROGRESS, "value"), Output(bid.BR_PROGRESS, "label"),
+                 Output(bid.BR_PROGRESS, "style"), Output(bid.BR_STATUS, "children"),
+                 Output(bid.BR_DOWNLOADS, "hidden"), Output(bid.BR_POLL, "disabled"),
+                 Input(bid.BR_POLL, "n_intervals"), State(bid.BR_JOB, "data"),
+                 prevent_initial_call=True)(poll_job)
+    app.callback(Output(bid.BR_DOWNLOAD, "data"),
+                 Input(bid.BR_GET_PPTX, "n_clicks"), Input(bid.BR_GET_PDF, "n_clicks"),
+                 State(bid.BR_JOB, "data"), prevent_initial_call=True)(download)
