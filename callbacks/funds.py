@@ -30,12 +30,12 @@ MAX_ROWS = 15  # rows shown in the page's lists (the records grid has them all)
 
 
 def funds_href(search: str | None, **overrides) -> str:
-    """'?...' keeping the page's URL keys; an override of None removes the key."""
+    """The location search '?...' keeping the page's URL keys; None removes a key."""
     parsed = parse_qs((search or "").lstrip("?"))
     merged = {k: parsed[k][-1] for k in URL_KEYS if parsed.get(k)}
     merged.update(overrides)
     query = {k: merged[k] for k in URL_KEYS if merged.get(k)}
-    return f"/funds?{urlencode(query)}" if query else "/funds"
+    return f"?{urlencode(query)}" if query else ""
 
 
 def resolve_state(state: dict):
