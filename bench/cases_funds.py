@@ -15,7 +15,7 @@ def callback_cases(server):
 
     resolved = [funds.resolve_state(state)[-1] for state in funds_states(server)]  # untimed
     names = ("render_sankey", "render_progress", "render_overdue", "render_ledger",
-             "render_outliers", "render_disclosure", "render_projects")
+             "render_outliers", "render_disclosure", "render_late", "render_projects")
     cases = [("funds.resolve_state", [lambda s=s: funds.resolve_state(s) for s in funds_states(server)])]
     for name in names:
         fn = getattr(funds, name)

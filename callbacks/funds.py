@@ -203,18 +203,29 @@ def render_outliers(resolved):
 
 def render_disclosure(resolved):
     if not _ready(resolved):
-        return _empty(resolved), _empty(resolved), ""
+        return _empty(resolved), _empty(resolved)
+    scope = current_scope()
+
+    def compute():
+        with get_engine().connect() as conn:
+            units, kinds = vf.disclosure_view(conn, scope, resolved)
+        return units.to_plotly_json(), kinds.to_plotly_json()
+    return memoized("funds.disclosure", scope, *_key(resolved), compute=compute)
+
+
+def render_late(resolved):
+    if not _ready(resolved):
+        return ""
     scope, lang = current_scope(), resolved["lang"]
 
     def compute():
         with get_engine().connect() as conn:
-            units, kinds, late = vf.disclosure_view(conn, scope, resolved)
+            late = vf.late_villages_view(conn, scope, resolved)
         rows = [(r.village_name, f"{int(r.unpublished):,}", f"{int(r.late):,}", r.last_due)
                 for r in late.head(MAX_ROWS).itertuples()]
         heads = ["village", "unpublished", "late", "last_due"]
-        return (units.to_plotly_json(), kinds.to_plotly_json(),
-                table(heads, rows, "funds.late", lang, len(late), t("funds.late.none", lang)))
-    return memoized("funds.disclosure", scope, *_key(resolved), compute=compute)
+        return table(heads, rows, "funds.late", lang, len(late), t("funds.late.none", lang))
+    return memoized("funds.late", scope, *_key(resolved), compute=compute)
 
 
 def render_projects(resolved):
@@ -321,7 +332,8 @@ def register(app) -> None:
     app.callback(Output(fid.OUTLIERS, "children"), Input(fid.RESOLVED, "data"))(render_outliers)
     app.callback(Output(ids.chart(fid.DISCLOSURE_CHART), "figure"),
                  Output(ids.chart(fid.DISCLOSURE_KINDS_CHART), "figure"),
-                 Output(fid.LATE_VILLAGES, "children"), Input(fid.RESOLVED, "data"))(render_disclosure)
+                 Input(fid.RESOLVED, "data"))(render_disclosure)
+    app.callback(Output(fid.LATE_VILLAGES, "children"), Input(fid.RESOLVED, "data"))(render_late)
     app.callback(Output(ids.chart(fid.PROJECTS_CHART), "figure"), Output(fid.DELAYED, "children"),
                  Input(fid.RESOLVED, "data"))(render_projects)
     app.callback(Output(ids_records.query("funds"), "data"), Output(fid.RECORDS_SOURCE, "value"),

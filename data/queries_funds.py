@@ -235,39 +235,42 @@ def fetch_outliers(conn, scope: Scope, *, region_code: str, year: int) -> pd.Dat
         .drop(columns="_o").reset_index(drop=True)
 
 
-def fetch_disclosure_units(conn, scope: Scope, *, region_code: str, weeks: list[int]) -> pd.DataFrame:
-    """Disclosure items due in the weeks, per unit: code, name, due, on_time, late, unpublished."""
+def fetch_disclosure(conn, scope: Scope, *, region_code: str, weeks: list[int]
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Disclosure items due in the weeks under the region, from one read of the rollup:
+    (per unit: code, name, due, on_time, late, unpublished, rate;
+     per kind: kind, due, on_time, late, unpublished)."""
     from data.indicators import disclosure_on_time_rate
-    cols = ["code", "name", "due", "on_time", "late", "unpublished", "rate"]
+    measures = ["due", "on_time", "late", "unpublished"]
+    ucols, kcols = ["code", "name", *measures, "rate"], ["kind", *measures]
     eff = narrow(scope, region_code)
     level = unit_level(region_code)
     units = _units(conn, eff, region_code, level)
     if units.empty or not weeks:
-        return pd.DataFrame(columns=cols)
-    unit = func.substr(_disc_tw.c.township_code, 1, PREFIX_LEN[level]).label("unit")
-    frame = _frame(conn, _disclosure_sums(unit, eff, weeks).group_by(unit),
-                   ["code", "due", "on_time", "late", "unpublished"])
-    frame["code"] = frame["code"].str.ljust(12, "0")
-    out = units.merge(frame, on="code", how="left").fillna(0)
-    out["rate"] = disclosure_on_time_rate(out["on_time"], out["due"])
-    return out[cols]
-
-
-def _disclosure_sums(key, eff: Scope, weeks: list[int]):
+        return pd.DataFrame(columns=ucols), pd.DataFrame(columns=kcols)
     d = _disc_tw
-    return select(key, _sum(d.c.due, "due"), _sum(d.c.on_time, "on_time"),
-                  _sum(d.c.published_late, "late"), _sum(d.c.unpublished, "unpublished")).where(
-        d.c.week_key.between(min(weeks), max(weeks)), scope_condition(d.c.township_code, eff))
+    unit = func.substr(d.c.township_code, 1, PREFIX_LEN[level]).label("unit")
+    stmt = (select(unit, d.c.kind, _sum(d.c.due, "due"), _sum(d.c.on_time, "on_time"),
+                   _sum(d.c.published_late, "late"), _sum(d.c.unpublished, "unpublished"))
+            .where(d.c.week_key.between(min(weeks), max(weeks)), scope_condition(d.c.township_code, eff))
+            .group_by(unit, d.c.kind))
+    frame = _frame(conn, stmt, ["code", "kind", *measures])
+    frame["code"] = frame["code"].str.ljust(12, "0")
+    per_unit = frame.groupby("code")[measures].sum().reset_index()
+    out = units.merge(per_unit, on="code", how="left").fillna({m: 0 for m in measures})
+    out["rate"] = disclosure_on_time_rate(out["on_time"], out["due"])
+    kinds = frame.groupby("kind")[measures].sum().reset_index()
+    return out[ucols], kinds[kcols]
+
+
+def fetch_disclosure_units(conn, scope: Scope, *, region_code: str, weeks: list[int]) -> pd.DataFrame:
+    """Per unit: code, name, due, on_time, late, unpublished, rate (see fetch_disclosure)."""
+    return fetch_disclosure(conn, scope, region_code=region_code, weeks=weeks)[0]
 
 
 def fetch_disclosure_kinds(conn, scope: Scope, *, region_code: str, weeks: list[int]) -> pd.DataFrame:
-    """Disclosure items due in the weeks under the region, per kind: kind, due, on_time, late,
-    unpublished."""
-    cols = ["kind", "due", "on_time", "late", "unpublished"]
-    eff = narrow(scope, region_code)
-    if not eff or not weeks:
-        return pd.DataFrame(columns=cols)
-    return _frame(conn, _disclosure_sums(_disc_tw.c.kind, eff, weeks).group_by(_disc_tw.c.kind), cols)
+    """Per kind: kind, due, on_time, late, unpublished (see fetch_disclosure)."""
+    return fetch_disclosure(conn, scope, region_code=region_code, weeks=weeks)[1]
 
 
 def fetch_late_villages(conn, scope: Scope, *, region_code: str, weeks: list[int],
@@ -279,9 +282,12 @@ def fetch_late_villages(conn, scope: Scope, *, region_code: str, weeks: list[int
     if not eff or not weeks:
         return pd.DataFrame(columns=cols)
     d = _disc_late
+    # A province covers the whole code index: read the (week_key, ...) key range instead
+    # (`code || ''` keeps SQLite off the code index; measured 64 vs 96 ms at province scale).
+    code = d.c.village_code.concat("") if level_of(region_code) == "province" else d.c.village_code
     sums = (select(d.c.village_code, _sum(d.c.published_late, "late"),
                    _sum(d.c.unpublished, "unpublished"), func.max(d.c.week_key).label("last"))
-            .where(d.c.week_key.between(min(weeks), max(weeks)), scope_condition(d.c.village_code, eff))
+            .where(d.c.week_key.between(min(weeks), max(weeks)), scope_condition(code, eff))
             .group_by(d.c.village_code).subquery())
     stmt = (select(sums.c.village_code, _region.c.name, sums.c.late, sums.c.unpublished, sums.c.last)
             .join(_region, _region.c.code == sums.c.village_code)

@@ -276,7 +276,8 @@ def test_callbacks_render_every_section(server):
         overdue, _ = funds.render_overdue(resolved)
         ledger = funds.render_ledger(resolved)
         outliers = funds.render_outliers(resolved)
-        units, kinds, late = funds.render_disclosure(resolved)
+        units, kinds = funds.render_disclosure(resolved)
+        late = funds.render_late(resolved)
         projects, delayed = funds.render_projects(resolved)
     assert resolved["region"] == DEMO_COUNTY and resolved["category"] == "social_assistance"
     assert sankey["data"][0]["type"] == "sankey"

@@ -199,20 +199,25 @@ def outliers_view(conn, scope, resolved: dict) -> pd.DataFrame:
 # --- 4. Disclosure ------------------------------------------------------------------------
 
 def disclosure_view(conn, scope, resolved: dict) -> tuple:
-    """(units figure, kinds figure, late villages) for items due in the year to date."""
+    """(units figure, kinds figure) for items due in the year to date."""
     lang = resolved["lang"]
     weeks = period_weeks("ytd", parse_week(resolved["week"]))
-    units = qf.fetch_disclosure_units(conn, scope, region_code=resolved["region"], weeks=weeks)
-    kinds = qf.fetch_disclosure_kinds(conn, scope, region_code=resolved["region"], weeks=weeks)
-    late = qf.fetch_late_villages(conn, scope, region_code=resolved["region"], weeks=weeks)
+    units, kinds = qf.fetch_disclosure(conn, scope, region_code=resolved["region"], weeks=weeks)
     labels = {k: t(f"funds.disclosure.{k}", lang) for k in ("rate", "due", "on_time", "late", "unpublished")}
     fig_units = ff.disclosure_units_figure(units, labels=labels, empty_text=t("funds.empty", lang))
     kind_labels = {k: label("disclosure_kind", k, lang) for k in kinds["kind"]}
     fig_kinds = ff.disclosure_kinds_figure(kinds, kind_labels=kind_labels, labels=labels,
                                            empty_text=t("funds.empty", lang))
-    late["last_due"] = [format_week(int(w)) for w in late["last_due_week"]]
     return (with_export_meta(fig_units, **stamp(resolved, "funds.disclosure.title")),
-            with_export_meta(fig_kinds, **stamp(resolved, "funds.disclosure.kinds_title")), late)
+            with_export_meta(fig_kinds, **stamp(resolved, "funds.disclosure.kinds_title")))
+
+
+def late_villages_view(conn, scope, resolved: dict) -> pd.DataFrame:
+    """Villages with items due in the year to date and not published on time."""
+    weeks = period_weeks("ytd", parse_week(resolved["week"]))
+    late = qf.fetch_late_villages(conn, scope, region_code=resolved["region"], weeks=weeks)
+    late["last_due"] = [format_week(int(w)) for w in late["last_due_week"]]
+    return late
 
 
 # --- 5. Livelihood projects ----------------------------------------------------------------
