@@ -68,6 +68,17 @@ def _week_or(week, default):
         return default
 
 
+def children_of(scope, region: str | None, week: str, period: str):
+    """The children frame of a region (memoized: the map, the patch and the panel share it,
+    and a township's siblings are its county's map, usually cached by the drill)."""
+    import pandas as pd
+    if not region:
+        return pd.DataFrame()
+    return memoized("map.children", scope, region, week, period,
+                    compute=lambda: vm.children_frame(get_engine(), scope, {
+                        "region": region, "week": week, "period": period}))
+
+
 def render_map(view, drawn):
     """Full figure on a new region; a Patch of the values when only metric/period/week changed."""
     if not isinstance(view, dict) or not view.get("region"):
@@ -78,8 +89,8 @@ def render_map(view, drawn):
     key = (view["region"], view["week"], view["period"], view["metric"], view["lang"])
     if isinstance(drawn, dict) and drawn.get("region") == view["region"] \
             and drawn.get("lang") == view["lang"]:
-        ops = memoized("map.patch", scope, *key,
-                       compute=lambda: vm.map_patch_ops(get_engine(), scope, view))
+        ops = memoized("map.patch", scope, *key, compute=lambda: vm.map_patch_ops(
+            get_engine(), scope, view, children_of(scope, view["region"], view["week"], view["period"])))
         patch = Patch()
         for path, value in ops:
             target = patch
@@ -88,8 +99,8 @@ def render_map(view, drawn):
             target[path[-1]] = value
         return patch, no_update
     figure = memoized("map.figure", scope, *key, compute=lambda: vm.map_figure(
-        get_engine(), scope, view, cache_dir=Path(get_settings().cache_dir),
-        version=_version()).to_plotly_json())
+        get_engine(), scope, view, cache_dir=Path(get_settings().cache_dir), version=_version(),
+        frame=children_of(scope, view["region"], view["week"], view["period"])).to_plotly_json())
     return figure, {"region": view["region"], "lang": view["lang"]}
 
 
@@ -140,8 +151,14 @@ def render_panel(view):
         return html.P(t("map.no_region", (view or {}).get("lang")), className="text-muted")
     scope = current_scope()
     key = (view["region"], view["week"], view["period"], view["metric"], view["lang"])
-    data = memoized("map.panel", scope, *key,
-                    compute=lambda: vm.panel_data(get_engine(), scope, view))
+    def compute():
+        chain = view.get("ancestors") or []
+        parent = chain[-2]["code"] if len(chain) >= 2 else None
+        kids = (children_of(scope, view["region"], view["week"], view["period"])
+                if child_level_of(view["region"]) else None)
+        sibs = children_of(scope, parent, view["week"], view["period"]) if parent else None
+        return vm.panel_data(get_engine(), scope, view, children=kids, siblings=sibs)
+    data = memoized("map.panel", scope, *key, compute=compute)
     return panel_children(view, data)
 
 

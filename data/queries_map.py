@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Float, case, func, select, type_coerce
 
@@ -29,6 +30,9 @@ MAP_METRICS = ("attention_index", "complaints_per_10k", "complaints_received", "
                "disbursement_rate_ytd", "disclosure_on_time_rate", "reporting_completeness")
 DEFAULT_METRIC = "attention_index"
 VILLAGE_UNAVAILABLE = ("disbursement_rate_ytd",)  # allocations are per township
+# Complaints are due within 15 working days and closed within months of receipt; rows due
+# or closed in a period are read among those received up to this long before it.
+RECEIVED_BEFORE = dt.timedelta(days=400)
 
 
 def metric_info(metric: str) -> ind.Indicator:
@@ -83,6 +87,18 @@ def fetch_region_totals(conn, scope: Scope, *, region_code: str, week_key: int,
     return frame.iloc[0].to_dict()
 
 
+def totals_of_children(children: pd.DataFrame) -> dict:
+    """A parent's measures and rates from its visible children's rows: sums (stocks were
+    taken at the period's last week for each child, so their sums are the parent's)."""
+    sums = {m: float(pd.to_numeric(children[m], errors="coerce").fillna(0).sum())
+            for m in ALL_MEASURES if m in children}
+    sums["population"] = float(children["population"].sum()) if "population" in children else 0.0
+    frame = add_rates(pd.DataFrame([sums]))
+    frame["complaints_per_10k"] = ind.complaints_per_10k(frame["received"], frame["population"])
+    frame["overdue_rate"] = frame["on_time_completion_rate"].map(lambda v: None if v is None else 1 - v)
+    return frame.iloc[0].to_dict()
+
+
 def _population(conn, scope: Scope, region_code: str) -> float:
     """Population of the visible villages under the region (the region table's sum)."""
     from data.schema import Region
@@ -112,11 +128,12 @@ def fetch_village_metrics(conn, scope: Scope, *, township_code: str, weeks) -> p
     t0, t1 = dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
     last_monday = end - dt.timedelta(days=6)
     lo, hi = code_range(township_code)
+    codes = villages["code"].tolist()  # visible villages: `IN` + date range = index seeks
     frames = [
-        _complaint_measures(conn, scope, lo, hi, t0, t1, start, end),
-        _disclosure_measures(conn, scope, lo, hi, start, end),
+        _complaint_measures(conn, scope, codes, t0, t1, start, end),
+        _disclosure_measures(conn, scope, codes, start, end),
         _clue_measures(conn, scope, lo, hi, start, end),
-        _reporting(conn, scope, lo, hi, last_monday, end),
+        _reporting(conn, scope, codes, last_monday, end),
     ]
     merged = villages.merge(coords, on="code", how="left")
     for part in frames:
@@ -148,9 +165,12 @@ def _n(cond):
     return type_coerce(func.sum(case((cond, 1), else_=0)), Float)
 
 
-def _complaint_measures(conn, scope, lo, hi, t0, t1, start, end) -> pd.DataFrame:
+def _complaint_measures(conn, scope, codes, t0, t1, start, end) -> pd.DataFrame:
+    """Complaint measures per village. Rows are read through (village_code, received_at):
+    a complaint due or closed in the period was received at most RECEIVED_BEFORE earlier."""
     c = Complaint.__table__
-    in_scope = (c.c.village_code.between(lo, hi), scope_condition(c.c.village_code, scope))
+    in_scope = (c.c.village_code.in_(codes), scope_condition(c.c.village_code, scope),
+                c.c.received_at >= t0 - RECEIVED_BEFORE, c.c.received_at < t1)
     received = (c.c.received_at >= t0) & (c.c.received_at < t1)
     closed = (c.c.closed_at >= t0) & (c.c.closed_at < t1)
     due = c.c.due_date.between(start, end)
@@ -168,11 +188,11 @@ def _complaint_measures(conn, scope, lo, hi, t0, t1, start, end) -> pd.DataFrame
     return _frame(conn, stmt, ["code", *cols])
 
 
-def _disclosure_measures(conn, scope, lo, hi, start, end) -> pd.DataFrame:
+def _disclosure_measures(conn, scope, codes, start, end) -> pd.DataFrame:
     d = Disclosure.__table__
     stmt = (select(d.c.village_code, type_coerce(func.count(), Float),
                    _n(d.c.published_date.is_not(None) & (d.c.published_date <= d.c.due_date)))
-            .where(d.c.village_code.between(lo, hi), scope_condition(d.c.village_code, scope),
+            .where(d.c.village_code.in_(codes), scope_condition(d.c.village_code, scope),
                    d.c.due_date.between(start, end))
             .group_by(d.c.village_code))
     return _frame(conn, stmt, ["code", "disclosure_due", "disclosure_on_time"])
@@ -189,10 +209,10 @@ def _clue_measures(conn, scope, lo, hi, start, end) -> pd.DataFrame:
     return _frame(conn, stmt, ["code", "new_clues", "new_clue_amount", "clues_verified", "clues_filed"])
 
 
-def _reporting(conn, scope, lo, hi, monday, sunday) -> pd.DataFrame:
+def _reporting(conn, scope, codes, monday, sunday) -> pd.DataFrame:
     v = VillageLedger.__table__
     stmt = (select(v.c.village_code, type_coerce(func.count(), Float))
-            .where(v.c.village_code.between(lo, hi), scope_condition(v.c.village_code, scope),
+            .where(v.c.village_code.in_(codes), scope_condition(v.c.village_code, scope),
                    v.c.entry_date.between(monday, sunday))
             .group_by(v.c.village_code))
     frame = _frame(conn, stmt, ["code", "entries"])
@@ -203,15 +223,19 @@ def _reporting(conn, scope, lo, hi, monday, sunday) -> pd.DataFrame:
 def rank_among(frame: pd.DataFrame, code: str, metric: str) -> tuple[int | None, int]:
     """(rank of `code` among the rows by `metric`, worst first; number ranked).
 
-    Worst = highest for bad-high metrics, lowest for good-high ones; rows with no value
-    are not ranked.
+    Worst = highest for bad-high metrics, lowest for good-high ones; ties are ordered by
+    code; rows with no value are not ranked.
     """
     if frame.empty or metric not in frame:
         return None, 0
-    values = pd.to_numeric(frame[metric], errors="coerce")
-    ranked = frame.assign(_v=values).dropna(subset=["_v"])
-    if code not in set(ranked["code"]):
-        return None, len(ranked)
-    ascending = metric_info(metric).higher_is_better
-    ordered = ranked.sort_values(["_v", "code"], ascending=[ascending, True], ignore_index=True)
-    return int(ordered.index[ordered["code"] == code][0]) + 1, len(ordered)
+    values = pd.to_numeric(frame[metric], errors="coerce").to_numpy(dtype=float)
+    codes = frame["code"].to_numpy()
+    ok = ~np.isnan(values)
+    n = int(ok.sum())
+    hit = np.flatnonzero((codes == code) & ok)
+    if not len(hit):
+        return None, n
+    mine = values[hit[0]]
+    worse = (values > mine) if not metric_info(metric).higher_is_better else (values < mine)
+    ties = (values == mine) & (codes < code)
+    return int((ok & (worse | ties)).sum()) + 1, n

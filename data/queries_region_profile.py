@@ -15,7 +15,7 @@ from sqlalchemy import select
 from data.calendar import week_key as week_of, weeks_back
 from data.codes import ancestor_at, code_range, level_of, PARENT_LEVEL
 from data.periods import period_weeks
-from data.queries_map import fetch_map_children, fetch_region_totals, rank_among
+from data.queries_map import fetch_map_children, fetch_region_totals, rank_among, totals_of_children
 from data.queries_metrics import add_rates, fetch_trend
 from data.schema import Clue, Complaint
 from data.scope import Scope, narrow, scope_condition
@@ -46,19 +46,26 @@ def fetch_profile(conn, scope: Scope, *, region_code: str, week_key: int,
     """
     if not narrow(scope, region_code):
         return None
-    own = fetch_region_totals(conn, scope, region_code=region_code, week_key=week_key, period=period)
-    if own is None:
+    parent = parent_of(region_code)
+    visible_parent = bool(parent and narrow(scope, parent) and scope.allows(parent))
+    peers = (fetch_map_children(conn, scope, region_code=parent, week_key=week_key, period=period)
+             if visible_parent else pd.DataFrame())
+    in_peers = not peers.empty and region_code in set(peers["code"])
+    own_row = peers[peers["code"] == region_code].iloc[0].to_dict() if in_peers else {}
+    own = own_row or fetch_region_totals(conn, scope, region_code=region_code, week_key=week_key,
+                                         period=period)
+    if not own:
         return None
     prev_week = previous_end(period, week_key)
     length = len(period_weeks(period, week_key))
     previous = _totals_window(conn, scope, region_code, prev_week, length, period)
-    parent = parent_of(region_code)
-    parent_totals = (fetch_region_totals(conn, scope, region_code=parent, week_key=week_key,
-                                         period=period) if parent and narrow(scope, parent) else None)
-    peers = (fetch_map_children(conn, scope, region_code=parent, week_key=week_key, period=period)
-             if parent_totals is not None else pd.DataFrame())
-    own_row = (peers[peers["code"] == region_code].iloc[0].to_dict()
-               if not peers.empty and region_code in set(peers["code"]) else {})
+    if not in_peers:
+        parent_totals = None
+    elif level_of(region_code) == "village":  # allocations and stocks: the township's rollups
+        parent_totals = fetch_region_totals(conn, scope, region_code=parent, week_key=week_key,
+                                            period=period)
+    else:
+        parent_totals = totals_of_children(peers)
     ranks = {k: rank_among(peers, region_code, k) for k in (*PROFILE_KPIS, "attention_index")}
     children = (fetch_map_children(conn, scope, region_code=region_code, week_key=week_key,
                                    period=period) if level_of(region_code) != "village" else pd.DataFrame())

@@ -8,6 +8,7 @@ the breadcrumb, the side panel and the records query.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -15,11 +16,12 @@ import pandas as pd
 
 from data import queries
 from data.calendar import format_week, parse_week
-from data.codes import LEVELS, PREFIX_LEN, InvalidRegionCode, ancestor_at, level_of, normalize_code
+from data.codes import LEVELS, InvalidRegionCode, ancestor_at, level_of, normalize_code
 from data.indicators import INDICATORS, top_reasons
 from data.periods import PERIOD_KINDS, period_bounds, period_weeks
 from data.queries_map import (
     DEFAULT_METRIC, MAP_METRICS, child_level_of, fetch_map_children, fetch_region_totals, rank_among,
+    totals_of_children,
 )
 from figures.map import metric_trace_index, metric_values, patch_ops, region_map, village_map
 from figures.theme import with_export_meta
@@ -140,7 +142,25 @@ def geometry_of(view: dict) -> tuple[str, str]:
 
 def layer_view(conn, parent: str, level: str, cache_dir: Path, version: str,
                only: str | None = None) -> tuple[dict, float]:
-    """Center and zoom fitting the layer (or one feature of it), from the cached file."""
+    """Center and zoom fitting the layer (or one feature of it), from the cached file.
+
+    Kept on disk next to the layer (same data version), like the layer itself.
+    """
+    from geo.layers import cached_layer_path
+    path = cached_layer_path(cache_dir, parent, level, version)
+    view_file = path.with_name(f"{path.stem}.view-{only or 'all'}-{MAP_SIZE_PX[0]}x{MAP_SIZE_PX[1]}.json")
+    if view_file.exists():
+        center, zoom = json.loads(view_file.read_text())
+        return center, zoom
+    center, zoom = _layer_view(conn, parent, level, cache_dir, version, only)
+    view_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = view_file.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps([center, zoom]))
+    os.replace(tmp, view_file)
+    return center, zoom
+
+
+def _layer_view(conn, parent, level, cache_dir, version, only):
     from geo.layers import cached_layer_bytes, view_for
     layer = json.loads(cached_layer_bytes(conn, parent, level, cache_dir, version))
     if only:
@@ -151,13 +171,15 @@ def layer_view(conn, parent: str, level: str, cache_dir: Path, version: str,
     return view_for(layer, *MAP_SIZE_PX)
 
 
-def map_figure(engine, scope, view: dict, *, cache_dir: Path, version: str):
-    """The whole map figure of the view (geometry by URL, values inline)."""
+def map_figure(engine, scope, view: dict, *, cache_dir: Path, version: str,
+               frame: pd.DataFrame | None = None):
+    """The whole map figure of the view (geometry by URL, values inline); `frame` is
+    `children_frame(view)` when the caller has it already."""
     from figures.theme import empty_figure
     lang = view.get("lang", "zh-CN")
     if not view.get("region") or child_level_of(view["region"]) is None:
         return empty_figure(t("map.no_children", lang), height=520)
-    frame = children_frame(engine, scope, view)
+    frame = children_frame(engine, scope, view) if frame is None else frame
     if frame.empty:  # nothing visible: no geometry either
         return empty_figure(t("common.no_data", lang), height=520)
     parent, level = geometry_of(view)
@@ -175,9 +197,9 @@ def map_figure(engine, scope, view: dict, *, cache_dir: Path, version: str):
     return with_export_meta(fig, **export_stamp(view))
 
 
-def map_patch_ops(engine, scope, view: dict) -> list:
+def map_patch_ops(engine, scope, view: dict, frame: pd.DataFrame | None = None) -> list:
     """The (path, value) changes that recolour the drawn map for the view's metric/period."""
-    frame = children_frame(engine, scope, view)
+    frame = children_frame(engine, scope, view) if frame is None else frame
     level = child_level_of(view["region"])
     if level == "village":
         frame = frame.dropna(subset=["lon", "lat"])
@@ -220,36 +242,45 @@ def breadcrumb(view: dict) -> list[dict]:
 
 # --- side panel -----------------------------------------------------------------------
 
-def panel_data(engine, scope, view: dict) -> dict:
+def panel_data(engine, scope, view: dict, children: pd.DataFrame | None = None,
+               siblings: pd.DataFrame | None = None) -> dict:
     """The region's KPIs vs its parent, its rank among its siblings, reasons in words and
-    the worst children for the metric."""
+    the worst children for the metric.
+
+    The parent's totals are the sums of its visible children's measures (the siblings
+    read anyway for the ranks), so the panel costs one rollup read plus the children.
+    """
     region, metric = view["region"], view["metric"]
     week, period = parse_week(view["week"]), view["period"]
     chain = view.get("ancestors") or []
     parent = chain[-2]["code"] if len(chain) >= 2 else None
     with engine.connect() as conn:
-        own = fetch_region_totals(conn, scope, region_code=region, week_key=week, period=period) or {}
-        par = (fetch_region_totals(conn, scope, region_code=parent, week_key=week, period=period)
-               if parent else None) or {}
-        siblings = (fetch_map_children(conn, scope, region_code=parent, week_key=week, period=period)
-                    if parent else pd.DataFrame())
-    children = children_frame(engine, scope, view) if child_level_of(region) else pd.DataFrame()
-    own_row = siblings[siblings["code"] == region].iloc[0].to_dict() if (
-        not siblings.empty and region in set(siblings["code"])) else {}
+        if siblings is None:
+            siblings = (fetch_map_children(conn, scope, region_code=parent, week_key=week, period=period)
+                        if parent else pd.DataFrame())
+        in_siblings = not siblings.empty and region in set(siblings["code"])
+        own = (siblings[siblings["code"] == region].iloc[0].to_dict() if in_siblings else
+               fetch_region_totals(conn, scope, region_code=region, week_key=week, period=period) or {})
+    par = totals_of_children(siblings) if in_siblings and level_of(region) != "village" else {}
+    if in_siblings and level_of(region) == "village":
+        with engine.connect() as conn:
+            par = fetch_region_totals(conn, scope, region_code=parent, week_key=week, period=period) or {}
+    if children is None:
+        children = children_frame(engine, scope, view) if child_level_of(region) else pd.DataFrame()
+    lang = view["lang"]
     rows = []
     for key in PANEL_KPIS:
         unit = INDICATORS[key].unit
-        value = own_row.get(key, own.get(key)) if own_row else own.get(key)
-        rank, n = rank_among(siblings, region, key) if not siblings.empty else (None, 0)
-        rows.append({"key": key, "value": format_value(_num(value), unit, view["lang"]),
-                     "parent": format_value(_num(par.get(key)), unit, view["lang"]) if par else "—",
+        rank, n = rank_among(siblings, region, key) if in_siblings else (None, 0)
+        rows.append({"key": key, "value": format_value(_num(own.get(key)), unit, lang),
+                     "parent": format_value(_num(par.get(key)), unit, lang) if par else "—",
                      "rank": rank, "n": n,
-                     "worse_than_parent": _worse(_num(value), _num(par.get(key)), key) if par else None})
-    metric_rank = rank_among(siblings, region, metric) if not siblings.empty else (None, 0)
-    reasons = [reason_text(k, own_row, view["lang"]) for k in top_reasons(own_row, n=3)] if own_row else []
-    worst = worst_children(children, metric, view, n=5)
-    return {"rows": rows, "metric_rank": metric_rank, "reasons": reasons, "worst": worst,
-            "attention": _num(own_row.get("attention_index")) if own_row else None,
+                     "worse_than_parent": _worse(_num(own.get(key)), _num(par.get(key)), key) if par else None})
+    metric_rank = rank_among(siblings, region, metric) if in_siblings else (None, 0)
+    reasons = [reason_text(k, own, lang) for k in top_reasons(own, n=3)] if in_siblings else []
+    return {"rows": rows, "metric_rank": metric_rank, "reasons": reasons,
+            "worst": worst_children(children, metric, view, n=5),
+            "attention": _num(own.get("attention_index")) if in_siblings else None,
             "parent_name": chain[-2]["name"] if parent else None,
             "sibling_level": view.get("level")}
 
