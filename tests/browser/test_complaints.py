@@ -1,0 +1,70 @@
+"""The complaints page in headless chromium on the county demo: it renders, the planted surge
+is a hotspot, switching to a township updates the trend, English labels."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import text
+
+from i18n import t
+
+pytestmark = pytest.mark.browser
+TREND = '[data-chart="complaints-trend"] .js-plotly-plot'
+NUMBER = re.compile(r"\d")
+
+
+def open_page(page, app_url: str, query: str):
+    page.goto(f"{app_url}/complaints{query}")
+    page.wait_for_selector(".sun-cp-tile-value", timeout=30_000)
+    page.wait_for_function(f"() => {{ const g = document.querySelector('{TREND}'); "
+                           "return g && g.data && g.data.length > 2; }", timeout=30_000)
+
+
+def trend_totals(page) -> list[float]:
+    return page.evaluate(f"() => document.querySelector('{TREND}').data[1].y")
+
+
+def test_page_renders_every_section(page, app_url, demo_engine):
+    with demo_engine.connect() as conn:
+        surge = conn.execute(text("SELECT region_code FROM demo_truth WHERE kind = 'complaint_surge'")).scalar_one()
+    open_page(page, app_url, "?region=431023&week=2026-W46")
+    expect(page.locator(".sun-cp-tile-value").first).to_have_text(NUMBER)
+    assert sum(trend_totals(page)) > 100
+    expect(page.locator(f'.sun-cp-hot-item[data-code="{surge}"]')).to_have_count(1)
+    expect(page.locator(f'.sun-cp-hot-item[data-code="{surge}"] a[href^="/map?region={surge}"]')).to_have_count(1)
+    expect(page.locator("#complaints-spike-rule")).to_contain_text("α = 0.001")
+    for chart in ("complaints-funnel", "complaints-age", "complaints-services", "complaints-ratings"):
+        expect(page.locator(f'[data-chart="{chart}"] .js-plotly-plot')).to_have_count(1)
+    assert page.locator("#complaints-units-townships tbody tr").count() >= 10
+    grid = page.locator('[data-records="complaints-open"]')
+    grid.scroll_into_view_if_needed()
+    expect(grid.locator(".ag-cell").filter(has_text=re.compile(r"^TS431023")).first).to_be_visible(timeout=20_000)
+
+
+def test_switching_township_updates_the_trend(page, app_url, demo_engine):
+    with demo_engine.connect() as conn:
+        code, name = conn.execute(text("SELECT code, name FROM region WHERE level = 'township' AND "
+                                       "code LIKE '431023%' ORDER BY code LIMIT 1")).one()
+    open_page(page, app_url, "?region=431023&week=2026-W46&span=26w")
+    before = trend_totals(page)
+    page.locator("#complaints-region").click()
+    page.locator("input.dash-dropdown-search").fill(name)
+    page.locator(f'label.dash-dropdown-option:has(input[value="{code}"])').click()
+    expect(page).to_have_url(re.compile(f"region={code}"))
+    page.wait_for_function(f"(before) => {{ const g = document.querySelector('{TREND}'); "
+                           "return g && g.data && g.data.length > 2 && "
+                           "JSON.stringify(g.data[1].y) !== JSON.stringify(before); }", arg=before,
+                           timeout=30_000)
+    after = trend_totals(page)
+    assert len(after) == len(before) == 26 and 0 < sum(after) < sum(before)
+    expect(page.locator("#page-region-chip")).to_contain_text(name)
+
+
+def test_english_labels(page, app_url):
+    open_page(page, app_url, "?region=431023&week=2026-W46&lang=en")
+    expect(page.locator(".sun-page-title")).to_have_text(t("page.complaints.title", "en"))
+    expect(page.locator(".sun-cp-tile-label").first).to_have_text(t("complaints.tile.on_time", "en"))
+    expect(page.locator("#complaints-spike-rule")).to_contain_text("Poisson")
+    expect(page.locator(".sun-cp-section").first).to_have_text(t("complaints.handling.title", "en"))
