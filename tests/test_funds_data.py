@@ -306,3 +306,47 @@ def test_node_click_filters_and_drills(server):
                                resolved, "") is None  # a link
         resolved["category"] = "agriculture"
         assert "category" not in click("category", "agriculture")  # a second click clears
+
+
+# --- 6. Drill to records ------------------------------------------------------------------------
+
+def _records(c, name, params, scope=HUNAN):
+    from data.records import fetch_records, load_sources
+    load_sources()
+    return fetch_records(c, scope, name, params, offset=0, limit=5)
+
+
+def test_records_behind_the_figures(demo_engine):
+    weeks = [f"{DEMO_WEEK // 100}-W{w:02d}" for w in range(1, DEMO_WEEK % 100 + 1)]
+    with demo_engine.connect() as c:
+        overdue = qf.fetch_overdue(c, HUNAN, region_code=DEMO_COUNTY, week_key=DEMO_WEEK)
+        rows, total = _records(c, "funds_payments", {"region": DEMO_COUNTY, "weeks": weeks,
+                                                     "only": "outstanding"})
+        assert total == overdue["payments"].sum() and len(rows) == 5
+        assert set(rows.columns) == {"program", "village", "beneficiary_key", "amount", "due_date", "paid_date"}
+        assert rows["beneficiary_key"].str.match(r"^B[0-9a-f]+$").all()  # pseudonymous keys only
+        ledger = qf.fetch_ledger_months(c, HUNAN, region_code=DEMO_COUNTY, months=[202610])
+        _, n = _records(c, "funds_ledger", {"region": DEMO_COUNTY, "months": [202610],
+                                            "category": "hospitality", "direction": "expense"})
+        assert n == ledger.set_index("category").loc["hospitality", "entries"]
+        delayed = qf.fetch_delayed_projects(c, HUNAN, region_code=DEMO_COUNTY, as_of=DEMO_AS_OF)
+        _, n = _records(c, "funds_projects", {"region": DEMO_COUNTY, "only": "delayed"})
+        assert n == len(delayed) > 0
+        # a forged region outside the scope, or an empty scope, gets nothing
+        assert _records(c, "funds_payments", {"region": "110000", "weeks": weeks})[1] == 0
+        assert _records(c, "funds_projects", {"region": DEMO_COUNTY}, Scope.of("431024"))[1] == 0
+
+
+def test_records_params_follow_the_clicked_bar():
+    from callbacks import funds
+    import ids_funds as fid
+    resolved = {"region": CITY_CODE, "week": "2026-W46", "lang": "en", "category": "agriculture"}
+    q = funds.records_params("payments", resolved)
+    assert q["source"] == "funds_payments" and q["params"]["category"] == "agriculture"
+    assert q["params"]["weeks"][0] == "2026-W01" and q["params"]["weeks"][-1] == "2026-W46"
+    q = funds.records_params("outstanding", resolved, fid.OVERDUE_CHART, [12, DEMO_COUNTY])
+    assert q["params"]["region"] == DEMO_COUNTY and q["params"]["only"] == "outstanding"
+    q = funds.records_params("ledger", resolved, fid.LEDGER_CHART, [1.0, 202610, "admin", "expense"])
+    assert q["params"] == {"region": CITY_CODE, "months": [202610], "category": "admin", "direction": "expense"}
+    q = funds.records_params("projects", resolved, fid.PROJECTS_CHART, "road")
+    assert q["source"] == "funds_projects" and q["params"]["category"] == "road"
