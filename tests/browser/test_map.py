@@ -1,0 +1,132 @@
+"""The hotspot map and region profile in headless chromium on the county demo (永兴县).
+
+Clicks on the map are sent as plotly_click events on the graph (what maplibre emits
+for a click on a feature), so the tests do not depend on screen coordinates.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from i18n import t
+
+pytestmark = pytest.mark.browser
+COUNTY = "431023000000"
+GRAPH = '[data-chart="map-main"] .js-plotly-plot'
+GRID_ID = '{"key":"map-records","type":"records-grid"}'
+
+
+def ready(cond: str) -> str:
+    """A JS predicate on the map graph `g` (false while the page is (re)rendering)."""
+    return "(() => { const g = document.querySelector('%s'); return !!(g && g.data && (%s)); })()" % (GRAPH, cond)
+
+
+def open_map(page, app_url: str, query: str = "?week=2026-W46"):
+    page.goto(f"{app_url}/map{query}")
+    page.wait_for_selector(GRAPH, timeout=30_000)
+    page.wait_for_function(ready("g.data.length >= 2"), timeout=30_000)
+
+
+def traces(page) -> list[dict]:
+    return page.evaluate(f"""Array.from(document.querySelector('{GRAPH}').data).map(d => ({{
+        type: d.type, locations: d.locations || null, n: (d.lon || d.locations || []).length,
+        customdata: d.customdata || null, colorscale: d.colorscale || (d.marker || {{}}).colorscale || null,
+        title: ((d.colorbar || (d.marker || {{}}).colorbar || {{}}).title || {{}}).text || ''}}))""")
+
+
+def click_region(page, *, location=None, customdata=None, curve=0, index=0):
+    """What plotly sends for a click (dcc.Graph re-reads customdata from the trace)."""
+    point = {"curveNumber": curve, "pointNumber": index}
+    if location:
+        point["location"] = location
+    if customdata:
+        point["customdata"] = customdata
+    page.evaluate(f"pt => document.querySelector('{GRAPH}').emit('plotly_click', {{points: [pt]}})", point)
+
+
+def crumbs(page) -> list[str]:
+    return page.locator("#map-crumbs li").all_inner_texts()
+
+
+def test_county_shows_townships_and_a_click_drills_to_villages(page, app_url):
+    open_map(page, app_url)
+    first = traces(page)
+    assert first[0]["type"] == "choroplethmap" and first[0]["n"] > 10  # the county's townships
+    assert len(crumbs(page)) == 1 and "永兴县" in crumbs(page)[0]
+    town = sorted(first[0]["locations"])[3]
+    click_region(page, location=town)
+    expect(page).to_have_url(re.compile(f"region={town}"))
+    page.wait_for_function(ready("g.data.length === 3"), timeout=30_000)
+    villages = traces(page)
+    assert [v["type"] for v in villages] == ["choroplethmap", "scattermap", "scattermap"]
+    assert villages[0]["locations"] == [town] and villages[1]["n"] + villages[2]["n"] >= 5
+    expect(page.locator("#map-crumbs li")).to_have_count(2)
+    # breadcrumb back up to the county
+    page.locator("#map-crumbs li a").first.click()
+    page.wait_for_function(ready("g.data.length === 2 && g.data[0].locations && "
+                                 "g.data[0].locations.length > 10"), timeout=30_000)
+    expect(page).to_have_url(re.compile("region=431023(&|$)"))
+
+
+def test_a_village_click_opens_its_profile(page, app_url):
+    open_map(page, app_url, "?region=431023113000&week=2026-W46&period=4w")
+    page.wait_for_function(ready("g.data.length === 3"), timeout=30_000)
+    curve = 1 if traces(page)[1]["customdata"] else 2
+    village = traces(page)[curve]["customdata"][0]
+    click_region(page, customdata=village, curve=curve, index=0)
+    expect(page).to_have_url(re.compile(f"/region/{village[0]}"))
+    expect(page.locator('#region-kpis tr[data-key="complaints_received"]')).to_be_visible(timeout=30_000)
+    expect(page.locator("#region-crumbs li")).to_have_count(3)
+    expect(page.locator(".sun-page-title")).to_have_text(t("page.region.title", "zh-CN"))
+
+
+def test_metric_and_period_recolour_in_place_and_the_url_is_a_permalink(page, app_url):
+    open_map(page, app_url)
+    page.evaluate(f"window.__mapMarker = document.querySelector('{GRAPH}')")
+    page.locator("#map-metric").click()
+    page.get_by_text(t("kpi.satisfaction_rate", "zh-CN"), exact=True).first.click()
+    page.get_by_text(t("map.period.4w", "zh-CN"), exact=True).click()
+    expect(page).to_have_url(re.compile(r"metric=satisfaction_rate"))
+    expect(page).to_have_url(re.compile(r"period=4w"))
+    page.wait_for_function(f"(document.querySelector('{GRAPH}').data[0].colorbar.title.text || '')"
+                           f".indexOf('{t('kpi.satisfaction_rate', 'zh-CN')}') >= 0", timeout=30_000)
+    # patched in place: same graph element, no page reload
+    assert page.evaluate(f"window.__mapMarker === document.querySelector('{GRAPH}')")
+    assert traces(page)[0]["colorscale"][-1][1] == "#1a9850"  # higher is better: green end
+    url = page.url
+    page.reload()
+    open_map(page, app_url, "?" + url.split("?", 1)[1])
+    expect(page.locator("#map-metric")).to_contain_text(t("kpi.satisfaction_rate", "zh-CN"))
+    assert page.locator("#map-period input[value='4w']").is_checked()
+    assert t("kpi.satisfaction_rate", "zh-CN") in traces(page)[0]["title"]
+
+
+def test_exported_csv_has_the_grid_rows(page, app_url):
+    open_map(page, app_url, "?week=2026-W46&period=4w&metric=overdue_rate")
+    status = page.locator('[data-records="map-records"] .sun-note')
+    expect(status).to_have_text(re.compile(r"共 [\d,]+ 条记录"), timeout=30_000)
+    total = int(re.search(r"([\d,]+)", status.inner_text()).group(1).replace(",", ""))
+    assert 0 < total <= 100
+    page.wait_for_function("""id => { const api = window.dash_ag_grid && dash_ag_grid.getApi(id);
+        if (!api) return false; let n = 0; api.forEachNode(r => { if (r.data) n++; }); return n > 0; }""",
+                           arg=GRID_ID, timeout=30_000)
+    grid_rows = page.evaluate("""id => { const out = []; dash_ag_grid.getApi(id).forEachNode(
+        r => { if (r.data) out.push([r.data.case_no, r.data.category, r.data.due_date]); }); return out; }""",
+                              GRID_ID)
+    with page.expect_download() as info:
+        page.get_by_role("button", name=t("records.export.csv", "zh-CN")).click()
+    body = open(info.value.path(), encoding="utf-8-sig").read()
+    rows = list(csv.reader(io.StringIO(body, newline="")))
+    assert rows[0][0] == t("records.col.case_no", "zh-CN")
+    assert [[r[0], r[2], r[5]] for r in rows[1:]] == grid_rows and len(grid_rows) == total
+
+
+def test_english_map(page, app_url):
+    open_map(page, app_url, "?week=2026-W46&lang=en")
+    expect(page.locator(".sun-card-title").first).to_have_text(t("map.title", "en"))
+    expect(page.locator("#map-panel")).to_contain_text(t("map.panel.profile", "en"), timeout=30_000)
+    assert "Attention" in traces(page)[0]["title"] or "attention" in traces(page)[0]["title"]
