@@ -1,21 +1,74 @@
 """Big screen (大屏): the wall-screen mode of the weekly review meeting.
 
-Not built yet: shows a translated under-construction card (issue #7).
+Layout only: dark, made for 1920×1080 and sized in vw/vh so it is the same at
+3840×2160; no navbar, no scrollbars (assets/screen.css). The URL is the state:
+`region`, `week`, `lang`, plus `refresh` (seconds between data refreshes, default
+settings.refresh_seconds) and `rotate` (seconds per panel; 0 or absent = no rotation).
 """
 from __future__ import annotations
 
 import dash
+from dash import dcc, html
 
-from components.shell import under_construction
+import ids
+import ids_screen as sid
+from components.chart import card, chart_card
+from components.shell import page_frame
 from components.state import current_state
 from i18n import t
-
-ISSUE = 6  # the issue that builds this page
+from views.screen import MAX_REFRESH, MAX_ROTATE, MIN_REFRESH, MIN_ROTATE, seconds_option
 
 dash.register_page(__name__, path="/screen", name="screen", order=5,
                    title=f"{t('nav.screen')} · {t('app.title')}")
 
 
-def layout(region=None, week=None, lang=None, **query):
-    """The under-construction card, keeping the URL's region, week and language."""
-    return under_construction("screen", ISSUE, current_state(region, week, lang))
+def _refresh_default() -> int:
+    from callbacks import get_settings
+    try:
+        return int(get_settings().refresh_seconds)
+    except Exception:  # noqa: BLE001 - outside an app context (docs, tests)
+        return 300
+
+
+def _cell(name: str, child) -> html.Div:
+    """A grid cell of a panel (the grid area is named after the piece)."""
+    return html.Div(child, className=f"sun-screen-cell sun-screen-{name}")
+
+
+def layout(region=None, week=None, lang=None, refresh=None, rotate=None, **query):
+    """The wall screen for the URL's region and week."""
+    state = current_state(region, week, lang)
+    lang = state.lang
+    refresh_s = seconds_option(refresh, _refresh_default(), MIN_REFRESH, MAX_REFRESH) or _refresh_default()
+    rotate_s = seconds_option(rotate, 0, MIN_ROTATE, MAX_ROTATE)
+    header = html.Header([
+        html.Div([html.Span(t("app.title", lang), className="sun-screen-brand"),
+                  html.Span(id=sid.SC_TITLE, className="sun-screen-region")], className="sun-screen-heading"),
+        html.Div(id=sid.SC_PERIOD, className="sun-screen-period"),
+        html.Div(id=sid.SC_UPDATED, className="sun-screen-updated", role="status"),
+    ], className="sun-screen-header")
+    situation = html.Div([
+        _cell("map", chart_card(sid.SC_MAP_CHART, t("overview.map.title", lang),
+                                t("screen.map.subtitle", lang), lang=lang, height=400)),
+        _cell("hot", card(t("overview.hot.title", lang), t("screen.hot.subtitle", lang),
+                          html.Div(id=sid.SC_HOT))),
+        _cell("trend", chart_card(sid.SC_TREND_CHART, t("overview.trend.title", lang), "", lang=lang,
+                                  height=200)),
+    ], id=sid.panel("situation"), className="sun-screen-panel sun-screen-situation is-active")
+    units = html.Div([
+        _cell("ranking", chart_card(sid.SC_RANKING_CHART, t("screen.units.ranking", lang),
+                                    t("screen.units.window", lang), lang=lang, height=400)),
+        _cell("service", chart_card(sid.SC_SERVICE_CHART, t("screen.units.service", lang),
+                                    t("screen.units.window", lang), lang=lang, height=400)),
+    ], id=sid.panel("units"), className="sun-screen-panel sun-screen-units")
+    body = html.Div([
+        dcc.Store(id=sid.SC_STATE, data={"region": state.region, "week": state.week, "lang": lang,
+                                         "refresh": refresh_s, "rotate": rotate_s}),
+        dcc.Store(id=sid.SC_RESOLVED),
+        dcc.Interval(id=sid.SC_REFRESH, interval=refresh_s * 1000),
+        dcc.Interval(id=sid.SC_ROTATE, interval=max(rotate_s, MIN_ROTATE) * 1000, disabled=not rotate_s),
+        header,
+        html.Div(id=sid.SC_KPIS, className="sun-screen-kpis"),
+        html.Div([situation, units], className="sun-screen-stage"),
+    ], id=sid.SC_ROOT, className="sun-screen", **{"data-refresh": refresh_s, "data-rotate": rotate_s})
+    return page_frame("screen", state, body)
