@@ -9,6 +9,7 @@ STATE = "funds-state"  # dcc.Store: the URL state (region, week, lang, source, c
 RESOLVED = "funds-resolved"  # dcc.Store: the state with defaults filled in
 REGION = "funds-region"
 WEEK = "funds-week"
+PERIOD = "funds-period"  # ytd | quarter | 4w: the window of sections 3, 4 and the records
 ASOF = "funds-asof"
 FILTERS = "funds-filters"  # the active Sankey filters as chips
 CLEAR = "funds-clear"  # button: drop the Sankey filters
@@ -30,7 +31,7 @@ DISCLOSURE_CHART = "funds-disclosure"
 DISCLOSURE_KINDS_CHART = "funds-disclosure-kinds"
 PROJECTS_CHART = "funds-projects"
 
-PLAIN_IDS = (ROOT, STATE, RESOLVED, REGION, WEEK, ASOF, FILTERS, CLEAR, SANKEY_NOTE,
+PLAIN_IDS = (ROOT, STATE, RESOLVED, REGION, WEEK, PERIOD, ASOF, FILTERS, CLEAR, SANKEY_NOTE,
              PROGRESS_SUMMARY, OVERDUE_SUMMARY, OUTLIERS, LATE_VILLAGES, DELAYED,
              RECORDS_SOURCE, RECORDS)
 CHART_KEYS = (SANKEY_CHART, PROGRESS_CHART, OVERDUE_CHART, LEDGER_CHART, DISCLOSURE_CHART,

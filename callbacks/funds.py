@@ -25,7 +25,7 @@ from i18n.numbers import format_value
 from views import funds as vf
 from views.overview import picker_options, resolve_defaults
 
-URL_KEYS = ("region", "week", "lang", "source", "category")
+URL_KEYS = ("region", "week", "lang", "period", "source", "category")
 MAX_ROWS = 15  # rows shown in the page's lists (the records grid has them all)
 
 
@@ -48,11 +48,14 @@ def resolve_state(state: dict):
                        compute=lambda: picker_options(get_engine(), scope, resolved["root"], lang))
     categories = memoized("funds.categories", scope, compute=_categories)
     category = state.get("category") if state.get("category") in categories else None
-    full = {**resolved, "lang": lang, "source": state.get("source"), "category": category}
+    period = state.get("period") if state.get("period") in vf.PERIODS else "ytd"
+    full = {**resolved, "lang": lang, "period": period, "source": state.get("source"),
+            "category": category}
     asof = t("common.as_of", lang, date=resolved["as_of"]) if resolved.get("as_of") else ""
     chip = t("common.current_region", lang, region=resolved.get("region_name") or "—")
-    return (options["regions"], resolved["region"], options["weeks"], resolved["week"], asof,
-            chip, filter_chips(full), full)
+    periods = [{"label": t(f"funds.controls.period.{p}", lang), "value": p} for p in vf.PERIODS]
+    return (options["regions"], resolved["region"], options["weeks"], resolved["week"], periods,
+            period, asof, chip, filter_chips(full), full)
 
 
 def _categories() -> list[str]:
@@ -74,7 +77,7 @@ def filter_chips(resolved: dict):
             *[html.Span(c, className="badge text-bg-primary me-1 sun-funds-chip") for c in chips]]
 
 
-def to_url(region, week, click, _clear, resolved, search):
+def to_url(region, week, period, click, _clear, resolved, search):
     """A pick, a Sankey node click or 'clear' becomes the URL (the page's state)."""
     if not resolved:
         return no_update
@@ -83,6 +86,10 @@ def to_url(region, week, click, _clear, resolved, search):
         return funds_href(search, source=None, category=None)
     if trigger == ids.chart(fid.SANKEY_CHART):
         return node_href(click, resolved, search) or no_update
+    if trigger == fid.PERIOD:
+        if period == resolved.get("period") or period not in vf.PERIODS:
+            return no_update
+        return funds_href(search, period=None if period == "ytd" else period)
     if region == resolved.get("region") and week == resolved.get("week"):
         return no_update
     return funds_href(search, region=region, week=format_week(parse_week(week)) if week else None)
@@ -109,7 +116,8 @@ def node_href(click, resolved: dict, search) -> str | None:
 
 def _key(resolved: dict) -> tuple:
     r = resolved or {}
-    return (r.get("region"), r.get("week"), r.get("source"), r.get("category"), r.get("lang"))
+    return (r.get("region"), r.get("week"), r.get("source"), r.get("category"), r.get("lang"),
+            r.get("period"))
 
 
 def _ready(resolved) -> bool:
@@ -193,7 +201,7 @@ def render_outliers(resolved):
     def compute():
         with get_engine().connect() as conn:
             frame = vf.outliers_view(conn, scope, resolved)
-        rows = [(r.village_name, r.category_label, format_value(r.amount, "yuan", lang),
+        rows = [(r.village_name, r.category_label, _wan(r.amount),
                  f"{r.per_capita:,.1f}", f"{r.median:,.1f}", f"{r.fence:,.1f}")
                 for r in frame.head(MAX_ROWS).itertuples()]
         heads = ["village", "category", "amount", "per_capita", "median", "fence"]
@@ -236,13 +244,18 @@ def render_projects(resolved):
     def compute():
         with get_engine().connect() as conn:
             fig, _, delayed = vf.projects_view(conn, scope, resolved)
-        rows = [(r.name, r.category_label, format_value(r.budget, "yuan", lang),
-                 format_value(r.spent, "yuan", lang), str(pd.Timestamp(r.planned_end).date()),
+        rows = [(r.name, r.category_label, _wan(r.budget), _wan(r.spent),
+                 str(pd.Timestamp(r.planned_end).date()),
                  f"{int(r.days_overdue):,}") for r in delayed.head(MAX_ROWS).itertuples()]
         heads = ["name", "category", "budget", "spent", "planned_end", "days_overdue"]
         return fig.to_plotly_json(), table(heads, rows, "funds.delayed", lang, len(delayed),
                                            t("funds.delayed.none", lang))
     return memoized("funds.projects", scope, *_key(resolved), compute=compute)
+
+
+def _wan(yuan) -> str:
+    """Yuan as 万元 with one decimal (the unit is in the column header)."""
+    return "—" if yuan is None or pd.isna(yuan) else f"{float(yuan) / 10_000:,.1f}"
 
 
 def table(heads: list[str], rows: list[tuple], prefix: str, lang: str, total: int, empty: str):
@@ -285,7 +298,7 @@ def records_params(choice, resolved: dict, chart=None, data=None) -> dict:
     week = parse_week(resolved["week"])
     params = {"region": resolved["region"]}
     if choice in ("payments", "outstanding"):
-        params["weeks"] = [format_week(w) for w in vf.period_weeks("ytd", week)]
+        params["weeks"] = [format_week(w) for w in vf.window_weeks(resolved)]
         if resolved.get("category"):
             params["category"] = resolved["category"]
         if choice == "outstanding":
@@ -296,10 +309,13 @@ def records_params(choice, resolved: dict, chart=None, data=None) -> dict:
             params["region"] = str(data[1])
         source = "funds_payments"
     elif choice == "ledger":
-        params["months"] = vf.ytd_months(week)
+        params["months"] = vf.window_months(resolved)
         if chart == fid.LEDGER_CHART and isinstance(data, list) and len(data) >= 4:
             params.update(months=[int(data[1])], category=str(data[2]), direction=str(data[3]))
         source = "funds_ledger"
+    elif choice == "disclosures":  # the map's source: due in the period, not on time
+        params["weeks"] = [format_week(w) for w in vf.window_weeks(resolved)]
+        source = "disclosures_missed"
     else:
         if choice == "delayed":
             params["only"] = "delayed"
@@ -313,12 +329,13 @@ def register(app) -> None:
     """Attach the funds callbacks to `app`."""
     app.callback(Output(fid.REGION, "options"), Output(fid.REGION, "value"),
                  Output(fid.WEEK, "options"), Output(fid.WEEK, "value"),
+                 Output(fid.PERIOD, "options"), Output(fid.PERIOD, "value"),
                  Output(fid.ASOF, "children"),
                  Output(ids.PAGE_REGION_CHIP, "children", allow_duplicate=True),
                  Output(fid.FILTERS, "children"), Output(fid.RESOLVED, "data"),
                  Input(fid.STATE, "data"), prevent_initial_call="initial_duplicate")(resolve_state)
     app.callback(Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
-                 Input(fid.REGION, "value"), Input(fid.WEEK, "value"),
+                 Input(fid.REGION, "value"), Input(fid.WEEK, "value"), Input(fid.PERIOD, "value"),
                  Input(ids.chart(fid.SANKEY_CHART), "clickData"), Input(fid.CLEAR, "n_clicks"),
                  State(fid.RESOLVED, "data"), State(ids.PAGES_LOCATION, "search"),
                  prevent_initial_call=True)(to_url)

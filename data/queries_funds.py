@@ -44,8 +44,9 @@ def _frame(conn, stmt, columns) -> pd.DataFrame:
 
 
 def unit_level(region_code: str) -> str:
-    """The level of the units a region is broken into: county (province/city) or township."""
-    return "county" if level_of(region_code) in ("province", "city") else "township"
+    """The level of the units a region is broken into: city (province), county (city) or
+    township (county, township)."""
+    return {"province": "city", "city": "county"}.get(level_of(region_code), "township")
 
 
 def _county_tables_ok(eff: Scope) -> bool:
@@ -81,7 +82,7 @@ def fetch_allocations(conn, scope: Scope, *, region_code: str, week_key: int,
     if not eff:
         return pd.DataFrame(columns=cols)
     year, _ = ytd_bounds(week_key)
-    county = unit_level(region_code) == "county" and _county_tables_ok(eff)
+    county = unit_level(region_code) in ("city", "county") and _county_tables_ok(eff)
     table, code = (_alloc_cy, _alloc_cy.c.county_code) if county else (_alloc_ty, _alloc_ty.c.township_code)
     n = PREFIX_LEN[unit_level(region_code)]
     unit = func.substr(code, 1, n).label("unit")
@@ -106,7 +107,7 @@ def fetch_paid(conn, scope: Scope, *, region_code: str, week_key: int,
     if not eff:
         return pd.DataFrame(columns=cols)
     year, _ = ytd_bounds(week_key)
-    county = unit_level(region_code) == "county" and _county_tables_ok(eff)
+    county = unit_level(region_code) in ("city", "county") and _county_tables_ok(eff)
     table, code = (_paid_cw, _paid_cw.c.county_code) if county else (_paid_twp, _paid_twp.c.township_code)
     unit = func.substr(code, 1, PREFIX_LEN[unit_level(region_code)]).label("unit")
     conds = [table.c.year == year, table.c.week_key <= week_key, scope_condition(code, eff)]
@@ -206,7 +207,7 @@ def fetch_ledger_months(conn, scope: Scope, *, region_code: str, months: list[in
     eff = narrow(scope, region_code)
     if not eff or not months:
         return pd.DataFrame(columns=cols)
-    county = unit_level(region_code) == "county" and _county_tables_ok(eff)
+    county = unit_level(region_code) in ("city", "county") and _county_tables_ok(eff)
     table, code = (_ledger_cm, _ledger_cm.c.county_code) if county else (_ledger_tm, _ledger_tm.c.township_code)
     stmt = (select(table.c.month_key, table.c.direction, table.c.category,
                    _sum(table.c.amount, "amount"), _sum(table.c.entries, "entries"))

@@ -36,7 +36,7 @@ def sankey_figure(nodes: pd.DataFrame, links: pd.DataFrame, *, value_label: str,
                   hovertemplate="%{source.label} → %{target.label}<br>" + value_label
                   + " %{value:,.1f}<extra></extra>"),
     ))
-    return base_layout(fig, height=height).update_layout(margin=dict(l=8, r=8, t=16, b=8))
+    return base_layout(fig).update_layout(margin=dict(l=8, r=8, t=16, b=8))
 
 
 def _fade(hex_color: str, alpha: float = 0.35) -> str:
@@ -53,7 +53,6 @@ def progress_figure(frame: pd.DataFrame, *, year_share: float, labels: dict,
     if data.empty:
         return empty_figure(empty_text)
     data = data.sort_values("rate", ascending=False)
-    height = max(260, 26 * len(data) + 90)
     fig = go.Figure(go.Bar(
         y=data["name"], x=data["rate"].astype(float) * 100, orientation="h",
         marker_color=[STATUS_COLORS.get(s, NEUTRAL) for s in data["status"]],
@@ -67,8 +66,7 @@ def progress_figure(frame: pd.DataFrame, *, year_share: float, labels: dict,
                   annotation_font_color=BAD)
     fig.update_xaxes(range=[0, max(105.0, float(data["rate"].max()) * 100 + 12)], ticksuffix="%")
     fig.update_yaxes(autorange="reversed", automargin=True)
-    return base_layout(fig, height=height).update_layout(showlegend=False,
-                                                         margin=dict(l=8, r=24, t=30, b=8))
+    return base_layout(fig).update_layout(showlegend=False, margin=dict(l=8, r=24, t=30, b=8))
 
 
 def overdue_figure(frame: pd.DataFrame, *, buckets: list[tuple[str, str]], value_label: str,
@@ -86,10 +84,9 @@ def overdue_figure(frame: pd.DataFrame, *, buckets: list[tuple[str, str]], value
                     customdata=[[n, code_of[name]] for n, name in zip(part["payments"], order)],
                     hovertemplate="%{y} · " + label + "<br>" + value_label
                     + " %{x:,.1f}<br>%{customdata[0]:,.0f}<extra></extra>")
-    height = max(260, 24 * len(order) + 110)
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_layout(barmode="stack", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
-    return base_layout(fig, height=height)
+    return base_layout(fig)
 
 
 def ledger_figure(frame: pd.DataFrame, *, category_labels: dict, month_label, value_label: str,
@@ -113,7 +110,7 @@ def ledger_figure(frame: pd.DataFrame, *, category_labels: dict, month_label, va
                     customdata=[[abs(v), int(m), row.category, row.direction] for v, m in zip(values, months)])
     fig.update_layout(barmode="relative", legend=dict(orientation="h", y=-0.15, x=0))
     fig.update_yaxes(title=value_label, zeroline=True, zerolinecolor="#495057")
-    return base_layout(fig, height=360)
+    return base_layout(fig)
 
 
 def _expense_color(i: int) -> str:
@@ -138,8 +135,7 @@ def disclosure_units_figure(frame: pd.DataFrame, *, labels: dict, empty_text: st
     low = max(0.0, float(data["rate"].min()) * 100 - 10)
     fig.update_xaxes(range=[low, 104], ticksuffix="%")
     fig.update_yaxes(automargin=True)
-    return base_layout(fig, height=max(260, 24 * len(data) + 70)).update_layout(
-        margin=dict(l=8, r=24, t=16, b=8))
+    return base_layout(fig).update_layout(margin=dict(l=8, r=24, t=16, b=8))
 
 
 def disclosure_kinds_figure(frame: pd.DataFrame, *, kind_labels: dict, labels: dict,
@@ -154,7 +150,7 @@ def disclosure_kinds_figure(frame: pd.DataFrame, *, kind_labels: dict, labels: d
                     hovertemplate="%{y} · " + labels[col] + " %{x:,.0f}<extra></extra>")
     fig.update_layout(barmode="stack", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
     fig.update_yaxes(automargin=True)
-    return base_layout(fig, height=260)
+    return base_layout(fig)
 
 
 def projects_figure(frame: pd.DataFrame, *, category_labels: dict, labels: dict,
@@ -179,4 +175,4 @@ def projects_figure(frame: pd.DataFrame, *, category_labels: dict, labels: dict,
                 hovertemplate="%{x}<br>" + labels["spent"] + " %{y:,.1f}<extra></extra>")
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
     fig.update_yaxes(title=labels["value"])
-    return base_layout(fig, height=320)
+    return base_layout(fig)

@@ -27,15 +27,19 @@ SOURCES = ("central", "provincial", "municipal", "county")
 _CATEGORY_RE = re.compile(r"^[a-z_]{1,20}$")
 
 
-def page_filters(source=None, category=None) -> dict:
+PERIODS = ("ytd", "quarter", "4w")
+
+
+def page_filters(source=None, category=None, period=None) -> dict:
     """The page's own URL keys, validated: unknown values are dropped, never echoed."""
-    source = source[-1] if isinstance(source, list) and source else source
-    category = category[-1] if isinstance(category, list) and category else category
+    source, category, period = (v[-1] if isinstance(v, list) and v else v
+                                for v in (source, category, period))
     return {"source": source if source in SOURCES else None,
-            "category": category if isinstance(category, str) and _CATEGORY_RE.match(category) else None}
+            "category": category if isinstance(category, str) and _CATEGORY_RE.match(category) else None,
+            "period": period if period in PERIODS else "ytd"}
 
 
-def _controls(state) -> dbc.Row:
+def _controls(state, period: str) -> dbc.Row:
     lang = state.lang
     return dbc.Row([
         dbc.Col([dbc.Label(t("funds.controls.region", lang), html_for=fid.REGION),
@@ -44,11 +48,14 @@ def _controls(state) -> dbc.Row:
         dbc.Col([dbc.Label(t("funds.controls.week", lang), html_for=fid.WEEK),
                  dcc.Dropdown(id=fid.WEEK, value=state.week, clearable=False, searchable=False)],
                 md=4, lg=3),
+        dbc.Col([dbc.Label(t("funds.controls.period", lang), html_for=fid.PERIOD),
+                 dcc.Dropdown(id=fid.PERIOD, value=period, clearable=False, searchable=False)],
+                md=4, lg=2),
         dbc.Col(html.Div([html.Div(id=fid.FILTERS, className="sun-funds-filters"),
                           dbc.Button(t("funds.controls.clear", lang), id=fid.CLEAR, size="sm",
                                      color="link", className="sun-funds-clear")],
-                         className="d-flex align-items-end flex-wrap gap-1"), md=4, lg=3),
-        dbc.Col(html.Div(id=fid.ASOF, className="sun-asof"), lg=3,
+                         className="d-flex align-items-end flex-wrap gap-1"), md=4, lg=2),
+        dbc.Col(html.Div(id=fid.ASOF, className="sun-asof"), lg=2,
                 className="d-flex align-items-end justify-content-lg-end"),
     ], className="g-2 mb-3 sun-controls")
 
@@ -62,7 +69,7 @@ def _table_card(title_key: str, subtitle_key: str, body_id: str, lang: str) -> d
                 dcc.Loading(html.Div(id=body_id, className="sun-funds-table"), delay_show=300))
 
 
-RECORD_CHOICES = ("payments", "outstanding", "ledger", "delayed", "projects")
+RECORD_CHOICES = ("payments", "outstanding", "ledger", "disclosures", "delayed", "projects")
 
 
 def _records(lang: str) -> dbc.Card:
@@ -75,11 +82,11 @@ def _records(lang: str) -> dbc.Card:
                     id=fid.RECORDS, className="sun-card mb-3")
 
 
-def layout(region=None, week=None, lang=None, source=None, category=None, **query):
+def layout(region=None, week=None, lang=None, source=None, category=None, period=None, **query):
     """The fund-flows page for the URL's region, week, language and Sankey filters."""
     state = current_state(region, week, lang)
     lang = state.lang
-    filters = page_filters(source, category)
+    filters = page_filters(source, category, period)
     store = html.Div([dcc.Store(id=fid.STATE, data={"region": state.region, "week": state.week,
                                                      "lang": lang, **filters}),
                       dcc.Store(id=fid.RESOLVED)])
@@ -99,7 +106,7 @@ def layout(region=None, week=None, lang=None, source=None, category=None, **quer
     projects = chart_card(fid.PROJECTS_CHART, t("funds.projects.title", lang),
                           t("funds.projects.subtitle", lang), lang=lang, height=330)
     body = html.Div([
-        store, _controls(state),
+        store, _controls(state, filters["period"]),
         _section(1, lang), dbc.Row([dbc.Col(sankey)], className="g-3 mb-3"),
         _section(2, lang), dbc.Row([dbc.Col(progress, lg=7), dbc.Col(overdue, lg=5)], className="g-3 mb-3"),
         _section(3, lang), dbc.Row([dbc.Col(ledger, lg=7),

@@ -45,12 +45,11 @@ def _raw_alloc(conn_, group: str, where: str = "") -> dict:
 
 # --- 1. Sankey ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("region", [CITY_CODE, DEMO_COUNTY])
-def test_sankey_sources_and_units_equal_raw_allocations(demo_engine, region):
+@pytest.mark.parametrize("region,n", [("430000000000", 4), (CITY_CODE, 6), (DEMO_COUNTY, 9)])
+def test_sankey_sources_and_units_equal_raw_allocations(demo_engine, region, n):
     with demo_engine.connect() as c:
         nodes, links = _sankey(c, region)
         per_source = _raw_alloc(c, "source_level")
-        n = 6 if region == CITY_CODE else 9
         per_unit = _raw_alloc(c, f"substr(region_code, 1, {n})")
     sources = nodes[nodes["kind"] == "source"].set_index("key")["value_wan"]
     assert set(sources.index) == set(per_source)
@@ -102,7 +101,7 @@ def _raw_rates(c, n: int, programs: str = "") -> dict:
     return {k.ljust(12, "0"): float(paid.get(k, 0)) / v for k, v in alloc.items()}
 
 
-@pytest.mark.parametrize("region,n", [(CITY_CODE, 6), (DEMO_COUNTY, 9)])
+@pytest.mark.parametrize("region,n", [(CITY_CODE, 6), (DEMO_COUNTY, 9)])  # the demo has no city rows
 def test_disbursement_rate_equals_raw_sql(demo_engine, region, n):
     with demo_engine.connect() as c:
         frame = qf.fetch_progress(c, HUNAN, region_code=region, week_key=DEMO_WEEK).set_index("code")

@@ -22,6 +22,23 @@ from i18n import has_key, t
 
 TOP_UNITS = 12  # Sankey: units beyond the largest 12 are grouped as "other"
 STATUSES = ("red", "yellow", "blue", "ok")
+PERIODS = ("ytd", "quarter", "4w")  # windows of village finance, disclosure and records
+
+
+def window_weeks(resolved: dict) -> list[int]:
+    """ISO weeks of the resolved period (year to date by default) ending with its week."""
+    kind = resolved.get("period") if resolved.get("period") in PERIODS else "ytd"
+    return period_weeks(kind, parse_week(resolved["week"]))
+
+
+def window_months(resolved: dict) -> list[int]:
+    """Month keys touched by the period's days, oldest first."""
+    first, last = week_bounds(window_weeks(resolved)[0])[0], week_bounds(window_weeks(resolved)[-1])[1]
+    months, day = [], first.replace(day=1)
+    while day <= last:
+        months.append(day.year * 100 + day.month)
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return months
 
 
 def label(prefix: str, key, lang: str) -> str:
@@ -33,11 +50,13 @@ def label(prefix: str, key, lang: str) -> str:
     return str(key)
 
 
-def stamp(resolved: dict, title_key: str) -> dict:
-    """Export stamp: title, region, period (year to date of the week) and as-of."""
+def stamp(resolved: dict, title_key: str, windowed: bool = False) -> dict:
+    """Export stamp: title, region, period and as-of. Charts of sections 1-2 are year to
+    date; `windowed` charts (3, 4) cover the chosen period."""
     lang = resolved.get("lang", "zh-CN")
+    kind = resolved.get("period") if windowed and resolved.get("period") in PERIODS else "ytd"
     return {"title": t(title_key, lang), "region": resolved.get("region_name") or "",
-            "period": t("funds.period.ytd", lang, week=resolved.get("week") or ""),
+            "period": t(f"funds.period.{kind}", lang, week=resolved.get("week") or ""),
             "as_of": resolved.get("as_of")}
 
 
@@ -180,12 +199,12 @@ def ytd_months(week_key: int) -> list[int]:
 def ledger_view(conn, scope, resolved: dict):
     lang = resolved["lang"]
     frame = qf.fetch_ledger_months(conn, scope, region_code=resolved["region"],
-                                   months=ytd_months(parse_week(resolved["week"])))
+                                   months=window_months(resolved))
     cats = {c: label("ledger_category", c, lang) for c in frame["category"].unique()}
     fig = ff.ledger_figure(frame, category_labels=cats, value_label=t("funds.unit.wan", lang),
                            month_label=lambda m: t("funds.month", lang, year=m // 100, month=m % 100),
                            empty_text=t("funds.empty", lang))
-    return with_export_meta(fig, **stamp(resolved, "funds.ledger.title"))
+    return with_export_meta(fig, **stamp(resolved, "funds.ledger.title", windowed=True))
 
 
 def outliers_view(conn, scope, resolved: dict) -> pd.DataFrame:
@@ -199,22 +218,22 @@ def outliers_view(conn, scope, resolved: dict) -> pd.DataFrame:
 # --- 4. Disclosure ------------------------------------------------------------------------
 
 def disclosure_view(conn, scope, resolved: dict) -> tuple:
-    """(units figure, kinds figure) for items due in the year to date."""
+    """(units figure, kinds figure) for items due in the period."""
     lang = resolved["lang"]
-    weeks = period_weeks("ytd", parse_week(resolved["week"]))
+    weeks = window_weeks(resolved)
     units, kinds = qf.fetch_disclosure(conn, scope, region_code=resolved["region"], weeks=weeks)
     labels = {k: t(f"funds.disclosure.{k}", lang) for k in ("rate", "due", "on_time", "late", "unpublished")}
     fig_units = ff.disclosure_units_figure(units, labels=labels, empty_text=t("funds.empty", lang))
     kind_labels = {k: label("disclosure_kind", k, lang) for k in kinds["kind"]}
     fig_kinds = ff.disclosure_kinds_figure(kinds, kind_labels=kind_labels, labels=labels,
                                            empty_text=t("funds.empty", lang))
-    return (with_export_meta(fig_units, **stamp(resolved, "funds.disclosure.title")),
-            with_export_meta(fig_kinds, **stamp(resolved, "funds.disclosure.kinds_title")))
+    return (with_export_meta(fig_units, **stamp(resolved, "funds.disclosure.title", windowed=True)),
+            with_export_meta(fig_kinds, **stamp(resolved, "funds.disclosure.kinds_title", windowed=True)))
 
 
 def late_villages_view(conn, scope, resolved: dict) -> pd.DataFrame:
-    """Villages with items due in the year to date and not published on time."""
-    weeks = period_weeks("ytd", parse_week(resolved["week"]))
+    """Villages with items due in the period and not published on time."""
+    weeks = window_weeks(resolved)
     late = qf.fetch_late_villages(conn, scope, region_code=resolved["region"], weeks=weeks)
     late["last_due"] = [format_week(int(w)) for w in late["last_due_week"]]
     return late
