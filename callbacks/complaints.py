@@ -189,13 +189,13 @@ RATE_COLUMNS = (("reply_rate", "reply_below"), ("satisfaction_rate", "satisfacti
                 ("repeat_complaint_rate", "repeat_above"), ("on_time_completion_rate", None))
 
 
-def league_table(frame, lang: str, *, kind: str):
+def league_table(frame, lang: str, *, kind: str, level: str = "township"):
     """A league table; a rate below its floor is a red cell, a unit missing any floor a red name."""
     if frame.empty:
         return html.P(t("complaints.units.empty", lang), className="text-muted mb-0")
     head = [t("complaints.units.col.unit", lang)]
     if kind == "township":
-        head.append(t("complaints.units.col.county", lang))
+        head.append(t(f"complaints.units.col.parent_{level}", lang))
     head += [t("complaints.units.col.received", lang)] + [t(f"complaints.units.col.{c}", lang) for c, _ in RATE_COLUMNS]
     rows = []
     for row in frame.to_dict("records"):
@@ -223,9 +223,9 @@ def render_units(resolved):
                  reply=format_value(floors[0], "rate", lang), satisfaction=format_value(floors[1], "rate", lang),
                  repeat=format_value(floors[2], "rate", lang))
         if out["n_townships"]:
-            note += " " + t("complaints.units.note", lang, below=out["n_below"], total=out["n_townships"],
-                            shown=len(out["townships"]))
-        return (note, league_table(out["townships"], lang, kind="township"),
+            note += " " + t(f"complaints.units.note_{out['level']}", lang, below=out["n_below"],
+                            total=out["n_townships"], shown=len(out["townships"]))
+        return (note, league_table(out["townships"], lang, kind="township", level=out["level"]),
                 league_table(out["departments"], lang, kind="department"))
     return memoized("cp.units", scope, *_key(resolved), floors, compute=compute)
 

@@ -204,6 +204,25 @@ def fetch_township_units(conn, scope: Scope, *, region_code: str, weeks: list[in
     return _with_unit_rates(sums[cols])
 
 
+def fetch_county_units(conn, scope: Scope, *, region_code: str, weeks: list[int]) -> pd.DataFrame:
+    """Per visible county under the region (a province: 1,900 townships are too many for a
+    league table), UNIT_MEASURES summed over `weeks`, with name, city name and the rates."""
+    eff = effective(scope, region_code)
+    cols = ["code", "name", "county_name", *UNIT_MEASURES]
+    if not eff or not weeks:
+        return _with_unit_rates(pd.DataFrame(columns=cols))
+    stmt = (select(_rwd.c.region_code, *[_sum(_rwd.c[m]) for m in UNIT_MEASURES])
+            .where(_rwd.c.dim == "all", _rwd.c.level == "county", _rwd.c.week_key.in_(weeks),
+                   _rwd.c.region_code.between(*code_range(region_code)),
+                   scope_condition(_rwd.c.region_code, eff))
+            .group_by(_rwd.c.region_code))
+    sums = _frame(conn, stmt, ["code", *UNIT_MEASURES])
+    names = region_names(conn, scope, list(sums["code"]) + [c[:4] + "00000000" for c in sums["code"]])
+    sums["name"] = sums["code"].map(names).fillna(sums["code"])
+    sums["county_name"] = sums["code"].map(lambda c: names.get(c[:4] + "00000000", ""))
+    return _with_unit_rates(sums[cols])
+
+
 def fetch_department_units(conn, scope: Scope, *, region_code: str, weeks: list[int]) -> pd.DataFrame:
     """Per department of the region, UNIT_MEASURES summed over `weeks`, with the rates."""
     eff = effective(scope, region_code)

@@ -22,9 +22,10 @@ summed at every level a user can pick (all rebuilt inside the caller's transacti
   `rating_1` … `rating_5` (week of completed_at); `due`, `due_on_time`
   (date(completed_at) <= due_date) by the week of due_date.
 
-Two indexes on the raw tables serve the paginated record lists of the page: open
-complaints oldest first (`ix_complaint_open`) and open service requests by due date
-(`ix_service_request_open`). Alembic revision 0003_complaints creates all four objects;
+Two indexes on the raw tables serve the
+paginated record lists of the page: open complaints oldest first, covering the age and
+overdue counts (`ix_complaint_open`), and open service requests by due date
+(`ix_service_request_open`). Alembic revision 0003_complaints creates all of them;
 on an existing database run `python -c 'from data.rollups_complaints import main; main()' [URL]`
 once to fill the tables.
 """
@@ -52,12 +53,15 @@ def _days():
 
 
 class RollupComplaintRWD(_Rollup, Base):
-    """Complaints: level x region x dimension x value x ISO week (see the module doc)."""
+    """Complaints: dimension x level x ISO week x region x value (see the module doc).
+
+    Key order: one region's weeks (dim, level, week IN ..., region =) and every child
+    region of a level (dim, level, week IN ..., region BETWEEN) are both index seeks."""
     __tablename__ = "rollup_complaint_rwd"
-    level: Mapped[str] = _pk(String(8))
-    region_code: Mapped[str] = mapped_column(Code, primary_key=True)
     dim: Mapped[str] = _pk(String(12))
+    level: Mapped[str] = _pk(String(8))
     week_key: Mapped[int] = _pk()
+    region_code: Mapped[str] = mapped_column(Code, primary_key=True)
     value: Mapped[str] = _pk(String(32))
     received: Mapped[int] = _count()
     accepted: Mapped[int] = _count()
@@ -97,7 +101,7 @@ class RollupServiceRWM(_Rollup, Base):
 
 # Record lists of the page: open complaints oldest first, open service requests by due date.
 OPEN_COMPLAINT_INDEX = Index("ix_complaint_open", Complaint.closed_at, Complaint.received_at,
-                             Complaint.village_code)
+                             Complaint.village_code, Complaint.due_date)
 OPEN_SERVICE_INDEX = Index("ix_service_request_open", ServiceRequest.completed_at,
                            ServiceRequest.due_date, ServiceRequest.village_code)
 

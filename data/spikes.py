@@ -50,6 +50,13 @@ class SpikeRule:
 def poisson_upper(lam, alpha: float) -> np.ndarray:
     """Smallest k with P(X ≤ k) ≥ 1 − alpha for X ~ Poisson(lam), element-wise (ints)."""
     lam = np.atleast_1d(np.asarray(lam, dtype=float))
+    values, inverse = np.unique(lam, return_inverse=True)  # baselines repeat a lot
+    if len(values) < len(lam):
+        return _poisson_upper(values, alpha)[inverse].reshape(lam.shape)
+    return _poisson_upper(lam, alpha)
+
+
+def _poisson_upper(lam: np.ndarray, alpha: float) -> np.ndarray:
     out = np.zeros(lam.shape, dtype=np.int64)
     exact = lam < EXACT_BELOW
     if exact.any():

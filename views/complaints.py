@@ -231,18 +231,25 @@ def league(frame: pd.DataFrame, floors: tuple[float, float, float]) -> pd.DataFr
     return out.drop(columns="_sat").reset_index(drop=True)
 
 
+def unit_level(region: str) -> str:
+    """Townships are the units of a city, county or township; a province lists its counties."""
+    return "county" if level_of(region) == "province" else "township"
+
+
 def units_view(engine, scope, resolved: dict, floors) -> dict:
-    """Township and department league tables over the period."""
+    """Township (county, for a province) and department league tables over the period."""
     region = resolved.get("region")
     empty = league(qc._with_unit_rates(pd.DataFrame(columns=["code", *qc.UNIT_MEASURES])), floors)
     if not region:
-        return {"townships": empty, "departments": empty, "n_townships": 0, "n_below": 0}
+        return {"townships": empty, "departments": empty, "n_townships": 0, "n_below": 0, "level": "township"}
     weeks = period_weeks(resolved["period"], parse_week(resolved["week"]))
+    level = unit_level(region)
+    fetch = qc.fetch_county_units if level == "county" else qc.fetch_township_units
     with engine.connect() as conn:
-        towns = league(qc.fetch_township_units(conn, scope, region_code=region, weeks=weeks), floors)
+        towns = league(fetch(conn, scope, region_code=region, weeks=weeks), floors)
         depts = league(qc.fetch_department_units(conn, scope, region_code=region, weeks=weeks), floors)
     return {"townships": towns.head(LEAGUE_ROWS), "departments": depts, "n_townships": len(towns),
-            "n_below": int((towns["misses"] > 0).sum())}
+            "n_below": int((towns["misses"] > 0).sum()), "level": level}
 
 
 # --- 我要办 ------------------------------------------------------------------------------------

@@ -33,16 +33,16 @@ def upgrade() -> None:
     """Create the complaints rollup tables and the record-list indexes."""
     op.create_table(
         "rollup_complaint_rwd",
-        sa.Column("level", sa.String(length=8), nullable=False),
-        sa.Column("region_code", sa.String(length=12), nullable=False),
         sa.Column("dim", sa.String(length=12), nullable=False),
+        sa.Column("level", sa.String(length=8), nullable=False),
         sa.Column("week_key", sa.Integer(), nullable=False),
+        sa.Column("region_code", sa.String(length=12), nullable=False),
         sa.Column("value", sa.String(length=32), nullable=False),
         *_counts("received", "accepted", "repeats", "c_replied", "c_closed", "closed", "replied",
                  "rated", "satisfied", "due", "due_on_time", "reply_n"),
         sa.Column("reply_days", sa.Float(), nullable=False),
         sa.Column("close_days", sa.Float(), nullable=False),
-        sa.PrimaryKeyConstraint("level", "region_code", "dim", "week_key", "value",
+        sa.PrimaryKeyConstraint("dim", "level", "week_key", "region_code", "value",
                                 name=op.f("pk_rollup_complaint_rwd")),
         sqlite_with_rowid=False,
     )
@@ -58,8 +58,8 @@ def upgrade() -> None:
                                 name=op.f("pk_rollup_service_rwm")),
         sqlite_with_rowid=False,
     )
-    op.create_index("ix_complaint_open", "complaint", ["closed_at", "received_at", "village_code"],
-                    unique=False)
+    op.create_index("ix_complaint_open", "complaint",
+                    ["closed_at", "received_at", "village_code", "due_date"], unique=False)
     op.create_index("ix_service_request_open", "service_request",
                     ["completed_at", "due_date", "village_code"], unique=False)
 
