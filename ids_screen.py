@@ -4,6 +4,7 @@ from __future__ import annotations
 SC_ROOT = "screen-root"
 SC_STATE = "screen-state"
 SC_RESOLVED = "screen-resolved"
+SC_VIEWPORT = "screen-viewport"    # {w, h} of the browser window (clientside)
 SC_REFRESH = "screen-refresh"      # dcc.Interval: re-read the data
 SC_ROTATE = "screen-rotate"        # dcc.Interval: next panel
 SC_TITLE = "screen-title"

@@ -24,15 +24,33 @@ from views.overview import resolve_defaults
 from views.screen import top_hot, unit_figures
 
 EMPTY = {"data": [], "layout": {}}
+DESIGN_W, DESIGN_H = 1920, 1080          # the layout's reference size
+MAP_FITTED_PX = (760, 460)               # the overview map's zoom fits this box (views/overview.py)
+MAP_SHARE = (0.52, 0.49)                 # share of the window the screen's map box takes
+
+# Window size into a store, so figures are sized for the wall (fonts, map zoom).
+VIEWPORT_JS = "function(state) { return {w: window.innerWidth, h: window.innerHeight}; }"
 
 
-def resolve_state(state: dict, n_refresh):
+def _scale(resolved) -> float:
+    """Window width relative to 1920 px (plotly fonts are px; the CSS uses vw)."""
+    width = ((resolved or {}).get("viewport") or {}).get("w") or DESIGN_W
+    return max(0.6, min(3.0, float(width) / DESIGN_W))
+
+
+def _map_scale(resolved) -> float:
+    view = (resolved or {}).get("viewport") or {}
+    width, height = view.get("w") or DESIGN_W, view.get("h") or DESIGN_H
+    return min(width * MAP_SHARE[0] / MAP_FITTED_PX[0], height * MAP_SHARE[1] / MAP_FITTED_PX[1])
+
+
+def resolve_state(viewport, n_refresh, state: dict):
     """(region title, period, 'updated at' line, resolved state) — again at each refresh."""
     state = state or {}
     scope, lang = current_scope(), state.get("lang") or "zh-CN"
     resolved = memoized("ov.resolve", scope, state.get("region"), state.get("week"),
                         compute=lambda: resolve_defaults(get_engine(), scope, state))
-    resolved = {**resolved, "lang": lang, "tick": n_refresh or 0}
+    resolved = {**resolved, "lang": lang, "tick": n_refresh or 0, "viewport": viewport or {}}
     period = ""
     if resolved.get("week"):
         monday, sunday = week_bounds(parse_week(resolved["week"]))
@@ -51,13 +69,14 @@ def render_kpis(resolved):
 def render_map(resolved):
     if not resolved or not resolved.get("region"):
         return EMPTY
-    return dark(ov.render_map(resolved)[0])
+    return dark(ov.render_map(resolved)[0], font_size=round(18 * _scale(resolved)),
+                map_scale=_map_scale(resolved))
 
 
 def render_trend(resolved):
     if not resolved or not resolved.get("region"):
         return EMPTY
-    return dark(ov.render_trend(resolved), font_size=16)
+    return dark(ov.render_trend(resolved), font_size=round(16 * _scale(resolved)))
 
 
 def render_hot(resolved):
@@ -76,7 +95,8 @@ def render_units(resolved):
     scope = current_scope()
     figs = memoized("sc.units", scope, resolved["region"], resolved["week"], resolved.get("lang"),
                     compute=lambda: unit_figures(get_engine(), scope, resolved))
-    return figs["ranking"], figs["service"]
+    size = round(18 * _scale(resolved))
+    return dark(figs["ranking"], font_size=size), dark(figs["service"], font_size=size)
 
 
 def rotate_panels(n, state):
@@ -89,9 +109,11 @@ def rotate_panels(n, state):
 
 def register(app) -> None:
     """Attach the big-screen callbacks to `app`."""
+    app.clientside_callback(VIEWPORT_JS, Output(sid.SC_VIEWPORT, "data"), Input(sid.SC_STATE, "data"))
     app.callback(Output(sid.SC_TITLE, "children"), Output(sid.SC_PERIOD, "children"),
                  Output(sid.SC_UPDATED, "children"), Output(sid.SC_RESOLVED, "data"),
-                 Input(sid.SC_STATE, "data"), Input(sid.SC_REFRESH, "n_intervals"))(resolve_state)
+                 Input(sid.SC_VIEWPORT, "data"), Input(sid.SC_REFRESH, "n_intervals"),
+                 State(sid.SC_STATE, "data"))(resolve_state)
     app.callback(Output(sid.SC_KPIS, "children"), Input(sid.SC_RESOLVED, "data"))(render_kpis)
     app.callback(Output(ids.chart(sid.SC_MAP_CHART), "figure"), Input(sid.SC_RESOLVED, "data"))(render_map)
     app.callback(Output(ids.chart(sid.SC_TREND_CHART), "figure"), Input(sid.SC_RESOLVED, "data"))(render_trend)

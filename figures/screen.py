@@ -19,8 +19,13 @@ DARK_MAP_STYLE = {"version": 8, "name": "sunshine-dark", "sources": {},
                               "paint": {"background-color": "#0b1f36"}}]}
 
 
-def dark(fig: dict, *, font_size: int = 18) -> dict:
-    """A copy of a plotly figure dict for the dark wall screen (autosized to its box)."""
+def dark(fig: dict, *, font_size: int = 18, map_scale: float = 1.0) -> dict:
+    """A copy of a plotly figure dict for the dark wall screen (autosized to its box).
+
+    `map_scale`: how many times larger the map's box is than the one its zoom was
+    fitted to (the zoom grows by log2 of it, so the map fills a 4K wall too).
+    """
+    import math
     fig = copy.deepcopy(fig)
     layout = fig.setdefault("layout", {})
     layout.pop("height", None)
@@ -36,10 +41,17 @@ def dark(fig: dict, *, font_size: int = 18) -> dict:
             if isinstance(axis.get("title"), dict):
                 axis["title"] = {**axis["title"], "font": {"color": MUTED, "size": font_size - 2}}
             layout[name] = axis
+    if layout.get("annotations"):  # subplot titles sit in the top margin: make room at any size
+        margin = dict(layout.get("margin") or {})
+        margin["t"] = max(int(margin.get("t") or 0), round(font_size * 1.9))
+        layout["margin"] = margin
     for note in layout.get("annotations") or []:
         note["font"] = {**(note.get("font") or {}), "color": TEXT, "size": font_size}
     if "map" in layout:
+        zoom = layout["map"].get("zoom")
         layout["map"] = {**layout["map"], "style": DARK_MAP_STYLE}
+        if isinstance(zoom, (int, float)) and map_scale > 0:
+            layout["map"]["zoom"] = round(zoom + math.log2(map_scale), 2)
     for trace in fig.get("data") or []:
         if trace.get("type") == "choroplethmap":
             trace["marker"] = {**(trace.get("marker") or {}), "line": {"width": 1.2, "color": "#0b1f36"}}

@@ -65,6 +65,7 @@ def layout(region=None, week=None, lang=None, refresh=None, rotate=None, **query
         dcc.Store(id=sid.SC_STATE, data={"region": state.region, "week": state.week, "lang": lang,
                                          "refresh": refresh_s, "rotate": rotate_s}),
         dcc.Store(id=sid.SC_RESOLVED),
+        dcc.Store(id=sid.SC_VIEWPORT),
         dcc.Interval(id=sid.SC_REFRESH, interval=refresh_s * 1000),
         dcc.Interval(id=sid.SC_ROTATE, interval=max(rotate_s, MIN_ROTATE) * 1000, disabled=not rotate_s),
         header,
