@@ -12,6 +12,7 @@ MAP_CRUMBS = "map-crumbs"
 MAP_CHART = "map-main"  # chart key: the graph id is ids.chart(MAP_CHART)
 MAP_NOTE = "map-note"
 MAP_PANEL = "map-panel"
+MAP_WORST = "map-worst"
 MAP_RECORDS_CHOICE = "map-records-choice"
 MAP_RECORDS = "map-records"  # records-grid key
 MAP_URL_SINK = "map-url-sink"
@@ -30,6 +31,6 @@ REGION_TREND_CHART = "region-trend"  # chart key
 REGION_RECORDS = "region-records"  # records-grid key
 
 PLAIN_IDS = (MAP_ROOT, MAP_STATE, MAP_VIEW, MAP_METRIC, MAP_PERIOD, MAP_WEEK, MAP_ASOF, MAP_CRUMBS,
-             MAP_NOTE, MAP_PANEL, MAP_RECORDS_CHOICE, MAP_URL_SINK, MAP_DRAWN,
+             MAP_NOTE, MAP_PANEL, MAP_WORST, MAP_RECORDS_CHOICE, MAP_URL_SINK, MAP_DRAWN,
              REGION_ROOT, REGION_STATE, REGION_VIEW, REGION_PERIOD, REGION_CRUMBS, REGION_SUMMARY,
              REGION_KPIS, REGION_REASONS, REGION_CHILDREN)

@@ -75,6 +75,7 @@ def callback_cases(server):
         ("map.render_map", [lambda v=v: cm.render_map(v, None) for v in views]),
         ("map.render_map(patch)", [lambda v=v, d=d: cm.render_map(v, d) for v, d in zip(recolour, drawn)]),
         ("map.render_panel", [lambda v=v: cm.render_panel(v) for v in views]),
+        ("map.render_worst", [lambda v=v: cm.render_worst(v) for v in views]),
         ("map.render_note", [lambda v=v: cm.render_note(v) for v in views]),
         ("map.render_crumbs", [lambda v=v: cm.render_crumbs(v) for v in views]),
         ("map.drill", [lambda c=c, v=v: cm.drill(c, v) for c, v in clicks]),
@@ -83,6 +84,7 @@ def callback_cases(server):
                                                      "lang": "zh-CN", "period": v["period"]})
                             for v in profiles]),
         ("region.render_profile", [lambda v=v: cr.render_profile(v) for v in profiles]),
+        ("region.render_children", [lambda v=v: cr.render_children(v) for v in profiles]),
         ("region.render_trend", [lambda v=v: cr.render_trend(v) for v in profiles]),
     ]
 

@@ -154,12 +154,28 @@ def render_panel(view):
     def compute():
         chain = view.get("ancestors") or []
         parent = chain[-2]["code"] if len(chain) >= 2 else None
-        kids = (children_of(scope, view["region"], view["week"], view["period"])
-                if child_level_of(view["region"]) else None)
         sibs = children_of(scope, parent, view["week"], view["period"]) if parent else None
-        return vm.panel_data(get_engine(), scope, view, children=kids, siblings=sibs)
+        return vm.panel_data(get_engine(), scope, view, siblings=sibs)
     data = memoized("map.panel", scope, *key, compute=compute)
     return panel_children(view, data)
+
+
+def render_worst(view):
+    """The children needing most attention on the metric, with reasons and links."""
+    if not isinstance(view, dict) or not view.get("region") or not child_level_of(view["region"]):
+        return ""
+    scope, lang, metric = current_scope(), view["lang"], view["metric"]
+    key = (view["region"], view["week"], view["period"], metric, lang)
+    worst = memoized("map.worst", scope, *key, compute=lambda: vm.worst_children(
+        children_of(scope, view["region"], view["week"], view["period"]), metric, view, n=5))
+    if not worst:
+        return ""
+    return [html.Div(t("map.panel.worst", lang, metric=t(f"kpi.{metric}", lang)), className="sun-map-panel-h"),
+            html.Ol([html.Li([dcc.Link(w["name"], href=w["href"], className="sun-map-worst-name"),
+                              html.Span(w["value"], className="sun-map-worst-value"),
+                              html.Div("；".join(w["reasons"]) if lang != "en" else "; ".join(w["reasons"]),
+                                       className="sun-note")], **{"data-code": w["code"]}) for w in worst],
+                    className="sun-map-worst")]
 
 
 def panel_children(view: dict, data: dict) -> list:
@@ -190,18 +206,9 @@ def panel_children(view: dict, data: dict) -> list:
                       html.Td(f"{row['rank']}/{row['n']}" if row["rank"] else "—")]
         rows.append(html.Tr(cells, **{"data-key": row["key"]}))
     table = dbc.Table(html.Tbody(rows), size="sm", className="sun-map-kpis mb-2", borderless=True)
-    worst = []
-    if data["worst"]:
-        worst = [html.Div(t("map.panel.worst", lang, metric=t(f"kpi.{metric}", lang)), className="sun-map-panel-h"),
-                 html.Ol([html.Li([dcc.Link(w["name"], href=w["href"], className="sun-map-worst-name"),
-                                   html.Span(w["value"], className="sun-map-worst-value"),
-                                   html.Div("；".join(w["reasons"]) if lang != "en" else "; ".join(w["reasons"]),
-                                            className="sun-note"),
-                                   ], **{"data-code": w["code"]}) for w in data["worst"]],
-                         className="sun-map-worst")]
     profile = dcc.Link(t("map.panel.profile", lang), href=vm.region_href(view["region"], view),
                        className="btn btn-sm btn-outline-primary mt-2", id="map-profile-link")
-    return [*head, *reasons, table, *worst, profile]
+    return [*head, *reasons, table, profile]
 
 
 def records_choice(metric):
@@ -264,6 +271,7 @@ def register(app) -> None:
     app.callback(Output(ids_map.MAP_CRUMBS, "children"), Input(ids_map.MAP_VIEW, "data"))(render_crumbs)
     app.callback(Output(ids_map.MAP_NOTE, "children"), Input(ids_map.MAP_VIEW, "data"))(render_note)
     app.callback(Output(ids_map.MAP_PANEL, "children"), Input(ids_map.MAP_VIEW, "data"))(render_panel)
+    app.callback(Output(ids_map.MAP_WORST, "children"), Input(ids_map.MAP_VIEW, "data"))(render_worst)
     app.callback(Output(ids_map.MAP_RECORDS_CHOICE, "value"), Input(ids_map.MAP_METRIC, "value"))(records_choice)
     app.callback(Output(ids_records.query(ids_map.MAP_RECORDS), "data"),
                  Input(ids_map.MAP_RECORDS_CHOICE, "value"), Input(ids_map.MAP_VIEW, "data"))(records_query)

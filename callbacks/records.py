@@ -12,12 +12,14 @@ A clientside callback purges the grid's row cache when the query changes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 from dash import MATCH, Input, Output, State, ctx, dcc, no_update
 
 import ids_records
 from callbacks import current_scope, get_engine, get_settings
+from callbacks.memo import memoized
 from data.records import MAX_ROWS, fetch_records, get_source, load_sources
 from data.schema import AuditLog
 from exports.tables import (
@@ -138,13 +140,20 @@ def grid_rows(request, query):
         end = max(start, int(request.get("endRow") or start + 100))
     except (TypeError, ValueError):
         return {"rowData": [], "rowCount": 0}, t("records.status.none", lang)
-    rows, total, source, _ = query_rows(query, request, offset=start, limit=min(end - start, 1000))
-    if source is None:
+    if _query(query)[0] is None:
         return {"rowData": [], "rowCount": 0}, t("records.status.none", lang)
+
+    def compute():
+        rows, total, _, _ = query_rows(query, request, offset=start, limit=min(end - start, 1000))
+        return {"rowData": records_of(rows), "rowCount": total}
+    key = json.dumps([query, _sort(request), (request or {}).get("filterModel") or {}, start, end],
+                     sort_keys=True, default=str)
+    response = memoized("records.rows", current_scope(), key, compute=compute)
+    total = response["rowCount"]
     status = t("records.status.count", lang, n=f"{total:,}")
     if total > EXPORT_CAP:
         status += " · " + t("records.export.cap_note", lang, n=f"{EXPORT_CAP:,}")
-    return {"rowData": records_of(rows), "rowCount": total}, status
+    return response, status
 
 
 def records_of(shown: pd.DataFrame) -> list[dict]:
@@ -188,7 +197,6 @@ def _audit(source_name: str, fmt: str, region: str, detail: dict) -> None:
 
 
 def _jsonable(value):
-    import json
     return json.loads(json.dumps(value, default=str))
 
 

@@ -37,7 +37,7 @@ def previous_end(period: str, week_key: int) -> int:
 
 
 def fetch_profile(conn, scope: Scope, *, region_code: str, week_key: int,
-                  period: str = "week") -> dict | None:
+                  period: str = "week", with_children: bool = True) -> dict | None:
     """The profile's numbers; None when the region is not visible.
 
     own / previous / parent: measure+rate dicts; peers: the parent's children (metrics,
@@ -68,7 +68,8 @@ def fetch_profile(conn, scope: Scope, *, region_code: str, week_key: int,
         parent_totals = totals_of_children(peers)
     ranks = {k: rank_among(peers, region_code, k) for k in (*PROFILE_KPIS, "attention_index")}
     children = (fetch_map_children(conn, scope, region_code=region_code, week_key=week_key,
-                                   period=period) if level_of(region_code) != "village" else pd.DataFrame())
+                                   period=period)
+                if with_children and level_of(region_code) != "village" else pd.DataFrame())
     return {"own": own, "previous": previous, "parent": parent_totals, "parent_code": parent,
             "peers": peers, "own_row": own_row, "ranks": ranks, "children": children}
 
@@ -110,22 +111,25 @@ def fetch_region_trend(conn, scope: Scope, *, region_code: str, week_key: int,
         frame[name] = 0.0
     if not rows.empty:
         def wk(values):
-            return [week_of(pd.Timestamp(v).date()) if pd.notna(v) else None for v in values]
-        rows["rw"], rows["cw"], rows["dw"] = wk(rows.received_at), wk(rows.closed_at), wk(rows.due_date)
-        closed_day = [pd.Timestamp(v).date() if pd.notna(v) else None for v in rows.closed_at]
-        due_day = [pd.Timestamp(v).date() for v in rows.due_date]
-        rows["on_time"] = [c is not None and c <= d for c, d in zip(closed_day, due_day)]
-        rows["sat"] = rows.satisfaction.isin(["very_satisfied", "satisfied"])
-        idx = frame.set_index("week_key")
-        for key in keys:
-            idx.loc[key, "received"] = float((rows.rw == key).sum())
-            idx.loc[key, "repeats"] = float(((rows.rw == key) & rows.repeat_of.notna()).sum())
-            idx.loc[key, "closed"] = float((rows.cw == key).sum())
-            idx.loc[key, "rated"] = float(((rows.cw == key) & rows.satisfaction.notna()).sum())
-            idx.loc[key, "satisfied"] = float(((rows.cw == key) & rows.sat).sum())
-            idx.loc[key, "due"] = float((rows.dw == key).sum())
-            idx.loc[key, "due_on_time"] = float(((rows.dw == key) & rows.on_time).sum())
-        frame = idx.reset_index()
+            return pd.Series([week_of(pd.Timestamp(v).date()) if pd.notna(v) else -1 for v in values])
+        rw, cw, dw = wk(rows.received_at), wk(rows.closed_at), wk(rows.due_date)
+        closed_day = pd.to_datetime(rows.closed_at).dt.normalize()
+        on_time = closed_day.notna() & (closed_day <= pd.to_datetime(rows.due_date))
+        sat = rows.satisfaction.isin(["very_satisfied", "satisfied"])
+        rated = rows.satisfaction.notna()
+        repeat = rows.repeat_of.notna()
+
+        def count(weeks: pd.Series, mask=None) -> list[float]:
+            picked = weeks[mask.to_numpy()] if mask is not None else weeks
+            counts = picked.value_counts()
+            return [float(counts.get(k, 0)) for k in keys]
+        frame["received"] = count(rw)
+        frame["repeats"] = count(rw, repeat)
+        frame["closed"] = count(cw)
+        frame["rated"] = count(cw, rated)
+        frame["satisfied"] = count(cw, sat)
+        frame["due"] = count(dw)
+        frame["due_on_time"] = count(dw, on_time)
     k = Clue.__table__
     flagged = [week_of(d) for (d,) in conn.execute(select(k.c.flagged_on).where(
         k.c.region_code.between(lo, hi), scope_condition(k.c.region_code, eff),

@@ -44,7 +44,7 @@ def _village(code_column):
             .correlate_except(_reg).scalar_subquery())
 
 
-IN_LIST_MAX = 5_000  # up to this many villages, filter by `IN` (index seeks per village)
+IN_LIST_MAX = 30_000  # up to this many villages (a province has ~24,000), filter by `IN` (index seeks per village)
 
 
 def _villages(conn, scope, params, column):

@@ -62,7 +62,8 @@ def layout(region=None, week=None, lang=None, metric=None, period=None, **query)
                           lang=lang, height=520,
                           below=html.Div(id=ids_map.MAP_NOTE, className="sun-note"))
     panel = card(t("map.panel.title", lang), t("map.panel.subtitle", lang),
-                 dcc.Loading(html.Div(id=ids_map.MAP_PANEL, className="sun-map-panel"), delay_show=300))
+                 dcc.Loading(html.Div(id=ids_map.MAP_PANEL, className="sun-map-panel"), delay_show=300),
+                 html.Div(id=ids_map.MAP_WORST))
     choices = [{"label": t(f"map.records.{c}", lang), "value": c} for c in RECORD_CHOICES]
     records = card(t("map.records.title", lang), t("map.records.subtitle", lang),
                    dbc.RadioItems(id=ids_map.MAP_RECORDS_CHOICE, options=choices, inline=True,

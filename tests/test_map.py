@@ -194,7 +194,7 @@ def test_panel_ranks_and_reasons(server, demo_engine):
     from data.queries_map import rank_among
     with server.test_request_context("/"):
         view = _resolve(region=SURGE_TOWN, metric="complaints_received", period="week")[0]
-        panel = cm.render_panel(view)
+        panel = [*cm.render_panel(view), *cm.render_worst(view)]
     blob = json.dumps([p.to_plotly_json() if hasattr(p, "to_plotly_json") else p for p in panel],
                       default=lambda o: o.to_plotly_json(), ensure_ascii=False)
     assert "第 1 / " in blob and "永兴县" in blob  # worst township on received, vs its county
@@ -210,7 +210,8 @@ def test_out_of_scope_region_shows_nothing(server):
         assert not any(d.get("locations") for d in fig.get("data", []))
         forged = {**_resolve()[0], "region": "110101000000", "ancestors": []}
         fig, _ = cm.render_map(forged, None)
-        panel = json.dumps(cm.render_panel(forged), default=lambda o: o.to_plotly_json(), ensure_ascii=False)
+        panel = json.dumps([cm.render_panel(forged), cm.render_worst(forged)],
+                           default=lambda o: o.to_plotly_json(), ensure_ascii=False)
     assert not any(d.get("locations") for d in (fig.get("data") or []))
     assert "sun-map-worst" not in panel and "1,2" not in panel
 

@@ -85,7 +85,8 @@ def test_callbacks_render_the_profile(server):
     with server.test_request_context("/"):
         view, period, chip = cr.resolve({"region": SURGE_TOWN, "week": "2026-W46", "lang": "zh-CN",
                                          "period": "4w"})
-        kpis, summary, reasons, children = cr.render_profile(view)
+        kpis, summary, reasons = cr.render_profile(view)
+        children = cr.render_children(view)
         trend = cr.render_trend(view)
         q = cr.records(view)
         new = cr.period_to_view("quarter", view)

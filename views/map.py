@@ -242,10 +242,9 @@ def breadcrumb(view: dict) -> list[dict]:
 
 # --- side panel -----------------------------------------------------------------------
 
-def panel_data(engine, scope, view: dict, children: pd.DataFrame | None = None,
-               siblings: pd.DataFrame | None = None) -> dict:
-    """The region's KPIs vs its parent, its rank among its siblings, reasons in words and
-    the worst children for the metric.
+def panel_data(engine, scope, view: dict, siblings: pd.DataFrame | None = None) -> dict:
+    """The region's KPIs vs its parent, its rank among its siblings and reasons in words
+    (the worst children are `worst_children`, a callback of their own).
 
     The parent's totals are the sums of its visible children's measures (the siblings
     read anyway for the ranks), so the panel costs one rollup read plus the children.
@@ -265,8 +264,6 @@ def panel_data(engine, scope, view: dict, children: pd.DataFrame | None = None,
     if in_siblings and level_of(region) == "village":
         with engine.connect() as conn:
             par = fetch_region_totals(conn, scope, region_code=parent, week_key=week, period=period) or {}
-    if children is None:
-        children = children_frame(engine, scope, view) if child_level_of(region) else pd.DataFrame()
     lang = view["lang"]
     rows = []
     for key in PANEL_KPIS:
@@ -279,7 +276,6 @@ def panel_data(engine, scope, view: dict, children: pd.DataFrame | None = None,
     metric_rank = rank_among(siblings, region, metric) if in_siblings else (None, 0)
     reasons = [reason_text(k, own, lang) for k in top_reasons(own, n=3)] if in_siblings else []
     return {"rows": rows, "metric_rank": metric_rank, "reasons": reasons,
-            "worst": worst_children(children, metric, view, n=5),
             "attention": _num(own.get("attention_index")) if in_siblings else None,
             "parent_name": chain[-2]["name"] if parent else None,
             "sibling_level": view.get("level")}

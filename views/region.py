@@ -31,7 +31,8 @@ def profile_data(engine, scope, view: dict) -> dict | None:
     lang = view.get("lang", "zh-CN")
     with engine.connect() as conn:
         prof = fetch_profile(conn, scope, region_code=view["region"],
-                             week_key=parse_week(view["week"]), period=view["period"])
+                             week_key=parse_week(view["week"]), period=view["period"],
+                             with_children=False)
     if prof is None:
         return None
     rows = []
@@ -54,20 +55,30 @@ def profile_data(engine, scope, view: dict) -> dict | None:
         })
     own_row = prof["own_row"]
     reasons = [reason_text(k, own_row, lang) for k in top_reasons(own_row, n=3)] if own_row else []
-    children = []
-    if not prof["children"].empty:
-        kids = prof["children"].sort_values(["attention_index", "code"], ascending=[False, True]).head(10)
-        for _, row in kids.iterrows():
-            children.append({"code": row["code"], "name": row["name"],
-                             "attention": f"{row['attention_index']:.0f}",
-                             "reasons": [reason_text(k, row, lang) for k in top_reasons(row, n=2)],
-                             "href": region_href(row["code"], view),
-                             "map": map_href({**view, "metric": "attention_index"}, region=row["code"])})
     rank, n = prof["ranks"].get("attention_index", (None, 0))
-    return {"rows": rows, "reasons": reasons, "children": children,
+    return {"rows": rows, "reasons": reasons,
             "attention": _num(own_row.get("attention_index")) if own_row else None,
             "attention_rank": (rank, n), "has_parent": prof["parent"] is not None,
             "population": _num(prof["own"].get("population"))}
+
+
+def children_data(engine, scope, view: dict) -> list[dict]:
+    """The region's children by attention index (top 10), with reasons and links."""
+    from data.queries_map import child_level_of, fetch_map_children
+    if not child_level_of(view["region"]):
+        return []
+    lang = view.get("lang", "zh-CN")
+    with engine.connect() as conn:
+        kids = fetch_map_children(conn, scope, region_code=view["region"],
+                                  week_key=parse_week(view["week"]), period=view["period"])
+    if kids.empty:
+        return []
+    kids = kids.sort_values(["attention_index", "code"], ascending=[False, True]).head(10)
+    return [{"code": row["code"], "name": row["name"], "attention": f"{row['attention_index']:.0f}",
+             "reasons": [reason_text(k, row, lang) for k in top_reasons(row, n=2)],
+             "href": region_href(row["code"], view),
+             "map": map_href({**view, "metric": "attention_index"}, region=row["code"])}
+            for _, row in kids.iterrows()]
 
 
 def _vs(value, reference, higher_is_better: bool) -> str:
