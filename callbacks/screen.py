@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dash import ALL, Input, Output, State, html
+from dash import ALL, Input, Output, State, no_update
 
 import ids
 import ids_screen as sid
@@ -66,17 +66,46 @@ def render_kpis(resolved):
     return ov.render_kpis(resolved)
 
 
-def render_map(resolved):
-    if not resolved or not resolved.get("region"):
-        return EMPTY
-    return dark(ov.render_map(resolved)[0], font_size=round(18 * _scale(resolved)),
-                map_scale=_map_scale(resolved))
+def _fingerprint(resolved) -> str:
+    """What a screen figure depends on: data version, region, week, language, window."""
+    from app import data_version
+    r = resolved or {}
+    return repr((data_version(get_engine()), r.get("region"), r.get("week"), r.get("lang"),
+                 sorted((r.get("viewport") or {}).items())))
 
 
-def render_trend(resolved):
+def _unchanged(resolved, current) -> tuple[str, bool]:
+    """A refresh re-sends a figure only when its inputs changed (no flicker, and MapLibre
+    is not asked to restyle a map that is still loading)."""
+    key = _fingerprint(resolved)
+    meta = ((current or {}).get("layout") or {}).get("meta") or {}
+    return key, isinstance(meta, dict) and meta.get("screen") == key
+
+
+def _keyed(fig: dict, key: str) -> dict:
+    layout = fig.setdefault("layout", {})
+    meta = layout.get("meta") if isinstance(layout.get("meta"), dict) else {}
+    layout["meta"] = {**meta, "screen": key}
+    return fig
+
+
+def render_map(resolved, current=None):
     if not resolved or not resolved.get("region"):
         return EMPTY
-    return dark(ov.render_trend(resolved), font_size=round(16 * _scale(resolved)))
+    key, same = _unchanged(resolved, current)
+    if same:
+        return no_update
+    return _keyed(dark(ov.render_map(resolved)[0], font_size=round(18 * _scale(resolved)),
+                       map_scale=_map_scale(resolved)), key)
+
+
+def render_trend(resolved, current=None):
+    if not resolved or not resolved.get("region"):
+        return EMPTY
+    key, same = _unchanged(resolved, current)
+    if same:
+        return no_update
+    return _keyed(dark(ov.render_trend(resolved), font_size=round(16 * _scale(resolved))), key)
 
 
 def render_hot(resolved):
@@ -89,14 +118,17 @@ def render_hot(resolved):
                     compute=lambda: hot_list(top_hot(get_engine(), scope, resolved), query, lang))
 
 
-def render_units(resolved):
+def render_units(resolved, current=None):
     if not resolved or not resolved.get("region"):
         return EMPTY, EMPTY
+    key, same = _unchanged(resolved, current)
+    if same:
+        return no_update, no_update
     scope = current_scope()
     figs = memoized("sc.units", scope, resolved["region"], resolved["week"], resolved.get("lang"),
                     compute=lambda: unit_figures(get_engine(), scope, resolved))
     size = round(18 * _scale(resolved))
-    return dark(figs["ranking"], font_size=size), dark(figs["service"], font_size=size)
+    return _keyed(dark(figs["ranking"], font_size=size), key), _keyed(dark(figs["service"], font_size=size), key)
 
 
 def rotate_panels(n, state):
@@ -115,11 +147,14 @@ def register(app) -> None:
                  Input(sid.SC_VIEWPORT, "data"), Input(sid.SC_REFRESH, "n_intervals"),
                  State(sid.SC_STATE, "data"))(resolve_state)
     app.callback(Output(sid.SC_KPIS, "children"), Input(sid.SC_RESOLVED, "data"))(render_kpis)
-    app.callback(Output(ids.chart(sid.SC_MAP_CHART), "figure"), Input(sid.SC_RESOLVED, "data"))(render_map)
-    app.callback(Output(ids.chart(sid.SC_TREND_CHART), "figure"), Input(sid.SC_RESOLVED, "data"))(render_trend)
+    app.callback(Output(ids.chart(sid.SC_MAP_CHART), "figure"), Input(sid.SC_RESOLVED, "data"),
+                 State(ids.chart(sid.SC_MAP_CHART), "figure"))(render_map)
+    app.callback(Output(ids.chart(sid.SC_TREND_CHART), "figure"), Input(sid.SC_RESOLVED, "data"),
+                 State(ids.chart(sid.SC_TREND_CHART), "figure"))(render_trend)
     app.callback(Output(sid.SC_HOT, "children"), Input(sid.SC_RESOLVED, "data"))(render_hot)
     app.callback(Output(ids.chart(sid.SC_RANKING_CHART), "figure"),
                  Output(ids.chart(sid.SC_SERVICE_CHART), "figure"),
-                 Input(sid.SC_RESOLVED, "data"))(render_units)
+                 Input(sid.SC_RESOLVED, "data"),
+                 State(ids.chart(sid.SC_RANKING_CHART), "figure"))(render_units)
     app.callback(Output(sid.panel(ALL), "className"), Input(sid.SC_ROTATE, "n_intervals"),
                  State(sid.SC_STATE, "data"), prevent_initial_call=True)(rotate_panels)

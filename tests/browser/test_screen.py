@@ -1,0 +1,83 @@
+"""The big screen in headless chromium: fits 1920×1080 (and 3840×2160) without scrollbars,
+refreshes on its interval, rotates its panels, keeps the URL's region and week."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from data.queries import KPI_KEYS
+from i18n import t
+
+pytestmark = pytest.mark.browser
+NUMBER = re.compile(r"\d")
+
+FITS = """() => {
+  const d = document.documentElement, vw = innerWidth, vh = innerHeight;
+  const cells = [...document.querySelectorAll('.sun-screen-panel.is-active .sun-screen-cell, .sun-screen-kpis')];
+  return {scrollW: d.scrollWidth, scrollH: d.scrollHeight, vw, vh,
+          bodyScrollH: document.body.scrollHeight,
+          overflowing: cells.filter(c => { const r = c.getBoundingClientRect();
+                                           return r.bottom > vh + 1 || r.right > vw + 1; }).length,
+          navbarShown: !!document.querySelector('.sun-navbar') &&
+                       getComputedStyle(document.querySelector('.sun-navbar')).display !== 'none'};
+}"""
+
+
+def open_screen(page, app_url, query="?week=2026-W46", size=(1920, 1080)):
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(f"{app_url}/screen{query}")
+    page.wait_for_selector('.sun-screen [data-key="complaints_received"] .sun-kpi-value', timeout=30_000)
+    page.wait_for_selector('[data-chart="screen-map"] .js-plotly-plot', timeout=30_000)
+    page.wait_for_selector('[data-chart="screen-trend"] .js-plotly-plot', timeout=30_000)
+    page.wait_for_selector(".sun-screen .sun-hot-item", timeout=30_000)
+    page.wait_for_timeout(500)
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (3840, 2160)])
+def test_screen_fits_without_scrollbars(page, app_url, size):
+    open_screen(page, app_url, size=size)
+    fit = page.evaluate(FITS)
+    assert fit["scrollW"] <= fit["vw"] and fit["scrollH"] <= fit["vh"], fit
+    assert fit["bodyScrollH"] <= fit["vh"], fit
+    assert fit["overflowing"] == 0, fit
+    assert not fit["navbarShown"]
+    for key in KPI_KEYS:
+        expect(page.locator(f'.sun-screen [data-key="{key}"] .sun-kpi-value')).to_have_text(NUMBER)
+        expect(page.locator(f'.sun-screen [data-key="{key}"] .sun-kpi-arrow')).to_have_text(re.compile("[▲▼■]"))
+    assert page.locator(".sun-screen .sun-hot-item").count() == 6
+    # type readable from five metres: KPI values at least ~2.3 % of the width
+    size_px = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.sun-screen .sun-kpi-value')).fontSize)")
+    assert size_px >= 0.02 * size[0]
+
+
+def test_screen_refreshes_on_its_interval(page, app_url):
+    open_screen(page, app_url, "?week=2026-W46&refresh=2")
+    assert page.locator(".sun-screen").get_attribute("data-refresh") == "2"
+    updated = page.locator(".sun-screen-updated")
+    first = updated.inner_text()
+    assert "2" in first
+    # the 'updated at hh:mm:ss' line is rewritten by each refresh (the data are re-read)
+    expect(updated).not_to_have_text(first, timeout=8_000)
+    expect(page.locator('.sun-screen [data-key="complaints_received"] .sun-kpi-value')).to_have_text(NUMBER)
+
+
+def test_screen_rotates_panels_when_asked(page, app_url):
+    open_screen(page, app_url, "?week=2026-W46&rotate=5")
+    units = page.locator(".sun-screen-units")
+    situation = page.locator(".sun-screen-situation")
+    expect(situation).to_have_class(re.compile("is-active"))
+    expect(units).to_have_class(re.compile("is-active"), timeout=12_000)
+    expect(situation).not_to_have_class(re.compile("is-active"))
+    expect(page.locator('[data-chart="screen-ranking"] .js-plotly-plot')).to_have_count(1)
+    fit = page.evaluate(FITS)
+    assert fit["scrollH"] <= fit["vh"] and fit["overflowing"] == 0, fit
+
+
+def test_screen_keeps_region_week_and_language_from_the_url(page, app_url):
+    open_screen(page, app_url, "?region=431023&week=2026-W45&lang=en")
+    expect(page.locator(".sun-screen-period")).to_contain_text("2026-W45")
+    expect(page.locator(".sun-screen-region")).not_to_be_empty()
+    expect(page.locator(".sun-screen-updated")).to_contain_text("Updated")
+    expect(page.locator('.sun-screen [data-key="complaints_received"] .sun-kpi-label')).to_contain_text(t("kpi.complaints_received", "en"))
