@@ -152,7 +152,7 @@ def grid_rows(request, query):
     total = response["rowCount"]
     status = t("records.status.count", lang, n=f"{total:,}")
     if total > EXPORT_CAP:
-        status += " · " + t("records.export.cap_note", lang, n=f"{EXPORT_CAP:,}")
+        status = t("records.status.more", lang, n=f"{EXPORT_CAP:,}")
     return response, status
 
 

@@ -22,7 +22,8 @@ Contract (pages register their own sources; components/records_grid.py shows the
 - `fetch_records(conn, scope, name, params, *, sort, filters, offset, limit)` is the one
   entry point of callbacks: an unknown (forged) source, a region (`params["region"]`)
   that is malformed or outside the scope, or an empty scope returns no rows and 0.
-  `limit` is capped at MAX_ROWS (the export cap).
+  `limit` is capped at MAX_ROWS (the export cap); the total is counted up to COUNT_CAP + 1
+  (a total above COUNT_CAP means "more than COUNT_CAP": the grid asks for a filter).
 
 Params are JSON from the page's own callbacks: at least {"region": code} and usually
 {"weeks": [202645, 202646]} plus source-specific keys. Personal data (complainant
@@ -44,6 +45,7 @@ from data.scope import EMPTY, Scope, narrow
 
 KINDS = ("text", "number", "money", "date", "datetime", "code")
 MAX_ROWS = 100_000  # the most rows one request (or one export) may read
+COUNT_CAP = MAX_ROWS  # totals are counted up to this (+1 means "more")
 PAGE_MAX = 1_000
 
 
@@ -264,7 +266,9 @@ def paged_select(conn, source: RecordSource, exprs: Mapping, base, *, sort, filt
         if cond is not None:
             conds.append(cond)
     stmt = base.where(*conds) if conds else base
-    total = conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar() or 0
+    # counted up to COUNT_CAP: past it the grid says "more than" and asks for a filter
+    capped = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
+    total = conn.execute(select(func.count()).select_from(capped)).scalar() or 0
     order = [exprs[f].desc() if desc else exprs[f].asc() for f, desc in sort or () if f in exprs]
     stmt = stmt.with_only_columns(*[exprs[f].label(f) for f in source.fields]).order_by(
         *order, *default_order).offset(offset).limit(limit)

@@ -44,7 +44,7 @@ def _village(code_column):
             .correlate_except(_reg).scalar_subquery())
 
 
-IN_LIST_MAX = 30_000  # up to this many villages (a province has ~24,000), filter by `IN` (index seeks per village)
+IN_LIST_MAX = 5_000  # up to this many villages (a city has ~2,500; a province ~24,000), filter by `IN` (index seeks per village)
 
 
 def _villages(conn, scope, params, column):
@@ -154,7 +154,7 @@ def payments_overdue(conn, scope, params, *, sort, filters, offset, limit):
         or_(_pay.c.paid_date.is_(None), _pay.c.paid_date > _pay.c.due_date))
     return paged_select(conn, RECORD_SOURCES["payments_overdue"], exprs, base, sort=sort,
                         filters=filters, offset=offset, limit=limit,
-                        default_order=(_pay.c.due_date.desc(), _pay.c.id))
+                        default_order=(_pay.c.village_code, _pay.c.due_date, _pay.c.id))  # index order
 
 
 DISCLOSURE_COLUMNS = (
