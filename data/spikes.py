@@ -96,16 +96,18 @@ def detect(counts, rule: SpikeRule = SpikeRule()) -> pd.DataFrame:
     limits = np.zeros((n_series, n_weeks - b), dtype=np.int64)
     spikes = np.zeros((n_series, n_weeks - b), dtype=bool)
     start = b
-    # Vectorised over every remaining week at once; a spike changes later baselines, so
-    # after the first week with a spike that week is winsorised and the rest recomputed.
+    # Vectorised over blocks of `baseline_weeks` weeks (their baselines only read earlier
+    # weeks); a spike changes later baselines, so after the first week with a spike that
+    # week is winsorised and the next block starts after it.
     while start < n_weeks:
-        windows = np.lib.stride_tricks.sliding_window_view(filtered[:, start - b:n_weeks - 1], b, axis=1)
+        end = min(n_weeks, start + b)  # a block of weeks whose baselines are all known
+        windows = np.lib.stride_tricks.sliding_window_view(filtered[:, start - b:end - 1], b, axis=1)
         base = np.percentile(windows, BASELINE_QUANTILE, axis=2)
         limit = poisson_upper(np.maximum(base, rule.min_baseline).ravel(), rule.alpha).reshape(base.shape)
-        count = x[:, start:n_weeks]
+        count = x[:, start:end]
         spike = (count > limit) & (count >= rule.min_count)
         hit = np.flatnonzero(spike.any(axis=0))
-        stop = hit[0] + 1 if len(hit) else n_weeks - start
+        stop = hit[0] + 1 if len(hit) else end - start
         cols = slice(start - b, start - b + stop)
         bases[:, cols], limits[:, cols], spikes[:, cols] = base[:, :stop], limit[:, :stop], spike[:, :stop]
         if len(hit):
