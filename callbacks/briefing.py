@@ -56,9 +56,20 @@ def _narrative_children(briefing) -> list:
     return out
 
 
+def _warm_kaleido() -> None:
+    """Start kaleido's chromium in the background once someone opens the briefing, so the
+    first "generate" does not wait for it (3–5 s)."""
+    import threading
+
+    from exports import images
+    if not images._kaleido_started:
+        threading.Thread(target=images.ensure_kaleido, name="kaleido-warm", daemon=True).start()
+
+
 def render_preview(resolved):
     """(narrative children, *chart figures) of the resolved region and week."""
     lang = (resolved or {}).get("lang", "zh-CN")
+    _warm_kaleido()
     empty = {"data": [], "layout": {}}
     if not resolved or not resolved.get("region") or not resolved.get("week"):
         return [html.P(t("overview.no_region", lang), className="text-muted")] + [empty] * len(CHART_KEYS)
