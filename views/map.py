@@ -290,7 +290,10 @@ def _num(value):
 
 
 def _worse(value, reference, key) -> bool | None:
-    if value is None or reference is None or value == reference:
+    """Worse than the parent? Only rates and per-10k figures compare; a part's count is
+    always smaller than its parent's."""
+    if value is None or reference is None or value == reference \
+            or INDICATORS[key].unit in ("count", "yuan"):
         return None
     return (value < reference) if INDICATORS[key].higher_is_better else (value > reference)
 

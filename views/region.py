@@ -49,7 +49,8 @@ def profile_data(engine, scope, view: dict) -> dict | None:
             "change": format_change(change, info.unit, lang),
             "direction": change_direction(change, info.higher_is_better),
             "parent": format_value(parent, info.unit, lang) if prof["parent"] else None,
-            "vs_parent": _vs(value, parent, info.higher_is_better),
+            "vs_parent": _vs(value, parent, info.higher_is_better) if info.unit not in ("count", "yuan")
+            else "flat",
             "rank": f"{rank}/{n}" if rank else "—",
             "unavailable": value is None and key == "disbursement_rate_ytd" and view.get("level") == "village",
         })
