@@ -87,6 +87,7 @@ def bench_scale(scale: str, repeat: int, only: tuple[str, ...] = ()) -> tuple[li
     server = app.server
     cache = server.extensions["sunshine_cache"]
     timing_rows, layer_rows = [], []
+    job_rows.clear()
     with server.test_request_context("/"):
         for name, calls in callback_cases(server):
             if only and not any(part in name for part in only):
@@ -96,7 +97,31 @@ def bench_scale(scale: str, repeat: int, only: tuple[str, ...] = ()) -> tuple[li
             timing_rows.append((name, "uncached", percentile(uncached, .5), percentile(uncached, .95), BUDGET_UNCACHED_MS))
             timing_rows.append((name, "cached", percentile(cached, .5), percentile(cached, .95), BUDGET_CACHED_MS))
         layer_rows = layer_cases(server)
+        job_rows.extend(time_jobs(server, repeat, only))
     return timing_rows, layer_rows
+
+
+job_rows: list[tuple] = []  # (job, case, p50, max, budget) of the last bench_scale
+JOB_REPEAT = 3
+
+
+def time_jobs(server, repeat: int, only: tuple[str, ...] = ()) -> list[tuple]:
+    """One-off jobs of the pages (`job_cases(server)` in bench/cases_<page>.py ->
+    [(name, call, budget_ms)]): the first (cold: starts chromium etc.) call, then up to
+    JOB_REPEAT warm calls (p50 and max)."""
+    from bench.cases import _page_modules
+    rows = []
+    for module in _page_modules():
+        if not hasattr(module, "job_cases"):
+            continue
+        for name, call, budget in module.job_cases(server):
+            if only and not any(part in name for part in only):
+                continue
+            cold = time_calls(call, 1)
+            warm = time_calls(call, max(1, min(JOB_REPEAT, repeat)))
+            rows.append((name, "cold (first in process)", cold[0], cold[0], budget))
+            rows.append((name, "warm", percentile(warm, .5), max(warm), budget))
+    return rows
 
 
 def print_tables(scale: str, timing_rows: list[tuple], layer_rows: list[tuple]) -> None:
@@ -112,6 +137,13 @@ def print_tables(scale: str, timing_rows: list[tuple], layer_rows: list[tuple]) 
     for name, size, budget in layer_rows:
         layers.add_row(name, f"{size:,}", f"{budget:,}", "✓" if size <= budget else "✗")
     console.print(layers)
+    if job_rows:
+        jobs = Table(title=f"one-off jobs — {scale} scale")
+        for col in ("job", "case", "p50 ms", "max ms", "budget ms", "ok"):
+            jobs.add_column(col)
+        for name, case, p50, worst, budget in job_rows:
+            jobs.add_row(name, case, f"{p50:.0f}", f"{worst:.0f}", str(budget), "✓" if worst <= budget else "✗")
+        console.print(jobs)
 
 
 def main(scales: list[str], repeat: int = 30, only: tuple[str, ...] = ()) -> None:

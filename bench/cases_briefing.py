@@ -1,0 +1,45 @@
+"""Benchmark cases of the weekly briefing (/briefing): the preview callbacks, and the
+one-off job of writing the PPTX + PDF (budget 10 s at city scale, DESIGN §7 / issue #6)."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+BRIEFING_BUDGET_MS = 10_000
+
+
+def briefing_states(server) -> list[dict]:
+    from bench.cases import overview_states
+    return overview_states(server)[:12]
+
+
+def callback_cases(server):
+    from callbacks import briefing
+
+    states = briefing_states(server)
+    resolved = [briefing.resolve_state(state)[-1] for state in states]  # untimed
+    return [
+        ("briefing.resolve_state", [lambda s=s: briefing.resolve_state(s) for s in states]),
+        ("briefing.render_preview", [lambda r=r: briefing.render_preview(r) for r in resolved]),
+        ("briefing.poll_job", [lambda: briefing.poll_job(1, {"job": "0" * 20, "lang": "zh-CN"})]),
+    ]
+
+
+def job_cases(server):
+    """(name, zero-argument call, budget ms): the root region's PPTX + PDF of the latest week."""
+    from app import data_version
+    from bench.cases import bench_regions
+    from callbacks import current_scope
+    from data.calendar import format_week
+    from exports.briefing import write_briefing
+
+    root, _, weeks = bench_regions(server)
+    engine = server.extensions["sunshine_engine"]
+    settings = server.config["SUNSHINE_SETTINGS"]
+    out = Path(tempfile.mkdtemp(prefix="bench-briefing-"))
+
+    def run():
+        write_briefing(engine, current_scope(), root, format_week(weeks[0]), "zh-CN",
+                       {"pptx": out / "briefing.pptx", "pdf": out / "briefing.pdf"},
+                       cache_dir=settings.cache_dir, version=data_version(engine))
+    return [("briefing.pptx+pdf (root region, latest week)", run, BRIEFING_BUDGET_MS)]
