@@ -161,8 +161,9 @@ def clues(units: pd.DataFrame, *, lang: str) -> go.Figure:
                    mode="markers", marker=dict(symbol="diamond", size=14, color=SERIES[4]), yaxis="y2",
                    hovertemplate="%{x}: %{y:,.1f}<extra></extra>"),
     ])
+    top = float(frame["new_clues"].max())
     fig.update_layout(yaxis=dict(title=t("kpi.new_clues", lang), tickformat=",d", gridcolor="#eceff3",
-                                 rangemode="tozero"),
+                                 rangemode="tozero", dtick=1 if top <= 6 else None),
                       yaxis2=dict(title=t("briefing.chart.amount_wan", lang), overlaying="y", side="right",
                                   rangemode="tozero", showgrid=False))
     fig.update_xaxes(tickangle=-30, tickfont=dict(size=13))
