@@ -28,6 +28,7 @@ REGION_KPIS = "region-kpis"
 REGION_REASONS = "region-reasons"
 REGION_CHILDREN = "region-children"
 REGION_TREND_CHART = "region-trend"  # chart key
+REGION_TIMELINE_CHART = "region-timeline"  # chart key
 REGION_RECORDS = "region-records"  # records-grid key
 
 PLAIN_IDS = (MAP_ROOT, MAP_STATE, MAP_VIEW, MAP_METRIC, MAP_PERIOD, MAP_WEEK, MAP_ASOF, MAP_CRUMBS,

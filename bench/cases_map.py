@@ -85,6 +85,7 @@ def callback_cases(server):
                             for v in profiles]),
         ("region.render_profile", [lambda v=v: cr.render_profile(v) for v in profiles]),
         ("region.render_children", [lambda v=v: cr.render_children(v) for v in profiles]),
+        ("region.render_timeline", [lambda v=v: cr.render_timeline(v) for v in profiles]),
         ("region.render_trend", [lambda v=v: cr.render_trend(v) for v in profiles]),
     ]
 

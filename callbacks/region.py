@@ -154,6 +154,16 @@ def render_trend(view):
                     compute=lambda: vr.trend_figure(get_engine(), scope, view).to_plotly_json())
 
 
+def render_timeline(view):
+    from figures.theme import empty_figure
+    lang = (view or {}).get("lang", "zh-CN")
+    if not isinstance(view, dict) or not view.get("region"):
+        return empty_figure(t("common.no_data", lang), height=440)
+    scope = current_scope()
+    return memoized("region.timeline", scope, view["region"], view["week"], lang,
+                    compute=lambda: vr.timeline_figure(get_engine(), scope, view).to_plotly_json())
+
+
 def records(view):
     if not isinstance(view, dict) or not view.get("region"):
         return None
@@ -186,6 +196,8 @@ def register(app) -> None:
     app.callback(Output(ids_map.REGION_CHILDREN, "children"), Input(ids_map.REGION_VIEW, "data"))(render_children)
     app.callback(Output(ids.chart(ids_map.REGION_TREND_CHART), "figure"),
                  Input(ids_map.REGION_VIEW, "data"))(render_trend)
+    app.callback(Output(ids.chart(ids_map.REGION_TIMELINE_CHART), "figure"),
+                 Input(ids_map.REGION_VIEW, "data"))(render_timeline)
     app.callback(Output(ids_records.query(ids_map.REGION_RECORDS), "data"),
                  Input(ids_map.REGION_VIEW, "data"))(records)
     app.clientside_callback(URL_JS, Output(ids_map.REGION_ROOT, "title"), Input(ids_map.REGION_VIEW, "data"))

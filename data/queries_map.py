@@ -27,7 +27,8 @@ from data.scope import Scope, narrow, scope_condition
 # metric key -> the column of fetch_*_metrics it reads
 MAP_METRICS = ("attention_index", "complaints_per_10k", "complaints_received", "overdue_rate",
                "on_time_completion_rate", "satisfaction_rate", "repeat_complaint_rate", "new_clues",
-               "disbursement_rate_ytd", "disclosure_on_time_rate", "reporting_completeness")
+               "new_clue_amount", "disbursement_rate_ytd", "disclosure_on_time_rate",
+               "reporting_completeness")
 DEFAULT_METRIC = "attention_index"
 VILLAGE_UNAVAILABLE = ("disbursement_rate_ytd",)  # allocations are per township
 # Complaints are due within 15 working days and closed within months of receipt; rows due

@@ -15,7 +15,9 @@ from sqlalchemy import select
 from data.calendar import week_key as week_of, weeks_back
 from data.codes import ancestor_at, code_range, level_of, PARENT_LEVEL
 from data.periods import period_weeks
-from data.queries_map import fetch_map_children, fetch_region_totals, rank_among, totals_of_children
+from data.queries_map import (
+    RECEIVED_BEFORE, fetch_map_children, fetch_region_totals, rank_among, totals_of_children,
+)
 from data.queries_metrics import add_rates, fetch_trend
 from data.schema import Clue, Complaint
 from data.scope import Scope, narrow, scope_condition
@@ -99,7 +101,8 @@ def fetch_region_trend(conn, scope: Scope, *, region_code: str, week_key: int,
     lo, hi = code_range(region_code)
     t0 = dt.datetime.combine(start, dt.time())
     stmt = select(c.c.received_at, c.c.closed_at, c.c.due_date, c.c.satisfaction, c.c.repeat_of).where(
-        c.c.village_code.between(lo, hi), scope_condition(c.c.village_code, eff),
+        c.c.village_code == region_code, scope_condition(c.c.village_code, eff),
+        c.c.received_at >= t0 - RECEIVED_BEFORE,  # index (village_code, received_at)
         (c.c.received_at >= t0) | (c.c.due_date >= start) | (c.c.closed_at >= t0))
     rows = pd.DataFrame([tuple(r) for r in conn.execute(stmt)],
                         columns=["received_at", "closed_at", "due_date", "satisfaction", "repeat_of"])
@@ -136,3 +139,117 @@ def fetch_region_trend(conn, scope: Scope, *, region_code: str, week_key: int,
         k.c.flagged_on.between(start, end)))]
     frame["new_clues"] = [float(flagged.count(w)) for w in frame["week_key"]]
     return add_rates(frame)
+
+
+TIMELINE_SERIES = ("complaints_received", "service_requests", "new_clues", "warnings_raised",
+                   "funds_paid", "finance_expense")
+
+
+def fetch_region_timeline(conn, scope: Scope, *, region_code: str, week_key: int,
+                          weeks: int = 26) -> pd.DataFrame:
+    """One region's activity on one time axis: columns series, period_start (date), value.
+
+    Weekly (ISO weeks ending with `week_key`): complaints received, new clues, warnings
+    raised and funds paid (rollups of its townships, or a village's raw rows), 我要办
+    service requests (raw rows, index on (village_code, submitted_at)). Monthly: village
+    finance expenses (rollup_ledger_vm / _tm) for the months the weeks touch.
+    Empty outside the scope.
+    """
+    eff = narrow(scope, region_code)
+    if not eff:
+        return pd.DataFrame(columns=["series", "period_start", "value"])
+    from data.calendar import week_bounds
+    from data.queries_metrics import collect_measures
+    keys = weeks_back(week_key, weeks)
+    start, end = week_bounds(keys[0])[0], week_bounds(keys[-1])[1]
+    mondays = {k: week_bounds(k)[0] for k in keys}
+    rows = []
+    if level_of(region_code) == "village":
+        trend = fetch_region_trend(conn, scope, region_code=region_code, week_key=week_key, weeks=weeks)
+        weekly = {"complaints_received": dict(zip(trend["week_key"], trend["received"])),
+                  "new_clues": dict(zip(trend["week_key"], trend["new_clues"])),
+                  "warnings_raised": _village_warnings(conn, eff, region_code, start, end),
+                  "funds_paid": _village_paid(conn, eff, region_code, start, end)}
+    else:
+        frame = collect_measures(conn, eff, keys).set_index("week_key")
+        weekly = {name: {int(k): float(v) for k, v in frame[col].items()} for name, col in (
+            ("complaints_received", "received"), ("new_clues", "new_clues"),
+            ("warnings_raised", "warnings_raised"), ("funds_paid", "paid_amount"))}
+    weekly["service_requests"] = _service_requests(conn, eff, region_code, start, end)
+    for name, values in weekly.items():
+        rows += [(name, mondays[k], float(values.get(k, 0.0))) for k in keys]
+    rows += [("finance_expense", month_start, amount)
+             for month_start, amount in _finance_expense(conn, eff, region_code, start, end)]
+    return pd.DataFrame(rows, columns=["series", "period_start", "value"])
+
+
+def _village_codes(conn, scope, region_code) -> list[str]:
+    from data.schema import Region
+    r = Region.__table__
+    lo, hi = code_range(region_code)
+    return list(conn.execute(select(r.c.code).where(
+        r.c.code.between(lo, hi), r.c.level == "village", scope_condition(r.c.code, scope))).scalars())
+
+
+def _by_week(dates) -> dict[int, float]:
+    out: dict[int, float] = {}
+    for d in dates:
+        if d is None:
+            continue
+        k = week_of(pd.Timestamp(d).date())
+        out[k] = out.get(k, 0.0) + 1.0
+    return out
+
+
+def _service_requests(conn, scope, region_code, start, end) -> dict[int, float]:
+    from data.schema import ServiceRequest
+    s = ServiceRequest.__table__
+    codes = _village_codes(conn, scope, region_code)
+    if not codes:
+        return {}
+    t0 = dt.datetime.combine(start, dt.time())
+    t1 = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+    stmt = select(s.c.submitted_at).where(s.c.village_code.in_(codes), scope_condition(s.c.village_code, scope),
+                                          s.c.submitted_at >= t0, s.c.submitted_at < t1)
+    return _by_week(conn.execute(stmt).scalars())
+
+
+def _village_warnings(conn, scope, region_code, start, end) -> dict[int, float]:
+    from data.schema import Warning
+    w = Warning.__table__
+    lo, hi = code_range(region_code)
+    stmt = select(w.c.raised_on).where(w.c.region_code.between(lo, hi), scope_condition(w.c.region_code, scope),
+                                       w.c.raised_on.between(start, end))
+    return _by_week(conn.execute(stmt).scalars())
+
+
+def _village_paid(conn, scope, region_code, start, end) -> dict[int, float]:
+    """Amount paid by week of paid_date (read through the (village_code, due_date) index:
+    payments are due at most a year before they are paid)."""
+    from data.schema import FundPayment
+    p = FundPayment.__table__
+    stmt = select(p.c.paid_date, p.c.amount).where(
+        p.c.village_code == region_code, scope_condition(p.c.village_code, scope),
+        p.c.due_date.between(start - dt.timedelta(days=366), end), p.c.paid_date.between(start, end))
+    out: dict[int, float] = {}
+    for paid, amount in conn.execute(stmt):
+        k = week_of(pd.Timestamp(paid).date())
+        out[k] = out.get(k, 0.0) + float(amount)
+    return out
+
+
+def _finance_expense(conn, scope, region_code, start, end) -> list[tuple[dt.date, float]]:
+    """Village finance expenses per month (rollup_ledger_vm for a village, _tm above)."""
+    from sqlalchemy import func as f
+    from data.rollup_schema import RollupLedgerTM, RollupLedgerVM
+    village = level_of(region_code) == "village"
+    table = (RollupLedgerVM if village else RollupLedgerTM).__table__
+    code_col = table.c.village_code if village else table.c.township_code
+    lo, hi = code_range(region_code)
+    first, last = start.year * 100 + start.month, end.year * 100 + end.month
+    in_region = code_col == region_code if village else code_col.between(lo, hi)
+    stmt = (select(table.c.month_key, f.sum(table.c.amount))
+            .where(in_region, scope_condition(code_col, scope),
+                   table.c.month_key.between(first, last), table.c.direction == "expense")
+            .group_by(table.c.month_key).order_by(table.c.month_key))
+    return [(dt.date(m // 100, m % 100, 1), float(v or 0)) for m, v in conn.execute(stmt)]

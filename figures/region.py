@@ -20,3 +20,43 @@ def profile_trend(df: pd.DataFrame, *, lang: str, height: int = 230) -> go.Figur
             if kind == "line":
                 fig.update_yaxes(range=[0, 1.05], row=1, col=col)
     return fig
+
+
+TIMELINE_PANELS = (  # series, chart kind, d3 format, divide by
+    ("complaints_received", "bar", ",.0f", 1),
+    ("service_requests", "bar", ",.0f", 1),
+    ("new_clues", "bar", ",.0f", 1),
+    ("warnings_raised", "bar", ",.0f", 1),
+    ("funds_paid", "bar", ",.1f", 10_000),
+    ("finance_expense", "bar", ",.1f", 10_000),
+)
+
+
+def profile_timeline(df: pd.DataFrame, *, lang: str, height: int = 420) -> go.Figure:
+    """The region's activity on one date axis: one row per series (weeks; finance by month).
+
+    Money is shown in 10,000 yuan (万元). Rows share the x axis, so a spike in complaints
+    can be read against payments, warnings and finance in the same weeks.
+    """
+    from plotly.subplots import make_subplots
+
+    from figures.theme import SERIES, base_layout, empty_figure
+    from i18n import t
+    if df.empty:
+        return empty_figure(t("common.no_data", lang), height=height)
+    titles = [t(f"region.timeline.{key}", lang) for key, *_ in TIMELINE_PANELS]
+    fig = make_subplots(rows=len(TIMELINE_PANELS), cols=1, shared_xaxes=True, vertical_spacing=0.035,
+                        subplot_titles=titles)
+    for row, (key, _, fmt, scale) in enumerate(TIMELINE_PANELS, start=1):
+        part = df[df["series"] == key]
+        width = (27 if key == "finance_expense" else 6) * 86_400_000 * 0.8  # ms: month / week bars
+        fig.add_trace(go.Bar(x=pd.to_datetime(part["period_start"]), y=part["value"] / scale,
+                             marker_color=SERIES[(row - 1) % len(SERIES)], width=width,
+                             xperiod="M1" if key == "finance_expense" else 7 * 86_400_000,
+                             xperiodalignment="start", name=titles[row - 1],
+                             hovertemplate=f"%{{x|%Y-%m-%d}}<br>%{{y:{fmt}}}<extra>{titles[row - 1]}</extra>"),
+                      row=row, col=1)
+        fig.update_yaxes(rangemode="tozero", gridcolor="#eceff3", nticks=3, row=row, col=1)
+    fig.update_layout(showlegend=False, bargap=0.1)
+    fig.update_annotations(font=dict(size=12), x=0, xanchor="left")
+    return base_layout(fig, height=height).update_layout(margin=dict(l=8, r=8, t=24, b=8))

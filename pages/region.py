@@ -47,11 +47,13 @@ def layout(code=None, week=None, lang=None, period=None, **query):
                 html.Div(id=ids_map.REGION_REASONS), html.Div(id=ids_map.REGION_CHILDREN))
     trend = chart_card(ids_map.REGION_TREND_CHART, t("region.trend.title", lang),
                        t("region.trend.subtitle", lang), lang=lang, height=230)
+    timeline = chart_card(ids_map.REGION_TIMELINE_CHART, t("region.timeline.title", lang),
+                          t("region.timeline.subtitle", lang), lang=lang, height=440)
     records = card(t("region.records.title", lang), t("region.records.subtitle", lang),
                    records_grid(ids_map.REGION_RECORDS, lang, height=360))
     body = html.Div([
         store, dcc.Store(id=ids_map.REGION_VIEW), controls,
         dbc.Row([dbc.Col(kpis, lg=7), dbc.Col(side, lg=5)], className="g-3 mb-3"),
-        html.Div(trend, className="mb-3"), records,
+        html.Div(timeline, className="mb-3"), html.Div(trend, className="mb-3"), records,
     ], id=ids_map.REGION_ROOT)
     return page_frame("region", state, body)

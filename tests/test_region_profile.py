@@ -117,3 +117,49 @@ def test_layout_renders_for_any_code(server):
         for code in (None, SURGE_TOWN, "431023", "garbage", "110101"):
             assert json.dumps(page["layout"](code=code, period="nope").to_plotly_json(),
                               default=lambda o: o.to_plotly_json())
+
+
+def test_timeline_matches_raw_sql(demo_engine):
+    """Every series of the one-axis timeline against the raw tables."""
+    from data.queries_region_profile import TIMELINE_SERIES, fetch_region_timeline
+    with demo_engine.connect() as conn:
+        frame = fetch_region_timeline(conn, SCOPE, region_code=SURGE_TOWN, week_key=DEMO_WEEK, weeks=26)
+        vframe = fetch_region_timeline(conn, SCOPE, region_code="431023113201", week_key=DEMO_WEEK, weeks=26)
+        q = lambda sql, **p: conn.execute(text(sql), p).scalar()  # noqa: E731
+        raw = {
+            "complaints_received": q("select count(*) from complaint where village_code like '431023113%' "
+                                     "and received_at >= '2026-05-18' and received_at < '2026-11-16'"),
+            "service_requests": q("select count(*) from service_request where village_code like '431023113%' "
+                                  "and submitted_at >= '2026-05-18' and submitted_at < '2026-11-16'"),
+            "funds_paid": q("select sum(amount) from fund_payment where village_code like '431023113%' "
+                            "and paid_date between '2026-05-18' and '2026-11-15'"),
+            "warnings_raised": q("select count(*) from warning where region_code like '431023113%' "
+                                 "and raised_on between '2026-05-18' and '2026-11-15'"),
+            "finance_expense": q("select sum(amount) from village_ledger where village_code like '431023113%' "
+                                 "and direction = 'expense' and entry_date between '2026-05-01' and '2026-11-30'"),
+        }
+        v_paid = q("select sum(amount) from fund_payment where village_code = '431023113201' "
+                   "and paid_date between '2026-05-18' and '2026-11-15'")
+    sums = frame.groupby("series")["value"].sum()
+    assert set(frame["series"]) == set(TIMELINE_SERIES)
+    for key, value in raw.items():
+        assert sums[key] == pytest.approx(float(value or 0)), key
+    assert (frame[frame.series == "complaints_received"].value > 0).sum() > 10
+    vsums = vframe.groupby("series")["value"].sum()
+    assert vsums["funds_paid"] == pytest.approx(float(v_paid or 0))
+    assert _timeline_empty_outside(demo_engine)
+
+
+def _timeline_empty_outside(engine) -> bool:
+    from data.queries_region_profile import fetch_region_timeline
+    with engine.connect() as conn:
+        return fetch_region_timeline(conn, Scope.of("431021"), region_code=SURGE_TOWN,
+                                     week_key=DEMO_WEEK).empty
+
+
+def test_timeline_callback(server):
+    from callbacks import region as cr
+    with server.test_request_context("/"):
+        view = cr.resolve({"region": SURGE_TOWN, "week": "2026-W46", "lang": "en", "period": "week"})[0]
+        fig = cr.render_timeline(view)
+    assert len(fig["data"]) == 6 and fig["layout"]["meta"]["export"]["title"].startswith("Activity")

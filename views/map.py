@@ -39,6 +39,7 @@ RECORDS_FOR_METRIC = {
     "on_time_completion_rate": ("complaints", {"only": "overdue"}),
     "repeat_complaint_rate": ("complaints", {"only": "repeat"}),
     "new_clues": ("clues", {}),
+    "new_clue_amount": ("clues", {}),
     "disbursement_rate_ytd": ("payments_overdue", {}),
     "disclosure_on_time_rate": ("disclosures_missed", {}),
 }

@@ -99,6 +99,18 @@ def trend_figure(engine, scope, view: dict):
                             as_of=view.get("as_of"))
 
 
+def timeline_figure(engine, scope, view: dict):
+    """Complaints, 我要办, clues, warnings, funds paid and village finance on one axis."""
+    from data.queries_region_profile import fetch_region_timeline
+    from figures.region import profile_timeline
+    lang = view.get("lang", "zh-CN")
+    with engine.connect() as conn:
+        frame = fetch_region_timeline(conn, scope, region_code=view["region"],
+                                      week_key=parse_week(view["week"]), weeks=26)
+    return with_export_meta(profile_timeline(frame, lang=lang), title=t("region.timeline.title", lang),
+                            region=view.get("name") or "", period=view["week"], as_of=view.get("as_of"))
+
+
 def records_query(view: dict) -> dict:
     weeks = period_weeks(view.get("period", "week"), parse_week(view["week"])) if view.get("week") else []
     return {"source": "complaints", "params": {"region": view.get("region"), "weeks": weeks},
