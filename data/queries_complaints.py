@@ -198,7 +198,10 @@ def fetch_township_units(conn, scope: Scope, *, region_code: str, weeks: list[in
                    scope_condition(_tw.c.township_code, eff))
             .group_by(_tw.c.township_code))
     sums = _frame(conn, stmt, ["code", *UNIT_MEASURES])
-    names = _names(conn, eff, region_code, ("township", "county"))
+    names = region_names(conn, eff, sums["code"])
+    counties = sorted({c[:6] + "000000" for c in sums["code"]})
+    # the county of a visible township is named even for a township-only user (an ancestor)
+    names.update(region_names(conn, Scope.of(*counties), counties) if counties else {})
     sums["name"] = sums["code"].map(names).fillna(sums["code"])
     sums["county_name"] = sums["code"].map(lambda c: names.get(c[:6] + "000000", ""))
     return _with_unit_rates(sums[cols])
@@ -242,14 +245,6 @@ def _with_unit_rates(frame: pd.DataFrame) -> pd.DataFrame:
     frame["repeat_complaint_rate"] = ind.repeat_complaint_rate(frame["repeats"], frame["received"])
     frame["on_time_completion_rate"] = ind.on_time_completion_rate(frame["due_on_time"], frame["due"])
     return frame
-
-
-def _names(conn, eff: Scope, region_code: str, levels) -> dict[str, str]:
-    stmt = select(_region.c.code, _region.c.name).where(
-        _region.c.level.in_(levels), _region.c.code.between(*code_range(region_code)),
-        or_(scope_condition(_region.c.code, eff),
-            *(_region.c.code == c[:6] + "000000" for c in sorted(eff.codes))))
-    return dict(conn.execute(stmt).all())
 
 
 def region_names(conn, scope: Scope, codes) -> dict[str, str]:

@@ -85,6 +85,8 @@ def test_township_league_rates_equal_raw_sql(conn):
         assert _approx(unit["satisfaction_rate"], row["satisfied"] / row["rated"] if row["rated"] else None)
         assert _approx(unit["repeat_complaint_rate"], row["repeats"] / row["received"] if row["received"] else None)
     assert units["name"].str.len().min() > 0 and set(units["county_name"]) == {"永兴县"}
+    one = qc.fetch_township_units(conn, Scope.of(units.index[0]), region_code=units.index[0], weeks=WEEKS)
+    assert one["code"].tolist() == [units.index[0]] and one["county_name"].tolist() == ["永兴县"]
 
 
 def test_department_rates_equal_raw_sql(conn):
