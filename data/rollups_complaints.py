@@ -215,8 +215,9 @@ def rebuild_complaints_rollups(conn) -> dict[str, int]:
             value = "''" if dim == "all" else dim
             sql = (f"INSERT INTO rollup_complaint_rwd (level, region_code, dim, week_key, value, "
                    f"{', '.join(COMPLAINT_MEASURES)}) SELECT '{level}', {region}, '{dim}', week_key, "
-                   f"{value}, {sums} FROM {source} GROUP BY {region}, week_key"
-                   + ("" if dim == "all" else f", {value}"))
+                   f"{value}, {sums} FROM {source} GROUP BY week_key, {region}"
+                   + ("" if dim == "all" else f", {value}")
+                   + f" ORDER BY week_key, {region}" + ("" if dim == "all" else f", {value}"))
             total += conn.execute(text(sql)).rowcount
     conn.execute(text("DROP TABLE tmp_complaint_events"))
     conn.execute(text("DROP TABLE tmp_complaint_events_c"))
