@@ -18,7 +18,7 @@ SC_PANEL_TYPE = "screen-panel"
 SC_MAP_CHART = "screen-map"
 SC_TREND_CHART = "screen-trend"
 SC_RANKING_CHART = "screen-ranking"
-SC_SERVICE_CHART = "screen-service"
+SC_FUNDS_CHART = "screen-funds"
 PANELS = ("situation", "units")
 
 

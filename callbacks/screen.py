@@ -119,16 +119,15 @@ def render_hot(resolved):
 
 
 def render_units(resolved, current=None):
+    """The unit panel (ranking, disbursement), read from the overview's cached map figure."""
     if not resolved or not resolved.get("region"):
         return EMPTY, EMPTY
     key, same = _unchanged(resolved, current)
     if same:
         return no_update, no_update
-    scope = current_scope()
-    figs = memoized("sc.units", scope, resolved["region"], resolved["week"], resolved.get("lang"),
-                    compute=lambda: unit_figures(get_engine(), scope, resolved))
+    figs = unit_figures(ov.render_map(resolved)[0], resolved)
     size = round(18 * _scale(resolved))
-    return _keyed(dark(figs["ranking"], font_size=size), key), _keyed(dark(figs["service"], font_size=size), key)
+    return _keyed(dark(figs["ranking"], font_size=size), key), _keyed(dark(figs["funds"], font_size=size), key)
 
 
 def rotate_panels(n, state):
@@ -153,7 +152,7 @@ def register(app) -> None:
                  State(ids.chart(sid.SC_TREND_CHART), "figure"))(render_trend)
     app.callback(Output(sid.SC_HOT, "children"), Input(sid.SC_RESOLVED, "data"))(render_hot)
     app.callback(Output(ids.chart(sid.SC_RANKING_CHART), "figure"),
-                 Output(ids.chart(sid.SC_SERVICE_CHART), "figure"),
+                 Output(ids.chart(sid.SC_FUNDS_CHART), "figure"),
                  Input(sid.SC_RESOLVED, "data"),
                  State(ids.chart(sid.SC_RANKING_CHART), "figure"))(render_units)
     app.callback(Output(sid.panel(ALL), "className"), Input(sid.SC_ROTATE, "n_intervals"),

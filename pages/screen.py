@@ -58,8 +58,8 @@ def layout(region=None, week=None, lang=None, refresh=None, rotate=None, **query
     units = html.Div([
         _cell("ranking", chart_card(sid.SC_RANKING_CHART, t("screen.units.ranking", lang),
                                     t("screen.units.window", lang), lang=lang, height=400)),
-        _cell("service", chart_card(sid.SC_SERVICE_CHART, t("screen.units.service", lang),
-                                    t("screen.units.window", lang), lang=lang, height=400)),
+        _cell("funds", chart_card(sid.SC_FUNDS_CHART, t("screen.units.funds", lang),
+                                  t("screen.units.funds_note", lang), lang=lang, height=400)),
     ], id=sid.panel("units"), className="sun-screen-panel sun-screen-units")
     body = html.Div([
         dcc.Store(id=sid.SC_STATE, data={"region": state.region, "week": state.week, "lang": lang,
