@@ -158,7 +158,7 @@ def render_timeline(view):
     from figures.theme import empty_figure
     lang = (view or {}).get("lang", "zh-CN")
     if not isinstance(view, dict) or not view.get("region"):
-        return empty_figure(t("common.no_data", lang), height=440)
+        return empty_figure(t("common.no_data", lang), height=600)
     scope = current_scope()
     return memoized("region.timeline", scope, view["region"], view["week"], lang,
                     compute=lambda: vr.timeline_figure(get_engine(), scope, view).to_plotly_json())

@@ -32,7 +32,7 @@ TIMELINE_PANELS = (  # series, chart kind, d3 format, divide by
 )
 
 
-def profile_timeline(df: pd.DataFrame, *, lang: str, height: int = 420) -> go.Figure:
+def profile_timeline(df: pd.DataFrame, *, lang: str, height: int = 600) -> go.Figure:
     """The region's activity on one date axis: one row per series (weeks; finance by month).
 
     Money is shown in 10,000 yuan (万元). Rows share the x axis, so a spike in complaints
@@ -45,7 +45,7 @@ def profile_timeline(df: pd.DataFrame, *, lang: str, height: int = 420) -> go.Fi
     if df.empty:
         return empty_figure(t("common.no_data", lang), height=height)
     titles = [t(f"region.timeline.{key}", lang) for key, *_ in TIMELINE_PANELS]
-    fig = make_subplots(rows=len(TIMELINE_PANELS), cols=1, shared_xaxes=True, vertical_spacing=0.035,
+    fig = make_subplots(rows=len(TIMELINE_PANELS), cols=1, shared_xaxes=True, vertical_spacing=0.055,
                         subplot_titles=titles)
     for row, (key, _, fmt, scale) in enumerate(TIMELINE_PANELS, start=1):
         part = df[df["series"] == key]

@@ -48,7 +48,7 @@ def layout(code=None, week=None, lang=None, period=None, **query):
     trend = chart_card(ids_map.REGION_TREND_CHART, t("region.trend.title", lang),
                        t("region.trend.subtitle", lang), lang=lang, height=230)
     timeline = chart_card(ids_map.REGION_TIMELINE_CHART, t("region.timeline.title", lang),
-                          t("region.timeline.subtitle", lang), lang=lang, height=440)
+                          t("region.timeline.subtitle", lang), lang=lang, height=600)
     records = card(t("region.records.title", lang), t("region.records.subtitle", lang),
                    records_grid(ids_map.REGION_RECORDS, lang, height=360))
     body = html.Div([
