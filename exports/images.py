@@ -108,8 +108,9 @@ def as_vector_map(fig: dict) -> dict:
     `geo.visible=False`, fitted to the regions (Mercator, like the page).
     """
     traces = fig.get("data") or []
-    if not any(tr.get("type") == "choroplethmap" for tr in traces):
-        return fig
+    kinds = {tr.get("type") for tr in traces}
+    if "choroplethmap" not in kinds or kinds - {"choroplethmap"}:
+        return fig  # points or lines on the map too (e.g. /map villages): keep MapLibre
     fig = copy.deepcopy(fig)
     for trace in fig["data"]:
         if trace.get("type") == "choroplethmap":

@@ -107,3 +107,18 @@ def test_not_loaded_figure_and_filename_safety(server):
     fig = {"layout": {"meta": {"export": {"title": "a/b: c", "region": "永兴县", "period": "2026-W46"}}}}
     assert export_filename(fig, "svg") == "a-b-c_永兴县_2026-W46.svg"
     assert export_filename({"layout": {}}, "pdf") == "chart.pdf"
+
+
+def test_vector_map_only_for_pure_choropleths():
+    from exports.images import as_vector_map
+    square = {"type": "FeatureCollection", "features": [{"type": "Feature", "id": "1", "geometry": {
+        "type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}}]}  # counter-clockwise
+    fig = {"data": [{"type": "choroplethmap", "geojson": square, "locations": ["1"], "z": [1]}],
+           "layout": {"map": {"center": {"lat": 0.5, "lon": 0.5}, "zoom": 6}}}
+    vector = as_vector_map(fig)
+    assert vector["data"][0]["type"] == "choropleth" and vector["layout"]["geo"]["fitbounds"] == "locations"
+    ring = vector["data"][0]["geojson"]["features"][0]["geometry"]["coordinates"][0]
+    area2 = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:]))
+    assert area2 < 0  # rewound clockwise, as d3-geo wants
+    with_points = {"data": fig["data"] + [{"type": "scattermap", "lat": [0.5], "lon": [0.5]}], "layout": fig["layout"]}
+    assert as_vector_map(with_points) is with_points  # left to MapLibre
