@@ -127,11 +127,15 @@ def detect_frame(frame: pd.DataFrame, *, unit: str, weeks: list[int], count: str
     cols = [unit, "week_key", "count", "baseline", "limit", "spike"]
     if frame.empty:
         return pd.DataFrame(columns=cols)
-    wide = (frame.pivot_table(index=unit, columns="week_key", values=count, aggfunc="sum")
-            .reindex(columns=weeks).fillna(0.0))
-    found = detect(wide.to_numpy(), rule)
+    units, unit_idx = np.unique(frame[unit].to_numpy(), return_inverse=True)
+    pos = {int(w): i for i, w in enumerate(weeks)}
+    week_idx = np.array([pos.get(int(w), -1) for w in frame["week_key"]])
+    ok = week_idx >= 0
+    wide = np.zeros((len(units), len(weeks)))
+    np.add.at(wide, (unit_idx[ok], week_idx[ok]), frame[count].to_numpy(dtype=float)[ok])
+    found = detect(wide, rule)
     if found.empty:
         return pd.DataFrame(columns=cols)
-    found[unit] = wide.index.to_numpy()[found["series"].to_numpy()]
+    found[unit] = units[found["series"].to_numpy()]
     found["week_key"] = np.asarray(weeks)[found["week"].to_numpy()]
     return found[cols].reset_index(drop=True)

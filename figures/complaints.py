@@ -4,6 +4,9 @@ Pure plotly from DataFrames (no queries, no dash); labels come through i18n.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -20,10 +23,19 @@ def _weeks(keys) -> list[str]:
     return [format_week(int(w)) for w in keys]
 
 
-def _figure(data: list[dict], layout: dict, height: int) -> go.Figure:
-    """A figure from plain dicts without plotly's per-property validation (10-50x faster;
-    the dicts here are fixed by this module), with the shared base layout."""
-    return base_layout(go.Figure({"data": data, "layout": layout}, _validate=False), height=height)
+@lru_cache(maxsize=1)
+def _base() -> dict:
+    """The shared base layout (figures.theme.base_layout) as a plain dict, built once."""
+    return base_layout(go.Figure()).to_plotly_json()["layout"]
+
+
+def _figure(data: list[dict], layout: dict, height: int, margin: dict | None = None) -> go.Figure:
+    """A figure from plain dicts without plotly's per-property validation or update calls
+    (10-50x faster; the dicts here are fixed by this module), on the shared base layout."""
+    merged = {**_base(), **layout, "height": height}
+    if margin:
+        merged["margin"] = margin
+    return go.Figure({"data": data, "layout": merged}, _validate=False)
 
 
 def trend_figure(weekly: pd.DataFrame, totals: pd.DataFrame, spikes: pd.DataFrame, *,
@@ -86,15 +98,21 @@ def trend_figure(weekly: pd.DataFrame, totals: pd.DataFrame, spikes: pd.DataFram
         "legend": {"orientation": "h", "y": -0.08, "x": 0, "font": {"size": 11}},
         "hovermode": "closest",
     }
-    return _figure(data, layout, height).update_layout(margin=dict(l=8, r=8, t=8, b=8))
+    return _figure(data, layout, height, margin=dict(l=8, r=8, t=8, b=8))
 
 
 def _wide(weekly: pd.DataFrame, week_keys) -> pd.DataFrame:
     """Weeks x keys, the largest keys kept and the rest summed as "__other__"."""
+    weeks = list(week_keys)
     if weekly.empty:
-        return pd.DataFrame(index=list(week_keys))
-    wide = (weekly.pivot_table(index="week_key", columns="key", values="received", aggfunc="sum")
-            .reindex(list(week_keys)).fillna(0.0))
+        return pd.DataFrame(index=weeks)
+    keys, key_idx = np.unique(weekly["key"].astype(str).to_numpy(), return_inverse=True)
+    pos = {w: i for i, w in enumerate(weeks)}
+    week_idx = np.array([pos.get(int(w), -1) for w in weekly["week_key"]])
+    ok = week_idx >= 0
+    grid = np.zeros((len(weeks), len(keys)))
+    np.add.at(grid, (week_idx[ok], key_idx[ok]), weekly["received"].to_numpy(dtype=float)[ok])
+    wide = pd.DataFrame(grid, index=weeks, columns=keys)
     order = wide.sum().sort_values(ascending=False).index.tolist()
     if len(order) > MAX_SERIES:
         keep = order[:MAX_SERIES - 1]
@@ -111,7 +129,7 @@ def funnel_figure(funnel: list[tuple[str, float]], *, lang: str, height: int = 2
              "x": [float(v) for _, v in funnel], "textinfo": "value+percent initial",
              "marker": {"color": [PRIMARY, "#2e6da4", "#4a90c2", GOOD]},
              "hovertemplate": "%{y}: %{x:,d}<extra></extra>"}]
-    return _figure(data, {}, height).update_layout(margin=dict(l=8, r=8, t=8, b=8))
+    return _figure(data, {}, height, margin=dict(l=8, r=8, t=8, b=8))
 
 
 def age_figure(ages: pd.DataFrame, *, lang: str, height: int = 240) -> go.Figure:
@@ -167,4 +185,4 @@ def ratings_figure(summary: dict, *, lang: str, height: int = 200) -> go.Figure:
                      "textposition": "inside", "hovertemplate": f"{name}: %{{x:.1%}}<extra></extra>"})
     layout = {"barmode": "stack", "legend": {"orientation": "h", "y": -0.25, "x": 0, "traceorder": "normal"},
               "showlegend": True, "xaxis": {"tickformat": ".0%", "range": [0, 1], "showgrid": False}}
-    return _figure(data, layout, height).update_layout(margin=dict(l=8, r=8, t=8, b=8))
+    return _figure(data, layout, height, margin=dict(l=8, r=8, t=8, b=8))
