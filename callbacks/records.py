@@ -39,6 +39,10 @@ FILTER_OPTIONS = {
 }
 
 
+# a column shown as a link to /region/<code>, and the field holding the code
+PROFILE_LINKS = {"village": "village_code", "region": "region_code"}
+
+
 def _query(query) -> tuple[object, dict, str]:
     query = query if isinstance(query, dict) else {}
     params = query.get("params") if isinstance(query.get("params"), dict) else {}
@@ -61,6 +65,11 @@ def column_defs(source, lang: str) -> list[dict]:
             d["valueFormatter"] = {"function": f"params.value == null ? '' : {fmt}"}
         if kind == "text" and col.field in ("content",):
             d.update({"tooltipField": col.field, "flex": 2, "minWidth": 220})
+        code_field = PROFILE_LINKS.get(col.field)
+        if code_field and code_field in source.fields:  # the region's profile, one click away
+            d.update({"cellRenderer": "markdown", "valueGetter": {"function": (
+                f"params.data ? '[' + params.data.{col.field} + '](/region/' + "
+                f"params.data.{code_field} + '?lang={lang})' : ''")}})
         defs.append(d)
     return defs
 

@@ -35,6 +35,7 @@ COMPLAINT_COLUMNS = (
     C("closed_at", "records.col.closed_at", "datetime"),
     C("satisfaction", "records.col.satisfaction", "code", "satisfaction"),
     C("content", "records.col.content", "text"),
+    C("village_code", "records.col.village_code", "text"),
 )
 
 
@@ -81,7 +82,7 @@ def complaints(conn, scope, params, *, sort, filters, offset, limit):
              "category": _cp.c.category, "channel": _cp.c.channel,
              "received_at": _cp.c.received_at, "due_date": _cp.c.due_date,
              "closed_at": _cp.c.closed_at, "satisfaction": _cp.c.satisfaction,
-             "content": _cp.c.content}
+             "content": _cp.c.content, "village_code": _cp.c.village_code}
     where = _villages(conn, scope, params, _cp.c.village_code)
     only = params.get("only")
     if only == "overdue":
@@ -111,6 +112,7 @@ CLUE_COLUMNS = (
     C("score", "records.col.score", "number"),
     C("status", "records.col.status", "code", "clue_status"),
     C("flagged_on", "records.col.flagged_on", "date"),
+    C("region_code", "records.col.village_code", "text"),
 )
 
 
@@ -121,7 +123,7 @@ def clues(conn, scope, params, *, sort, filters, offset, limit):
         return _no_rows("clues")
     exprs = {"id": _cl.c.id, "region": _village(_cl.c.region_code), "rule": _cl.c.rule,
              "subject_key": _cl.c.subject_key, "amount": _cl.c.amount, "score": _cl.c.score,
-             "status": _cl.c.status, "flagged_on": _cl.c.flagged_on}
+             "status": _cl.c.status, "flagged_on": _cl.c.flagged_on, "region_code": _cl.c.region_code}
     base = select(_cl.c.id).where(scope_condition(_cl.c.region_code, scope),
                                   _cl.c.flagged_on.between(*bounds))
     return paged_select(conn, RECORD_SOURCES["clues"], exprs, base, sort=sort, filters=filters,
@@ -135,6 +137,7 @@ PAYMENT_COLUMNS = (
     C("amount", "records.col.amount", "money"),
     C("due_date", "records.col.due_date", "date"),
     C("paid_date", "records.col.paid_date", "date"),
+    C("village_code", "records.col.village_code", "text"),
 )
 
 
@@ -148,7 +151,8 @@ def payments_overdue(conn, scope, params, *, sort, filters, offset, limit):
                .correlate_except(_prog).scalar_subquery())
     exprs = {"program": program, "village": _village(_pay.c.village_code),
              "beneficiary_key": _pay.c.beneficiary_key, "amount": _pay.c.amount,
-             "due_date": _pay.c.due_date, "paid_date": _pay.c.paid_date}
+             "due_date": _pay.c.due_date, "paid_date": _pay.c.paid_date,
+             "village_code": _pay.c.village_code}
     base = select(_pay.c.id).where(
         *_villages(conn, scope, params, _pay.c.village_code), _pay.c.due_date.between(*bounds),
         or_(_pay.c.paid_date.is_(None), _pay.c.paid_date > _pay.c.due_date))
@@ -163,6 +167,7 @@ DISCLOSURE_COLUMNS = (
     C("period", "records.col.disclosure_period", "text"),
     C("due_date", "records.col.due_date", "date"),
     C("published_date", "records.col.published_date", "date"),
+    C("village_code", "records.col.village_code", "text"),
 )
 
 
@@ -174,7 +179,7 @@ def disclosures_missed(conn, scope, params, *, sort, filters, offset, limit):
         return _no_rows("disclosures_missed")
     exprs = {"village": _village(_dis.c.village_code), "kind": _dis.c.kind,
              "period": _dis.c.period, "due_date": _dis.c.due_date,
-             "published_date": _dis.c.published_date}
+             "published_date": _dis.c.published_date, "village_code": _dis.c.village_code}
     base = select(_dis.c.id).where(
         *_villages(conn, scope, params, _dis.c.village_code), _dis.c.due_date.between(*bounds),
         or_(_dis.c.published_date.is_(None), _dis.c.published_date > _dis.c.due_date))

@@ -130,3 +130,13 @@ def test_english_map(page, app_url):
     expect(page.locator(".sun-card-title").first).to_have_text(t("map.title", "en"))
     expect(page.locator("#map-panel")).to_contain_text(t("map.panel.profile", "en"), timeout=30_000)
     assert "Attention" in traces(page)[0]["title"] or "attention" in traces(page)[0]["title"]
+
+
+def test_records_link_to_the_region_profile(page, app_url):
+    open_map(page, app_url, "?region=431023113000&week=2026-W46&period=4w")
+    link = page.locator('[data-records="map-records"] .ag-row a[href^="/region/431023113"]').first
+    expect(link).to_be_visible(timeout=30_000)
+    code = re.search(r"/region/(\d{12})", link.get_attribute("href")).group(1)
+    link.click()
+    expect(page).to_have_url(re.compile(f"/region/{code}"))
+    expect(page.locator('#region-kpis tr[data-key="complaints_received"]')).to_be_visible(timeout=30_000)
