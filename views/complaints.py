@@ -239,8 +239,8 @@ def unit_level(region: str) -> str:
 def units_view(engine, scope, resolved: dict, floors) -> dict:
     """Township (county, for a province) and department league tables over the period."""
     region = resolved.get("region")
-    empty = league(qc._with_unit_rates(pd.DataFrame(columns=["code", *qc.UNIT_MEASURES])), floors)
     if not region:
+        empty = league(qc._with_unit_rates(pd.DataFrame(columns=["code", *qc.UNIT_MEASURES])), floors)
         return {"townships": empty, "departments": empty, "n_townships": 0, "n_below": 0, "level": "township"}
     weeks = period_weeks(resolved["period"], parse_week(resolved["week"]))
     level = unit_level(region)
