@@ -11,7 +11,6 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-import ids
 import ids_map
 from components.chart import card, chart_card
 from components.records_grid import records_grid

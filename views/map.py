@@ -23,7 +23,7 @@ from data.queries_map import (
     DEFAULT_METRIC, MAP_METRICS, child_level_of, fetch_map_children, fetch_region_totals, rank_among,
     totals_of_children,
 )
-from figures.map import metric_trace_index, metric_values, patch_ops, region_map, village_map
+from figures.map import metric_values, patch_ops, region_map, village_map
 from figures.theme import with_export_meta
 from i18n import t
 from i18n.numbers import format_value, reason_text
