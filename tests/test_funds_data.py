@@ -349,3 +349,10 @@ def test_records_params_follow_the_clicked_bar():
     assert q["params"] == {"region": CITY_CODE, "months": [202610], "category": "admin", "direction": "expense"}
     q = funds.records_params("projects", resolved, fid.PROJECTS_CHART, "road")
     assert q["source"] == "funds_projects" and q["params"]["category"] == "road"
+
+
+def test_period_windows():
+    assert vf.window_months({"week": "2026-W46", "period": "ytd"})[0] == 202601  # W01 starts Dec 29
+    assert vf.window_months({"week": "2026-W46", "period": "quarter"}) == [202610, 202611]
+    assert vf.window_weeks({"week": "2026-W46", "period": "4w"}) == [202643, 202644, 202645, 202646]
+    assert vf.window_weeks({"week": "2026-W46", "period": "bogus"})[0] == 202601  # unknown -> ytd

@@ -34,6 +34,11 @@ def window_weeks(resolved: dict) -> list[int]:
 def window_months(resolved: dict) -> list[int]:
     """Month keys touched by the period's days, oldest first."""
     first, last = week_bounds(window_weeks(resolved)[0])[0], week_bounds(window_weeks(resolved)[-1])[1]
+    kind = resolved.get("period") or "ytd"  # a year's or quarter's first ISO week may start before it
+    if kind == "ytd":
+        first = max(first, dt.date(last.year, 1, 1))
+    elif kind == "quarter":
+        first = max(first, dt.date(last.year, 3 * ((last.month - 1) // 3) + 1, 1))
     months, day = [], first.replace(day=1)
     while day <= last:
         months.append(day.year * 100 + day.month)
