@@ -111,11 +111,13 @@ def import_boundaries(path: Path = typer.Argument(..., exists=True, readable=Tru
 @app.command()
 def bench(scales: str = typer.Option("city,province", help="comma-separated scales to measure"),
           repeat: int = typer.Option(30, help="calls per callback and case"),
-          only: str = typer.Option("", help="comma-separated parts of callback names to keep, e.g. 'funds.'")):
-    """Print p50/p95 server-side time of the dashboard callbacks and the map bytes."""
+          only: str = typer.Option("", help="comma-separated parts of callback names to keep, e.g. 'funds.'"),
+          pages: bool = typer.Option(True, help="also time each page to ready in headless chromium")):
+    """Print p50/p95 server-side time of the dashboard callbacks, the map bytes, the
+    one-off jobs and the time to a ready page."""
     from bench.run import main as run_bench
     run_bench([s.strip() for s in scales.split(",") if s.strip()], repeat=repeat,
-              only=tuple(p.strip() for p in only.split(",") if p.strip()))
+              only=tuple(p.strip() for p in only.split(",") if p.strip()), pages=pages)
 
 
 @app.command()

@@ -146,11 +146,15 @@ def print_tables(scale: str, timing_rows: list[tuple], layer_rows: list[tuple]) 
         console.print(jobs)
 
 
-def main(scales: list[str], repeat: int = 30, only: tuple[str, ...] = ()) -> None:
-    """Bench each scale; `only` keeps the callbacks whose name contains one of its parts."""
+def main(scales: list[str], repeat: int = 30, only: tuple[str, ...] = (), pages: bool = True) -> None:
+    """Bench each scale; `only` keeps the callbacks whose name contains one of its parts;
+    `pages` adds the time to a ready page of every navbar page in headless chromium."""
+    from bench.page_ready import bench_page_ready
     for scale in scales:
         timing_rows, layer_rows = bench_scale(scale, repeat, only)
         print_tables(scale, timing_rows, layer_rows)
+        if pages and not only:
+            bench_page_ready(scale, bench_db_url(scale), PROJECT_ROOT / "var" / "bench" / scale)
 
 
 if __name__ == "__main__":
