@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from i18n import t
+from tests.city_demo import CITY, city_demo_db_url  # noqa: F401 (session fixture)
 
 pytestmark = pytest.mark.browser
 COUNTY = "431023000000"
@@ -70,6 +71,43 @@ def test_county_shows_townships_and_a_click_drills_to_villages(page, app_url):
     page.wait_for_function(ready("g.data.length === 2 && g.data[0].locations && "
                                  "g.data[0].locations.length > 10"), timeout=30_000)
     expect(page).to_have_url(re.compile("region=431023(&|$)"))
+
+
+@pytest.fixture(scope="module")
+def city_app_url(chromium_path, city_demo_db_url, tmp_path_factory):  # noqa: F811
+    """A second app subprocess serving the city-level demo (郴州市 and its 11 counties)."""
+    from tools.serve import AppDidNotStart, running_app
+    try:
+        with running_app(city_demo_db_url, tmp_path_factory.mktemp("city-app-var")) as url:
+            yield url
+    except AppDidNotStart as exc:
+        pytest.fail(str(exc))
+
+
+def test_city_click_on_a_county_shows_its_townships_and_the_breadcrumb(page, city_app_url):
+    """Start at the city (its counties), click one county: its townships and a 2-step crumb."""
+    open_map(page, city_app_url)
+    first = traces(page)
+    assert first[0]["type"] == "choroplethmap"
+    counties = sorted(first[0]["locations"])
+    assert len(counties) == 11 and all(c.startswith("4310") and c.endswith("000000") for c in counties)
+    assert len(crumbs(page)) == 1 and "郴州市" in crumbs(page)[0]
+    expect(page).not_to_have_url(re.compile("region=431023"))
+    click_region(page, location=COUNTY)
+    expect(page).to_have_url(re.compile("region=431023(&|$)"))
+    page.wait_for_function(ready("g.data[0].locations && g.data[0].locations.length > 0 && "
+                                 "g.data[0].locations.every(c => c.startsWith('431023') && "
+                                 "c !== '431023000000')"), timeout=30_000)
+    towns = traces(page)[0]
+    assert towns["type"] == "choroplethmap" and all(c[6:9] != "000" for c in towns["locations"])
+    expect(page.locator("#map-crumbs li")).to_have_count(2)
+    assert "郴州市" in crumbs(page)[0] and "永兴县" in crumbs(page)[1]
+    # the first crumb leads back to the city's counties
+    page.locator("#map-crumbs li a").first.click()
+    page.wait_for_function(ready("g.data[0].locations && g.data[0].locations.length === 11"),
+                           timeout=30_000)
+    expect(page.locator("#map-crumbs li")).to_have_count(1)
+    assert CITY[:4] in page.url or "region=" not in page.url
 
 
 def test_a_village_click_opens_its_profile(page, app_url):
