@@ -124,7 +124,7 @@ def hotspot_list(hot, resolved: dict, lang: str):
                 html.Span(str(row.parent or ""), className="sun-hot-parent"),
             ]),
             html.Div(detail, className="sun-cp-hot-detail"),
-            html.Div(t("complaints.spikes.weeks", lang, weeks="、".join(format_week(w) for w in row.weeks)
+            html.Div(t("complaints.spikes.weeks", lang, weeks=t("common.list_sep", lang).join(format_week(w) for w in row.weeks)
                        if lang != "en" else ", ".join(format_week(w) for w in row.weeks)),
                      className="sun-cp-hot-detail"),
             html.Div([

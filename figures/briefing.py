@@ -117,7 +117,8 @@ def hotspots(hot: pd.DataFrame, new_codes: set, *, lang: str) -> go.Figure:
     if hot.empty:
         return empty_figure(t("common.no_data", lang), height=SLIDE_SIZE[1])
     frame = hot.iloc[::-1]
-    labels = [f"{n}（{c}）" if c else n for n, c in zip(frame["name"], frame.get("county_name", [""] * len(frame)))]
+    labels = [t("common.name_with_parent", lang, name=n, parent=c) if c else n
+              for n, c in zip(frame["name"], frame.get("county_name", [""] * len(frame)))]
     colors = [BAD if code in new_codes else PRIMARY for code in frame["code"]]
     fig = go.Figure(go.Bar(x=frame["attention_index"], y=labels, orientation="h", marker_color=colors,
                            text=[f"{v:.0f}" for v in frame["attention_index"]], textposition="outside",
@@ -131,7 +132,8 @@ def hotspots(hot: pd.DataFrame, new_codes: set, *, lang: str) -> go.Figure:
 
 
 def spikes(frame: pd.DataFrame, *, lang: str) -> go.Figure:
-    """Complaints this week against the mean of the four weeks before, per township."""
+    """Complaints this week against the township's baseline and spike limit (the rule of
+    /complaints); bars of townships where the rule fires in red."""
     if frame.empty:
         return empty_figure(t("briefing.chart.no_spikes", lang), height=SLIDE_SIZE[1])
     frame = frame.head(12).iloc[::-1]
@@ -142,6 +144,9 @@ def spikes(frame: pd.DataFrame, *, lang: str) -> go.Figure:
         go.Bar(y=labels, x=frame["received"], orientation="h", name=t("briefing.chart.this_week", lang),
                marker_color=[BAD if s else SERIES[2] for s in frame["spike"]],
                hovertemplate="%{y}: %{x:.0f}<extra></extra>"),
+        go.Scatter(y=labels, x=frame["limit"], mode="markers", name=t("briefing.chart.limit", lang),
+                   marker=dict(symbol="line-ns-open", size=22, line=dict(width=3, color="#343a40")),
+                   hovertemplate="%{y}: %{x:.0f}<extra></extra>"),
     ])
     fig.update_xaxes(title=t("kpi.complaints_received", lang), gridcolor="#eceff3")
     fig.update_yaxes(automargin=True, tickfont=dict(size=13))

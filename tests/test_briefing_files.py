@@ -122,6 +122,32 @@ def test_planted_complaint_surge_is_reported_as_a_spike(demo_engine, scope):
     assert name in "".join(next(tp for tp in b.topics if tp.key == "spikes").sentences)
 
 
+def test_spikes_are_those_of_the_complaints_page(demo_engine, scope):
+    """The briefing names the townships that /complaints lists as spiking in the same
+    week, by the same rule, with the same counts and limits (no second spike rule)."""
+    from data.spikes import SpikeRule
+    from views.briefing import build_briefing
+    from views.complaints import hotspots_view
+    rule = SpikeRule()
+    with demo_engine.connect() as conn:
+        start = conn.execute(text("SELECT start_date FROM demo_truth WHERE kind = 'complaint_surge'")).scalar_one()
+    import datetime as dt
+
+    from data.calendar import format_week, week_key
+    start = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start)[:10])
+    week = week_key(start)
+    b = build_briefing(demo_engine, scope, DEMO_COUNTY, str(week), "zh-CN", rule=rule)
+    page = hotspots_view(demo_engine, scope, {"region": DEMO_COUNTY, "week": format_week(week), "lang": "zh-CN"}, rule)
+    page = page[(page["kind"] == "township") & page["weeks"].map(lambda w: week in w)]
+    ours = b.spikes[b.spikes["spike"]].set_index("code")
+    assert set(ours.index) == set(page["key"]) and len(ours) >= 1
+    latest = page[page["week_key"] == week].set_index("key")
+    for code, row in latest.iterrows():
+        assert ours.loc[code, "received"] == row["count"] and ours.loc[code, "limit"] == row["limit"]
+    text_ = "".join(next(tp for tp in b.topics if tp.key == "spikes").sentences)
+    assert f"α = {rule.alpha:g}" in text_ and str(rule.baseline_weeks) in text_
+
+
 def test_pptx_has_a_title_slide_and_at_least_eight_picture_slides(files):
     from pptx import Presentation
     from pptx.enum.shapes import MSO_SHAPE_TYPE

@@ -18,9 +18,11 @@ from pathlib import Path
 import pandas as pd
 
 from data import queries
-from data.calendar import format_week, parse_week, previous_week, week_bounds
+from data import queries_complaints as qc
+from data.calendar import format_week, parse_week, previous_week, week_bounds, weeks_back
 from data.codes import level_of
 from data.indicators import INDICATORS
+from data.spikes import SpikeRule, detect_frame
 from figures import briefing as bfig
 from figures.overview import trend_strip
 from figures.theme import with_export_meta
@@ -29,10 +31,7 @@ from i18n.numbers import change_direction, format_change, format_value
 
 UNIT_WINDOW = 4          # weeks of the unit comparisons (as the attention map)
 HOT_N = 10
-SPIKE_FACTOR = 2.0       # a township's complaints this week >= 2 x the mean of the 4 weeks before
-SPIKE_MIN_EXTRA = 5      # ... and at least 5 more than that mean
 YOY_KEYS = ("complaints_received", "on_time_completion_rate", "satisfaction_rate", "new_clues")
-SEP = {"zh-CN": "、", "en": ", "}
 END = {"zh-CN": "。", "en": "."}
 
 
@@ -61,6 +60,7 @@ class Briefing:
     hot: pd.DataFrame
     new_hot: set
     spikes: pd.DataFrame
+    rule: SpikeRule
     trend: pd.DataFrame
     trend_yoy: pd.DataFrame
     topics: list[Topic] = field(default_factory=list)
@@ -107,14 +107,22 @@ def _fmt(kpis: pd.DataFrame, key: str, lang: str) -> str:
     return format_value(row["value"], row["unit"], lang)
 
 
+def _join(items, lang: str) -> str:
+    return t("common.list_sep", lang).join(items)
+
+
+def _with(name: str, detail: str, lang: str) -> str:
+    """'name（detail）' / 'name (detail)'; the name alone without a detail."""
+    return t("common.name_with_parent", lang, name=name, parent=detail) if detail else name
+
+
 def _names(frame: pd.DataFrame, lang: str, column: str | None = None, unit: str = "rate") -> str:
     if column is None:
-        return SEP[lang].join(frame["name"])
-    return SEP[lang].join(f"{n}（{format_value(v, unit, lang)}）" if lang != "en" else
-                          f"{n} ({format_value(v, unit, lang)})" for n, v in zip(frame["name"], frame[column]))
+        return _join(frame["name"], lang)
+    return _join((_with(n, format_value(v, unit, lang), lang) for n, v in zip(frame["name"], frame[column])), lang)
 
 
-def fetch_data(engine, scope, region: str, week_key: int) -> dict:
+def fetch_data(engine, scope, region: str, week_key: int, rule: SpikeRule = SpikeRule()) -> dict:
     """Every frame of the briefing, from the query layer (scope applied in SQL)."""
     prev = previous_week(week_key)
     yoy = yoy_week(week_key)
@@ -141,37 +149,50 @@ def fetch_data(engine, scope, region: str, week_key: int) -> dict:
         towns_before = queries.fetch_child_metrics(conn, scope, region_code=region, week_key=prev,
                                                    child_level="township", window=UNIT_WINDOW)
         counties = queries.fetch_regions_at(conn, scope, region_code=region[:2].ljust(12, "0"), level="county")
+        towns_weekly = qc.fetch_township_weekly(conn, scope, region_code=region,
+                                                weeks=weeks_back(week_key, rule.baseline_weeks + 1))
         trend = queries.fetch_trend(conn, scope, region_code=region, week_key=week_key, weeks=12)
         trend_yoy = queries.fetch_trend(conn, scope, region_code=region, week_key=yoy, weeks=12)
     county_names = dict(zip(counties["code"], counties["name"]))
     return {"region": region_row, "info": info, "kpis": kpis, "kpis_yoy": kpis_yoy, "units": units,
             "units_week": units_week, "towns": towns, "towns_week": towns_week,
-            "towns_before": towns_before, "county_names": county_names, "trend": trend,
+            "towns_before": towns_before, "towns_weekly": towns_weekly, "county_names": county_names, "trend": trend,
             "trend_yoy": trend_yoy}
 
 
-def spike_frame(towns_week: pd.DataFrame, towns_before: pd.DataFrame, county_names: dict) -> pd.DataFrame:
-    """Townships by rise of complaints this week over the mean of the 4 weeks before.
-
-    `spike` = received >= SPIKE_FACTOR x baseline and received - baseline >= SPIKE_MIN_EXTRA.
-    """
-    if towns_week.empty:
-        return pd.DataFrame(columns=["code", "name", "label", "received", "baseline", "rise", "spike"])
-    base = towns_before.set_index("code")["received"] / UNIT_WINDOW if not towns_before.empty else pd.Series(dtype=float)
+def spike_frame(towns_week: pd.DataFrame, towns_weekly: pd.DataFrame, week_key: int,
+                county_names: dict, rule: SpikeRule, lang: str) -> pd.DataFrame:
+    """Townships whose complaints rose this week over their own baseline, by the spike rule
+    of /complaints (data.spikes: Poisson upper limit of the baseline quartile), so the
+    briefing and the page name the same townships. `spike` = the rule fires this week;
+    other risers (count above baseline) follow, for the chart."""
+    cols = ["code", "name", "label", "received", "baseline", "limit", "rise", "spike"]
+    if towns_week.empty or towns_weekly.empty:
+        return pd.DataFrame(columns=cols)
+    found = detect_frame(towns_weekly, unit="code", weeks=weeks_back(week_key, rule.baseline_weeks + 1),
+                         rule=rule)
+    found = found[found["week_key"] == week_key].set_index("code")
     frame = towns_week[["code", "name", "received"]].copy()
-    frame["baseline"] = frame["code"].map(base).fillna(0.0)
+    frame["baseline"] = frame["code"].map(found["baseline"]).fillna(0.0).astype(float)
+    frame["limit"] = frame["code"].map(found["limit"]).fillna(0).astype(int)
+    frame["spike"] = frame["code"].map(found["spike"]).fillna(False).astype(bool)
     frame["rise"] = frame["received"] - frame["baseline"]
-    frame["spike"] = (frame["received"] >= SPIKE_FACTOR * frame["baseline"]) & (frame["rise"] >= SPIKE_MIN_EXTRA)
     frame["county_name"] = [county_names.get(c[:6].ljust(12, "0"), "") for c in frame["code"]]
-    frame["label"] = [f"{n}（{c}）" if c else n for n, c in zip(frame["name"], frame["county_name"])]
+    frame["label"] = [t("common.name_with_parent", lang, name=n, parent=c) if c else n
+                      for n, c in zip(frame["name"], frame["county_name"])]
     frame = frame[frame["rise"] > 0].sort_values(["spike", "rise", "code"], ascending=[False, False, True])
-    return frame.reset_index(drop=True)
+    return frame[cols].reset_index(drop=True)
 
 
-def build_briefing(engine, scope, region: str, week: str | int, lang: str = "zh-CN") -> Briefing | None:
-    """The briefing of a region and ISO week for the user's scope; None when out of scope."""
+def build_briefing(engine, scope, region: str, week: str | int, lang: str = "zh-CN",
+                   rule: SpikeRule | None = None) -> Briefing | None:
+    """The briefing of a region and ISO week for the user's scope; None when out of scope.
+    `rule`: the complaint spike rule (default: the settings', as on /complaints)."""
     week_key = parse_week(week)
-    data = fetch_data(engine, scope, region, week_key)
+    if rule is None:
+        from settings import load_settings
+        rule = SpikeRule.of(load_settings().spike_rule)
+    data = fetch_data(engine, scope, region, week_key, rule)
     if data["region"] is None:
         return None
     region_row, info = data["region"], data["info"]
@@ -185,7 +206,8 @@ def build_briefing(engine, scope, region: str, week: str | int, lang: str = "zh-
         region=region_row["code"], region_name=region_row["name"], week=format_week(week_key),
         week_key=week_key, lang=lang, as_of=str(info.get("as_of") or ""), demo=bool(info.get("scale")),
         kpis=data["kpis"], kpis_yoy=data["kpis_yoy"], units=data["units"], units_week=data["units_week"],
-        hot=hot, new_hot=new_hot, spikes=spike_frame(data["towns_week"], towns_before, names),
+        hot=hot, new_hot=new_hot, rule=rule,
+        spikes=spike_frame(data["towns_week"], data["towns_weekly"], week_key, names, rule, lang),
         trend=data["trend"], trend_yoy=data["trend_yoy"])
     briefing.topics = draft_topics(briefing)
     return briefing
@@ -241,8 +263,8 @@ def _changes(b: Briefing) -> list[str]:
     items = [_change_phrase(key, _kpi(b.kpis, key), lang) for key in b.kpis["key"]]
     worse = [t(f"kpi.{key}", lang) for key in b.kpis["key"]
              if change_direction(_kpi(b.kpis, key)["change"], INDICATORS[key].higher_is_better) == "worse"]
-    out = [t("briefing.text.changes", lang, items=(SEP[lang] if lang == "en" else "；").join(items))]
-    out.append(t("briefing.text.worse", lang, items=SEP[lang].join(worse)) if worse
+    out = [t("briefing.text.changes", lang, items=t("common.clause_sep", lang).join(items))]
+    out.append(t("briefing.text.worse", lang, items=_join(worse, lang)) if worse
                else t("briefing.text.none_worse", lang))
     return out
 
@@ -263,7 +285,7 @@ def _yoy(b: Briefing) -> list[str]:
                        change=format_change(change, now["unit"], lang),
                        direction=t(f"briefing.direction.{direction}", lang)))
     return [t("briefing.text.yoy", lang, week=format_week(yoy_week(b.week_key)),
-              items=(SEP[lang] if lang == "en" else "；").join(items))]
+              items=t("common.clause_sep", lang).join(items))]
 
 
 def _units(b: Briefing, unit_kind: str) -> list[str]:
@@ -274,7 +296,7 @@ def _units(b: Briefing, unit_kind: str) -> list[str]:
     worst = units.head(3)
     best = units.sort_values(["attention_index", "code"]).head(3)
     top = worst.iloc[0]
-    reasons = SEP[lang].join(reason_text(r, top, lang) for r in top["reasons"]) or "—"
+    reasons = _join((reason_text(r, top, lang) for r in top["reasons"]), lang) or "—"
     return [t("briefing.text.units", lang, n=len(units), unit=unit_kind, weeks=UNIT_WINDOW,
               best=_names(best, lang, "attention_index", "index"),
               worst=_names(worst, lang, "attention_index", "index"),
@@ -321,7 +343,7 @@ def _hotspots(b: Briefing) -> list[str]:
     lang, hot = b.lang, b.hot
     if hot.empty:
         return [t("overview.hot.empty", lang)]
-    top = SEP[lang].join(f"{n}（{c}）" if c else n for n, c in zip(hot["name"].head(3), hot["county_name"].head(3)))
+    top = _join((_with(n, c, lang) for n, c in zip(hot["name"].head(3), hot["county_name"].head(3))), lang)
     out = [t("briefing.text.hot_top", lang, n=len(hot), top=top)]
     new = hot[hot["code"].isin(b.new_hot)]
     out.append(t("briefing.text.hot_new", lang, n=len(new), names=_names(new, lang, "attention_index", "index"))
@@ -332,14 +354,15 @@ def _hotspots(b: Briefing) -> list[str]:
 def _spikes(b: Briefing) -> list[str]:
     lang = b.lang
     spikes = b.spikes[b.spikes["spike"]] if not b.spikes.empty else b.spikes
+    rule = t("briefing.text.spike_rule", lang, weeks=b.rule.baseline_weeks, alpha=f"{b.rule.alpha:g}",
+             min_count=b.rule.min_count)
     if spikes.empty:
-        return [t("briefing.text.no_spikes", lang, factor=f"{SPIKE_FACTOR:g}", extra=SPIKE_MIN_EXTRA)]
-    items = SEP[lang].join(t("briefing.text.spike_item", lang, name=row.label,
-                             received=format_value(row.received, "count", lang),
-                             baseline=format_value(row.baseline, "per_10k", lang))
-                           for row in spikes.head(5).itertuples())
-    return [t("briefing.text.spikes", lang, n=len(spikes), factor=f"{SPIKE_FACTOR:g}", extra=SPIKE_MIN_EXTRA,
-              items=items)]
+        return [t("briefing.text.no_spikes", lang), rule]
+    items = _join((t("briefing.text.spike_item", lang, name=row.label,
+                     received=format_value(row.received, "count", lang),
+                     limit=format_value(row.limit, "count", lang))
+                   for row in spikes.head(5).itertuples()), lang)
+    return [t("briefing.text.spikes", lang, n=len(spikes), items=items), rule]
 
 
 def _clues(b: Briefing) -> list[str]:
@@ -350,9 +373,8 @@ def _clues(b: Briefing) -> list[str]:
         return [t("briefing.text.no_clues", lang)]
     amount = float(units["new_clue_amount"].sum()) if not units.empty else None
     top = units[units["new_clues"] > 0].sort_values(["new_clues", "code"], ascending=[False, True]).head(5)
-    where = SEP[lang].join(f"{n}（{format_value(c, 'count', lang)}）" if lang != "en" else
-                           f"{n} ({format_value(c, 'count', lang)})"
-                           for n, c in zip(top["name"], top["new_clues"]))
+    where = _join((_with(n, format_value(c, 'count', lang), lang) for n, c in zip(top["name"], top["new_clues"])),
+                  lang)
     return [t("briefing.text.clues", lang, n=format_value(count["value"], "count", lang),
               amount=format_value(amount, "yuan", lang), where=where or "—")]
 
