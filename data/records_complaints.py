@@ -34,6 +34,7 @@ OPEN_COMPLAINT_COLUMNS = (
     C("due_date", "records.col.due_date", "date"),
     C("stage", "complaints.col.stage", "code", "complaints.stage"),
     C("content", "records.col.content", "text"),
+    C("village_code", "records.col.village_code", "text"),  # village cells link to its profile
 )
 OVERDUE_SERVICE_COLUMNS = (
     C("id", "complaints.col.request_id", "number"),
@@ -42,6 +43,7 @@ OVERDUE_SERVICE_COLUMNS = (
     C("submitted_at", "complaints.col.submitted_at", "datetime"),
     C("due_date", "records.col.due_date", "date"),
     C("days_overdue", "complaints.col.days_overdue", "number"),
+    C("village_code", "records.col.village_code", "text"),  # village cells link to its profile
 )
 
 
@@ -73,7 +75,7 @@ def open_complaints(conn, scope, params, *, sort, filters, offset, limit):
              "due_date": _cx.c.due_date,
              "stage": case((_cx.c.replied_at.is_not(None), "replied"),
                            (_cx.c.accepted_at.is_not(None), "accepted"), else_="received"),
-             "content": _cx.c.content}
+             "content": _cx.c.content, "village_code": _cx.c.village_code}
     base = select(_cx.c.id).where(_cx.c.closed_at.is_(None), scope_condition(_cx.c.village_code, scope))
     return paged_select(conn, RECORD_SOURCES["complaints_open"], exprs, base, sort=sort,
                         filters=filters, offset=offset, limit=limit,
@@ -85,7 +87,7 @@ def overdue_services(conn, scope, params, *, sort, filters, offset, limit):
     as_of = as_of_date(params)
     exprs = {"id": _sr.c.id, "village": _village(_sr.c.village_code), "matter": _sr.c.matter,
              "submitted_at": _sr.c.submitted_at, "due_date": _sr.c.due_date,
-             "days_overdue": days_since(conn, _sr.c.due_date, as_of)}
+             "days_overdue": days_since(conn, _sr.c.due_date, as_of), "village_code": _sr.c.village_code}
     base = select(_sr.c.id).where(_sr.c.completed_at.is_(None), _sr.c.due_date < as_of,
                                   scope_condition(_sr.c.village_code, scope))
     return paged_select(conn, RECORD_SOURCES["services_overdue"], exprs, base, sort=sort,
