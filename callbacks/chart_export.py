@@ -29,7 +29,7 @@ def app_geo_resolver(url: str) -> dict:
     from flask import current_app
     response = current_app.test_client().get(url)
     if response.status_code != 200:
-        raise ExportError(f"map geometry {url} unavailable (HTTP {response.status_code})")
+        raise ExportError(t("export.error.geometry", status=response.status_code))
     return json.loads(response.get_data())
 
 

@@ -190,11 +190,11 @@ def briefing_html(b: Briefing, images: dict[str, bytes]) -> str:
             + "".join(slides) + "</body></html>")
 
 
-def print_pdf(page_html: str, out: Path, *, timeout: float = 60) -> None:
+def print_pdf(page_html: str, out: Path, *, timeout: float = 60, lang: str = "zh-CN") -> None:
     """Print a self-contained HTML page to PDF with headless Debian chromium."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
-        raise BriefingError("chromium not found on PATH (Debian package `chromium`)")
+        raise BriefingError(t("export.error.no_chromium", lang))
     with tempfile.TemporaryDirectory(prefix="briefing-") as tmp:
         source = Path(tmp) / "briefing.html"
         source.write_text(page_html, encoding="utf-8")
@@ -204,7 +204,7 @@ def print_pdf(page_html: str, out: Path, *, timeout: float = 60) -> None:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                               env={**os.environ, "HOME": tmp})
         if not target.exists() or target.stat().st_size == 0:
-            raise BriefingError(f"chromium could not print the briefing: {done.stderr[-400:]}")
+            raise BriefingError(t("briefing.error.print", lang, error=done.stderr[-400:]))
         shutil.move(str(target), out)
 
 
@@ -223,7 +223,7 @@ def write_pdf(b: Briefing, images: dict[str, bytes], out: Path) -> None:
         if body.startswith(b"%PDF"):
             Path(out).write_bytes(body)
             return
-    print_pdf(page_html, Path(out))
+    print_pdf(page_html, Path(out), lang=b.lang)
 
 
 # ---------------------------------------------------------------- one call

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from figures.theme import FONT_FAMILY
 from i18n import t
@@ -70,7 +71,7 @@ def require_cjk_font(lang: str = "zh-CN") -> None:
         raise MissingFontError(t("export.error.no_cjk_font", lang))
 
 
-def ensure_kaleido() -> None:
+def ensure_kaleido(lang: str = "zh-CN") -> None:
     """Start kaleido's sync server once per process (Debian chromium, no MathJax)."""
     global _kaleido_started
     if _kaleido_started:
@@ -80,10 +81,14 @@ def ensure_kaleido() -> None:
             return
         import kaleido
         if not shutil.which("chromium") and not os.environ.get("BROWSER_PATH"):
-            raise ExportError("chromium not found on PATH (Debian package `chromium`)")
+            raise ExportError(t("export.error.no_chromium", lang))
         if not os.environ.get("BROWSER_PATH") and shutil.which("chromium"):
             os.environ.setdefault("BROWSER_PATH", shutil.which("chromium"))
-        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+        # plotly.js from the installed plotly package, named explicitly: kaleido would
+        # fall back to the CDN if it could not find it, and we must stay offline
+        import plotly
+        plotlyjs = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+        kaleido.start_sync_server(mathjax=False, plotlyjs=str(plotlyjs), silence_warnings=True)
         _kaleido_started = True
 
 
@@ -233,7 +238,7 @@ def render(fig: dict, fmt: str, *, lang: str = "zh-CN", geo_resolver: Callable[[
         width = int(width or layout.get("width") or DEFAULT_WIDTH)
         height = int(height or layout.get("height") or DEFAULT_HEIGHT)
         layout.update(paper_bgcolor="#ffffff", width=width, height=height)
-    ensure_kaleido()
+    ensure_kaleido(lang)
     import kaleido
     opts = {"format": fmt, "width": width, "height": height,
             "scale": (scale or PNG_SCALE) if fmt == "png" else 1}
