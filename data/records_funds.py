@@ -8,20 +8,32 @@ Params (JSON from callbacks/funds.py; `region` is scope-checked by data.records)
 - funds_projects: optional `category` (project category), optional `only="delayed"`.
 
 Beneficiaries appear as their pseudonymous key only (no identity column exists here).
+
+Speed (a city root holds ~1M payments): the rows are read in index order by default
+((village_code, date, id), with `IN (visible villages)` as data.records_map does), so a
+page stops after its rows; without a grid filter the total comes from the rollups the
+page's charts read (due_count, overdue payments, ledger entries: exact, one small read),
+with one the filtered rows are counted up to data.records.COUNT_CAP + 1.
 """
 from __future__ import annotations
 
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
-from data.records import RECORD_SOURCES, RecordColumn as C, paged_select, record_source, week_dates
+from data.codes import level_of
+from data.records import COUNT_CAP, RECORD_SOURCES, RecordColumn as C, paged_select, record_source, week_dates
+from data.records_map import _villages
+from data.rollup_schema import RollupLedgerTM, RollupPaymentTWP
+from data.rollups_funds import RollupFundsOverdueTW, RollupFundsPaidCW, RollupLedgerCM
 from data.schema import FundPayment, FundProgram, LivelihoodProject, Region, VillageLedger
 from data.scope import scope_condition
 
 _pay, _prog, _led = FundPayment.__table__, FundProgram.__table__, VillageLedger.__table__
 _proj, _reg = LivelihoodProject.__table__, Region.__table__
+_twp, _paid_cw, _overdue = RollupPaymentTWP.__table__, RollupFundsPaidCW.__table__, RollupFundsOverdueTW.__table__
+_ledger_tm, _ledger_cm = RollupLedgerTM.__table__, RollupLedgerCM.__table__
 
 
 def _village(code_column):
@@ -31,6 +43,45 @@ def _village(code_column):
 
 def _none(name: str):
     return pd.DataFrame(columns=list(RECORD_SOURCES[name].fields)), 0
+
+
+def _rollup_ok(scope) -> bool:
+    """Township-keyed rollups can count for the scope (no code of it is a village)."""
+    return bool(scope.codes) and all(level_of(c) != "village" for c in scope.codes)
+
+
+def _county_ok(scope, params) -> bool:
+    """County-keyed rollups can count: the region and every scope code are county or above."""
+    levels = ("province", "city", "county")
+    try:
+        region_level = level_of(str(params.get("region")))
+    except Exception:  # noqa: BLE001 - fetch_records checked it
+        return False
+    return region_level in levels and all(level_of(c) in levels for c in scope.codes)
+
+
+def _rollup_total(conn, stmt) -> int:
+    """The rollup's count, capped as data.records counts (above COUNT_CAP means "more")."""
+    return min(int(conn.execute(stmt).scalar() or 0), COUNT_CAP + 1)
+
+
+def _page(conn, name: str, exprs, base, *, sort, filters, offset, limit, default_order, total):
+    """paged_select, but with the total already known (no grid filter): one page read."""
+    if filters or total is None:
+        return paged_select(conn, RECORD_SOURCES[name], exprs, base, sort=sort, filters=filters,
+                            offset=offset, limit=limit, default_order=default_order)
+    source = RECORD_SOURCES[name]
+    order = [exprs[f].desc() if desc else exprs[f].asc() for f, desc in sort or () if f in exprs]
+    stmt = base.with_only_columns(*[exprs[f].label(f) for f in source.fields]).order_by(
+        *order, *default_order).offset(offset).limit(limit)
+    rows = [tuple(r) for r in conn.execute(stmt)] if limit else []
+    return pd.DataFrame.from_records(rows, columns=list(source.fields)), int(total)
+
+
+def _program_ids(conn, category) -> list[int] | None:
+    if not isinstance(category, str):
+        return None
+    return [int(i) for i in conn.execute(select(_prog.c.id).where(_prog.c.category == category)).scalars()]
 
 
 PAYMENT_COLUMNS = (
@@ -55,17 +106,48 @@ def funds_payments(conn, scope, params, *, sort, filters, offset, limit):
     exprs = {"program": program, "village": _village(_pay.c.village_code),
              "beneficiary_key": _pay.c.beneficiary_key, "amount": _pay.c.amount,
              "due_date": _pay.c.due_date, "paid_date": _pay.c.paid_date}
-    where = [scope_condition(_pay.c.village_code, scope)]
-    if params.get("only") == "outstanding":
+    where = _villages(conn, scope, params, _pay.c.village_code)
+    programs = _program_ids(conn, params.get("category"))
+    if programs is not None:
+        where.append(_pay.c.program_id.in_(programs))
+    outstanding = params.get("only") == "outstanding"
+    if outstanding:
         where += [_pay.c.due_date <= end, or_(_pay.c.paid_date.is_(None), _pay.c.paid_date > end)]
     else:
         where.append(_pay.c.due_date.between(start, end))
-    if isinstance(params.get("category"), str):
-        where.append(_pay.c.program_id.in_(select(_prog.c.id).where(_prog.c.category == params["category"])))
+    total = None
+    if not filters and _rollup_ok(scope):
+        total = _rollup_total(conn, _payments_total(scope, params, start, end, programs, outstanding))
     base = select(_pay.c.id).where(*where)
-    return paged_select(conn, RECORD_SOURCES["funds_payments"], exprs, base, sort=sort,
-                        filters=filters, offset=offset, limit=limit,
-                        default_order=(_pay.c.due_date.desc(), _pay.c.id))
+    return _page(conn, "funds_payments", exprs, base, sort=sort, filters=filters, offset=offset,
+                 limit=limit, total=total,
+                 default_order=(_pay.c.village_code, _pay.c.due_date, _pay.c.id))  # index order
+
+
+def _payments_total(scope, params, start, end, programs, outstanding):
+    """Rollup count of the payments listed: due in the weeks (rollup_payment_twp, or the
+    county rollup), or outstanding at the last Sunday (rollup_funds_overdue_tw)."""
+    from data.calendar import week_key
+    first, last = week_key(start), week_key(end)
+    if outstanding:
+        table, code, count = _overdue, _overdue.c.township_code, _overdue.c.payments
+        conds = [table.c.week_key == last]
+    else:
+        if _county_ok(scope, params):
+            table, code, count = _paid_cw, _paid_cw.c.county_code, _paid_cw.c.due_count
+        else:
+            table, code, count = _twp, _twp.c.township_code, _twp.c.due_count
+        conds = [table.c.week_key.between(first, last)]
+    region = _region_prefix(params)
+    conds += [scope_condition(code, scope), code.between(*region)]
+    if programs is not None:
+        conds.append(table.c.program_id.in_(programs))
+    return select(func.coalesce(func.sum(count), 0)).where(*conds)
+
+
+def _region_prefix(params) -> tuple[str, str]:
+    from data.codes import code_range, normalize_code
+    return code_range(normalize_code(params.get("region")))
 
 
 LEDGER_COLUMNS = (
@@ -100,14 +182,30 @@ def funds_ledger(conn, scope, params, *, sort, filters, offset, limit):
     exprs = {"village": _village(_led.c.village_code), "entry_date": _led.c.entry_date,
              "direction": _led.c.direction, "category": _led.c.category, "amount": _led.c.amount,
              "counterparty": _led.c.counterparty, "voucher_no": _led.c.voucher_no}
-    where = [scope_condition(_led.c.village_code, scope), _led.c.entry_date.between(*bounds)]
+    where = [*_villages(conn, scope, params, _led.c.village_code), _led.c.entry_date.between(*bounds)]
     for key in ("category", "direction"):
         if isinstance(params.get(key), str):
             where.append(_led.c[key] == params[key])
+    total = None
+    if not filters and _rollup_ok(scope):
+        total = _rollup_total(conn, _ledger_total(scope, params, bounds))
     base = select(_led.c.id).where(*where)
-    return paged_select(conn, RECORD_SOURCES["funds_ledger"], exprs, base, sort=sort,
-                        filters=filters, offset=offset, limit=limit,
-                        default_order=(_led.c.entry_date.desc(), _led.c.id))
+    return _page(conn, "funds_ledger", exprs, base, sort=sort, filters=filters, offset=offset,
+                 limit=limit, total=total,
+                 default_order=(_led.c.village_code, _led.c.entry_date, _led.c.id))  # index order
+
+
+def _ledger_total(scope, params, bounds):
+    """Rollup count of the ledger entries listed (whole months: rollup_ledger_tm or _cm)."""
+    table, code = ((_ledger_cm, _ledger_cm.c.county_code) if _county_ok(scope, params)
+                   else (_ledger_tm, _ledger_tm.c.township_code))
+    first, last = (int(d.strftime("%Y%m")) for d in bounds)
+    conds = [table.c.month_key.between(first, last), scope_condition(code, scope),
+             code.between(*_region_prefix(params))]
+    for key in ("category", "direction"):
+        if isinstance(params.get(key), str):
+            conds.append(table.c[key] == params[key])
+    return select(func.coalesce(func.sum(table.c.entries), 0)).where(*conds)
 
 
 PROJECT_COLUMNS = (
