@@ -155,7 +155,8 @@ def render_panel(view):
         chain = view.get("ancestors") or []
         parent = chain[-2]["code"] if len(chain) >= 2 else None
         sibs = children_of(scope, parent, view["week"], view["period"]) if parent else None
-        return vm.panel_data(get_engine(), scope, view, siblings=sibs)
+        kids = None if parent else children_of(scope, view["region"], view["week"], view["period"])
+        return vm.panel_data(get_engine(), scope, view, siblings=sibs, children=kids)
     data = memoized("map.panel", scope, *key, compute=compute)
     return panel_children(view, data)
 
@@ -187,9 +188,16 @@ def panel_children(view: dict, data: dict) -> list:
     if rank:
         head.append(html.P(t("map.panel.rank", lang, metric=t(f"kpi.{metric}", lang), rank=rank, n=n,
                              parent=data.get("parent_name") or ""), className="sun-map-rank mb-1"))
+    elif data.get("rank_na"):
+        head.append(html.P(t("map.panel.rank_na", lang, metric=t(f"kpi.{metric}", lang)),
+                           className="sun-map-rank text-muted mb-1"))
     if data.get("attention") is not None:
-        head.append(html.P(t("map.panel.attention", lang, value=f"{data['attention']:.0f}"),
-                           className="mb-1"))
+        if data.get("attention_basis") == "children":
+            text = t("map.panel.attention_children", lang, value=f"{data['attention']:.0f}",
+                     level=t(f"level.{data.get('child_level')}", lang))
+        else:
+            text = t("map.panel.attention", lang, value=f"{data['attention']:.0f}")
+        head.append(html.P(text, className="mb-1", id="map-panel-attention"))
     reasons = ([html.Div(t("map.panel.reasons", lang), className="sun-map-panel-h"),
                 html.Ul([html.Li(r) for r in data["reasons"]], className="sun-map-reasons")]
                if data["reasons"] else [])

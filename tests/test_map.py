@@ -225,3 +225,45 @@ def test_records_follow_metric_and_period(server):
     assert choice == "disclosures_missed" and q["source"] == "disclosures_missed"
     assert q["params"]["weeks"] == list(FOUR_WEEKS) and q["params"]["region"] == DEMO_COUNTY
     assert cm.records_choice("overdue_rate") == "complaints_overdue"
+
+
+def test_panel_at_the_root_has_attention_and_reasons_from_its_own_figures(server, demo_engine):
+    """The map's root (the county, no visible peers): no rank, but an attention index (the
+    mean of its townships') and reasons quoting the county's own figures."""
+    from callbacks import map as cm
+    from data.indicators import ATTENTION_WEIGHTS
+    from data.queries_map import fetch_map_children, fetch_region_totals
+    from i18n import t
+    with server.test_request_context("/"):
+        view = _resolve(period="4w")[0]
+        assert view["region"] == DEMO_COUNTY and len(view.get("ancestors") or []) == 1
+        panel = cm.render_panel(view)
+    blob = json.dumps(panel, default=lambda o: o.to_plotly_json(), ensure_ascii=False)
+    with demo_engine.connect() as conn:
+        towns = fetch_map_children(conn, SCOPE, region_code=DEMO_COUNTY, week_key=DEMO_WEEK, period="4w")
+        own = fetch_region_totals(conn, SCOPE, region_code=DEMO_COUNTY, week_key=DEMO_WEEK, period="4w")
+    mean = towns["attention_index"].astype(float).mean()
+    assert 0 < mean < 100
+    assert t("map.panel.attention_children", "zh-CN", value=f"{mean:.0f}",
+             level=t("level.township", "zh-CN")) in blob
+    assert t("map.panel.rank_na", "zh-CN", metric=t("kpi.attention_index", "zh-CN")) in blob
+    assert t("map.panel.reasons", "zh-CN") in blob and "sun-map-reasons" in blob
+    # the top reason is the component with the largest mean contribution, quoted with the
+    # county's own figure (its totals, not a township's)
+    top = max(ATTENTION_WEIGHTS, key=lambda k: (towns[f"contrib_{k}"].astype(float).mean(),
+                                                -list(ATTENTION_WEIGHTS).index(k)))
+    from views.map import own_attention
+    _, keys, row = own_attention(own, towns)
+    assert keys[0] == top and 1 <= len(keys) <= 3
+    from i18n.numbers import reason_text
+    assert reason_text(top, row, "zh-CN") in blob
+    if top == "complaints_per_10k":
+        assert row["complaints_per_10k"] == pytest.approx(own["received"] / own["population"] * 1e4)
+
+
+def test_own_attention_without_children_is_empty():
+    from views.map import own_attention
+    assert own_attention({"on_time_completion_rate": 0.8}, None)[:2] == (None, [])
+    att, keys, row = own_attention({"on_time_completion_rate": 0.8}, pd.DataFrame(
+        {"attention_index": [10.0, 30.0], "contrib_overdue_rate": [5.0, 15.0]}))
+    assert att == 20.0 and keys == ["overdue_rate"] and row["overdue_rate"] == pytest.approx(0.2)

@@ -17,7 +17,7 @@ import pandas as pd
 from data import queries
 from data.calendar import format_week, parse_week
 from data.codes import LEVELS, InvalidRegionCode, ancestor_at, level_of, normalize_code
-from data.indicators import INDICATORS, top_reasons
+from data.indicators import ATTENTION_WEIGHTS, INDICATORS, top_reasons
 from data.periods import PERIOD_KINDS, period_bounds, period_weeks
 from data.queries_map import (
     DEFAULT_METRIC, MAP_METRICS, child_level_of, fetch_map_children, fetch_region_totals, rank_among,
@@ -26,7 +26,7 @@ from data.queries_map import (
 from figures.map import metric_values, patch_ops, region_map, village_map
 from figures.theme import with_export_meta
 from i18n import t
-from i18n.numbers import format_value, reason_text
+from i18n.numbers import REASON_FIGURES, format_value, reason_text
 
 MAP_SIZE_PX = (900, 520)
 VIEW_KEYS = ("region", "week", "lang", "metric", "period")
@@ -243,12 +243,16 @@ def breadcrumb(view: dict) -> list[dict]:
 
 # --- side panel -----------------------------------------------------------------------
 
-def panel_data(engine, scope, view: dict, siblings: pd.DataFrame | None = None) -> dict:
+def panel_data(engine, scope, view: dict, siblings: pd.DataFrame | None = None,
+               children: pd.DataFrame | None = None) -> dict:
     """The region's KPIs vs its parent, its rank among its siblings and reasons in words
     (the worst children are `worst_children`, a callback of their own).
 
     The parent's totals are the sums of its visible children's measures (the siblings
     read anyway for the ranks), so the panel costs one rollup read plus the children.
+    A region with no visible siblings (the root of the map) has no rank (`rank_na`); its
+    attention index and reasons come from its own components read against its children
+    (`own_attention`), `children` being the map's frame when the caller has it.
     """
     region, metric = view["region"], view["metric"]
     week, period = parse_week(view["week"]), view["period"]
@@ -275,11 +279,49 @@ def panel_data(engine, scope, view: dict, siblings: pd.DataFrame | None = None) 
                      "rank": rank, "n": n,
                      "worse_than_parent": _worse(_num(own.get(key)), _num(par.get(key)), key) if par else None})
     metric_rank = rank_among(siblings, region, metric) if in_siblings else (None, 0)
-    reasons = [reason_text(k, own, lang) for k in top_reasons(own, n=3)] if in_siblings else []
+    if in_siblings:
+        reasons = [reason_text(k, own, lang) for k in top_reasons(own, n=3)]
+        attention, basis = _num(own.get("attention_index")), "peers"
+    else:
+        if children is None and child_level_of(region):
+            children = children_frame(engine, scope, view)
+        attention, keys, own = own_attention(own, children)
+        reasons = [reason_text(k, own, lang) for k in keys]
+        basis = "children" if attention is not None else None
     return {"rows": rows, "metric_rank": metric_rank, "reasons": reasons,
-            "attention": _num(own.get("attention_index")) if in_siblings else None,
+            "attention": attention, "attention_basis": basis,
+            "rank_na": not in_siblings,
             "parent_name": chain[-2]["name"] if parent else None,
-            "sibling_level": view.get("level")}
+            "sibling_level": view.get("level"), "child_level": child_level_of(region)}
+
+
+def own_attention(own: dict, children: pd.DataFrame | None, n: int = 3) -> tuple[float | None, list[str], dict]:
+    """(attention index, top component keys, own row with its components) of a region
+    compared with nobody (the map's root).
+
+    The index is comparative (percentiles among peers), so a region alone has none of its
+    own; it is given the mean index of its visible children, and its reasons are the
+    components contributing most to its children's indices on average, each quoted with
+    the region's own figure (its totals; a component it has no figure for is skipped).
+    """
+    row = dict(own or {})
+    on_time, disb, disc = (_num(row.get(k)) for k in
+                           ("on_time_completion_rate", "disbursement_rate_ytd", "disclosure_on_time_rate"))
+    row.setdefault("overdue_rate", None if on_time is None else 1 - on_time)
+    row["disbursement_lag"] = None if disb is None else 1 - disb
+    row["disclosure_lateness"] = None if disc is None else 1 - disc
+    if children is None or children.empty or "attention_index" not in children:
+        return None, [], row
+    index = pd.to_numeric(children["attention_index"], errors="coerce").dropna()
+    if index.empty:
+        return None, [], row
+    contribs = {k: float(pd.to_numeric(children.get(f"contrib_{k}"), errors="coerce").fillna(0).mean())
+                if f"contrib_{k}" in children else 0.0 for k in ATTENTION_WEIGHTS}
+    for k, v in contribs.items():
+        row[f"contrib_{k}"] = v
+    keys = [k for k in top_reasons(row, n=len(ATTENTION_WEIGHTS))
+            if _num(row.get(REASON_FIGURES[k][0])) is not None][:n]
+    return float(index.mean()), keys, row
 
 
 def _num(value):
