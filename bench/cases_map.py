@@ -2,8 +2,9 @@
 
 The drill path at every level: the root, its cities (province scale) and counties, one
 township per county and one village per township, at the latest weeks and for several
-metrics/periods; the value-only recolour (Patch), the side panel, records-grid pages,
-and the profile. `layer_cases`: the bytes of the layers the map draws.
+metrics/periods; the control changes and the value-only recolour (Patch), the side
+panel, records-grid pages of every source the map lists (complaints, overdue payments,
+clues, disclosures missed), and the profile (period change, crumbs, its records). `layer_cases`: the bytes of the layers the map draws.
 """
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pathlib import Path
 
 METRICS = ("attention_index", "overdue_rate", "satisfaction_rate", "complaints_per_10k")
 PERIODS = ("week", "4w", "quarter")
+MORE_METRICS = ("repeat_complaint_rate", "new_clues", "new_clue_amount", "disbursement_rate_ytd",
+                "disclosure_on_time_rate", "complaints_received")
 
 
 def map_regions(server) -> dict[str, list[str]]:
@@ -70,6 +73,12 @@ def callback_cases(server):
                     for choice in ("complaints", "complaints_overdue", "payments_overdue")]
     request = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "due_date", "sort": "desc"}],
                "filterModel": {}}
+    first_page = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
+    by_amount = {**first_page, "sortModel": [{"colId": "amount", "sort": "desc"}]}
+    clue_queries = [cm.records_query("clues", v) for v in views]
+    disclosure_queries = [cm.records_query("disclosures_missed", v) for v in views]
+    choices = [cm.records_choice(m) for m in METRICS]  # untimed: the choice each metric lists
+    region_periods = [(PERIODS[(PERIODS.index(v["period"]) + 1) % len(PERIODS)], v) for v in profiles]
     return [
         ("map.resolve", [lambda s=s: cm.resolve(s) for s in states]),
         ("map.render_map", [lambda v=v: cm.render_map(v, None) for v in views]),
@@ -79,10 +88,23 @@ def callback_cases(server):
         ("map.render_note", [lambda v=v: cm.render_note(v) for v in views]),
         ("map.render_crumbs", [lambda v=v: cm.render_crumbs(v) for v in views]),
         ("map.drill", [lambda c=c, v=v: cm.drill(c, v) for c, v in clicks]),
+        ("map.controls_to_view", [lambda r=r, v=v: cm.controls_to_view(r["metric"], r["period"], r["week"], v)
+                                  for r, v in zip(recolour, views)]),
+        ("map.records_choice", [lambda m=m: cm.records_choice(m) for m in (*METRICS, *MORE_METRICS)]),
+        ("map.records_query", [lambda c=c, v=v: cm.records_query(c, v) for v in views for c in choices]),
         ("map.records.grid_rows", [lambda q=q: records.grid_rows(request, q) for q in grid_queries]),
+        ("records.grid_rows(clues)", [lambda q=q, r=r: records.grid_rows(r, q)
+                                      for q in clue_queries for r in (first_page, by_amount)]),
+        ("records.grid_rows(disclosures_missed)", [lambda q=q, r=r: records.grid_rows(r, q)
+                                                   for q in disclosure_queries for r in (first_page, request)]),
         ("region.resolve", [lambda v=v: cr.resolve({"region": v["region"], "week": v["week"],
                                                      "lang": "zh-CN", "period": v["period"]})
                             for v in profiles]),
+        ("region.period_to_view", [lambda p=p, v=v: cr.period_to_view(p, v) for p, v in region_periods]),
+        ("region.render_crumbs", [lambda v=v: cr.render_crumbs(v) for v in profiles]),
+        ("region.records", [lambda v=v: cr.records(v) for v in profiles]),
+        ("region.records.grid_rows", [lambda q=q: records.grid_rows(first_page, q)
+                                      for q in [cr.records(v) for v in profiles] if q]),
         ("region.render_profile", [lambda v=v: cr.render_profile(v) for v in profiles]),
         ("region.render_children", [lambda v=v: cr.render_children(v) for v in profiles]),
         ("region.render_timeline", [lambda v=v: cr.render_timeline(v) for v in profiles]),
