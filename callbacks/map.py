@@ -174,7 +174,7 @@ def render_worst(view):
     return [html.Div(t("map.panel.worst", lang, metric=t(f"kpi.{metric}", lang)), className="sun-map-panel-h"),
             html.Ol([html.Li([dcc.Link(w["name"], href=w["href"], className="sun-map-worst-name"),
                               html.Span(w["value"], className="sun-map-worst-value"),
-                              html.Div("；".join(w["reasons"]) if lang != "en" else "; ".join(w["reasons"]),
+                              html.Div(t("map.reasons_sep", lang).join(w["reasons"]),
                                        className="sun-note")], **{"data-code": w["code"]}) for w in worst],
                     className="sun-map-worst")]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import urlencode
 
 import pandas as pd
 from dash import MATCH, Input, Output, State, ctx, dcc, no_update
@@ -20,6 +21,7 @@ from dash import MATCH, Input, Output, State, ctx, dcc, no_update
 import ids_records
 from callbacks import current_scope, get_engine, get_settings
 from callbacks.memo import memoized
+from data.calendar import format_week
 from data.records import MAX_ROWS, fetch_records, get_source, load_sources
 from data.schema import AuditLog
 from exports.tables import (
@@ -49,8 +51,34 @@ def _query(query) -> tuple[object, dict, str]:
     return get_source(query.get("source")), params, normalize_lang(query.get("lang"))
 
 
-def column_defs(source, lang: str) -> list[dict]:
-    """AG Grid column defs of a source: translated header, filter and number format."""
+def profile_query(query, lang: str) -> str:
+    """The query string of the profile links: lang, plus the week and period the grid shows.
+
+    A page may say them (`query["link"] = {"week": "2026-W46", "period": "4w"}`, the map and
+    the profile do); otherwise the week is the last of `params["weeks"]`.
+    """
+    query = query if isinstance(query, dict) else {}
+    link = query.get("link") if isinstance(query.get("link"), dict) else {}
+    params = query.get("params") if isinstance(query.get("params"), dict) else {}
+    out = {}
+    week = link.get("week")
+    if not week and params.get("weeks"):
+        try:
+            week = format_week(int(max(params["weeks"])))
+        except (TypeError, ValueError):
+            week = None
+    if week:
+        out["week"] = str(week)
+    if link.get("period") and link["period"] != "week":
+        out["period"] = str(link["period"])
+    out["lang"] = lang
+    return urlencode(out)
+
+
+def column_defs(source, lang: str, query: dict | None = None) -> list[dict]:
+    """AG Grid column defs of a source: translated header, filter and number format;
+    region cells link to the profile at the grid's week and period (`profile_query`)."""
+    suffix = json.dumps("?" + profile_query(query, lang))
     defs = []
     for col in source.columns:
         kind = col.kind
@@ -69,7 +97,7 @@ def column_defs(source, lang: str) -> list[dict]:
         if code_field and code_field in source.fields:  # the region's profile, one click away
             d.update({"cellRenderer": "markdown", "valueGetter": {"function": (
                 f"params.data ? '[' + params.data.{col.field} + '](/region/' + "
-                f"params.data.{code_field} + '?lang={lang})' : ''")}})
+                f"params.data.{code_field} + {suffix} + ')' : ''")}})
         defs.append(d)
     return defs
 
@@ -79,7 +107,7 @@ def grid_columns(query):
     source, params, lang = _query(query)
     if source is None:
         return [], ""
-    return column_defs(source, lang), t(source.label_key, lang)
+    return column_defs(source, lang, query), t(source.label_key, lang)
 
 
 def _sort(request) -> list[tuple[str, bool]]:

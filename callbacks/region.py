@@ -139,7 +139,7 @@ def children(view, data):
             html.Ol([html.Li([dcc.Link(c["name"], href=c["href"], className="sun-map-worst-name"),
                               html.Span(c["attention"], className="sun-map-worst-value",
                                         title=t("index.attention", lang)),
-                              html.Div("；".join(c["reasons"]) if lang != "en" else "; ".join(c["reasons"]),
+                              html.Div(t("map.reasons_sep", lang).join(c["reasons"]),
                                        className="sun-note")], **{"data-code": c["code"]})
                      for c in data["children"]], className="sun-map-worst sun-region-children")]
 

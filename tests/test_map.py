@@ -267,3 +267,17 @@ def test_own_attention_without_children_is_empty():
     att, keys, row = own_attention({"on_time_completion_rate": 0.8}, pd.DataFrame(
         {"attention_index": [10.0, 30.0], "contrib_overdue_rate": [5.0, 15.0]}))
     assert att == 20.0 and keys == ["overdue_rate"] and row["overdue_rate"] == pytest.approx(0.2)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_worst_reasons_are_joined_with_the_catalog_separator(server, lang):
+    from callbacks import map as cm
+    from i18n import t
+    with server.test_request_context("/"):
+        view = _resolve(period="4w", lang=lang)[0]
+        worst = cm.render_worst(view)
+    notes = [li.children[2].children for li in worst[1].children]
+    joined = [n for n in notes if n and t("map.reasons_sep", lang) in n]
+    assert joined, notes  # some township has two reasons, joined by the catalog's separator
+    if lang == "en":
+        assert not any("；" in n for n in notes)

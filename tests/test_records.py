@@ -242,3 +242,29 @@ def test_export_of_a_forged_source_writes_nothing(server):
     with server.test_request_context("/"):
         payload, written, total = records.export_payload({**QUERY, "source": "beneficiary_identity"}, {}, "csv")
     assert payload is None and written == total == 0
+
+
+def test_profile_links_keep_week_and_period(server):
+    """The village/region cells link to /region/<code> at the grid's week and period."""
+    from callbacks import map as cm
+    from callbacks import records
+    with server.test_request_context("/"):
+        view = cm.resolve({"region": DEMO_COUNTY, "week": "2026-W45", "lang": "en",
+                           "metric": "overdue_rate", "period": "4w"})[0]
+        query = cm.records_query("clues", view)
+        cols, _ = records.grid_columns(query)
+        plain, _ = records.grid_columns(QUERY)  # a page that says no week: the last of its weeks
+    links = {c["field"]: c["valueGetter"]["function"] for c in cols if "valueGetter" in c}
+    assert set(links) == {"region"}
+    assert '"?week=2026-W45&period=4w&lang=en"' in links["region"]
+    village = next(c for c in plain if c["field"] == "village")["valueGetter"]["function"]
+    assert '"?week=2026-W46&lang=zh-CN"' in village and "period=" not in village
+
+
+def test_profile_query_by_hand():
+    from callbacks.records import profile_query
+    assert profile_query({"link": {"week": "2026-W46", "period": "week"}}, "zh-CN") == "week=2026-W46&lang=zh-CN"
+    assert profile_query({"params": {"weeks": [202645, 202646]}}, "en") == "week=2026-W46&lang=en"
+    assert profile_query({"link": {"week": "2026-W46", "period": "quarter"}}, "en") == \
+        "week=2026-W46&period=quarter&lang=en"
+    assert profile_query(None, "en") == "lang=en"

@@ -371,7 +371,8 @@ def records_query(view: dict, choice: str | None) -> dict:
         source, extra = choice, {}
     weeks = period_weeks(view.get("period", "week"), parse_week(view["week"])) if view.get("week") else []
     return {"source": source, "params": {"region": view.get("region"), "weeks": weeks, **extra},
-            "lang": view.get("lang", "zh-CN")}
+            "lang": view.get("lang", "zh-CN"),
+            "link": {"week": view.get("week"), "period": view.get("period", "week")}}
 
 
 def record_choice_for(view: dict) -> str:

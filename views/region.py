@@ -114,6 +114,7 @@ def timeline_figure(engine, scope, view: dict):
 def records_query(view: dict) -> dict:
     weeks = period_weeks(view.get("period", "week"), parse_week(view["week"])) if view.get("week") else []
     return {"source": "complaints", "params": {"region": view.get("region"), "weeks": weeks},
-            "lang": view.get("lang", "zh-CN")}
+            "lang": view.get("lang", "zh-CN"),
+            "link": {"week": view.get("week"), "period": view.get("period", "week")}}
 
 
