@@ -73,8 +73,12 @@ def filter_chips(resolved: dict):
         chips.append(vf.label("program_category", resolved["category"], lang))
     if not chips:
         return html.Span(t("funds.filters.none", lang), className="text-muted small")
+    notes = [t("funds.filters.scope_note", lang)]
+    if resolved.get("source"):
+        notes.insert(0, t("funds.filters.source_note", lang))
     return [html.Span(t("funds.filters.label", lang), className="small text-muted me-1"),
-            *[html.Span(c, className="badge text-bg-primary me-1 sun-funds-chip") for c in chips]]
+            *[html.Span(c, className="badge text-bg-primary me-1 sun-funds-chip") for c in chips],
+            *[html.Div(n, className="sun-note sun-funds-filter-note") for n in notes]]
 
 
 def to_url(region, week, period, click, _clear, resolved, search):
@@ -301,6 +305,8 @@ def records_params(choice, resolved: dict, chart=None, data=None) -> dict:
         params["weeks"] = [format_week(w) for w in vf.window_weeks(resolved)]
         if resolved.get("category"):
             params["category"] = resolved["category"]
+        if resolved.get("source") in qf.SOURCE_LEVELS:
+            params["source"] = resolved["source"]
         if choice == "outstanding":
             params["only"] = "outstanding"
         if chart == fid.PROGRESS_CHART and isinstance(data, list) and len(data) >= 4:

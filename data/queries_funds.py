@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Float, func, select, type_coerce
+from sqlalchemy import Float, func, select, tuple_, type_coerce
 
 from data.calendar import week_bounds
 from data.codes import PREFIX_LEN, level_of
@@ -180,10 +180,25 @@ def _progress_filtered(conn, scope, region_code, week_key, source, category) -> 
     return out.rename(columns={"unit": "code"})
 
 
+def funded_pairs(source: str, week_key: int):
+    """SELECT of the (township_code, program_id) pairs that received money from the source
+    level in the budget year of the week, up to its Sunday (the Sankey's allocations).
+
+    Payments do not record the source of their money: with a source filter, the payments
+    shown are those of the programmes the source funds in each township (a payment of a
+    programme funded jointly by several levels counts whole under each of them)."""
+    year, _ = ytd_bounds(week_key)
+    a = _alloc_ty
+    return (select(a.c.township_code, a.c.program_id)
+            .where(a.c.source_level == source, a.c.year == year, a.c.week_key <= week_key)
+            .distinct())
+
+
 def fetch_overdue(conn, scope: Scope, *, region_code: str, week_key: int,
-                  category: str | None = None) -> pd.DataFrame:
+                  category: str | None = None, source: str | None = None) -> pd.DataFrame:
     """Payments outstanding at the week's Sunday (due on or before it, not paid by it), by
-    unit and age bucket (data.rollups_funds.AGE_BUCKETS): unit, age_bucket, payments, amount."""
+    unit and age bucket (data.rollups_funds.AGE_BUCKETS): unit, age_bucket, payments, amount.
+    With a source level, only the programmes it funds in each township (`funded_pairs`)."""
     cols = ["unit", "age_bucket", "payments", "amount"]
     eff = narrow(scope, region_code)
     if not eff:
@@ -193,6 +208,9 @@ def fetch_overdue(conn, scope: Scope, *, region_code: str, week_key: int,
     programs = _programs_in(conn, category)
     if programs is not None:
         conds.append(_overdue.c.program_id.in_(programs))
+    if source:
+        conds.append(tuple_(_overdue.c.township_code, _overdue.c.program_id).in_(
+            funded_pairs(source, week_key)))
     stmt = (select(unit, _overdue.c.age_bucket, _sum(_overdue.c.payments, "payments"),
                    _sum(_overdue.c.amount, "amount"))
             .where(*conds).group_by(unit, _overdue.c.age_bucket))

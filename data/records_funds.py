@@ -2,8 +2,9 @@
 
 Params (JSON from callbacks/funds.py; `region` is scope-checked by data.records):
 - funds_payments: `weeks` (the period; payments due in it), optional `category` (a
-  programme category), optional `only="outstanding"` (due by the period's last Sunday
-  and not paid by it: what the overdue chart counts).
+  programme category), optional `source` (a source level: payments of the programmes it
+  funds in each township, data.queries_funds.funded_pairs), optional `only="outstanding"`
+  (due by the period's last Sunday and not paid by it: what the overdue chart counts).
 - funds_ledger: `months` ([yyyymm, ...]), optional `category` and `direction`.
 - funds_projects: optional `category` (project category), optional `only="delayed"`.
 
@@ -20,9 +21,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, tuple_
 
+from data.calendar import week_key
 from data.codes import level_of
+from data.queries_funds import SOURCE_LEVELS, funded_pairs
 from data.records import COUNT_CAP, RECORD_SOURCES, RecordColumn as C, paged_select, record_source, week_dates
 from data.records_map import _villages
 from data.rollup_schema import RollupLedgerTM, RollupPaymentTWP
@@ -110,6 +113,10 @@ def funds_payments(conn, scope, params, *, sort, filters, offset, limit):
     programs = _program_ids(conn, params.get("category"))
     if programs is not None:
         where.append(_pay.c.program_id.in_(programs))
+    source = params.get("source") if params.get("source") in SOURCE_LEVELS else None
+    if source:
+        township = func.substr(_pay.c.village_code, 1, 9).concat("000")
+        where.append(tuple_(township, _pay.c.program_id).in_(funded_pairs(source, week_key(end))))
     outstanding = params.get("only") == "outstanding"
     if outstanding:
         where += [_pay.c.due_date <= end, or_(_pay.c.paid_date.is_(None), _pay.c.paid_date > end)]
@@ -117,23 +124,23 @@ def funds_payments(conn, scope, params, *, sort, filters, offset, limit):
         where.append(_pay.c.due_date.between(start, end))
     total = None
     if not filters and _rollup_ok(scope):
-        total = _rollup_total(conn, _payments_total(scope, params, start, end, programs, outstanding))
+        total = _rollup_total(conn, _payments_total(scope, params, start, end, programs,
+                                                    outstanding, source))
     base = select(_pay.c.id).where(*where)
     return _page(conn, "funds_payments", exprs, base, sort=sort, filters=filters, offset=offset,
                  limit=limit, total=total,
                  default_order=(_pay.c.village_code, _pay.c.due_date, _pay.c.id))  # index order
 
 
-def _payments_total(scope, params, start, end, programs, outstanding):
+def _payments_total(scope, params, start, end, programs, outstanding, source):
     """Rollup count of the payments listed: due in the weeks (rollup_payment_twp, or the
     county rollup), or outstanding at the last Sunday (rollup_funds_overdue_tw)."""
-    from data.calendar import week_key
     first, last = week_key(start), week_key(end)
     if outstanding:
         table, code, count = _overdue, _overdue.c.township_code, _overdue.c.payments
         conds = [table.c.week_key == last]
     else:
-        if _county_ok(scope, params):
+        if _county_ok(scope, params) and not source:
             table, code, count = _paid_cw, _paid_cw.c.county_code, _paid_cw.c.due_count
         else:
             table, code, count = _twp, _twp.c.township_code, _twp.c.due_count
@@ -142,6 +149,8 @@ def _payments_total(scope, params, start, end, programs, outstanding):
     conds += [scope_condition(code, scope), code.between(*region)]
     if programs is not None:
         conds.append(table.c.program_id.in_(programs))
+    if source:
+        conds.append(tuple_(code, table.c.program_id).in_(funded_pairs(source, last)))
     return select(func.coalesce(func.sum(count), 0)).where(*conds)
 
 

@@ -110,3 +110,69 @@ def test_later_pages_continue_the_order(demo_engine, places):
         raw = _raw_payments(c, region, "due_date BETWEEN :start AND :end", {"start": START, "end": END})
         rows, _ = _fetch(c, "funds_payments", {"region": region, "weeks": WEEKS}, offset=20, limit=10)
     assert list(rows["due_date"].astype(str)) == [str(r[2]) for r in raw[20:30]]
+
+
+# --- source filter (payments do not record their source: programmes the level funds) -----------
+
+FUNDED = ("(substr(village_code, 1, 9) || '000', program_id) IN (SELECT substr(region_code, 1, 9) "
+          "|| '000', program_id FROM fund_allocation WHERE source_level = :src AND year = :y "
+          "AND allocated_on <= :end)")
+
+
+@pytest.mark.parametrize("source", ["central", "municipal"])
+@pytest.mark.parametrize("level", ["county", "township"])
+def test_source_filter_of_payment_records_equals_raw_sql(demo_engine, places, source, level):
+    region = places[level]
+    args = {"start": START, "end": END, "src": source, "y": END.year}
+    with demo_engine.connect() as c:
+        raw = _raw_payments(c, region, f"due_date BETWEEN :start AND :end AND {FUNDED}", args)
+        everything = _raw_payments(c, region, "due_date BETWEEN :start AND :end", args)
+        rows, total = _fetch(c, "funds_payments", {"region": region, "weeks": WEEKS, "source": source})
+        late = _raw_payments(c, region, f"due_date <= :end AND (paid_date IS NULL OR paid_date > :end) "
+                             f"AND {FUNDED}", args)
+        _, late_total = _fetch(c, "funds_payments", {"region": region, "weeks": WEEKS,
+                                                     "source": source, "only": "outstanding"})
+        _, forged = _fetch(c, "funds_payments", {"region": region, "weeks": WEEKS, "source": "x') OR 1"})
+    assert 0 < total == len(raw) < len(everything)  # the filter keeps some programmes, not all
+    assert list(rows["due_date"].astype(str)) == [str(r[2]) for r in raw[:20]]
+    assert late_total == len(late)
+    assert forged == len(everything)  # an unknown source is ignored
+
+
+def test_source_filter_of_the_overdue_chart_equals_raw_sql(demo_engine):
+    from data import queries_funds as qf
+    args = {"end": END, "src": "central", "y": END.year}
+    lo, hi = code_range(DEMO_COUNTY)
+    sql = ("SELECT substr(village_code, 1, 9) || '000', COUNT(*), SUM(amount) FROM fund_payment "
+           "WHERE village_code BETWEEN :lo AND :hi AND due_date <= :end "
+           f"AND (paid_date IS NULL OR paid_date > :end) AND {FUNDED} GROUP BY 1")
+    with demo_engine.connect() as c:
+        raw = {k: (n, float(a)) for k, n, a in c.execute(text(sql), {"lo": lo, "hi": hi, **args})}
+        frame = qf.fetch_overdue(c, HUNAN, region_code=DEMO_COUNTY, week_key=DEMO_WEEK, source="central")
+        plain = qf.fetch_overdue(c, HUNAN, region_code=DEMO_COUNTY, week_key=DEMO_WEEK)
+    got = frame.groupby("unit")[["payments", "amount"]].sum()
+    assert set(got.index) == set(raw) and raw
+    for unit, (n, amount) in raw.items():
+        assert got.loc[unit, "payments"] == n and got.loc[unit, "amount"] == pytest.approx(amount, abs=0.01)
+    assert frame["payments"].sum() < plain["payments"].sum()
+
+
+def test_records_params_carry_the_source_filter():
+    from callbacks import funds
+    resolved = {"region": DEMO_COUNTY, "week": "2026-W46", "lang": "en", "source": "central"}
+    for choice in ("payments", "outstanding"):
+        assert funds.records_params(choice, resolved)["params"]["source"] == "central"
+    assert "source" not in funds.records_params("payments", {**resolved, "source": "bogus"})["params"]
+    assert "source" not in funds.records_params("ledger", resolved)["params"]
+
+
+def test_filter_chips_say_what_the_filters_do_not_reach():
+    from callbacks import funds
+    from i18n import t
+    for lang in ("en", "zh-CN"):
+        text_of = str(funds.filter_chips({"lang": lang, "source": "central"}))
+        assert t("funds.filters.source_note", lang) in text_of
+        assert t("funds.filters.scope_note", lang) in text_of
+        text_of = str(funds.filter_chips({"lang": lang, "category": "housing"}))
+        assert t("funds.filters.scope_note", lang) in text_of
+        assert t("funds.filters.source_note", lang) not in text_of

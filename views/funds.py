@@ -182,7 +182,8 @@ def overdue_view(conn, scope, resolved: dict) -> tuple:
     """(figure, totals by age bucket) of payments outstanding at the week's end."""
     lang = resolved["lang"]
     frame = qf.fetch_overdue(conn, scope, region_code=resolved["region"],
-                             week_key=parse_week(resolved["week"]), category=resolved.get("category"))
+                             week_key=parse_week(resolved["week"]), category=resolved.get("category"),
+                             source=resolved.get("source"))
     names = unit_names(conn, scope, resolved["region"])
     frame["name"] = [names.get(u, u) for u in frame["unit"]]
     buckets = [(b, t(f"funds.age.{b}", lang)) for b in AGE_BUCKETS]

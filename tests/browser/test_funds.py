@@ -49,3 +49,22 @@ def test_clicking_a_category_node_filters_the_progress_chart(page, app_url):
 def test_english(page, app_url):
     open_funds(page, app_url, "?week=2026-W46&lang=en")
     expect(page.locator(".sun-funds-section").first).to_contain_text("Where the money comes from")
+
+
+OVERDUE_N = """() => { const g = document.querySelector('[data-chart="funds-overdue"] .js-plotly-plot');
+  return g && g.data ? JSON.stringify(g.data.map(d => d.x || d.y)) : null; }"""
+
+
+def test_clicking_a_source_node_filters_the_overdue_chart(page, app_url):
+    open_funds(page, app_url)
+    page.wait_for_function(f"({OVERDUE_N})() !== null", timeout=30_000)
+    before = page.evaluate(OVERDUE_N)
+    node = page.locator('[data-chart="funds-sankey"] g.sankey-node',
+                        has_text=t("source_level.central", "zh-CN"))
+    box = node.locator("rect.node-rect").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("location.search.includes('source=central')", timeout=15_000)
+    page.wait_for_function(f"(b) => {{ const x = ({OVERDUE_N})(); return x && x !== b; }}",
+                           arg=before, timeout=30_000)
+    expect(page.locator(".sun-funds-filter-note").first).to_have_text(
+        t("funds.filters.source_note", "zh-CN"))
