@@ -163,3 +163,29 @@ def test_timeline_callback(server):
         view = cr.resolve({"region": SURGE_TOWN, "week": "2026-W46", "lang": "en", "period": "week"})[0]
         fig = cr.render_timeline(view)
     assert len(fig["data"]) == 6 and fig["layout"]["meta"]["export"]["title"].startswith("Activity")
+
+
+def test_timeline_layout_is_the_stacked_subplots_layout():
+    """The hand-built timeline rows are where make_subplots(rows=6, shared_xaxes=True) puts
+    them: same domains, anchors, shared x axis and titles (to the last float digit)."""
+    import pandas as pd
+    from plotly.subplots import make_subplots
+
+    from figures.region import TIMELINE_PANELS, TIMELINE_SPACING, profile_timeline
+    rows = len(TIMELINE_PANELS)
+    frame = pd.DataFrame([(k, pd.Timestamp("2026-06-01") + pd.Timedelta(weeks=i), float(i))
+                          for k, *_ in TIMELINE_PANELS for i in range(4)],
+                         columns=["series", "period_start", "value"])
+    got = profile_timeline(frame, lang="zh-CN").to_plotly_json()
+    ref = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=TIMELINE_SPACING,
+                        subplot_titles=[str(i) for i in range(rows)]).to_plotly_json()["layout"]
+    for i in range(1, rows + 1):
+        s = "" if i == 1 else str(i)
+        for axis in (f"xaxis{s}", f"yaxis{s}"):
+            assert got["layout"][axis]["anchor"] == ref[axis]["anchor"]
+            assert got["layout"][axis]["domain"] == pytest.approx(ref[axis]["domain"], abs=1e-12)
+            assert got["layout"][axis].get("matches") == ref[axis].get("matches")
+        assert got["layout"][f"xaxis{s}"].get("showticklabels") == ref[f"xaxis{s}"].get("showticklabels")
+        assert got["data"][i - 1]["xaxis"] == f"x{s}" and got["data"][i - 1]["yaxis"] == f"y{s}"
+    assert [a["y"] for a in got["layout"]["annotations"]] == pytest.approx(
+        [a["y"] for a in ref["annotations"]], abs=1e-12)
