@@ -36,8 +36,22 @@ def overview_states(server) -> list[dict]:
     from data.calendar import format_week
 
     root, counties, weeks = bench_regions(server)
-    regions = [root, *counties[:: max(1, len(counties) // 12)][:12]]
+    regions = [root, *bench_cities(server, root), *counties[:: max(1, len(counties) // 12)][:12]]
     return [{"region": r, "week": format_week(w), "lang": "zh-CN"} for r in regions for w in weeks]
+
+
+def bench_cities(server, root: str, n: int = 3) -> list[str]:
+    """Up to n cities under a province root (the level between province and county,
+    where the largest township tables of a city are read); none under a city root."""
+    from data import queries
+    from data.codes import level_of
+    from data.scope import Scope
+
+    if level_of(root) != "province":
+        return []
+    with server.extensions["sunshine_engine"].connect() as conn:
+        cities = sorted(queries.fetch_regions_at(conn, Scope.of(root), region_code=root, level="city")["code"])
+    return cities[:: max(1, len(cities) // n)][:n]
 
 
 def _overview_cases(server) -> list[tuple[str, list[Callable[[], object]]]]:

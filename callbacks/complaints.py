@@ -83,10 +83,18 @@ def render_trend(resolved):
     scope, lang = current_scope(), _lang(resolved)
 
     def compute():
-        fig, used = view.trend_view(get_engine(), scope, resolved or {"lang": lang, "by": "category"}, _rule())
+        hot = _hotspots_frame(scope, resolved, _rule())
+        fig, used = view.trend_view(get_engine(), scope, resolved or {"lang": lang, "by": "category"}, _rule(), hot)
         note = t("complaints.trend.fallback", lang) if used != (resolved or {}).get("by") else ""
         return fig.to_plotly_json(), note
     return memoized("cp.trend", scope, *_key(resolved), compute=compute)
+
+
+def _hotspots_frame(scope, resolved, rule):
+    """The page's spike hotspots, computed once for the trend marks and the list."""
+    r = resolved or {}
+    return memoized("cp.hotframe", scope, r.get("region"), r.get("week"), _lang(r), rule,
+                    compute=lambda: view.hotspots_view(get_engine(), scope, r, rule))
 
 
 def render_hotspots(resolved):
@@ -95,8 +103,7 @@ def render_hotspots(resolved):
                   min_count=rule.min_count)
 
     def compute():
-        hot = view.hotspots_view(get_engine(), scope, resolved or {}, rule)
-        return hotspot_list(hot, resolved or {}, lang)
+        return hotspot_list(_hotspots_frame(scope, resolved, rule), resolved or {}, lang)
     items = memoized("cp.hot", scope, *_key(resolved), rule, compute=compute)
     return rule_text, items
 

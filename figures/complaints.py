@@ -17,6 +17,7 @@ from i18n import t
 MAX_SERIES = 7  # breakdown lines shown; the rest are summed into "other"
 GRID = "#eceff3"
 SPIKE_MARKER = dict(symbol="triangle-up", size=11, color=BAD, line=dict(color="#fff", width=1))
+UNIT_SPIKE_MARKER = dict(symbol="diamond-open", size=13, color=BAD, line=dict(color=BAD, width=2))
 
 
 def _weeks(keys) -> list[str]:
@@ -39,14 +40,15 @@ def _figure(data: list[dict], layout: dict, height: int, margin: dict | None = N
 
 
 def trend_figure(weekly: pd.DataFrame, totals: pd.DataFrame, spikes: pd.DataFrame, *,
-                 labels: dict, lang: str, height: int = 460) -> go.Figure:
+                 labels: dict, lang: str, height: int = 460, unit_spikes: pd.DataFrame | None = None) -> go.Figure:
     """Two panels over the same weeks.
 
     Top: the region's total received per week, solid, and the same ISO weeks a year
     earlier, dashed (`totals`: week_key, received, last_year). Bottom: one line per
     breakdown key (`weekly`: week_key, key, received; the largest MAX_SERIES - 1 keys,
     the rest summed as "other"). Spike weeks (`spikes`: key, week_key, count; key
-    "__total__" for the top panel) are red triangles on their line.
+    "__total__" for the top panel) are red triangles on their line. Spikes of units whose
+    line is not drawn (`unit_spikes`: week_key, names) are open red diamonds on the total.
     """
     if totals.empty or float(totals["received"].sum()) == 0 and float(totals["last_year"].sum()) == 0:
         return empty_figure(t("common.no_data", lang), height=height)
@@ -80,6 +82,16 @@ def trend_figure(weekly: pd.DataFrame, totals: pd.DataFrame, spikes: pd.DataFram
                          "showlegend": axis == 1 or not top,
                          "hovertemplate": f"{name}<br>%{{x}} %{{text}}: %{{y:,d}}<extra></extra>",
                          "xaxis": "x" if axis == 1 else "x2", "yaxis": "y" if axis == 1 else "y2"})
+    if unit_spikes is not None and len(unit_spikes):
+        total_at = dict(zip(totals["week_key"].astype(int), totals["received"].astype(float)))
+        marked = unit_spikes[unit_spikes["week_key"].astype(int).isin(total_at)]
+        unit_name = t("complaints.trend.unit_spike", lang)
+        data.append({"type": "scatter", "x": [format_week(int(w)) for w in marked["week_key"]],
+                     "y": [total_at[int(w)] for w in marked["week_key"]], "text": list(marked["names"]),
+                     "mode": "markers", "name": unit_name, "legendgroup": "unit_spike",
+                     "marker": {**UNIT_SPIKE_MARKER},
+                     "hovertemplate": f"{unit_name}<br>%{{x}}: %{{text}}<extra></extra>",
+                     "xaxis": "x", "yaxis": "y"})
     step = max(1, len(weeks) // 12)
     ticks = {"tickmode": "array", "tickvals": weeks[::step], "ticktext": [w.replace("-", " ") for w in weeks[::step]],
              "tickfont": {"size": 10}}

@@ -144,3 +144,41 @@ def test_out_of_scope_region_shows_nothing(server):
 
 def test_week_key_constant():
     assert DEMO_WEEK == 202646
+
+
+def test_every_listed_township_spike_is_marked_on_the_trend(server, demo_engine):
+    """Broken down by category, the township lines are not drawn: the planted surge
+    township, listed among the hotspots, is still marked on the total (open diamond)."""
+    import datetime as dt
+
+    from callbacks import complaints as cb
+    from data.calendar import format_week, week_key
+    with demo_engine.connect() as conn:
+        code, start = conn.execute(text("SELECT region_code, start_date FROM demo_truth "
+                                        "WHERE kind = 'complaint_surge'")).first()
+        name = conn.execute(text("SELECT name FROM region WHERE code = :c"), {"c": code}).scalar_one()
+    start = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start)[:10])
+    week = format_week(week_key(start))
+    with server.test_request_context("/"):
+        resolved = cb.resolve_state({**STATES[0], "week": week, "span": "12w", "by": "category"})[-1]
+        hot = _dump(cb.render_hotspots(resolved)[1])
+        fig = cb.render_trend(resolved)[0]
+    assert f'"data-code": "{code}"' in hot
+    marks = [tr for tr in fig["data"] if tr.get("legendgroup") == "unit_spike"]
+    assert marks, "no unit spike trace on the trend"
+    at = dict(zip(marks[0]["x"], marks[0]["text"]))
+    assert week in at and name in at[week]
+
+
+def test_unit_spikes_skip_what_the_breakdown_draws():
+    import pandas as pd
+
+    from views.complaints import unit_spikes
+    hot = pd.DataFrame({"kind": ["township", "category"], "name": ["甲镇", "低保"],
+                        "weeks": [[202645, 202646], [202646]]})
+    by_region = unit_spikes(hot, "region", "township", "zh-CN")  # townships drawn as lines
+    assert by_region.to_dict("list") == {"week_key": [202646], "names": ["低保"]}
+    by_category = unit_spikes(hot, "category", "township", "zh-CN")
+    assert by_category.to_dict("list") == {"week_key": [202645, 202646], "names": ["甲镇", "甲镇"]}
+    by_channel = unit_spikes(hot, "channel", "county", "zh-CN")
+    assert by_channel["names"].tolist() == ["甲镇", "低保、甲镇"]

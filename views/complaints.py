@@ -92,8 +92,9 @@ def labels_for(conn, scope, by: str, keys, lang: str) -> dict:
     return labels
 
 
-def trend_view(engine, scope, resolved: dict, rule: SpikeRule):
-    """The trend figure (with last year and spike markers) and the breakdown actually used."""
+def trend_view(engine, scope, resolved: dict, rule: SpikeRule, hotspots: pd.DataFrame | None = None):
+    """The trend figure (with last year and spike markers) and the breakdown actually used.
+    `hotspots` (hotspots_view) are marked on the total when their own line is not drawn."""
     lang, region = resolved["lang"], resolved.get("region")
     if not region:
         return trend_figure(pd.DataFrame(), pd.DataFrame(), None, labels={}, lang=lang), resolved["by"]
@@ -114,9 +115,29 @@ def trend_view(engine, scope, resolved: dict, rule: SpikeRule):
     series = pd.concat([weekly, now.assign(key="__total__")[["week_key", "key", "received"]]])
     found = detect_frame(series, unit="key", weeks=span, rule=rule)
     spikes = found[found["spike"] & found["week_key"].isin(shown)]
-    fig = trend_figure(weekly[weekly["week_key"].isin(shown)], totals, spikes, labels=labels, lang=lang)
+    units = unit_spikes(hotspots, by, qc.child_level(region), lang)
+    fig = trend_figure(weekly[weekly["week_key"].isin(shown)], totals, spikes, labels=labels, lang=lang,
+                       unit_spikes=units)
     period = f"{format_week(shown[0])} – {format_week(shown[-1])}"
     return with_export_meta(fig, **stamp(resolved, "complaints.trend.title", period)), by
+
+
+def unit_spikes(hotspots: pd.DataFrame, drawn: str, child_level: str | None, lang: str) -> pd.DataFrame:
+    """The listed hotspots (hotspots_view) whose own line the trend does not draw (the
+    breakdown shows something else), by week: week_key, names (joined) — so every hotspot
+    the page lists is also marked on the chart."""
+    if hotspots is None or hotspots.empty:
+        return pd.DataFrame(columns=["week_key", "names"])
+    towns_drawn = drawn == "region" and child_level == "township"
+    keep = hotspots[((hotspots["kind"] == "township") & (not towns_drawn))
+                    | ((hotspots["kind"] == "category") & (drawn != "category"))]
+    rows = [(int(w), name) for name, weeks in zip(keep["name"], keep["weeks"]) for w in weeks]
+    if not rows:
+        return pd.DataFrame(columns=["week_key", "names"])
+    sep = t("common.list_sep", lang)
+    both = pd.DataFrame(rows, columns=["week_key", "name"])
+    return (both.groupby("week_key")["name"].agg(lambda n: sep.join(sorted(set(map(str, n)))))
+            .rename("names").reset_index())
 
 
 def hotspots_view(engine, scope, resolved: dict, rule: SpikeRule) -> pd.DataFrame:
