@@ -102,10 +102,7 @@ def to_url(region, week, period, click, _clear, resolved, search):
 def node_href(click, resolved: dict, search) -> str | None:
     """URL for a clicked node: a source level or category toggles its filter; a county or
     township drills into it (the progress chart then shows its townships)."""
-    points = (click or {}).get("points") or []
-    # dcc.Graph passes the trace-level customdata of the point's index: a node when the
-    # point has a label (links have none), so a link click is ignored
-    data = points[0].get("customdata") if points and points[0].get("label") else None
+    data = _node(click)
     if not isinstance(data, (list, tuple)) or len(data) != 2:
         return None  # a link, or nothing
     kind, key = data
@@ -116,6 +113,14 @@ def node_href(click, resolved: dict, search) -> str | None:
     if kind == "unit" and isinstance(key, str) and current_scope().allows(key):
         return funds_href(search, region=key)
     return None
+
+
+def _node(click):
+    """[kind, key] of a clicked Sankey node, or None (a link, or nothing)."""
+    points = (click or {}).get("points") or []
+    # dcc.Graph passes the trace-level customdata of the point's index: a node when the
+    # point has a label (links have none), so a link click is ignored
+    return points[0].get("customdata") if points and points[0].get("label") else None
 
 
 def _key(resolved: dict) -> tuple:
@@ -274,22 +279,50 @@ def table(heads: list[str], rows: list[tuple], prefix: str, lang: str, total: in
 
 
 CHART_CHOICE = {fid.PROGRESS_CHART: "payments", fid.OVERDUE_CHART: "outstanding",
-                fid.LEDGER_CHART: "ledger", fid.PROJECTS_CHART: "projects"}
+                fid.LEDGER_CHART: "ledger", fid.DISCLOSURE_CHART: "disclosures",
+                fid.DISCLOSURE_KINDS_CHART: "disclosures", fid.PROJECTS_CHART: "projects"}
+GRID_CHARTS = (*CHART_CHOICE, fid.SANKEY_CHART)  # the charts whose clicks choose the records
 
 
-def records_query(choice, progress, overdue, ledger, projects, resolved):
+def records_query(choice, *args):
     """The records grid's query (source and params) and the choice it shows: the chosen
-    list for the page's region and year, or the records behind a clicked bar."""
+    list for the page's region and period, or the records behind a clicked bar or node
+    (a Sankey source or category node: the payments of that filter, which the click also
+    writes to the URL)."""
+    *clicks, resolved = args
     if not _ready(resolved):
         return no_update, no_update
     trigger = ctx.triggered_id
     key = trigger.get("key") if isinstance(trigger, dict) else None
-    clicks = {fid.PROGRESS_CHART: progress, fid.OVERDUE_CHART: overdue,
-              fid.LEDGER_CHART: ledger, fid.PROJECTS_CHART: projects}
-    data = _clicked(clicks.get(key)) if key else None
+    click = dict(zip(GRID_CHARTS, clicks)).get(key) if key else None
+    data = _clicked(click)
+    if key == fid.SANKEY_CHART:
+        data = _node(click)
+        if isinstance(data, (list, tuple)) and len(data) == 2 and data[0] == "program" \
+                and str(data[1]).isdigit():  # a programme node (township level): its payments
+            query = records_params("payments", resolved)
+            query["params"]["program"] = int(data[1])
+            return query, "payments"
+        toggled = sankey_filter(data, resolved)
+        if toggled is None:
+            return no_update, no_update  # a link, a region node (it drills) or nothing
+        return records_params("payments", toggled), "payments"
     if data is not None:
         choice = CHART_CHOICE[key]
     return records_params(choice, resolved, key, data), choice
+
+
+def sankey_filter(data, resolved: dict) -> dict | None:
+    """The resolved state with a clicked source or category node's filter toggled (as
+    node_href writes it to the URL); None for any other node or a link."""
+    if not isinstance(data, (list, tuple)) or len(data) != 2:
+        return None
+    kind, key = data
+    if kind == "source" and key in qf.SOURCE_LEVELS:
+        return {**resolved, "source": None if resolved.get("source") == key else key}
+    if kind == "category" and isinstance(key, str):
+        return {**resolved, "category": None if resolved.get("category") == key else key}
+    return None
 
 
 def _clicked(click):
@@ -319,9 +352,13 @@ def records_params(choice, resolved: dict, chart=None, data=None) -> dict:
         if chart == fid.LEDGER_CHART and isinstance(data, list) and len(data) >= 4:
             params.update(months=[int(data[1])], category=str(data[2]), direction=str(data[3]))
         source = "funds_ledger"
-    elif choice == "disclosures":  # the map's source: due in the period, not on time
+    elif choice == "disclosures":  # due in the period, not on time (or a clicked segment)
         params["weeks"] = [format_week(w) for w in vf.window_weeks(resolved)]
-        source = "disclosures_missed"
+        if chart == fid.DISCLOSURE_CHART and isinstance(data, list) and len(data) >= 5:
+            params["region"] = str(data[4])
+        if chart == fid.DISCLOSURE_KINDS_CHART and isinstance(data, list) and len(data) >= 2:
+            params.update(kind=str(data[0]), status=str(data[1]))
+        source = "funds_disclosures"
     else:
         if choice == "delayed":
             params["only"] = "delayed"
@@ -361,5 +398,5 @@ def register(app) -> None:
                  Input(fid.RESOLVED, "data"))(render_projects)
     app.callback(Output(ids_records.query("funds"), "data"), Output(fid.RECORDS_SOURCE, "value"),
                  Input(fid.RECORDS_SOURCE, "value"),
-                 *[Input(ids.chart(key), "clickData") for key in CHART_CHOICE],
+                 *[Input(ids.chart(key), "clickData") for key in GRID_CHARTS],
                  Input(fid.RESOLVED, "data"))(records_query)

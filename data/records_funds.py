@@ -3,10 +3,14 @@
 Params (JSON from callbacks/funds.py; `region` is scope-checked by data.records):
 - funds_payments: `weeks` (the period; payments due in it), optional `category` (a
   programme category), optional `source` (a source level: payments of the programmes it
-  funds in each township, data.queries_funds.funded_pairs), optional `only="outstanding"`
+  funds in each township, data.queries_funds.funded_pairs), optional `program` (a
+  programme id: a Sankey programme node), optional `only="outstanding"`
   (due by the period's last Sunday and not paid by it: what the overdue chart counts).
 - funds_ledger: `months` ([yyyymm, ...]), optional `category` and `direction`.
 - funds_projects: optional `category` (project category), optional `only="delayed"`.
+- funds_disclosures: `weeks` (items due in them), optional `kind`, optional `status`:
+  "missed" (the default: published late or not published), "on_time", "late" or
+  "unpublished" — the segments of the disclosure charts.
 
 Beneficiaries appear as their pseudonymous key only (no identity column exists here).
 
@@ -28,15 +32,16 @@ from data.codes import level_of
 from data.queries_funds import SOURCE_LEVELS, funded_pairs
 from data.records import COUNT_CAP, RECORD_SOURCES, RecordColumn as C, paged_select, record_source, week_dates
 from data.records_map import _villages
-from data.rollup_schema import RollupLedgerTM, RollupPaymentTWP
+from data.rollup_schema import RollupDisclosureTW, RollupLedgerTM, RollupPaymentTWP
 from data.rollups_funds import RollupFundsOverdueTW, RollupFundsPaidCW, RollupLedgerCM
-from data.schema import FundPayment, FundProgram, LivelihoodProject, Region, VillageLedger
+from data.schema import Disclosure, FundPayment, FundProgram, LivelihoodProject, Region, VillageLedger
 from data.scope import scope_condition
 
 _pay, _prog, _led = FundPayment.__table__, FundProgram.__table__, VillageLedger.__table__
 _proj, _reg = LivelihoodProject.__table__, Region.__table__
 _twp, _paid_cw, _overdue = RollupPaymentTWP.__table__, RollupFundsPaidCW.__table__, RollupFundsOverdueTW.__table__
 _ledger_tm, _ledger_cm = RollupLedgerTM.__table__, RollupLedgerCM.__table__
+_dis, _disc_tw = Disclosure.__table__, RollupDisclosureTW.__table__
 
 
 def _village(code_column):
@@ -111,6 +116,9 @@ def funds_payments(conn, scope, params, *, sort, filters, offset, limit):
              "due_date": _pay.c.due_date, "paid_date": _pay.c.paid_date}
     where = _villages(conn, scope, params, _pay.c.village_code)
     programs = _program_ids(conn, params.get("category"))
+    program = params.get("program")
+    if isinstance(program, int) and not isinstance(program, bool):  # a Sankey programme node
+        programs = [p for p in programs if p == program] if programs is not None else [program]
     if programs is not None:
         where.append(_pay.c.program_id.in_(programs))
     source = params.get("source") if params.get("source") in SOURCE_LEVELS else None
@@ -246,3 +254,47 @@ def funds_projects(conn, scope, params, *, sort, filters, offset, limit):
     return paged_select(conn, RECORD_SOURCES["funds_projects"], exprs, base, sort=sort,
                         filters=filters, offset=offset, limit=limit,
                         default_order=(_proj.c.planned_end, _proj.c.id))
+
+
+DISCLOSURE_COLUMNS = (
+    C("village", "records.col.village", "text"),
+    C("kind", "records.col.disclosure_kind", "code", "disclosure_kind"),
+    C("period", "records.col.disclosure_period", "text"),
+    C("due_date", "records.col.due_date", "date"),
+    C("published_date", "records.col.published_date", "date"),
+)
+DISCLOSURE_STATUSES = ("missed", "on_time", "late", "unpublished")
+
+
+@record_source("funds_disclosures", "funds.records.source.funds_disclosures", DISCLOSURE_COLUMNS)
+def funds_disclosures(conn, scope, params, *, sort, filters, offset, limit):
+    """Disclosure items due in the period under the region (by default the ones not
+    published on time), optionally of one kind and one status."""
+    bounds = week_dates(params)
+    if bounds is None:
+        return _none("funds_disclosures")
+    status = params.get("status") if params.get("status") in DISCLOSURE_STATUSES else "missed"
+    kind = params.get("kind") if isinstance(params.get("kind"), str) else None
+    exprs = {"village": _village(_dis.c.village_code), "kind": _dis.c.kind, "period": _dis.c.period,
+             "due_date": _dis.c.due_date, "published_date": _dis.c.published_date}
+    published, due = _dis.c.published_date, _dis.c.due_date
+    where = [*_villages(conn, scope, params, _dis.c.village_code), due.between(*bounds),
+             {"missed": or_(published.is_(None), published > due), "on_time": published <= due,
+              "late": published > due, "unpublished": published.is_(None)}[status]]
+    if kind:
+        where.append(_dis.c.kind == kind)
+    total = None
+    if not filters and _rollup_ok(scope):
+        d = _disc_tw
+        counts = {"missed": d.c.published_late + d.c.unpublished, "on_time": d.c.on_time,
+                  "late": d.c.published_late, "unpublished": d.c.unpublished}[status]
+        conds = [d.c.week_key.between(week_key(bounds[0]), week_key(bounds[1])),
+                 scope_condition(d.c.township_code, scope),
+                 d.c.township_code.between(*_region_prefix(params))]
+        if kind:
+            conds.append(d.c.kind == kind)
+        total = _rollup_total(conn, select(func.coalesce(func.sum(counts), 0)).where(*conds))
+    base = select(_dis.c.id).where(*where)
+    return _page(conn, "funds_disclosures", exprs, base, sort=sort, filters=filters, offset=offset,
+                 limit=limit, total=total,
+                 default_order=(_dis.c.village_code, _dis.c.due_date, _dis.c.id))  # index order

@@ -159,7 +159,8 @@ def disclosure_units_figure(frame: pd.DataFrame, *, labels: dict, empty_text: st
     fig = _figure([_trace("bar",
         y=data["name"], x=data["rate"].astype(float) * 100, orientation="h", marker_color=PRIMARY,
         text=[f"{r * 100:.1f}%" for r in data["rate"]], textposition="outside", cliponaxis=False,
-        customdata=data[["due", "on_time", "late", "unpublished"]].to_numpy().tolist(),
+        customdata=[[*r, str(code)] for r, code in  # [..., unit code] for a click
+                    zip(data[["due", "on_time", "late", "unpublished"]].to_numpy().tolist(), data["code"])],
         hovertemplate="%{y}<br>" + labels["rate"] + " %{x:.1f}%<br>" + labels["due"]
         + " %{customdata[0]:,.0f} · " + labels["on_time"] + " %{customdata[1]:,.0f} · "
         + labels["late"] + " %{customdata[2]:,.0f} · " + labels["unpublished"]
@@ -179,6 +180,7 @@ def disclosure_kinds_figure(frame: pd.DataFrame, *, kind_labels: dict, labels: d
     fig = _Traces()
     for col, color in (("on_time", "#1a9850"), ("late", "#e0a800"), ("unpublished", BAD)):
         fig.add_bar(y=y, x=frame[col], name=labels[col], orientation="h", marker_color=color,
+                    customdata=[[k, col] for k in frame["kind"]],  # [kind, status] for a click
                     hovertemplate="%{y} · " + labels[col] + " %{x:,.0f}<extra></extra>")
     fig = _figure(fig)
     fig.update_layout(barmode="stack", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))

@@ -176,3 +176,105 @@ def test_filter_chips_say_what_the_filters_do_not_reach():
         text_of = str(funds.filter_chips({"lang": lang, "category": "housing"}))
         assert t("funds.filters.scope_note", lang) in text_of
         assert t("funds.filters.source_note", lang) not in text_of
+
+
+# --- disclosure records (the disclosure charts' bars) ------------------------------------------
+
+STATUS_SQL = {"missed": "(published_date IS NULL OR published_date > due_date)",
+              "on_time": "published_date <= due_date", "late": "published_date > due_date",
+              "unpublished": "published_date IS NULL"}
+
+
+@pytest.mark.parametrize("level", ["county", "township", "village"])
+@pytest.mark.parametrize("status,kind", [(None, None), ("on_time", "finance"), ("late", None),
+                                         ("unpublished", "village_affairs")])
+def test_disclosure_records_equal_raw_sql(demo_engine, places, level, status, kind):
+    region = places[level]
+    lo, hi = code_range(region)
+    where = STATUS_SQL[status or "missed"] + (" AND kind = :kind" if kind else "")
+    sql = ("SELECT due_date FROM disclosure WHERE village_code BETWEEN :lo AND :hi AND due_date "
+           f"BETWEEN :start AND :end AND {where} ORDER BY village_code, due_date, id")
+    params = {"region": region, "weeks": WEEKS, **({"status": status} if status else {}),
+              **({"kind": kind} if kind else {})}
+    with demo_engine.connect() as c:
+        raw = [str(r[0]) for r in c.execute(text(sql), {"lo": lo, "hi": hi, "start": START, "end": END,
+                                                        "kind": kind})]
+        rows, total = _fetch(c, "funds_disclosures", params)
+    assert total == len(raw)
+    if level != "village":
+        assert total > 0
+    assert list(rows["due_date"].astype(str)) == raw[:20]
+
+
+def test_disclosure_bars_drill_to_their_records(demo_engine):
+    """A unit bar's customdata carries its code, a kind segment its kind and status; the
+    records they choose count what the bar shows."""
+    from callbacks import funds
+    import ids_funds as fid
+    resolved = {"region": DEMO_COUNTY, "week": "2026-W46", "lang": "en", "period": "ytd"}
+    from views import funds as vf
+    with demo_engine.connect() as c:
+        units, kinds = vf.disclosure_view(c, HUNAN, resolved)
+        units, kinds = units.to_plotly_json(), kinds.to_plotly_json()
+        bar = units["data"][0]["customdata"][0]
+        q = funds.records_params("disclosures", resolved, fid.DISCLOSURE_CHART, list(bar))
+        assert q["source"] == "funds_disclosures" and q["params"]["region"] == bar[4]
+        _, total = _fetch(c, q["source"], q["params"])
+        assert total == bar[2] + bar[3]  # late + unpublished of that unit
+        late = next(t for t in kinds["data"] if t["customdata"][0][1] == "late")
+        q = funds.records_params("disclosures", resolved, fid.DISCLOSURE_KINDS_CHART, list(late["customdata"][0]))
+        assert q["params"]["status"] == "late" and q["params"]["kind"] == late["customdata"][0][0]
+        _, total = _fetch(c, q["source"], q["params"])
+        assert total == list(late["x"])[0]
+
+
+def test_sankey_nodes_choose_the_payment_records(demo_engine):
+    from callbacks import funds
+    resolved = {"region": DEMO_COUNTY, "week": "2026-W46", "lang": "en", "category": "housing"}
+    toggled = funds.sankey_filter(["category", "agriculture"], resolved)
+    assert toggled["category"] == "agriculture"
+    assert funds.records_params("payments", toggled)["params"]["category"] == "agriculture"
+    assert funds.sankey_filter(["category", "housing"], resolved)["category"] is None  # toggles off
+    assert funds.sankey_filter(["source", "central"], resolved)["source"] == "central"
+    assert funds.sankey_filter(["unit", DEMO_COUNTY], resolved) is None
+    assert funds.sankey_filter(None, resolved) is None
+    # a programme node (township Sankey): the payments of that programme
+    with demo_engine.connect() as c:
+        pid = c.execute(text("SELECT id FROM fund_program WHERE category = 'housing'")).scalar()
+        lo, hi = code_range(DEMO_COUNTY)
+        n = c.execute(text("SELECT COUNT(*) FROM fund_payment WHERE village_code BETWEEN :lo AND :hi "
+                           "AND due_date BETWEEN :s AND :e AND program_id = :p"),
+                      {"lo": lo, "hi": hi, "s": START, "e": END, "p": pid}).scalar()
+        _, total = _fetch(c, "funds_payments", {"region": DEMO_COUNTY, "weeks": WEEKS, "program": pid})
+        _, none = _fetch(c, "funds_payments", {"region": DEMO_COUNTY, "weeks": WEEKS, "program": pid,
+                                               "category": "agriculture"})
+    assert total == n > 0 and none == 0
+
+
+def test_records_query_follows_the_clicked_chart(monkeypatch):
+    """records_query as Dash calls it: one clickData per chart of GRID_CHARTS, then resolved."""
+    import types
+    from callbacks import funds
+    import ids, ids_funds as fid
+    resolved = {"region": DEMO_COUNTY, "week": "2026-W46", "lang": "en", "period": "ytd"}
+
+    def call(chart, click, choice="ledger"):
+        monkeypatch.setattr(funds, "ctx", types.SimpleNamespace(triggered_id=ids.chart(chart)))
+        clicks = [click if key == chart else None for key in funds.GRID_CHARTS]
+        return funds.records_query(choice, *clicks, resolved)
+
+    def point(data, label=None):
+        return {"points": [{"customdata": data, **({"label": label} if label else {})}]}
+
+    query, choice = call(fid.SANKEY_CHART, point(["category", "housing"], "x"))
+    assert choice == "payments" and query["params"]["category"] == "housing"
+    query, choice = call(fid.SANKEY_CHART, point(["source", "central"], "x"))
+    assert choice == "payments" and query["params"]["source"] == "central"
+    query, choice = call(fid.SANKEY_CHART, point(["program", "3"], "x"))
+    assert choice == "payments" and query["params"]["program"] == 3
+    assert call(fid.SANKEY_CHART, point(["unit", DEMO_COUNTY], "x")) == (funds.no_update, funds.no_update)
+    assert call(fid.SANKEY_CHART, point(["source", "central"])) == (funds.no_update, funds.no_update)  # a link
+    query, choice = call(fid.DISCLOSURE_KINDS_CHART, point(["finance", "unpublished"]))
+    assert choice == "disclosures" and query["params"]["status"] == "unpublished"
+    query, choice = call(fid.DISCLOSURE_CHART, point([5, 3, 1, 1, "431023100000"]))
+    assert choice == "disclosures" and query["params"]["region"] == "431023100000"
