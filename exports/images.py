@@ -32,7 +32,7 @@ DEFAULT_WIDTH = 1100
 DEFAULT_HEIGHT = 500
 STAMP_TOP = 78      # px above the plot for title + subtitle
 STAMP_BOTTOM = 12   # px of white below the plot
-GEO_URL = re.compile(r"^/geo/(?P<parent>\d{1,12})/(?P<level>[a-z]+)\.json$")
+GEO_URL = re.compile(r"^/geo/(?P<parent>\d{1,12})/(?P<level>[a-z]+)\.json(?:\?v=[0-9a-f]+)?$")
 TEXT_COLOR = "#212529"
 MUTED = "#6c757d"
 

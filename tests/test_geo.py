@@ -308,3 +308,15 @@ def test_cli_import_reports_rows_and_keeps_data(tmp_path, county_geom):
     with engine.connect() as conn:
         assert conn.execute(select(ImportBatch.status)).scalar_one() == "rejected"
     engine.dispose()
+
+
+def test_layer_url_changes_with_the_data_version():
+    """A new load or boundary import (new data version) gives the layer a new URL, so the
+    browser's day-long cache never shows the old boundaries; export accepts the URL."""
+    from exports.images import GEO_URL
+    from geo.layers import layer_url
+    a = layer_url("431000000000", "county", "2026-11-20T10:00|")
+    b = layer_url("431000000000", "county", "2026-11-20T10:00|boundaries 2026-11-21")
+    assert a != b and a.startswith("/geo/431000000000/county.json?v=")
+    assert GEO_URL.match(a)["parent"] == "431000000000" and GEO_URL.match(b)["level"] == "county"
+    assert not GEO_URL.match(a + "&x=1")

@@ -25,6 +25,7 @@ from data.queries_map import (
 )
 from figures.map import metric_values, patch_ops, region_map, village_map
 from figures.theme import with_export_meta
+from geo.layers import layer_url
 from i18n import t
 from i18n.numbers import REASON_FIGURES, format_value, reason_text
 
@@ -184,7 +185,7 @@ def map_figure(engine, scope, view: dict, *, cache_dir: Path, version: str,
     if frame.empty:  # nothing visible: no geometry either
         return empty_figure(t("common.no_data", lang), height=520)
     parent, level = geometry_of(view)
-    url = f"/geo/{parent}/{level}.json"
+    url = layer_url(parent, level, version)
     with engine.connect() as conn:
         if child_level_of(view["region"]) == "village":
             center, zoom = layer_view(conn, parent, level, cache_dir, version, only=view["region"])

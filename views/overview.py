@@ -13,6 +13,7 @@ from data import queries
 from data.calendar import format_week, parse_week, week_bounds
 from data.codes import CHILD_LEVEL, InvalidRegionCode, ancestor_at, level_of, normalize_code
 from figures.overview import HoverPart, attention_map
+from geo.layers import layer_url
 from figures.theme import with_export_meta
 from i18n import t
 
@@ -106,7 +107,7 @@ def attention_figure(engine, scope, resolved: dict, *, cache_dir: Path, version:
         metrics = queries.fetch_child_metrics(conn, scope, region_code=parent,
                                               week_key=parse_week(resolved["week"]), child_level=level)
         center, zoom = layer_view(conn, parent, level, cache_dir, version)
-    fig = attention_map(metrics, geojson_url=f"/geo/{parent}/{level}.json", center=center,
+    fig = attention_map(metrics, geojson_url=layer_url(parent, level, version), center=center,
                         zoom=zoom, parts=MAP_HOVER, lang=lang)
     return with_export_meta(fig, **export_stamp(resolved, "overview.map.title"))
 
