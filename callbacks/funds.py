@@ -362,6 +362,8 @@ def records_params(choice, resolved: dict, chart=None, data=None) -> dict:
     else:
         if choice == "delayed":
             params["only"] = "delayed"
+            if resolved.get("as_of"):
+                params["as_of"] = str(resolved["as_of"])
         if chart == fid.PROJECTS_CHART and isinstance(data, str):
             params["category"] = data
         source = "funds_projects"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Float, func, select, tuple_, type_coerce
+from sqlalchemy import Float, and_, case, func, or_, select, tuple_, type_coerce
 
 from data.calendar import week_bounds
 from data.codes import PREFIX_LEN, level_of
@@ -315,25 +315,40 @@ def fetch_late_villages(conn, scope: Scope, *, region_code: str, weeks: list[int
     return _frame(conn, stmt, cols)
 
 
-def fetch_projects(conn, scope: Scope, *, region_code: str) -> pd.DataFrame:
+def is_delayed(as_of: dt.date | None):
+    """SQL condition: a livelihood project is delayed on `as_of` when its status says so, or
+    when its planned end is before `as_of` and it is not completed (no actual end, status
+    not completed). Without a date, the status alone."""
+    p = _project
+    if as_of is None:
+        return p.c.status == "delayed"
+    return or_(p.c.status == "delayed",
+               and_(p.c.planned_end < as_of, p.c.actual_end.is_(None), p.c.status != "completed"))
+
+
+def fetch_projects(conn, scope: Scope, *, region_code: str, as_of: dt.date | None = None
+                   ) -> pd.DataFrame:
     """Livelihood projects under the region by category and status: category, status,
-    projects, budget, spent (yuan)."""
+    projects, budget, spent (yuan). With `as_of`, the status of a project delayed on that
+    day (`is_delayed`) is "delayed"."""
     cols = ["category", "status", "projects", "budget", "spent"]
     eff = narrow(scope, region_code)
     if not eff:
         return pd.DataFrame(columns=cols)
     p = _project
-    stmt = (select(p.c.category, p.c.status, func.count().label("projects"),
+    status = case((is_delayed(as_of), "delayed"), else_=p.c.status).label("status")
+    stmt = (select(p.c.category, status, func.count().label("projects"),
                    _sum(p.c.budget, "budget"), _sum(p.c.spent, "spent"))
-            .where(scope_condition(p.c.village_code, eff)).group_by(p.c.category, p.c.status))
+            .where(scope_condition(p.c.village_code, eff)).group_by(p.c.category, status))
     return _frame(conn, stmt, cols)
 
 
 def fetch_delayed_projects(conn, scope: Scope, *, region_code: str, as_of: dt.date,
                            limit: int = 100) -> pd.DataFrame:
-    """Delayed projects under the region (status delayed: started, past planned end, not
-    finished on `as_of`): id, name, village_code, village_name, category, budget, spent,
-    planned_start, planned_end, days_overdue; most overdue first."""
+    """Projects under the region delayed on `as_of` (`is_delayed`: status delayed, or past
+    the planned end and not completed): id, name, village_code, village_name, category,
+    budget, spent, planned_start, planned_end, days_overdue (days from the planned end to
+    `as_of`; 0 for a project marked delayed before its planned end); earliest end first."""
     cols = ["id", "name", "village_code", "village_name", "category", "budget", "spent",
             "planned_start", "planned_end"]
     eff = narrow(scope, region_code)
@@ -344,10 +359,8 @@ def fetch_delayed_projects(conn, scope: Scope, *, region_code: str, as_of: dt.da
                    type_coerce(p.c.budget, Float), type_coerce(p.c.spent, Float),
                    p.c.planned_start, p.c.planned_end)
             .join(_region, _region.c.code == p.c.village_code)
-            .where(p.c.status == "delayed", scope_condition(p.c.village_code, eff))
+            .where(is_delayed(as_of), scope_condition(p.c.village_code, eff))
             .order_by(p.c.planned_end, p.c.id).limit(limit))
     frame = _frame(conn, stmt, cols)
-    frame["days_overdue"] = [(as_of - pd.Timestamp(d).date()).days for d in frame["planned_end"]]
+    frame["days_overdue"] = [max(0, (as_of - pd.Timestamp(d).date()).days) for d in frame["planned_end"]]
     return frame
-
-

@@ -7,7 +7,8 @@ Params (JSON from callbacks/funds.py; `region` is scope-checked by data.records)
   programme id: a Sankey programme node), optional `only="outstanding"`
   (due by the period's last Sunday and not paid by it: what the overdue chart counts).
 - funds_ledger: `months` ([yyyymm, ...]), optional `category` and `direction`.
-- funds_projects: optional `category` (project category), optional `only="delayed"`.
+- funds_projects: optional `category` (project category), optional `only="delayed"`
+  (data.queries_funds.is_delayed on `as_of`, the data's date: 'YYYY-MM-DD').
 - funds_disclosures: `weeks` (items due in them), optional `kind`, optional `status`:
   "missed" (the default: published late or not published), "on_time", "late" or
   "unpublished" — the segments of the disclosure charts.
@@ -29,7 +30,7 @@ from sqlalchemy import func, or_, select, tuple_
 
 from data.calendar import week_key
 from data.codes import level_of
-from data.queries_funds import SOURCE_LEVELS, funded_pairs
+from data.queries_funds import SOURCE_LEVELS, funded_pairs, is_delayed
 from data.records import COUNT_CAP, RECORD_SOURCES, RecordColumn as C, paged_select, record_source, week_dates
 from data.records_map import _villages
 from data.rollup_schema import RollupDisclosureTW, RollupLedgerTM, RollupPaymentTWP
@@ -84,6 +85,13 @@ def _page(conn, name: str, exprs, base, *, sort, filters, offset, limit, default
         *order, *default_order).offset(offset).limit(limit)
     rows = [tuple(r) for r in conn.execute(stmt)] if limit else []
     return pd.DataFrame.from_records(rows, columns=list(source.fields)), int(total)
+
+
+def _as_of(params) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(params.get("as_of"))[:10])
+    except ValueError:
+        return None
 
 
 def _program_ids(conn, category) -> list[int] | None:
@@ -246,8 +254,8 @@ def funds_projects(conn, scope, params, *, sort, filters, offset, limit):
              "spent": _proj.c.spent, "planned_start": _proj.c.planned_start,
              "planned_end": _proj.c.planned_end, "actual_end": _proj.c.actual_end}
     where = [scope_condition(_proj.c.village_code, scope)]
-    if params.get("only") == "delayed":
-        where.append(_proj.c.status == "delayed")
+    if params.get("only") == "delayed":  # as the page's list: delayed on the data's date
+        where.append(is_delayed(_as_of(params)))
     if isinstance(params.get("category"), str):
         where.append(_proj.c.category == params["category"])
     base = select(_proj.c.id).where(*where)

@@ -278,3 +278,80 @@ def test_records_query_follows_the_clicked_chart(monkeypatch):
     assert choice == "disclosures" and query["params"]["status"] == "unpublished"
     query, choice = call(fid.DISCLOSURE_CHART, point([5, 3, 1, 1, "431023100000"]))
     assert choice == "disclosures" and query["params"]["region"] == "431023100000"
+
+
+# --- i18n: programme nodes of a township's Sankey ------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_programme_nodes_use_the_catalog_labels(demo_engine, places, lang):
+    from data import queries_funds as qf
+    from i18n import t
+    from views import funds as vf
+    town = places["township"]
+    with demo_engine.connect() as c:
+        alloc = qf.fetch_allocations(c, HUNAN, region_code=town, week_key=DEMO_WEEK)
+        programs = qf.fetch_programs(c)
+        nodes, _ = vf.sankey_frames(alloc, programs, vf.unit_names(c, HUNAN, town), by_program=True,
+                                    lang=lang)
+    shown = nodes[nodes["kind"] == "program"]
+    code_of = dict(zip(programs["id"].astype(str), programs["code"]))
+    assert len(shown) > 0
+    for key, text_ in zip(shown["key"], shown["label"]):
+        assert text_ == t(f"funds.program.{code_of[key]}", lang)
+    if lang == "en":
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in "".join(shown["label"]))  # no Chinese
+
+
+# --- delayed projects: status delayed, or past the planned end and not completed ------------------
+
+from tests.fixtures_small import CA, CITY, V11, V12, conn, small_engine  # noqa: E402,F401
+
+AS_OF = dt.date(2026, 3, 1)
+PROJECTS = [  # (id, village, status, planned_end, actual_end): delayed on AS_OF?
+    (1, V11, "delayed", dt.date(2026, 1, 10), None),       # yes: marked, 50 days past the end
+    (2, V11, "in_progress", dt.date(2026, 2, 1), None),     # yes: past the end, not completed
+    (3, V12, "delayed", dt.date(2026, 6, 30), None),        # yes: marked before its end (0 days)
+    (4, V12, "completed", dt.date(2026, 1, 1), dt.date(2026, 2, 1)),  # no: completed late
+    (5, V12, "in_progress", dt.date(2026, 3, 1), None),     # no: ends on AS_OF, not before
+    (6, V11, "planned", dt.date(2026, 9, 1), None),         # no
+]
+
+
+def _plant_projects(c):
+    from data.schema import LivelihoodProject
+    c.execute(LivelihoodProject.__table__.insert(), [
+        dict(id=i, name=f"P{i}", category="road", village_code=v, budget=100_000, spent=50_000,
+             planned_start=dt.date(2025, 6, 1), planned_end=end, actual_start=dt.date(2025, 6, 1),
+             actual_end=actual, status=status) for i, v, status, end, actual in PROJECTS])
+
+
+def test_delayed_projects_are_the_late_and_the_marked_ones(conn):  # noqa: F811
+    from data import queries_funds as qf
+    _plant_projects(conn)
+    delayed = qf.fetch_delayed_projects(conn, HUNAN, region_code=CITY, as_of=AS_OF)
+    assert list(delayed["id"]) == [1, 2, 3]
+    assert list(delayed["days_overdue"]) == [50, 28, 0]  # never negative
+    # independent SQL of the same rule
+    raw = [r[0] for r in conn.execute(text(
+        "SELECT id FROM livelihood_project WHERE status = 'delayed' OR (planned_end < :d AND "
+        "actual_end IS NULL AND status <> 'completed') ORDER BY planned_end, id"), {"d": AS_OF})]
+    assert raw == list(delayed["id"])
+    # the chart's counts and the records grid agree with the list
+    frame = qf.fetch_projects(conn, HUNAN, region_code=CITY, as_of=AS_OF)
+    assert frame.loc[frame["status"] == "delayed", "projects"].sum() == 3
+    assert frame["projects"].sum() == len(PROJECTS)
+    load_sources()
+    _, total = fetch_records(conn, HUNAN, "funds_projects",
+                             {"region": CA, "only": "delayed", "as_of": AS_OF.isoformat()}, offset=0, limit=10)
+    assert total == 3
+    _, total = fetch_records(conn, HUNAN, "funds_projects", {"region": CA, "only": "delayed"},
+                             offset=0, limit=10)
+    assert total == 2  # without a date: the status alone
+    assert qf.fetch_delayed_projects(conn, Scope.of("431024"), region_code=CA, as_of=AS_OF).empty
+
+
+def test_delayed_records_carry_the_as_of_date():
+    from callbacks import funds
+    q = funds.records_params("delayed", {"region": CITY, "week": "2026-W09", "lang": "en",
+                                         "as_of": "2026-03-01"})
+    assert q["params"] == {"region": CITY, "only": "delayed", "as_of": "2026-03-01"}

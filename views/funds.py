@@ -101,7 +101,9 @@ def sankey_frames(alloc: pd.DataFrame, programs: pd.DataFrame, names: dict, *, b
     data = alloc.assign(category=alloc["program_id"].map(cat_of).fillna("other"),
                         wan=alloc["amount"].astype(float) / ff.WAN)
     if by_program:
-        name_of = dict(zip(programs["id"], programs["name"]))
+        # the catalog's label of the programme code (funds.program.*), else its stored name
+        name_of = {i: (label("program", code, lang) if has_key(f"funds.program.{code}") else name)
+                   for i, code, name in zip(programs["id"], programs["code"], programs["name"])}
         data["target"] = "program:" + data["program_id"].astype(str)
         target_label = {f"program:{i}": name_of.get(i, str(i)) for i in programs["id"]}
     else:
@@ -251,7 +253,7 @@ def projects_view(conn, scope, resolved: dict) -> tuple:
     """(figure of budget/spent by category, delayed projects) as of the data's date."""
     lang = resolved["lang"]
     as_of = dt.date.fromisoformat(resolved["as_of"]) if resolved.get("as_of") else dt.date.today()
-    frame = qf.fetch_projects(conn, scope, region_code=resolved["region"])
+    frame = qf.fetch_projects(conn, scope, region_code=resolved["region"], as_of=as_of)
     delayed = qf.fetch_delayed_projects(conn, scope, region_code=resolved["region"], as_of=as_of)
     delayed = delayed.sort_values(["days_overdue", "id"], ascending=[False, True]).reset_index(drop=True)
     cats = {c: label("project_category", c, lang) for c in frame["category"].unique()}
