@@ -13,6 +13,7 @@ from data.codes import code_range
 from data.records import fetch_records, load_sources
 from data.scope import Scope
 from tests.conftest import DEMO_COUNTY, DEMO_WEEK
+from tests.fixtures_small import CA, CITY, V11, V12, conn, small_engine  # noqa: F401
 
 HUNAN = Scope.of("430000")
 WEEKS = [f"{DEMO_WEEK // 100}-W{w:02d}" for w in range(1, DEMO_WEEK % 100 + 1)]
@@ -303,8 +304,6 @@ def test_programme_nodes_use_the_catalog_labels(demo_engine, places, lang):
 
 
 # --- delayed projects: status delayed, or past the planned end and not completed ------------------
-
-from tests.fixtures_small import CA, CITY, V11, V12, conn, small_engine  # noqa: E402,F401
 
 AS_OF = dt.date(2026, 3, 1)
 PROJECTS = [  # (id, village, status, planned_end, actual_end): delayed on AS_OF?
