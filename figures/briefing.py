@@ -107,7 +107,13 @@ def kpi_changes(kpis: pd.DataFrame, *, lang: str) -> go.Figure:
                            text=text, textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}: %{text}<extra></extra>"))
     fig.add_vline(x=0, line=dict(color="#adb5bd"))
-    fig.update_xaxes(title=t("briefing.chart.change_axis", lang), gridcolor="#eceff3", zeroline=False)
+    # room on both sides of zero for the labels outside the bars (a label left of a
+    # negative bar must not run into the KPI names)
+    values = frame["change"].astype(float)
+    lo, hi = min(0.0, float(values.min())), max(0.0, float(values.max()))
+    pad = 0.25 * ((hi - lo) or 1.0)
+    fig.update_xaxes(title=t("briefing.chart.change_axis", lang), gridcolor="#eceff3", zeroline=False,
+                     range=[lo - pad, hi + pad])
     fig.update_yaxes(automargin=True, tickfont=dict(size=13))
     return _layout(fig, showlegend=False)
 
@@ -145,7 +151,7 @@ def spikes(frame: pd.DataFrame, *, lang: str) -> go.Figure:
                marker_color=[BAD if s else SERIES[2] for s in frame["spike"]],
                hovertemplate="%{y}: %{x:.0f}<extra></extra>"),
         go.Scatter(y=labels, x=frame["limit"], mode="markers", name=t("briefing.chart.limit", lang),
-                   marker=dict(symbol="line-ns-open", size=22, line=dict(width=3, color="#343a40")),
+                   marker=dict(symbol="line-ns-open", size=22, color="#343a40", line=dict(width=3, color="#343a40")),
                    hovertemplate="%{y}: %{x:.0f}<extra></extra>"),
     ])
     fig.update_xaxes(title=t("kpi.complaints_received", lang), gridcolor="#eceff3")
