@@ -69,7 +69,7 @@ def shoot_pages(base: str, shots, out: Path) -> list[Path]:
             tab.on("console", lambda m, p=path: m.type == "error" and print(f"{p}: console error: {m.text}"))
             tab.goto(base + path)
             tab.wait_for_function(READY_JS, timeout=120_000, polling=100)
-            tab.wait_for_timeout(1500)  # map geometry and transitions settle
+            tab.wait_for_timeout(4000)  # map geometry (fetched after the figure) and transitions settle
             tab.wait_for_function(READY_JS, timeout=120_000, polling=100)
             tab.wait_for_function(GRIDS_FILLED_JS, timeout=60_000, polling=200)
             target = out / f"{name}.png"

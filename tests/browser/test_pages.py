@@ -21,6 +21,14 @@ def open_page(page, app_url: str, path: str):
     return page
 
 
+def settled(page):
+    """Wait until no callback is in flight: a user clicks on a drawn page. (Leaving a page
+    while plotly.js is still drawing can raise a plotly.js error in the unmounted graph.)"""
+    from bench.page_ready import READY_JS
+    page.wait_for_function(READY_JS, timeout=60_000, polling=50)
+    return page
+
+
 def nav_link(page, label: str):
     return page.locator(".sun-nav-pages a.nav-link", has_text=label)
 
@@ -58,15 +66,17 @@ def _query(url: str) -> dict[str, str]:
 
 
 def test_language_switch_and_navigation_keep_region_and_week(page, app_url):
-    open_page(page, app_url, "/map?region=431023&week=2026-W46")
+    settled(open_page(page, app_url, "/map?region=431023&week=2026-W46"))
     lang_link(page, "English").click()
     expect(page.locator('[data-page="map"]')).to_have_attribute("data-lang", "en")
     assert _query(page.url) == {"_path": "/map", "region": "431023", "week": "2026-W46",
                                 "lang": "en"}
+    settled(page)
     nav_link(page, t("nav.funds", "en")).click()
     expect(page.locator('[data-page="funds"]')).to_have_attribute("data-lang", "en")
     assert _query(page.url) == {"_path": "/funds", "region": "431023", "week": "2026-W46",
                                 "lang": "en"}
+    settled(page)
     lang_link(page, "中文").click()
     expect(nav_link(page, t("nav.funds", "zh-CN"))).to_have_count(1)
     assert _query(page.url)["region"] == "431023"
