@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from data.calendar import format_week
 from figures.theme import BAD_HIGH_SCALE, FONT_FAMILY, PRIMARY, SERIES, base_layout, empty_figure
@@ -53,34 +52,52 @@ TREND_PANELS = (
 )
 
 
-def trend_strip(df: pd.DataFrame, *, lang: str, height: int = 220) -> go.Figure:
+TREND_SPACING = 0.06  # between the small multiples, a fraction of the width
+
+
+def trend_strip(df: pd.DataFrame, *, lang: str, height: int = 220,
+                rate_range: list[float] | None = None) -> go.Figure:
     """Small multiples of the last weeks: counts as bars, rates as lines (one y each).
 
-    Ticks show the week number (W46); the hover shows the full ISO week.
+    Ticks show the week number (W46); the hover shows the full ISO week. `rate_range`
+    fixes the rate panels' axis (e.g. [0, 1.05] for a village with few cases a week).
+    Built from plain dicts, not make_subplots + update calls (their validation was
+    most of the callback's time).
     """
     if df.empty:
         return empty_figure(t("common.no_data", lang), height=height)
     weeks = [format_week(int(w)) for w in df["week_key"]]
     short = [w.split("-")[1] for w in weeks]
-    titles = [t(f"kpi.{key}", lang) for key, _, _ in TREND_PANELS]
-    fig = make_subplots(rows=1, cols=len(TREND_PANELS), subplot_titles=titles, horizontal_spacing=0.06)
-    for col, (key, kind, fmt) in enumerate(TREND_PANELS, start=1):
-        values = df[key].astype(float)
-        fig.add_trace(_trend_trace(kind, weeks, values, SERIES[col - 1], fmt), row=1, col=col)
-        fig.update_yaxes(_trend_yaxis(kind, values), row=1, col=col)
-        fig.update_xaxes(tickmode="array", tickvals=weeks[::3], ticktext=short[::3],
-                         tickfont=dict(size=10), row=1, col=col)
-    fig.update_layout(showlegend=False, bargap=0.25)
-    fig.update_annotations(font=dict(size=13, family=FONT_FAMILY, color=PRIMARY))
+    n = len(TREND_PANELS)
+    width = (1 - TREND_SPACING * (n - 1)) / n
+    data, layout, titles = [], {}, []
+    for i, (key, kind, fmt) in enumerate(TREND_PANELS):
+        suffix = "" if i == 0 else str(i + 1)
+        values = [None if pd.isna(v) else float(v) for v in df[key]]
+        data.append({**_trend_trace(kind, weeks, values, SERIES[i], fmt),
+                     "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
+        left = i * (width + TREND_SPACING)
+        layout[f"xaxis{suffix}"] = {"anchor": f"y{suffix}", "domain": [left, left + width],
+                                    "tickmode": "array", "tickvals": weeks[::3], "ticktext": short[::3],
+                                    "tickfont": {"size": 10}}
+        yaxis = _trend_yaxis(kind, df[key].astype(float))
+        if kind != "bar" and rate_range is not None:
+            yaxis["range"] = list(rate_range)
+        layout[f"yaxis{suffix}"] = {"anchor": f"x{suffix}", "domain": [0, 1], **yaxis}
+        titles.append({"text": t(f"kpi.{key}", lang), "x": left + width / 2, "y": 1.0, "xref": "paper",
+                       "yref": "paper", "xanchor": "center", "yanchor": "bottom", "showarrow": False,
+                       "font": {"size": 13, "family": FONT_FAMILY, "color": PRIMARY}})
+    layout.update(annotations=titles, showlegend=False, bargap=0.25)
+    fig = go.Figure({"data": data, "layout": layout}, _validate=False)
     return base_layout(fig, height=height).update_layout(margin=dict(l=8, r=8, t=28, b=8))
 
 
-def _trend_trace(kind: str, weeks: list[str], values: pd.Series, color: str, fmt: str):
+def _trend_trace(kind: str, weeks: list[str], values: list, color: str, fmt: str) -> dict:
     hover = f"%{{x}}<br>%{{y:{fmt}}}<extra></extra>"
     if kind == "bar":
-        return go.Bar(x=weeks, y=values, marker_color=color, hovertemplate=hover)
-    return go.Scatter(x=weeks, y=values, mode="lines+markers", line=dict(color=color, width=2),
-                      hovertemplate=hover)
+        return {"type": "bar", "x": weeks, "y": values, "marker": {"color": color}, "hovertemplate": hover}
+    return {"type": "scatter", "x": weeks, "y": values, "mode": "lines+markers",
+            "line": {"color": color, "width": 2}, "hovertemplate": hover}
 
 
 def _trend_yaxis(kind: str, values: pd.Series) -> dict:
