@@ -125,7 +125,8 @@ def render_units(resolved, current=None):
     key, same = _unchanged(resolved, current)
     if same:
         return no_update, no_update
-    figs = unit_figures(ov.render_map(resolved)[0], resolved)
+    figs = memoized("sc.units", current_scope(), resolved["region"], resolved.get("week"),
+                    resolved.get("lang"), compute=lambda: unit_figures(ov.render_map(resolved)[0], resolved))
     size = round(18 * _scale(resolved))
     return _keyed(dark(figs["ranking"], font_size=size), key), _keyed(dark(figs["funds"], font_size=size), key)
 
