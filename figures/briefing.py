@@ -11,7 +11,9 @@ import plotly.graph_objects as go
 
 from data.calendar import format_week
 from data.indicators import INDICATORS
-from figures.theme import BAD, FONT_FAMILY, GOOD, NEUTRAL, PRIMARY, SERIES, base_layout, empty_figure
+from figures.theme import (
+    BAD, FONT_FAMILY, GOOD, NEUTRAL, PRIMARY, SERIES, base_layout, base_layout_dict, empty_figure,
+)
 from i18n import t
 from i18n.numbers import format_value
 
@@ -32,7 +34,8 @@ def _d3(unit: str) -> str:
 def unit_bars(units: pd.DataFrame, column: str, unit: str, *, lang: str, higher_is_better: bool,
               label_key: str | None = None, reference: float | None = None,
               reference_label: str = "") -> go.Figure:
-    """Horizontal bars of one measure per unit, best at the top; worst three in red."""
+    """Horizontal bars of one measure per unit, best at the top; worst three in red.
+    Built from plain dicts (the briefing and the big screen draw it several times)."""
     if units.empty or column not in units:
         return empty_figure(t("common.no_data", lang), height=SLIDE_SIZE[1])
     frame = units[["name", column]].dropna()
@@ -42,17 +45,23 @@ def unit_bars(units: pd.DataFrame, column: str, unit: str, *, lang: str, higher_
     frame = frame.iloc[::-1]  # plotly draws the first row at the bottom
     n = len(frame)
     colors = [BAD if i < min(3, n // 3 or 1) else PRIMARY for i in range(n)]
-    text = [format_value(v, unit, lang) for v in frame[column]]
-    fig = go.Figure(go.Bar(x=frame[column], y=frame["name"], orientation="h", marker_color=colors,
-                           text=text, textposition="outside", cliponaxis=False,
-                           hovertemplate=f"%{{y}}: %{{x:{_d3(unit)}}}<extra></extra>"))
+    values = [float(v) for v in frame[column]]
+    bar = {"type": "bar", "x": values, "y": list(frame["name"]), "orientation": "h",
+           "marker": {"color": colors}, "text": [format_value(v, unit, lang) for v in values],
+           "textposition": "outside", "cliponaxis": False,
+           "hovertemplate": f"%{{y}}: %{{x:{_d3(unit)}}}<extra></extra>"}
+    layout = {**base_layout_dict(height=SLIDE_SIZE[1]), "margin": {"l": 10, "r": 24, "t": 30, "b": 10},
+              "showlegend": False,
+              "xaxis": {"tickformat": ".0%" if unit == "rate" else ",", "gridcolor": "#eceff3",
+                        "title": {"text": t(label_key or f"kpi.{column}", lang)}},
+              "yaxis": {"automargin": True, "tickfont": {"size": 13}}}
+    layout["font"] = {**layout["font"], "size": 15}
     if reference is not None:
-        fig.add_vline(x=reference, line=dict(color=NEUTRAL, dash="dash"),
-                      annotation_text=reference_label, annotation_position="top")
-    fig.update_xaxes(tickformat=".0%" if unit == "rate" else ",", gridcolor="#eceff3",
-                     title=t(label_key or f"kpi.{column}", lang))
-    fig.update_yaxes(automargin=True, tickfont=dict(size=13))
-    return _layout(fig, showlegend=False)
+        layout["shapes"] = [{"type": "line", "xref": "x", "yref": "y domain", "x0": reference, "x1": reference,
+                             "y0": 0, "y1": 1, "line": {"color": NEUTRAL, "dash": "dash"}}]
+        layout["annotations"] = [{"x": reference, "xref": "x", "y": 1, "yref": "y domain", "text": reference_label,
+                                  "showarrow": False, "xanchor": "center", "yanchor": "bottom"}]
+    return go.Figure({"data": [bar], "layout": layout}, _validate=False)
 
 
 def service_quality(units: pd.DataFrame, *, lang: str) -> go.Figure:

@@ -22,19 +22,21 @@ NEUTRAL = "#6c757d"
 SERIES = ["#1f4e79", "#c0392b", "#e67e22", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d"]
 
 
+def base_layout_dict(*, height: int | None = None, dark: bool = False) -> dict:
+    """Fonts, margins and a transparent background shared by all charts, as a plain
+    layout dict (for figures built from dicts without plotly's validation)."""
+    layout = {"font": {"family": FONT_FAMILY, "size": 13, "color": "#e8eef5" if dark else "#212529"},
+              "margin": {"l": 8, "r": 8, "t": 36, "b": 8},
+              "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+              "hoverlabel": {"font": {"family": FONT_FAMILY}}, "separators": ".,"}
+    if height:
+        layout["height"] = height
+    return layout
+
+
 def base_layout(fig: go.Figure, *, height: int | None = None, dark: bool = False) -> go.Figure:
     """Apply fonts, margins and a transparent background shared by all charts."""
-    fig.update_layout(
-        font=dict(family=FONT_FAMILY, size=13, color="#e8eef5" if dark else "#212529"),
-        margin=dict(l=8, r=8, t=36, b=8),
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        hoverlabel=dict(font_family=FONT_FAMILY),
-        separators=".,",
-    )
-    if height:
-        fig.update_layout(height=height)
-    return fig
+    return fig.update_layout(base_layout_dict(height=height, dark=dark))
 
 
 def empty_figure(message: str, *, height: int = 300) -> go.Figure:
