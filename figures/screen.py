@@ -16,7 +16,7 @@ GRID = "rgba(232, 238, 245, 0.12)"
 # A MapLibre style with only a dark background: no tiles, glyphs or sprites to fetch.
 DARK_MAP_STYLE = {"version": 8, "name": "sunshine-dark", "sources": {},
                   "layers": [{"id": "background", "type": "background",
-                              "paint": {"background-color": "#0b1f36"}}]}
+                              "paint": {"background-color": "#0f2a47"}}]}  # = the card (--sc-card)
 
 
 def dark(fig: dict, *, font_size: int = 18, map_scale: float = 1.0) -> dict:
