@@ -250,12 +250,15 @@ def _condition(expr, kind: str, model: Mapping):
 
 
 def paged_select(conn, source: RecordSource, exprs: Mapping, base, *, sort, filters, offset,
-                 limit, default_order: Sequence = ()) -> tuple[pd.DataFrame, int]:
+                 limit, default_order: Sequence = (), total: int | None = None
+                 ) -> tuple[pd.DataFrame, int]:
     """Run a source's query: `base` is a select() with its FROM, joins and WHERE (scope,
     period) already applied; `exprs` maps each declared field to its SQL expression.
 
     Adds the filters (bound parameters only), counts the rows, orders (the requested sort,
-    then `default_order` for a stable paging) and reads one page.
+    then `default_order` for a stable paging) and reads one page. `total`, when the
+    source knows it already (from a rollup, only valid without grid filters), replaces
+    the count.
     """
     conds = []
     for field, model in (filters or {}).items():
@@ -266,9 +269,12 @@ def paged_select(conn, source: RecordSource, exprs: Mapping, base, *, sort, filt
         if cond is not None:
             conds.append(cond)
     stmt = base.where(*conds) if conds else base
-    # counted up to COUNT_CAP: past it the grid says "more than" and asks for a filter
-    capped = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
-    total = conn.execute(select(func.count()).select_from(capped)).scalar() or 0
+    if total is None or conds:
+        # counted up to COUNT_CAP: past it the grid says "more than" and asks for a filter
+        capped = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
+        total = conn.execute(select(func.count()).select_from(capped)).scalar() or 0
+    else:
+        total = min(int(total), COUNT_CAP + 1)
     order = [exprs[f].desc() if desc else exprs[f].asc() for f, desc in sort or () if f in exprs]
     stmt = stmt.with_only_columns(*[exprs[f].label(f) for f in source.fields]).order_by(
         *order, *default_order).offset(offset).limit(limit)

@@ -18,12 +18,14 @@ import datetime as dt
 from sqlalchemy import func, or_, select
 
 from data.records import RECORD_SOURCES, RecordColumn as C, paged_select, record_source, week_dates
+from data.rollup_schema import RollupComplaintTW, RollupDisclosureTW, RollupPaymentTW
 from data.schema import Clue, Complaint, Disclosure, FundPayment, FundProgram, Region
 from data.scope import scope_condition
 
 _cp, _cl, _pay, _prog = (Complaint.__table__, Clue.__table__, FundPayment.__table__,
                          FundProgram.__table__)
 _dis, _reg = Disclosure.__table__, Region.__table__
+_cp_tw, _pay_tw, _dis_tw = RollupComplaintTW.__table__, RollupPaymentTW.__table__, RollupDisclosureTW.__table__
 
 COMPLAINT_COLUMNS = (
     C("case_no", "records.col.case_no", "text"),
@@ -45,13 +47,15 @@ def _village(code_column):
             .correlate_except(_reg).scalar_subquery())
 
 
-IN_LIST_MAX = 5_000  # up to this many villages (a city has ~2,500; a province ~24,000), filter by `IN` (index seeks per village)
+IN_LIST_MAX = 5_000  # up to this many villages (a city has ~2,500; a province ~24,000) are bound as an `IN` list
 
 
 def _villages(conn, scope, params, column):
-    """Scope condition on a village-code column, plus `IN (visible villages)` when the
-    region has at most IN_LIST_MAX of them: the (village_code, date) indexes then seek
-    straight to the period instead of reading every row of the region."""
+    """Scope condition on a village-code column, plus `IN (visible villages)`: the
+    (village_code, date) indexes then seek straight to the period of each village instead
+    of reading every row of the region. Up to IN_LIST_MAX villages the codes are bound as
+    a list; above (a province root: ~24,000, ~10M payments) as `IN (SELECT code FROM
+    region ...)`, which SQLite runs as the same per-village seeks (a list subquery)."""
     from data.codes import code_range, normalize_code
     cond = [scope_condition(column, scope)]
     try:
@@ -59,12 +63,36 @@ def _villages(conn, scope, params, column):
     except Exception:  # noqa: BLE001 - fetch_records checked it; be safe anyway
         return cond
     cond.append(column.between(lo, hi))
-    codes = list(conn.execute(select(_reg.c.code).where(
-        _reg.c.code.between(lo, hi), _reg.c.level == "village",
-        scope_condition(_reg.c.code, scope)).limit(IN_LIST_MAX + 1)).scalars())
-    if len(codes) <= IN_LIST_MAX:
-        cond.append(column.in_(codes))
+    visible = select(_reg.c.code).where(_reg.c.code.between(lo, hi), _reg.c.level == "village",
+                                        scope_condition(_reg.c.code, scope))
+    codes = list(conn.execute(visible.limit(IN_LIST_MAX + 1)).scalars())
+    cond.append(column.in_(codes) if len(codes) <= IN_LIST_MAX else column.in_(visible))
     return cond
+
+
+def _rollup_ok(scope) -> bool:
+    """Township-keyed rollups can count for the (region-narrowed) scope: no code of it
+    is a village."""
+    from data.codes import level_of
+    return bool(scope.codes) and all(level_of(c) != "village" for c in scope.codes)
+
+
+def _rollup_total(conn, scope, params, table, count):
+    """Sum of `count` over the period's weeks and the scope's townships in `table` (a
+    (week_key, township_code) rollup): the exact number of rows a source lists without
+    grid filters, read from a few hundred rollup rows instead of counting raw rows.
+    None when the rollup cannot count it (a village scope, no weeks)."""
+    from data.calendar import week_key
+    from data.codes import code_range, normalize_code
+    bounds = week_dates(params)
+    if bounds is None or not _rollup_ok(scope):
+        return None
+    code = table.c.township_code
+    stmt = select(func.coalesce(func.sum(count), 0)).where(
+        table.c.week_key.between(week_key(bounds[0]), week_key(bounds[1])),
+        code.between(*code_range(normalize_code(params.get("region")))),
+        scope_condition(code, scope))
+    return int(conn.execute(stmt).scalar() or 0)
 
 
 def _no_rows(source):
@@ -85,6 +113,9 @@ def complaints(conn, scope, params, *, sort, filters, offset, limit):
              "content": _cp.c.content, "village_code": _cp.c.village_code}
     where = _villages(conn, scope, params, _cp.c.village_code)
     only = params.get("only")
+    counted = {"overdue": _cp_tw.c.due - _cp_tw.c.due_on_time,
+               "repeat": _cp_tw.c.repeats}.get(only, _cp_tw.c.received)
+    total = None if filters else _rollup_total(conn, scope, params, _cp_tw, counted)
     if only == "overdue":
         # not on time as the rollup counts it: not closed, or date(closed_at) > due_date;
         # due dates fall within weeks of receipt, so received_at bounds the index read
@@ -99,7 +130,7 @@ def complaints(conn, scope, params, *, sort, filters, offset, limit):
             where.append(_cp.c.repeat_of.is_not(None))
     base = select(_cp.c.id).where(*where)
     return paged_select(conn, RECORD_SOURCES["complaints"], exprs, base, sort=sort,
-                        filters=filters, offset=offset, limit=limit,
+                        filters=filters, offset=offset, limit=limit, total=total,
                         default_order=(_cp.c.received_at.desc(), _cp.c.id))
 
 
@@ -156,8 +187,9 @@ def payments_overdue(conn, scope, params, *, sort, filters, offset, limit):
     base = select(_pay.c.id).where(
         *_villages(conn, scope, params, _pay.c.village_code), _pay.c.due_date.between(*bounds),
         or_(_pay.c.paid_date.is_(None), _pay.c.paid_date > _pay.c.due_date))
+    total = None if filters else _rollup_total(conn, scope, params, _pay_tw, _pay_tw.c.paid_late_count)
     return paged_select(conn, RECORD_SOURCES["payments_overdue"], exprs, base, sort=sort,
-                        filters=filters, offset=offset, limit=limit,
+                        filters=filters, offset=offset, limit=limit, total=total,
                         default_order=(_pay.c.village_code, _pay.c.due_date, _pay.c.id))  # index order
 
 
@@ -183,6 +215,7 @@ def disclosures_missed(conn, scope, params, *, sort, filters, offset, limit):
     base = select(_dis.c.id).where(
         *_villages(conn, scope, params, _dis.c.village_code), _dis.c.due_date.between(*bounds),
         or_(_dis.c.published_date.is_(None), _dis.c.published_date > _dis.c.due_date))
+    total = None if filters else _rollup_total(conn, scope, params, _dis_tw, _dis_tw.c.due - _dis_tw.c.on_time)
     return paged_select(conn, RECORD_SOURCES["disclosures_missed"], exprs, base, sort=sort,
-                        filters=filters, offset=offset, limit=limit,
+                        filters=filters, offset=offset, limit=limit, total=total,
                         default_order=(_dis.c.due_date.desc(), _dis.c.id))

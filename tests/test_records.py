@@ -268,3 +268,62 @@ def test_profile_query_by_hand():
     assert profile_query({"link": {"week": "2026-W46", "period": "quarter"}}, "en") == \
         "week=2026-W46&period=quarter&lang=en"
     assert profile_query(None, "en") == "lang=en"
+
+
+# --- map sources: totals from rollups, villages as a subquery (province scale) ----------
+
+_RAW_MAP_COUNTS = {
+    ("complaints", None): "select count(*) from complaint where village_code between :lo and :hi "
+                          "and received_at >= :start and received_at < :after",
+    ("complaints", "repeat"): "select count(*) from complaint where village_code between :lo and :hi "
+                              "and received_at >= :start and received_at < :after and repeat_of is not null",
+    ("complaints", "overdue"): "select count(*) from complaint where village_code between :lo and :hi "
+                               "and due_date between :start and :end "
+                               "and (closed_at is null or date(closed_at) > due_date)",
+    ("payments_overdue", None): "select count(*) from fund_payment where village_code between :lo and :hi "
+                                "and due_date between :start and :end "
+                                "and (paid_date is null or paid_date > due_date)",
+    ("disclosures_missed", None): "select count(*) from disclosure where village_code between :lo and :hi "
+                                  "and due_date between :start and :end "
+                                  "and (published_date is null or published_date > due_date)",
+}
+
+
+@pytest.mark.parametrize("source,only", list(_RAW_MAP_COUNTS))
+def test_map_source_totals_match_raw_rows(demo_engine, source, only, monkeypatch):
+    """Unfiltered totals come from the township rollups: equal to counting the raw rows,
+    at every level (a village region counts its rows), for a scope finer than the region,
+    and with the visible villages as an `IN (SELECT ...)` (above IN_LIST_MAX)."""
+    import datetime as dt
+    import data.records_map as rm
+    from data.codes import code_range
+    from data.records import week_dates
+    start, end = week_dates(PARAMS)
+    with demo_engine.connect() as conn:
+        town = conn.execute(text("select code from region where level = 'township' and code like :c "
+                                 "order by code limit 1"), {"c": DEMO_COUNTY[:6] + "%"}).scalar()
+        village = conn.execute(text("select code from region where parent_code = :t order by code limit 1"),
+                               {"t": town}).scalar()
+
+        def raw(code):
+            lo, hi = code_range(code)
+            return conn.execute(text(_RAW_MAP_COUNTS[(source, only)]), {
+                "lo": lo, "hi": hi, "start": start.isoformat(), "end": end.isoformat(),
+                "after": (end + dt.timedelta(days=1)).isoformat()}).scalar()
+
+        extra = {"only": only} if only else {}
+        seen = []
+        for region, scope in ((DEMO_COUNTY[:4] + "00000000", "430000"), (DEMO_COUNTY, "430000"),
+                              (town, "430000"), (village, "430000"), (DEMO_COUNTY[:4] + "00000000", town)):
+            frame, total = _fetch(demo_engine, source, {**PARAMS, "region": region, **extra}, scope_code=scope)
+            expect = raw(town if scope == town else region)
+            assert total == expect == len(frame), (region, scope)
+            seen.append(total)
+        assert seen[0] > 0 and seen[1] > 0
+        monkeypatch.setattr(rm, "IN_LIST_MAX", 0)  # the IN (SELECT visible villages) path
+        frame2, total2 = _fetch(demo_engine, source, {**PARAMS, "region": DEMO_COUNTY, **extra},
+                                sort=[("village_code", False)])
+        monkeypatch.undo()
+        frame1, _ = _fetch(demo_engine, source, {**PARAMS, "region": DEMO_COUNTY, **extra},
+                           sort=[("village_code", False)])
+        assert total2 == seen[1] and frame2.equals(frame1)
