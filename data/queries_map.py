@@ -105,8 +105,10 @@ def _population(conn, scope: Scope, region_code: str) -> float:
     from data.schema import Region
     r = Region.__table__
     lo, hi = code_range(region_code)
+    # `level || ''`: not the (level) index (all ~24,000 villages of a province), the
+    # code range of the primary key (a township: ~12 rows)
     stmt = select(func.sum(r.c.population)).where(
-        r.c.code.between(lo, hi), r.c.level == "village", scope_condition(r.c.code, scope))
+        r.c.code.between(lo, hi), r.c.level.concat("") == "village", scope_condition(r.c.code, scope))
     return float(conn.execute(stmt).scalar() or 0)
 
 
@@ -153,8 +155,9 @@ def _coords(conn, scope, township_code):
     from data.schema import Region
     r = Region.__table__
     lo, hi = code_range(township_code)
+    # `level || ''`: the code range of the primary key, not the (level) index (see _population)
     stmt = select(r.c.code, r.c.lon, r.c.lat).where(
-        r.c.code.between(lo, hi), r.c.level == "village", scope_condition(r.c.code, scope))
+        r.c.code.between(lo, hi), r.c.level.concat("") == "village", scope_condition(r.c.code, scope))
     return pd.DataFrame([tuple(x) for x in conn.execute(stmt)], columns=["code", "lon", "lat"])
 
 

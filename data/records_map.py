@@ -63,7 +63,8 @@ def _villages(conn, scope, params, column):
     except Exception:  # noqa: BLE001 - fetch_records checked it; be safe anyway
         return cond
     cond.append(column.between(lo, hi))
-    visible = select(_reg.c.code).where(_reg.c.code.between(lo, hi), _reg.c.level == "village",
+    # `level || ''`: seek the code range of the primary key, not the (level) index
+    visible = select(_reg.c.code).where(_reg.c.code.between(lo, hi), _reg.c.level.concat("") == "village",
                                         scope_condition(_reg.c.code, scope))
     codes = list(conn.execute(visible.limit(IN_LIST_MAX + 1)).scalars())
     cond.append(column.in_(codes) if len(codes) <= IN_LIST_MAX else column.in_(visible))
