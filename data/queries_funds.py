@@ -180,18 +180,28 @@ def _progress_filtered(conn, scope, region_code, week_key, source, category) -> 
     return out.rename(columns={"unit": "code"})
 
 
-def funded_pairs(source: str, week_key: int):
+def funded_pairs(source: str, week_key: int, *, within: tuple[str, str] | None = None,
+                 programs: list[int] | None = None):
     """SELECT of the (township_code, program_id) pairs that received money from the source
     level in the budget year of the week, up to its Sunday (the Sankey's allocations).
+    `within` (a code range) and `programs` only narrow it to the pairs a caller can match
+    anyway (the same pairs there; a county's few instead of a province's ~7,500 read).
 
     Payments do not record the source of their money: with a source filter, the payments
     shown are those of the programmes the source funds in each township (a payment of a
     programme funded jointly by several levels counts whole under each of them)."""
     year, _ = ytd_bounds(week_key)
     a = _alloc_ty
-    return (select(a.c.township_code, a.c.program_id)
-            .where(a.c.source_level == source, a.c.year == year, a.c.week_key <= week_key)
-            .distinct())
+    # The budget year's weeks: its first Sunday may close the last ISO week (52 or 53) of
+    # the year before, none earlier; the lower bound lets the primary key seek them.
+    conds = [a.c.source_level == source, a.c.year == year,
+             a.c.week_key.between((year - 1) * 100 + 52, week_key)]
+    if within is not None:  # a province's range holds ~every row: read them by week_key instead
+        codes = a.c.township_code.concat("") if level_of(within[0]) == "province" else a.c.township_code
+        conds.append(codes.between(*within))
+    if programs is not None:
+        conds.append(a.c.program_id.in_(programs))
+    return select(a.c.township_code, a.c.program_id).where(*conds).distinct()
 
 
 def fetch_overdue(conn, scope: Scope, *, region_code: str, week_key: int,

@@ -132,7 +132,8 @@ def funds_payments(conn, scope, params, *, sort, filters, offset, limit):
     source = params.get("source") if params.get("source") in SOURCE_LEVELS else None
     if source:
         township = func.substr(_pay.c.village_code, 1, 9).concat("000")
-        where.append(tuple_(township, _pay.c.program_id).in_(funded_pairs(source, week_key(end))))
+        where.append(tuple_(township, _pay.c.program_id).in_(
+            funded_pairs(source, week_key(end), within=_region_prefix(params), programs=programs)))
     outstanding = params.get("only") == "outstanding"
     if outstanding:
         where += [_pay.c.due_date <= end, or_(_pay.c.paid_date.is_(None), _pay.c.paid_date > end)]
@@ -140,17 +141,21 @@ def funds_payments(conn, scope, params, *, sort, filters, offset, limit):
         where.append(_pay.c.due_date.between(start, end))
     total = None
     if not filters and _rollup_ok(scope):
-        total = _rollup_total(conn, _payments_total(scope, params, start, end, programs,
-                                                    outstanding, source))
+        total = _payments_total(conn, scope, params, start, end, programs, outstanding, source)
     base = select(_pay.c.id).where(*where)
     return _page(conn, "funds_payments", exprs, base, sort=sort, filters=filters, offset=offset,
                  limit=limit, total=total,
                  default_order=(_pay.c.village_code, _pay.c.due_date, _pay.c.id))  # index order
 
 
-def _payments_total(scope, params, start, end, programs, outstanding, source):
+def _payments_total(conn, scope, params, start, end, programs, outstanding, source) -> int:
     """Rollup count of the payments listed: due in the weeks (rollup_payment_twp, or the
-    county rollup), or outstanding at the last Sunday (rollup_funds_overdue_tw)."""
+    county rollup), or outstanding at the last Sunday (rollup_funds_overdue_tw); capped.
+
+    The rollups' primary keys lead with (week_key, code): the weeks are bound as a list,
+    so each week seeks the region's code range (a range on week_key would read every
+    code of the weeks). With a source, the (code, programme) pairs are a membership test
+    (`code || ''` keeps SQLite from driving the read by ~7,500 pairs at a province)."""
     first, last = week_key(start), week_key(end)
     if outstanding:
         table, code, count = _overdue, _overdue.c.township_code, _overdue.c.payments
@@ -160,14 +165,40 @@ def _payments_total(scope, params, start, end, programs, outstanding, source):
             table, code, count = _paid_cw, _paid_cw.c.county_code, _paid_cw.c.due_count
         else:
             table, code, count = _twp, _twp.c.township_code, _twp.c.due_count
-        conds = [table.c.week_key.between(first, last)]
+        conds = [table.c.week_key.in_(_week_keys(start, end))]
     region = _region_prefix(params)
     conds += [scope_condition(code, scope), code.between(*region)]
     if programs is not None:
         conds.append(table.c.program_id.in_(programs))
     if source:
-        conds.append(tuple_(code, table.c.program_id).in_(funded_pairs(source, last)))
-    return select(func.coalesce(func.sum(count), 0)).where(*conds)
+        conds.append(tuple_(code.concat(""), table.c.program_id).in_(
+            funded_pairs(source, last, within=region, programs=programs)))
+    return _capped_sum(conn, count, conds)
+
+
+def _week_keys(start: dt.date, end: dt.date) -> list[int]:
+    """The ISO week keys from the week of `start` to the week of `end`."""
+    keys, day = [], start - dt.timedelta(days=start.weekday())
+    while day <= end:
+        keys.append(week_key(day))
+        day += dt.timedelta(days=7)
+    return keys
+
+
+PROBE_ROWS = 10_000  # rollup rows summed first: a province's capped total is known from them
+
+
+def _capped_sum(conn, count, conds) -> int:
+    """sum(count) over the rollup rows matching conds, capped as data.records counts
+    (above COUNT_CAP means "more"). The first PROBE_ROWS rows are summed first: fewer
+    rows means the sum is complete; a sum above the cap already decides it (counts are
+    never negative); otherwise all rows are summed."""
+    probe = select(count.label("n")).where(*conds).limit(PROBE_ROWS).subquery()
+    partial, rows = conn.execute(select(func.coalesce(func.sum(probe.c.n), 0), func.count())
+                                 .select_from(probe)).one()
+    if rows < PROBE_ROWS or int(partial) > COUNT_CAP:
+        return min(int(partial), COUNT_CAP + 1)
+    return _rollup_total(conn, select(func.coalesce(func.sum(count), 0)).where(*conds))
 
 
 def _region_prefix(params) -> tuple[str, str]:

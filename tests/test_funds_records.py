@@ -354,3 +354,32 @@ def test_delayed_records_carry_the_as_of_date():
     q = funds.records_params("delayed", {"region": CITY, "week": "2026-W09", "lang": "en",
                                          "as_of": "2026-03-01"})
     assert q["params"] == {"region": CITY, "only": "delayed", "as_of": "2026-03-01"}
+
+
+@pytest.mark.parametrize("probe", [1, 7, 10_000])
+@pytest.mark.parametrize("case", ["due", "due_source", "outstanding_source"])
+def test_payment_totals_through_the_probe_and_the_cap_equal_raw_sql(demo_engine, places, monkeypatch,
+                                                                    probe, case):
+    """The rollup total is summed over the first PROBE_ROWS rollup rows first: the same
+    total whether the probe holds every row, some or one, and capped as data.records
+    counts (above COUNT_CAP: COUNT_CAP + 1) when the probe already passes the cap."""
+    import data.records_funds as rf
+    params = {"region": DEMO_COUNTY, "weeks": WEEKS}
+    where, args = "due_date BETWEEN :start AND :end", {"start": START, "end": END, "y": END.year}
+    if case.endswith("source"):
+        params["source"], args["src"] = "central", "central"
+        where += f" AND {FUNDED}"
+    if case.startswith("outstanding"):
+        params["only"] = "outstanding"
+        where = where.replace("due_date BETWEEN :start AND :end",
+                              "due_date <= :end AND (paid_date IS NULL OR paid_date > :end)")
+    monkeypatch.setattr(rf, "PROBE_ROWS", probe)
+    with demo_engine.connect() as c:
+        raw = _raw_payments(c, DEMO_COUNTY, where, args)
+        _, total = _fetch(c, "funds_payments", params)
+        assert 0 < total == len(raw)
+        monkeypatch.setattr(rf, "COUNT_CAP", len(raw) // 3)
+        _, capped = _fetch(c, "funds_payments", params)
+        monkeypatch.setattr(rf, "COUNT_CAP", len(raw))
+        _, exact = _fetch(c, "funds_payments", params)
+    assert capped == len(raw) // 3 + 1 and exact == len(raw)
