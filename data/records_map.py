@@ -119,10 +119,8 @@ def complaints(conn, scope, params, *, sort, filters, offset, limit):
     total = None if filters else _rollup_total(conn, scope, params, _cp_tw, counted)
     if only == "overdue":
         # not on time as the rollup counts it: not closed, or date(closed_at) > due_date;
-        # due dates fall within weeks of receipt, so received_at bounds the index read
+        # the (village_code, due_date) index seeks the period's due dates per village
         where += [_cp.c.due_date.between(start, end),
-                  _cp.c.received_at >= dt.datetime.combine(start - dt.timedelta(days=120), dt.time()),
-                  _cp.c.received_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()),
                   or_(_cp.c.closed_at.is_(None), func.date(_cp.c.closed_at) > _cp.c.due_date)]
     else:
         where += [_cp.c.received_at >= dt.datetime.combine(start, dt.time()),
@@ -130,9 +128,11 @@ def complaints(conn, scope, params, *, sort, filters, offset, limit):
         if only == "repeat":
             where.append(_cp.c.repeat_of.is_not(None))
     base = select(_cp.c.id).where(*where)
+    # overdue: in index order (village, due date), so a province's page stops after 100 rows
+    order = ((_cp.c.village_code, _cp.c.due_date, _cp.c.id) if only == "overdue"
+             else (_cp.c.received_at.desc(), _cp.c.id))
     return paged_select(conn, RECORD_SOURCES["complaints"], exprs, base, sort=sort,
-                        filters=filters, offset=offset, limit=limit, total=total,
-                        default_order=(_cp.c.received_at.desc(), _cp.c.id))
+                        filters=filters, offset=offset, limit=limit, total=total, default_order=order)
 
 
 CLUE_COLUMNS = (

@@ -188,7 +188,8 @@ class Complaint(Base):
     complainant_phone: Mapped[str | None] = mapped_column(String(20))
     complainant_id_number: Mapped[str | None] = mapped_column(String(18))
     batch_id: Mapped[int | None] = mapped_column(Integer)
-    __table_args__ = (Index("ix_complaint_village_received", "village_code", "received_at"),)
+    __table_args__ = (Index("ix_complaint_village_received", "village_code", "received_at"),
+                      Index("ix_complaint_village_due", "village_code", "due_date"))
 
 
 class ServiceRequest(Base):
