@@ -113,7 +113,9 @@ class FundPayment(Base):
     due_date: Mapped[dt.date] = mapped_column(Date)
     paid_date: Mapped[dt.date | None] = mapped_column(Date)
     batch_id: Mapped[int | None] = mapped_column(Integer)
-    __table_args__ = (Index("ix_fund_payment_village_due", "village_code", "due_date"),)
+    # covering: the /funds outstanding, programme and source checks read the index alone
+    __table_args__ = (Index("ix_fund_payment_village_due_paid", "village_code", "due_date", "paid_date",
+                            "program_id"),)
 
 
 class VillageLedger(Base):
