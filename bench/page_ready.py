@@ -2,7 +2,8 @@
 
 "Ready" = the page's root (`.sun-page`) is rendered and Dash has no callback in flight
 (no element marked `data-dash-is-loading`), i.e. the user sees numbers, not spinners.
-`first` is the first visit of a page (server cache cold); `again` the median of later visits.
+`first` is the first visit of a page (fresh browser profile, server cache cold); `again` the
+median of later visits with the same profile (browser and server caches warm).
 """
 from __future__ import annotations
 
@@ -21,9 +22,8 @@ READY_JS = ("() => !!document.querySelector('#_pages_content .sun-page') && "
 console = Console()
 
 
-def _visit_ms(browser, url: str) -> float:
-    """Milliseconds from navigation to ready, in a fresh tab (no browser cache)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+def _visit_ms(context, url: str) -> float:
+    """Milliseconds from navigation to ready, in a new tab of `context`."""
     tab = context.new_page()
     started = time.perf_counter()
     tab.goto(url)
@@ -31,12 +31,16 @@ def _visit_ms(browser, url: str) -> float:
     tab.wait_for_timeout(100)  # a callback chain may start one tick later
     tab.wait_for_function(READY_JS, timeout=60_000, polling=25)
     elapsed = (time.perf_counter() - started) * 1000
-    context.close()
+    tab.close()
     return elapsed
 
 
 def page_ready_rows(base: str, paths: list[str], repeat: int = 3) -> list[tuple[str, float, float]]:
-    """(path, first visit ms, median of `repeat` later visits ms) per path."""
+    """(path, first visit ms, median of `repeat` later visits ms) per path.
+
+    First visit: a fresh browser profile (nothing cached) and the server's cache cold for
+    that page. Later visits: the same profile again, as a user coming back (scripts from
+    the browser cache, results from the server cache)."""
     from playwright.sync_api import sync_playwright
 
     from tools.screenshot import CHROMIUM_ARGS
@@ -45,8 +49,10 @@ def page_ready_rows(base: str, paths: list[str], repeat: int = 3) -> list[tuple[
         browser = pw.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
                                      headless=True, args=CHROMIUM_ARGS)
         for path in paths:
-            first = _visit_ms(browser, base + path)
-            again = statistics.median(_visit_ms(browser, base + path) for _ in range(repeat))
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            first = _visit_ms(context, base + path)
+            again = statistics.median(_visit_ms(context, base + path) for _ in range(repeat))
+            context.close()
             rows.append((path, first, again))
         browser.close()
     return rows
