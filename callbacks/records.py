@@ -87,7 +87,9 @@ def column_defs(source, lang: str, query: dict | None = None) -> list[dict]:
              "filterParams": {"filterOptions": FILTER_OPTIONS.get(
                  {"money": "number", "datetime": "date"}.get(kind, kind)),
                  "maxNumConditions": 1, "buttons": ["apply", "reset"], "closeOnApply": True}}
-        if kind in ("money", "number"):
+        if kind in ("money", "number") and (col.field == "id" or col.field.endswith("_id")):
+            d["type"] = "rightAligned"  # an identifier: digits as they are, no 1,234 grouping
+        elif kind in ("money", "number"):
             d["type"] = "rightAligned"
             fmt = "d3.format(',.2f')(params.value)" if kind == "money" else "d3.format(',')(params.value)"
             d["valueFormatter"] = {"function": f"params.value == null ? '' : {fmt}"}
