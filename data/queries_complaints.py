@@ -265,10 +265,10 @@ def fetch_township_weekly(conn, scope: Scope, *, region_code: str, weeks: list[i
     cols = ["code", "week_key", "received"]
     if not eff or not weeks:
         return pd.DataFrame(columns=cols)
-    stmt = (select(_tw.c.township_code, _tw.c.week_key, _sum(_tw.c.received))
+    # one rollup row per (week, township): no GROUP BY needed
+    stmt = (select(_tw.c.township_code, _tw.c.week_key, _tw.c.received)
             .where(_tw.c.week_key.in_(weeks), _tw.c.township_code.between(*code_range(region_code)),
-                   scope_condition(_tw.c.township_code, eff), _tw.c.received > 0)
-            .group_by(_tw.c.township_code, _tw.c.week_key))
+                   scope_condition(_tw.c.township_code, eff), _tw.c.received > 0))
     return _frame(conn, stmt, cols)
 
 
