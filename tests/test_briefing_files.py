@@ -227,3 +227,55 @@ def test_background_job_runs_once_and_serves_the_files(tmp_path):
     assert briefing_jobs.read_status(tmp_path, "nosuchjob")["state"] == "missing"
     with pytest.raises(ValueError):
         briefing_jobs.job_dir(tmp_path, "../etc")
+
+
+def test_every_number_of_every_topic_comes_from_the_query_layer(demo_engine, scope, briefing):
+    """Each number written in the narrative (all topics) is one the query layer returns for
+    the region and week — a KPI, its previous or year-earlier value or change, a unit's
+    measure (4 weeks or this week), a hotspot's index, a spike's count or limit — or a
+    calendar token, a count of units, or a stated rule parameter. A number computed in
+    the view alone (or typed into a sentence) fails here."""
+    from data import queries
+    from data.indicators import week_on_week_change
+    from i18n.numbers import format_change, format_value
+    import pandas as pd
+
+    from views.briefing import UNIT_WINDOW, yoy_week
+    lang, kinds = "zh-CN", ("rate", "count", "index", "yuan", "per_10k")
+    allowed: set[str] = set()
+
+    def add(value, *units):
+        if value is None or value != value:
+            return
+        for unit in units or kinds:
+            allowed.add(format_value(value, unit, lang))
+            allowed.add(format_change(value, unit, lang))
+    with demo_engine.connect() as conn:
+        now = queries.fetch_kpis(conn, scope, region_code=DEMO_COUNTY, week_key=DEMO_WEEK)
+        then = queries.fetch_kpis(conn, scope, region_code=DEMO_COUNTY, week_key=yoy_week(DEMO_WEEK)).set_index("key")
+        frames = [queries.fetch_child_metrics(conn, scope, region_code=DEMO_COUNTY, week_key=DEMO_WEEK,
+                                              child_level="township", window=w) for w in (UNIT_WINDOW, 1)]
+    for row in now.itertuples():
+        add(row.value, row.unit), add(row.previous, row.unit), add(row.change, row.unit)
+        old = then.loc[row.key, "value"]
+        add(old, row.unit), add(week_on_week_change(row.value, old, row.unit), row.unit)
+    for frame in frames:
+        for column in frame.columns:  # rate columns holding None are of object dtype
+            for value in pd.to_numeric(frame[column], errors="coerce"):
+                add(float(value))
+            if column == "attention_index":
+                allowed.update(f"{v:,.1f}" for v in frame[column].dropna())
+        allowed.add(f"{frame['new_clue_amount'].sum():,.2f}")
+        add(float(frame["new_clue_amount"].sum()), "yuan")
+    for value in [*briefing.spikes.get("received", []), *briefing.spikes.get("limit", [])]:
+        add(value, "count")
+    allowed |= {str(n) for n in range(0, len(frames[0]) + 1)}  # "N 个乡镇"
+    # the week and its dates, the year-earlier week; the spike rule's parameters (8 weeks,
+    # α, minimum count), the trend's 12 weeks, the ranking's attention-index line of 60
+    allowed |= {briefing.period, briefing.week, "2025-W46", "0.001", "12", "60"}
+    tokens = {n for value in allowed for n in _numbers(value)}
+    text_ = "".join("".join(tp.sentences) for tp in briefing.topics)
+    unknown = [(tp.key, n) for tp in briefing.topics for n in _numbers("".join(tp.sentences))
+               if n not in tokens and n.lstrip("+−-") not in tokens]
+    assert not unknown, unknown
+    assert len(_numbers(text_)) > 60  # the narrative is full of figures, all accounted for
