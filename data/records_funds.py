@@ -32,7 +32,7 @@ from data.calendar import week_key
 from data.codes import level_of
 from data.queries_funds import SOURCE_LEVELS, funded_pairs, is_delayed
 from data.records import COUNT_CAP, RECORD_SOURCES, RecordColumn as C, paged_select, record_source, week_dates
-from data.records_map import _villages
+from data.records_map import DISCLOSURE_COLUMNS as MAP_DISCLOSURE_COLUMNS, _villages
 from data.rollup_schema import RollupDisclosureTW, RollupLedgerTM, RollupPaymentTWP
 from data.rollups_funds import RollupFundsOverdueTW, RollupFundsPaidCW, RollupLedgerCM
 from data.schema import Disclosure, FundPayment, FundProgram, LivelihoodProject, Region, VillageLedger
@@ -295,13 +295,8 @@ def funds_projects(conn, scope, params, *, sort, filters, offset, limit):
                         default_order=(_proj.c.planned_end, _proj.c.id))
 
 
-DISCLOSURE_COLUMNS = (
-    C("village", "records.col.village", "text"),
-    C("kind", "records.col.disclosure_kind", "code", "disclosure_kind"),
-    C("period", "records.col.disclosure_period", "text"),
-    C("due_date", "records.col.due_date", "date"),
-    C("published_date", "records.col.published_date", "date"),
-)
+# the map's disclosure columns, without the region-code column (this source has no link)
+DISCLOSURE_COLUMNS = tuple(c for c in MAP_DISCLOSURE_COLUMNS if c.field != "village_code")
 DISCLOSURE_STATUSES = ("missed", "on_time", "late", "unpublished")
 
 
