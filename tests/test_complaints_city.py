@@ -16,6 +16,7 @@ from data.calendar import weeks_back
 from data.scope import Scope
 from tests.city_demo import CITY, city_demo_db_url  # noqa: F401
 from tests.conftest import DEMO_WEEK
+from tests.test_complaints_queries import raw_unit_counts
 
 WEEKS = weeks_back(DEMO_WEEK, 4)
 START, END = "2026-10-19", "2026-11-16"  # [Monday of W43, Monday after W46)
@@ -37,17 +38,7 @@ def _approx(value, expected):
 
 def test_county_league_of_the_city_equals_raw_sql(conn):
     units = qc.fetch_county_units(conn, SCOPE, region_code=CITY, weeks=WEEKS).set_index("code")
-    raw = pd.read_sql_query(text("""
-        SELECT substr(village_code, 1, 6) || '000000' AS code,
-          SUM(received_at >= :a AND received_at < :b) AS received,
-          SUM(received_at >= :a AND received_at < :b AND repeat_of IS NOT NULL) AS repeats,
-          SUM(date(closed_at) >= :a AND date(closed_at) < :b) AS closed,
-          SUM(date(closed_at) >= :a AND date(closed_at) < :b AND replied_at IS NOT NULL) AS replied,
-          SUM(date(closed_at) >= :a AND date(closed_at) < :b AND satisfaction IS NOT NULL) AS rated,
-          SUM(date(closed_at) >= :a AND date(closed_at) < :b
-              AND satisfaction IN ('very_satisfied', 'satisfied')) AS satisfied
-        FROM complaint WHERE village_code LIKE '4310%' GROUP BY 1"""), conn,
-        params={"a": START, "b": END}).set_index("code")
+    raw = raw_unit_counts(conn, "substr(village_code, 1, 6) || '000000'", "village_code LIKE '4310%'", START, END)
     raw = raw[raw["received"] + raw["closed"] > 0]
     assert len(raw) == 11, "the reduced city demo has complaints in all 11 counties"
     assert set(raw.index) == set(units.index)

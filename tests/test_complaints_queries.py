@@ -65,10 +65,11 @@ def test_handling_summary_equals_raw_sql(conn):
     assert s["avg_days_to_reply"] == pytest.approx(reply[0], rel=1e-6)
 
 
-def test_township_league_rates_equal_raw_sql(conn):
-    units = qc.fetch_township_units(conn, SCOPE, region_code=DEMO_COUNTY, weeks=WEEKS).set_index("code")
-    raw = pd.read_sql_query(text(f"""
-        SELECT substr(village_code, 1, 9) || '000' AS code,
+def raw_unit_counts(conn, unit_code_sql: str, where_sql: str, start: str, end: str) -> pd.DataFrame:
+    """League counts per unit straight from `complaint` (received/repeats by receipt date,
+    closed/replied/rated/satisfied by close date in [start, end)), indexed by unit code."""
+    return pd.read_sql_query(text(f"""
+        SELECT {unit_code_sql} AS code,
           SUM(received_at >= :a AND received_at < :b) AS received,
           SUM(received_at >= :a AND received_at < :b AND repeat_of IS NOT NULL) AS repeats,
           SUM(date(closed_at) >= :a AND date(closed_at) < :b) AS closed,
@@ -76,7 +77,12 @@ def test_township_league_rates_equal_raw_sql(conn):
           SUM(date(closed_at) >= :a AND date(closed_at) < :b AND satisfaction IS NOT NULL) AS rated,
           SUM(date(closed_at) >= :a AND date(closed_at) < :b
               AND satisfaction IN ('very_satisfied', 'satisfied')) AS satisfied
-        FROM complaint WHERE {IN_COUNTY} GROUP BY 1"""), conn, params={"a": START, "b": END}).set_index("code")
+        FROM complaint WHERE {where_sql} GROUP BY 1"""), conn, params={"a": start, "b": end}).set_index("code")
+
+
+def test_township_league_rates_equal_raw_sql(conn):
+    units = qc.fetch_township_units(conn, SCOPE, region_code=DEMO_COUNTY, weeks=WEEKS).set_index("code")
+    raw = raw_unit_counts(conn, "substr(village_code, 1, 9) || '000'", IN_COUNTY, START, END)
     assert len(units) >= 10 and set(raw.index) <= set(units.index)
     for code, row in raw.iterrows():
         unit = units.loc[code]

@@ -18,6 +18,13 @@ def open_funds(page, app_url: str, query: str = "?week=2026-W46"):
     page.wait_for_function(f"({PROGRESS_X})() !== null", timeout=30_000)
 
 
+def click_sankey_node(page, label: str) -> None:
+    """Click the middle of the Sankey node labelled `label`, as a user does."""
+    node = page.locator('[data-chart="funds-sankey"] g.sankey-node', has_text=label)
+    box = node.locator("rect.node-rect").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
 def test_page_renders_a_sankey_and_every_section(page, app_url):
     open_funds(page, app_url)
     nodes = page.locator('[data-chart="funds-sankey"] g.sankey-node')
@@ -31,10 +38,7 @@ def test_page_renders_a_sankey_and_every_section(page, app_url):
 def test_clicking_a_category_node_filters_the_progress_chart(page, app_url):
     open_funds(page, app_url)
     before = page.evaluate(PROGRESS_X)
-    node = page.locator('[data-chart="funds-sankey"] g.sankey-node',
-                        has_text=t("program_category.agriculture", "zh-CN"))
-    box = node.locator("rect.node-rect").bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    click_sankey_node(page, t("program_category.agriculture", "zh-CN"))
     page.wait_for_function("location.search.includes('category=agriculture')", timeout=15_000)
     page.wait_for_function(f"(b) => {{ const x = ({PROGRESS_X})(); return x && JSON.stringify(x) !== JSON.stringify(b); }}",
                            arg=before, timeout=30_000)
@@ -59,10 +63,7 @@ def test_clicking_a_source_node_filters_the_overdue_chart(page, app_url):
     open_funds(page, app_url)
     page.wait_for_function(f"({OVERDUE_N})() !== null", timeout=30_000)
     before = page.evaluate(OVERDUE_N)
-    node = page.locator('[data-chart="funds-sankey"] g.sankey-node',
-                        has_text=t("source_level.central", "zh-CN"))
-    box = node.locator("rect.node-rect").bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    click_sankey_node(page, t("source_level.central", "zh-CN"))
     page.wait_for_function("location.search.includes('source=central')", timeout=15_000)
     page.wait_for_function(f"(b) => {{ const x = ({OVERDUE_N})(); return x && x !== b; }}",
                            arg=before, timeout=30_000)
