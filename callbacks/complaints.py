@@ -83,8 +83,9 @@ def render_trend(resolved):
     scope, lang = current_scope(), _lang(resolved)
 
     def compute():
-        hot = _hotspots_frame(scope, resolved, _rule())
-        fig, used = view.trend_view(get_engine(), scope, resolved or {"lang": lang, "by": "category"}, _rule(), hot)
+        rule = _rule()
+        hot = _hotspots_frame(scope, resolved, rule)
+        fig, used = view.trend_view(get_engine(), scope, resolved or {"lang": lang, "by": "category"}, rule, hot)
         note = t("complaints.trend.fallback", lang) if used != (resolved or {}).get("by") else ""
         return fig.to_plotly_json(), note
     return memoized("cp.trend", scope, *_key(resolved), compute=compute)
@@ -131,8 +132,8 @@ def hotspot_list(hot, resolved: dict, lang: str):
                 html.Span(str(row.parent or ""), className="sun-hot-parent"),
             ]),
             html.Div(detail, className="sun-cp-hot-detail"),
-            html.Div(t("complaints.spikes.weeks", lang, weeks=t("common.list_sep", lang).join(format_week(w) for w in row.weeks)
-                       if lang != "en" else ", ".join(format_week(w) for w in row.weeks)),
+            html.Div(t("complaints.spikes.weeks", lang,
+                       weeks=t("common.list_sep", lang).join(format_week(w) for w in row.weeks)),
                      className="sun-cp-hot-detail"),
             html.Div([
                 dcc.Link(t("complaints.spikes.open_map", lang), href=f"/map?{query}",
