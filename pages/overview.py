@@ -23,10 +23,12 @@ def _controls(state) -> dbc.Row:
     lang = state.lang
     return dbc.Row([
         dbc.Col([dbc.Label(t("overview.controls.region", lang), html_for=ids.OV_REGION),
-                 dcc.Dropdown(id=ids.OV_REGION, value=state.region, clearable=False,
+                 # value and options both come from resolve_state, in one update: a value
+                 # set here before its options arrive was sometimes left blank on reload
+                 dcc.Dropdown(id=ids.OV_REGION, clearable=False,
                               searchable=True)], md=4, lg=3),
         dbc.Col([dbc.Label(t("overview.controls.week", lang), html_for=ids.OV_WEEK),
-                 dcc.Dropdown(id=ids.OV_WEEK, value=state.week, clearable=False,
+                 dcc.Dropdown(id=ids.OV_WEEK, clearable=False,
                               searchable=False)], md=4, lg=3),
         dbc.Col(html.Div(id=ids.OV_ASOF, className="sun-asof"), md=4, lg=6,
                 className="d-flex align-items-end justify-content-md-end"),
