@@ -1,11 +1,13 @@
 """Engine creation and bulk loading for SQLite (default) and PostgreSQL."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, Table, create_engine, event
 
@@ -31,6 +33,31 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+@contextlib.contextmanager
+def bulk_load_journal(conn):
+    """For one big write transaction on SQLite: the rollback journal instead of WAL.
+
+    In WAL mode every page of a new dataset is written twice (to the WAL, then copied
+    into the file by the checkpoint); a rollback journal keeps only the pages that held
+    data before, so loading into an empty file writes each page once and stays atomic.
+    Switching needs the file to itself: when another connection has it open (the app
+    reading while `cli.py demo` runs), WAL stays and the load is just slower. `conn`
+    must be outside a transaction; WAL is restored afterwards.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    driver = conn.connection.driver_connection
+    mode = driver.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    driver.execute("PRAGMA cache_size=-1000000")  # dirty pages stay in memory until commit
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA cache_size=-200000")
+        if mode != "wal":
+            driver.execute("PRAGMA journal_mode=WAL")
+
+
 def bulk_insert(conn, table: Table, df: pd.DataFrame) -> int:
     """Insert a DataFrame into `table` inside the caller's transaction; returns rows.
 
@@ -48,6 +75,36 @@ def bulk_insert(conn, table: Table, df: pd.DataFrame) -> int:
     raw = conn.connection.driver_connection
     raw.executemany(sql, _python_rows(frame))
     return len(frame)
+
+
+def insert_plain(conn, table: Table, frame: pd.DataFrame) -> int:
+    """Insert a frame of plain values (numbers, text, dates already as text); returns rows.
+
+    SQLite: rows built column-wise (`tolist`) for executemany, without `bulk_insert`'s
+    per-value conversion; PostgreSQL: `bulk_insert` (COPY).
+    """
+    if conn.dialect.name != "sqlite" or frame.empty:
+        return bulk_insert(conn, table, frame)
+    cols = list(frame.columns)
+    sql = f'INSERT INTO {table.name} ({",".join(cols)}) VALUES ({",".join("?" * len(cols))})'
+    columns = [_plain_list(frame[c]) for c in cols]
+    conn.connection.driver_connection.executemany(sql, zip(*columns))
+    return len(frame)
+
+
+def _plain_list(values: pd.Series) -> list:
+    """Column values as Python objects with None for missing (NaN, NA, NaT)."""
+    if pd.api.types.is_bool_dtype(values.dtype) and not values.hasnans:
+        return values.astype(int).tolist()
+    if pd.api.types.is_float_dtype(values.dtype) and values.hasnans:
+        return values.astype(object).where(values.notna(), None).tolist()
+    if isinstance(values.dtype, np.dtype) and values.dtype != object:
+        return values.tolist()
+    missing = values.isna().to_numpy()
+    items = values.astype(object).tolist()
+    if missing.any():
+        items = [None if m else v for v, m in zip(items, missing)]
+    return items
 
 
 def _python_rows(frame: pd.DataFrame):

@@ -1,6 +1,8 @@
 """Rebuild the rollup tables (data/rollup_schema.py) from the raw tables.
 
-INSERT ... SELECT in portable SQL (SQLite and PostgreSQL: substr, ||, date(), CASE,
+The group-bys over every complaint event, payment and ledger entry (rollup_complaint_twcc,
+rollup_payment_twp, rollup_ledger_vm and its township sums) are computed with pandas
+(data/rollup_frames.py) and inserted; the others are INSERT ... SELECT in portable SQL (SQLite and PostgreSQL: substr, ||, date(), CASE,
 window SUM ... OVER), run inside the CALLER's transaction: nothing here commits.
 Fact dates are mapped to week/month keys by joining `calendar_day`, which must cover
 every fact date (`CalendarGap` otherwise: call data.calendar.fill_calendar first).
@@ -13,10 +15,14 @@ import datetime as dt
 import logging
 import time
 
+import pandas as pd
 from sqlalchemy import Date, bindparam, func, select, text
+
+from data import rollup_frames as frames
 
 from data.calendar import week_key
 from data.codes import code_range, normalize_code
+from data.db import insert_plain
 from data.rollup_schema import ROLLUP_TABLES
 from data.rollups_funds import rebuild_funds  # the /funds page's rollups (built from these)
 from data.rollups_complaints import rebuild_complaints_rollups  # the /complaints page's rollups
@@ -33,28 +39,6 @@ FACT_DATES = (  # (column, is a timestamp) joined to calendar_day somewhere belo
     (Warning.raised_on, False), (Warning.closed_on, False),
 )
 RUNNING = "OVER (PARTITION BY {0} ORDER BY w.idx ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
-
-_COMPLAINT_TWCC = f"""
-INSERT INTO rollup_complaint_twcc (week_key, township_code, category, channel, received, accepted,
-  repeats, closed, replied, rated, satisfied, due, due_on_time)
-SELECT week_key, township_code, category, channel, SUM(a), SUM(b), SUM(c), SUM(d), SUM(e),
-  SUM(f), SUM(g), SUM(h), SUM(i) FROM (
- SELECT k.week_key, {TWP.format('x.village_code')} AS township_code, x.category, x.channel, 1 AS a,
-  CASE WHEN x.accepted_at IS NOT NULL THEN 1 ELSE 0 END AS b,
-  CASE WHEN x.repeat_of IS NOT NULL THEN 1 ELSE 0 END AS c, 0 AS d, 0 AS e, 0 AS f, 0 AS g,
-  0 AS h, 0 AS i
- FROM complaint x JOIN calendar_day k ON k.day = date(x.received_at) WHERE {{f_x}}
- UNION ALL
- SELECT k.week_key, {TWP.format('x.village_code')}, x.category, x.channel, 0, 0, 0, 1,
-  CASE WHEN x.replied_at IS NOT NULL THEN 1 ELSE 0 END,
-  CASE WHEN x.satisfaction IS NOT NULL THEN 1 ELSE 0 END,
-  CASE WHEN x.satisfaction IN ('very_satisfied', 'satisfied') THEN 1 ELSE 0 END, 0, 0
- FROM complaint x JOIN calendar_day k ON k.day = date(x.closed_at) WHERE {{f_x}}
- UNION ALL
- SELECT k.week_key, {TWP.format('x.village_code')}, x.category, x.channel, 0, 0, 0, 0, 0, 0, 0, 1,
-  CASE WHEN x.closed_at IS NOT NULL AND date(x.closed_at) <= x.due_date THEN 1 ELSE 0 END
- FROM complaint x JOIN calendar_day k ON k.day = x.due_date WHERE {{f_x}}
-) u GROUP BY week_key, township_code, category, channel"""
 
 _COMPLAINT_TW = f"""
 INSERT INTO rollup_complaint_tw (week_key, township_code, received, accepted, repeats, closed,
@@ -83,19 +67,6 @@ SELECT week_key, township_code, SUM(a), SUM(b), SUM(c), SUM(d), SUM(e), SUM(f), 
   SUM(i), SUM(SUM(delta)) OVER (PARTITION BY township_code ORDER BY week_key
   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 FROM u GROUP BY week_key, township_code HAVING MAX(grid) = 1"""
-
-_PAYMENT_TWP = f"""
-INSERT INTO rollup_payment_twp (week_key, township_code, year, program_id, paid_amount,
-  paid_count, due_amount, due_count, paid_late_count)
-SELECT week_key, township_code, year, program_id, SUM(a), SUM(b), SUM(c), SUM(d), SUM(e) FROM (
- SELECT k.week_key, {TWP.format('x.village_code')} AS township_code, k.month_key / 100 AS year,
-  x.program_id, x.amount AS a, 1 AS b, 0 AS c, 0 AS d, 0 AS e
- FROM fund_payment x JOIN calendar_day k ON k.day = x.paid_date WHERE {{f_x}}
- UNION ALL
- SELECT k.week_key, {TWP.format('x.village_code')}, k.month_key / 100, x.program_id, 0, 0,
-  x.amount, 1, CASE WHEN x.paid_date IS NULL OR x.paid_date > x.due_date THEN 1 ELSE 0 END
- FROM fund_payment x JOIN calendar_day k ON k.day = x.due_date WHERE {{f_x}}
-) u GROUP BY week_key, township_code, year, program_id"""
 
 _ALLOCATION_TY = f"""
 INSERT INTO rollup_allocation_ty (week_key, township_code, year, program_id, source_level,
@@ -133,18 +104,6 @@ FROM w CROSS JOIN towns t
 LEFT JOIN flows f ON f.week_key = w.week_key AND f.township_code = t.township_code
 LEFT JOIN paid p ON p.week_key = w.week_key AND p.township_code = t.township_code
 LEFT JOIN alloc a ON a.wk = w.week_key AND a.township_code = t.township_code"""
-
-_LEDGER_VM = """
-INSERT INTO rollup_ledger_vm (month_key, village_code, direction, category, amount, entries)
-SELECT k.month_key, x.village_code, x.direction, x.category, SUM(x.amount), COUNT(*)
-FROM village_ledger x JOIN calendar_day k ON k.day = x.entry_date WHERE {f_x}
-GROUP BY k.month_key, x.village_code, x.direction, x.category"""
-
-_LEDGER_TM = f"""
-INSERT INTO rollup_ledger_tm (month_key, township_code, direction, category, amount, entries)
-SELECT month_key, {TWP.format('village_code')}, direction, category, SUM(amount), SUM(entries)
-FROM rollup_ledger_vm WHERE {{f_v}}
-GROUP BY month_key, {TWP.format('village_code')}, direction, category"""
 
 _REPORTING_TW = f"""
 INSERT INTO rollup_reporting_tw (week_key, township_code, villages, villages_reported)
@@ -202,15 +161,15 @@ dense AS (SELECT w.week_key, k.township_code, k.level, COALESCE(ev.raised, 0) AS
 SELECT week_key, township_code, level, raised, closed, open_end FROM dense
 WHERE raised > 0 OR closed > 0 OR open_end > 0"""
 
-# (statement, {placeholder: column it filters}) in build order.
+# (statement, {placeholder: column it filters}) in build order; None: built with pandas.
 _BUILD = (
-    (_COMPLAINT_TWCC, {"f_x": "x.village_code"}),
+    (None, {}),  # rollup_complaint_twcc: rollup_frames.complaint_twcc
     (_COMPLAINT_TW, {"f_x": "x.village_code", "f_t": "township_code", "f_code": "code"}),
-    (_PAYMENT_TWP, {"f_x": "x.village_code"}),
+    (None, {}),  # rollup_payment_twp: rollup_frames.payment_twp
     (_ALLOCATION_TY, {"f_x": "x.region_code"}),
     (_PAYMENT_TW, {"f_t": "township_code", "f_code": "code"}),
-    (_LEDGER_VM, {"f_x": "x.village_code"}),
-    (_LEDGER_TM, {"f_v": "village_code"}),
+    (None, {}),  # rollup_ledger_vm: rollup_frames.ledger_vm
+    (None, {}),  # rollup_ledger_tm: rollup_frames.ledger_tm
     (_REPORTING_TW, {"f_x": "x.village_code", "f_code": "code"}),
     (_DISCLOSURE_TW, {"f_x": "x.village_code"}),
     (_CLUE_TW, {"f_x": "x.region_code"}),
@@ -222,9 +181,18 @@ class CalendarGap(RuntimeError):
     """A fact date lies outside `calendar_day`; fill the calendar first."""
 
 
-def rebuild_all(conn) -> dict[str, int]:
-    """Delete and rebuild every rollup from the raw tables; returns rows per rollup."""
-    return _rebuild(conn, None)
+def rebuild_all(conn, *, payments: pd.DataFrame | None = None, complaints: pd.DataFrame | None = None,
+                services: pd.DataFrame | None = None, ledger_vm: pd.DataFrame | None = None
+                ) -> dict[str, int]:
+    """Delete and rebuild every rollup from the raw tables; returns rows per rollup.
+
+    A load that still holds its rows can pass them instead of having them read back:
+    `payments`, `complaints` and `services` (every row, with rollup_frames.PAYMENT_COLUMNS,
+    COMPLAINT_COLUMNS, rollups_complaints.SERVICE_COLUMNS) and `ledger_vm`
+    (rollup_frames.ledger_vm of every entry loaded).
+    """
+    return _rebuild(conn, None, payments=payments, complaints=complaints, services=services,
+                    ledger_vm=ledger_vm)
 
 
 def rebuild_for_townships(conn, township_codes) -> dict[str, int]:
@@ -248,15 +216,31 @@ def _week_of(conn, day: dt.date) -> int:
     return conn.execute(select(table.c.week_key).where(table.c.day == day)).scalar_one()
 
 
-def _rebuild(conn, ranges: list[tuple[str, str]] | None) -> dict[str, int]:
-    """Delete (all or the ranges' rows) then run every build statement in order."""
+def _rebuild(conn, ranges: list[tuple[str, str]] | None, *, payments=None, complaints=None,
+             services=None, ledger_vm=None) -> dict[str, int]:
+    """Delete (all or the ranges' rows) then build every rollup in order."""
     lo, hi = fact_date_range(conn)
     weeks_sql, params = _weeks_cte(conn, lo, hi)
+    payments = frames.read_payments(conn) if payments is None else payments
+    complaints = frames.read_complaints(conn) if complaints is None else complaints
+    events = frames.complaint_events(complaints)
+    if ledger_vm is None or ranges is not None:
+        ledger_vm = frames.ledger_vm(frames.read_ledger(conn, *_code_filter("village_code", ranges)))
+    built = {"rollup_complaint_twcc": lambda: frames.complaint_twcc(events),
+             "rollup_payment_twp": lambda: frames.payment_twp(payments),
+             "rollup_ledger_vm": lambda: ledger_vm,
+             "rollup_ledger_tm": lambda: frames.ledger_tm(ledger_vm)}
     counts = {}
     for table, (sql, filters) in zip(ROLLUP_TABLES, _BUILD, strict=True):
         code_col = "village_code" if "village_code" in table.c else "township_code"
         cond, cond_params = _code_filter(code_col, ranges)
         conn.execute(text(f"DELETE FROM {table.name} WHERE {cond}"), cond_params)
+        if sql is None:
+            started = time.perf_counter()
+            rows = built[table.name]()
+            counts[table.name] = insert_plain(conn, table, rows[frames.in_ranges(rows[code_col], ranges)])
+            log.info("rebuilt %s in %.2f s", table.name, time.perf_counter() - started)
+            continue
         fills = {name: _code_filter(col, ranges)[0] for name, col in filters.items()}
         stmt = text(sql.format(weeks=weeks_sql, **fills))
         if "{weeks}" in sql:
@@ -264,8 +248,8 @@ def _rebuild(conn, ranges: list[tuple[str, str]] | None) -> dict[str, int]:
         started = time.perf_counter()
         counts[table.name] = conn.execute(stmt, {**params, **cond_params}).rowcount
         log.info("rebuilt %s in %.2f s", table.name, time.perf_counter() - started)
-    counts.update(rebuild_funds(conn))
-    counts.update(rebuild_complaints_rollups(conn))
+    counts.update(rebuild_funds(conn, late=frames.late_payments(payments)))
+    counts.update(rebuild_complaints_rollups(conn, events=events, services=services))
     return counts
 
 

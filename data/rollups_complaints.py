@@ -34,9 +34,13 @@ from __future__ import annotations
 import logging
 import time
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import Float, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from data import rollup_frames as frames
+from data.db import insert_plain
 from data.rollup_schema import _count, _pk, _Rollup
 from data.schema import Base, Code, Complaint, ServiceRequest
 
@@ -105,141 +109,85 @@ OPEN_COMPLAINT_INDEX = Index("ix_complaint_open", Complaint.closed_at, Complaint
 OPEN_SERVICE_INDEX = Index("ix_service_request_open", ServiceRequest.completed_at,
                            ServiceRequest.due_date, ServiceRequest.village_code)
 
-COMPLAINT_MEASURES = ("received", "accepted", "repeats", "c_replied", "c_closed", "closed",
-                      "replied", "rated", "satisfied", "due", "due_on_time", "reply_n",
-                      "reply_days", "close_days")
+COMPLAINT_MEASURES = tuple(frames.COMPLAINT_MEASURES)
 SERVICE_MEASURES = ("submitted", "completed", "due", "due_on_time", "rated", "rating_sum",
                     *(f"rating_{s}" for s in RATING_STARS))
-TWP = "substr({0}, 1, 9) || '000'"
+SERVICE_COLUMNS = ["village_code", "matter", "submitted_at", "completed_at", "due_date", "rating"]
 
 
-def _days_between(conn, later: str, earlier: str) -> str:
-    """SQL for the days (fractional) from `earlier` to `later` on this dialect."""
-    if conn.dialect.name == "postgresql":
-        return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0)"
-    return f"(julianday({later}) - julianday({earlier}))"
+def rebuild_complaints_rollups(conn, events: pd.DataFrame | None = None,
+                               services: pd.DataFrame | None = None) -> dict[str, int]:
+    """Delete and rebuild the two tables of this module; rows per table.
 
-
-def _complaint_events(conn) -> str:
-    """Township x week x category x channel x department sums of every event (a SELECT)."""
-    close_days = _days_between(conn, "x.closed_at", "x.received_at")
-    reply_days = _days_between(conn, "x.replied_at", "x.received_at")
-    town = TWP.format("x.village_code")
-    z9, z11 = ", ".join(["0"] * 9), ", ".join(["0"] * 11)
-    return f"""
-SELECT week_key, township_code, category, channel, department,
-  SUM(received) AS received, SUM(accepted) AS accepted, SUM(repeats) AS repeats,
-  SUM(c_replied) AS c_replied, SUM(c_closed) AS c_closed, SUM(closed) AS closed,
-  SUM(replied) AS replied, SUM(rated) AS rated, SUM(satisfied) AS satisfied, SUM(due) AS due,
-  SUM(due_on_time) AS due_on_time, SUM(reply_n) AS reply_n, SUM(reply_days) AS reply_days,
-  SUM(close_days) AS close_days
-FROM (
- SELECT k.week_key, {town} AS township_code, x.category, x.channel, x.department, 1 AS received,
-  CASE WHEN x.accepted_at IS NOT NULL THEN 1 ELSE 0 END AS accepted,
-  CASE WHEN x.repeat_of IS NOT NULL THEN 1 ELSE 0 END AS repeats,
-  CASE WHEN x.replied_at IS NOT NULL THEN 1 ELSE 0 END AS c_replied,
-  CASE WHEN x.closed_at IS NOT NULL THEN 1 ELSE 0 END AS c_closed,
-  0 AS closed, 0 AS replied, 0 AS rated, 0 AS satisfied, 0 AS due, 0 AS due_on_time,
-  0 AS reply_n, 0.0 AS reply_days, 0.0 AS close_days
- FROM complaint x JOIN calendar_day k ON k.day = date(x.received_at)
- UNION ALL
- SELECT k.week_key, {town}, x.category, x.channel, x.department, 0, 0, 0, 0, 0, 1,
-  CASE WHEN x.replied_at IS NOT NULL THEN 1 ELSE 0 END,
-  CASE WHEN x.satisfaction IS NOT NULL THEN 1 ELSE 0 END,
-  CASE WHEN x.satisfaction IN ('very_satisfied', 'satisfied') THEN 1 ELSE 0 END,
-  0, 0, 0, 0.0, {close_days}
- FROM complaint x JOIN calendar_day k ON k.day = date(x.closed_at)
- UNION ALL
- SELECT k.week_key, {town}, x.category, x.channel, x.department, {z9}, 1,
-  CASE WHEN x.closed_at IS NOT NULL AND date(x.closed_at) <= x.due_date THEN 1 ELSE 0 END,
-  0, 0.0, 0.0
- FROM complaint x JOIN calendar_day k ON k.day = x.due_date
- UNION ALL
- SELECT k.week_key, {town}, x.category, x.channel, x.department, {z11}, 1, {reply_days}, 0.0
- FROM complaint x JOIN calendar_day k ON k.day = date(x.replied_at)
-) u GROUP BY week_key, township_code, category, channel, department"""
-
-
-def _service_events() -> str:
-    town = TWP.format("x.village_code")
-    stars = ", ".join(f"CASE WHEN x.rating = {s} THEN 1 ELSE 0 END" for s in RATING_STARS)
-    zeros = ", ".join("0" for _ in RATING_STARS)
-    sums = ", ".join(f"SUM(rating_{s}) AS rating_{s}" for s in RATING_STARS)
-    names = ", ".join(f"0 AS rating_{s}" for s in RATING_STARS)
-    return f"""
-SELECT week_key, township_code, matter, SUM(submitted) AS submitted, SUM(completed) AS completed,
-  SUM(due) AS due, SUM(due_on_time) AS due_on_time, SUM(rated) AS rated,
-  SUM(rating_sum) AS rating_sum, {sums}
-FROM (
- SELECT k.week_key, {town} AS township_code, x.matter, 1 AS submitted, 0 AS completed, 0 AS due,
-  0 AS due_on_time, 0 AS rated, 0 AS rating_sum, {names}
- FROM service_request x JOIN calendar_day k ON k.day = date(x.submitted_at)
- UNION ALL
- SELECT k.week_key, {town}, x.matter, 0, 1, 0, 0,
-  CASE WHEN x.rating IS NOT NULL THEN 1 ELSE 0 END, COALESCE(x.rating, 0), {stars}
- FROM service_request x JOIN calendar_day k ON k.day = date(x.completed_at)
- UNION ALL
- SELECT k.week_key, {town}, x.matter, 0, 0, 1,
-  CASE WHEN x.completed_at IS NOT NULL AND date(x.completed_at) <= x.due_date THEN 1 ELSE 0 END,
-  0, 0, {zeros}
- FROM service_request x JOIN calendar_day k ON k.day = x.due_date
-) u GROUP BY week_key, township_code, matter"""
-
-
-def _region_expr(level: str) -> str:
-    n = LEVEL_PREFIX[level]
-    return f"substr(township_code, 1, {n}) || '{'0' * (12 - n)}'"
-
-
-def rebuild_complaints_rollups(conn) -> dict[str, int]:
-    """Delete and rebuild the two tables of this module; rows per table."""
+    events: rollup_frames.complaint_events of every complaint, and services: every
+    service request (SERVICE_COLUMNS), when the caller has them; read otherwise.
+    """
     counts = {}
-    started = time.perf_counter()
-    conn.execute(text("DROP TABLE IF EXISTS tmp_complaint_events"))
-    conn.execute(text("CREATE TEMPORARY TABLE tmp_complaint_events AS " + _complaint_events(conn)))
-    conn.execute(text(f"DELETE FROM {RollupComplaintRWD.__tablename__}"))
-    sums = ", ".join(f"SUM({m})" for m in COMPLAINT_MEASURES)
-    # county-level events (a few times smaller) feed the county, city and province rows
-    conn.execute(text("DROP TABLE IF EXISTS tmp_complaint_events_c"))
-    conn.execute(text(
-        f"CREATE TEMPORARY TABLE tmp_complaint_events_c AS SELECT week_key, {_region_expr('county')} "
-        f"AS township_code, category, channel, department, "
-        + ", ".join(f"SUM({m}) AS {m}" for m in COMPLAINT_MEASURES)
-        + f" FROM tmp_complaint_events GROUP BY week_key, {_region_expr('county')}, category, "
-          "channel, department"))
-    total = 0
-    for level in LEVEL_PREFIX:
-        region = _region_expr(level)
-        source = "tmp_complaint_events" if level == "township" else "tmp_complaint_events_c"
-        for dim in (TOWNSHIP_DIMS if level == "township" else DIMS):
-            value = "''" if dim == "all" else dim
-            sql = (f"INSERT INTO rollup_complaint_rwd (level, region_code, dim, week_key, value, "
-                   f"{', '.join(COMPLAINT_MEASURES)}) SELECT '{level}', {region}, '{dim}', week_key, "
-                   f"{value}, {sums} FROM {source} GROUP BY week_key, {region}"
-                   + ("" if dim == "all" else f", {value}")
-                   + f" ORDER BY week_key, {region}" + ("" if dim == "all" else f", {value}"))
-            total += conn.execute(text(sql)).rowcount
-    conn.execute(text("DROP TABLE tmp_complaint_events"))
-    conn.execute(text("DROP TABLE tmp_complaint_events_c"))
-    counts[RollupComplaintRWD.__tablename__] = total
-    log.info("rebuilt rollup_complaint_rwd in %.2f s", time.perf_counter() - started)
-
-    started = time.perf_counter()
-    conn.execute(text("DROP TABLE IF EXISTS tmp_service_events"))
-    conn.execute(text("CREATE TEMPORARY TABLE tmp_service_events AS " + _service_events()))
-    conn.execute(text(f"DELETE FROM {RollupServiceRWM.__tablename__}"))
-    sums = ", ".join(f"SUM({m})" for m in SERVICE_MEASURES)
-    total = 0
-    for level in LEVEL_PREFIX:
-        region = _region_expr(level)
-        sql = (f"INSERT INTO rollup_service_rwm (level, region_code, matter, week_key, "
-               f"{', '.join(SERVICE_MEASURES)}) SELECT '{level}', {region}, matter, week_key, {sums} "
-               f"FROM tmp_service_events GROUP BY {region}, matter, week_key")
-        total += conn.execute(text(sql)).rowcount
-    conn.execute(text("DROP TABLE tmp_service_events"))
-    counts[RollupServiceRWM.__tablename__] = total
-    log.info("rebuilt rollup_service_rwm in %.2f s", time.perf_counter() - started)
+    for table, build in ((RollupComplaintRWD.__table__, lambda: complaint_rwd(
+            frames.complaint_events(frames.read_complaints(conn)) if events is None else events)),
+                         (RollupServiceRWM.__table__, lambda: service_rwm(
+            frames.read_rows(conn, "service_request", SERVICE_COLUMNS) if services is None else services))):
+        started = time.perf_counter()
+        conn.execute(text(f"DELETE FROM {table.name}"))
+        counts[table.name] = insert_plain(conn, table, build())
+        log.info("rebuilt %s in %.2f s", table.name, time.perf_counter() - started)
     return counts
+
+
+def complaint_rwd(events: pd.DataFrame) -> pd.DataFrame:
+    """rollup_complaint_rwd rows from the township events (rollup_frames.complaint_events)."""
+    parts = []
+    for level, dims in _levels():
+        region = _region_codes(events["township_code"], level)
+        for dim in dims:
+            value = "" if dim == "all" else events[dim].to_numpy()
+            rows = (events.assign(region_code=region, value=value)
+                    .groupby(["week_key", "region_code", "value"], sort=False, dropna=False)[list(COMPLAINT_MEASURES)]
+                    .sum().reset_index())
+            parts.append(rows.assign(level=level, dim=dim))
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["dim", "level", "week_key", "region_code", "value"], ignore_index=True)
+
+
+def service_rwm(requests: pd.DataFrame) -> pd.DataFrame:
+    """rollup_service_rwm rows: township events by week of submission, completion and due
+    date (see the module doc), summed at every level."""
+    submitted, completed = frames.days(requests["submitted_at"]), frames.days(requests["completed_at"])
+    due = frames.days(requests["due_date"])
+    keys = pd.DataFrame({"township_code": frames.townships(requests["village_code"]),
+                         "matter": requests["matter"].to_numpy()})
+    is_done, has_due = ~np.isnat(completed), ~np.isnat(due)
+    rating = pd.to_numeric(requests["rating"]).astype(float).to_numpy()[is_done]
+    stars = {f"rating_{s}": (rating == s).astype(np.int64) for s in RATING_STARS}
+    events = pd.concat([
+        keys.assign(week_key=frames.week_keys(submitted), submitted=1),
+        keys[is_done].assign(week_key=frames.week_keys(completed[is_done]), completed=1,
+                             rated=(~np.isnan(rating)).astype(np.int64),
+                             rating_sum=np.nan_to_num(rating).astype(np.int64), **stars),
+        keys[has_due].assign(week_key=frames.week_keys(due[has_due]), due=1,
+                             due_on_time=(is_done & (completed <= due))[has_due].astype(np.int64)),
+    ], ignore_index=True).fillna({m: 0 for m in SERVICE_MEASURES}).astype({m: np.int64 for m in SERVICE_MEASURES})
+    parts = []
+    for level, _ in _levels():
+        rows = (events.assign(region_code=_region_codes(events["township_code"], level))
+                .groupby(["region_code", "matter", "week_key"], sort=False, dropna=False)[list(SERVICE_MEASURES)]
+                .sum().reset_index())
+        parts.append(rows.assign(level=level))
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["level", "region_code", "matter", "week_key"], ignore_index=True)
+
+
+def _levels():
+    """(level, dimensions kept at that level) from the province down to townships."""
+    return [(level, TOWNSHIP_DIMS if level == "township" else DIMS) for level in LEVEL_PREFIX]
+
+
+def _region_codes(townships: pd.Series, level: str) -> np.ndarray:
+    """The level's region code of each township code (its prefix, zero-padded)."""
+    n = LEVEL_PREFIX[level]
+    codes = pd.Categorical(townships)
+    regions = np.array([c[:n] + "0" * (12 - n) for c in codes.categories], dtype=object)
+    return regions[codes.codes]
 
 
 def main(url: str | None = None) -> None:

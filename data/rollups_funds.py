@@ -28,13 +28,14 @@ import pandas as pd
 from sqlalchemy import Float, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from data import rollup_frames as frames
 from data.rollup_schema import Sum, _code_pk, _count, _money, _pk, _Rollup
 from data.schema import Base
 
 log = logging.getLogger(__name__)
 OUTLIER_K = 3.0  # Tukey's "far out" fence: Q3 + 3 x IQR
 AGE_BUCKETS = ("w1", "w4", "w13", "w13p")  # weeks since due week: 0-1, 2-4, 5-13, >13
-TWP = "substr({0}, 1, 9) || '000'"
+
 CTY = "substr({0}, 1, 6) || '000000'"
 
 
@@ -146,21 +147,17 @@ GROUP BY k.week_key, x.village_code, x.kind"""
 
 # Late or unpaid payments grouped by township, programme, due week and paid week
 # (payments paid in their due week are never outstanding at a Sunday).
-_LATE_PAYMENTS = f"""
-SELECT {TWP.format('x.village_code')} AS township_code, x.program_id, kd.week_key AS due_week,
- kp.week_key AS paid_week, COUNT(*) AS payments, SUM(x.amount) AS amount
-FROM fund_payment x JOIN calendar_day kd ON kd.day = x.due_date
-LEFT JOIN calendar_day kp ON kp.day = x.paid_date
-WHERE x.paid_date IS NULL OR x.paid_date > x.due_date
-GROUP BY {TWP.format('x.village_code')}, x.program_id, kd.week_key, kp.week_key"""
 
+def rebuild_funds(conn, late: pd.DataFrame | None = None) -> dict[str, int]:
+    """Delete and rebuild every funds rollup (after data.rollups' tables); rows per table.
 
-def rebuild_funds(conn) -> dict[str, int]:
-    """Delete and rebuild every funds rollup (after data.rollups' tables); rows per table."""
+    late: rollup_frames.late_payments of every payment, when the caller has it already.
+    """
     counts = {}
+    late = frames.late_payments(frames.read_payments(conn)) if late is None else late
     steps = ((RollupFundsAllocCY, _ALLOC_CY), (RollupFundsPaidCW, _PAID_CW),
              (RollupLedgerCM, _LEDGER_CM), (RollupDisclosureLateVW, _DISCLOSURE_LATE),
-             (RollupFundsOverdueTW, _overdue), (RollupLedgerOutlierVY, _outliers))
+             (RollupFundsOverdueTW, lambda c: _overdue(c, late)), (RollupLedgerOutlierVY, _outliers))
     for cls, build in steps:
         started = time.perf_counter()
         conn.execute(text(f"DELETE FROM {cls.__tablename__}"))
@@ -173,8 +170,8 @@ def rebuild_funds(conn) -> dict[str, int]:
 
 
 def _insert(conn, cls, frame: pd.DataFrame) -> int:
-    from data.db import bulk_insert
-    return bulk_insert(conn, cls.__table__, frame)
+    from data.db import insert_plain
+    return insert_plain(conn, cls.__table__, frame)
 
 
 def _data_weeks(conn) -> list[int]:
@@ -183,12 +180,10 @@ def _data_weeks(conn) -> list[int]:
         "SELECT DISTINCT week_key FROM calendar_day ORDER BY week_key"))]
 
 
-def _overdue(conn) -> pd.DataFrame:
-    """Rows of rollup_funds_overdue_tw: each late group expanded over the weeks it was open."""
+def _overdue(conn, late: pd.DataFrame) -> pd.DataFrame:
+    """Rows of rollup_funds_overdue_tw: each late group (rollup_frames.late_payments)
+    expanded over the weeks it was open."""
     cols = ["week_key", "township_code", "program_id", "age_bucket", "payments", "amount"]
-    late = pd.DataFrame(conn.execute(text(_LATE_PAYMENTS)).all(),
-                        columns=["township_code", "program_id", "due_week", "paid_week",
-                                 "payments", "amount"])
     weeks = np.array(_data_weeks(conn))
     if late.empty or not len(weeks):
         return pd.DataFrame(columns=cols)

@@ -146,10 +146,9 @@ def split_expenses(conn, as_of: dt.date) -> pd.DataFrame:
     same = (rows["village_code"] == rows["village_code"].shift()) & (rows["counterparty"] == rows["counterparty"].shift())
     new_cluster = ~same | ((day - day.shift()).dt.days > SPLIT_MAX_GAP_DAYS)
     rows["cluster"] = np.cumsum(new_cluster.to_numpy())
-    out = []
-    for _, grp in rows.groupby("cluster", sort=True):
-        if len(grp) < SPLIT_MIN_ENTRIES:
-            continue
+    sizes = rows.groupby("cluster")["cluster"].transform("size")
+    out = []  # only the few clusters big enough: a Python loop over every entry is slow
+    for _, grp in rows[sizes.to_numpy() >= SPLIT_MIN_ENTRIES].groupby("cluster", sort=True):
         out.append({"rule": "split_expense", "region_code": grp["village_code"].iloc[0],
                     "subject_key": grp["counterparty"].iloc[0][:32],
                     "amount": round(float(grp["amount"].astype(float).sum()), 2),

@@ -13,10 +13,11 @@ import time
 import pandas as pd
 
 from data import calendar as cal
-from data import rollups
+from data import rollup_frames, rollups
+from data.db import bulk_load_journal
 from data.demo import beneficiaries, complaints, funds, ledger, publicity, registry, services
 from data.demo.context import GENERATED_WITH, SCALES, Context, default_as_of
-from data.demo.loader import clear_all, dataset_info_frame, import_batch_frame, load, reset_sequences
+from data.demo.loader import clear_all, deferred_indexes, dataset_info_frame, import_batch_frame, load, reset_sequences
 from data.demo.oversight import clue_histories, warnings
 from data.demo.plan import make_plan
 from data.demo.progress import Stages
@@ -50,12 +51,14 @@ def generate(engine, *, scale: str, seed: int, as_of: dt.date | None = None,
         raise ValueError(f"as_of must be a Sunday (end of an ISO week): {as_of}")
     ctx = Context(scale=scale, seed=int(seed), as_of=as_of)
     started, t0 = dt.datetime.now(), time.perf_counter()
-    with Stages(progress, STAGES) as stages, engine.begin() as conn:
+    engine.dispose()  # pooled connections would keep the file in WAL mode
+    with engine.connect() as conn, bulk_load_journal(conn), Stages(progress, STAGES) as stages, \
+            conn.begin():
         clear_all(conn)
-        counts = _build_and_load(ctx, conn, stages)
+        counts, loaded = _build_and_load(ctx, conn, stages)
         stages.start("rollups")
         cal.fill_calendar(conn, ctx.start - dt.timedelta(days=31), ctx.as_of + dt.timedelta(days=45))
-        counts.update({f"rollup:{k}": v for k, v in rollups.rebuild_all(conn).items()})
+        counts.update({f"rollup:{k}": v for k, v in rollups.rebuild_all(conn, **loaded).items()})
         load(conn, DatasetInfo.__table__, dataset_info_frame(ctx, GENERATED_WITH))
         raw = {k: v for k, v in counts.items() if not k.startswith("rollup:")}
         load(conn, ImportBatch.__table__, import_batch_frame(ctx, started, raw))
@@ -70,9 +73,31 @@ _TABLES_WITH_IDS = [t.__table__ for t in (
     ComplaintRow, ServiceRequest, Clue, ClueEvent, WarningRow, ImportBatch, DemoTruth)]
 
 
-def _build_and_load(ctx: Context, conn, stages) -> dict[str, int]:
-    """Build each table in dependency order and load it; returns rows per table."""
+def _build_and_load(ctx: Context, conn, stages) -> tuple[dict[str, int], dict]:
+    """Build each table in dependency order and load it; returns rows per table and
+    the rows the rollups are built from (`rollups.rebuild_all`'s keywords)."""
     n: dict[str, int] = {}
+    with deferred_indexes(conn, BULK_TABLES):
+        geo, plan, frames, loaded = _load_raw(ctx, conn, stages, n)
+    stages.start("rules")
+    clues, events = clue_histories(ctx, run_rules(conn, ctx.as_of))
+    n["clue"] = load(conn, Clue.__table__, clues)
+    n["clue_event"] = load(conn, ClueEvent.__table__, events)
+    names = geo.regions.set_index("code")["name"]
+    n["warning"] = load(conn, WarningRow.__table__, warnings(ctx, names, *frames, clues))
+    n["demo_truth"] = load(conn, DemoTruth.__table__, plan.truth_frame())
+    comp, pay, _ = frames
+    return n, {**loaded, "payments": pay, "complaints": comp.assign(repeated=comp["repeat_of"].notna())}
+
+
+# the raw tables of millions of rows, whose secondary indexes are built after loading
+BULK_TABLES = [t.__table__ for t in (
+    FundPayment, VillageLedger, ComplaintRow, ServiceRequest, Disclosure)]
+
+
+def _load_raw(ctx: Context, conn, stages, n: dict):
+    """Regions to service requests; returns geo, plan, (complaints, payments,
+    disclosures) and {"ledger_vm": the ledger's rollup rows, "services": the requests}."""
     stages.start("regions")
     geo = build_geo(ctx)
     plan = make_plan(ctx, geo)
@@ -80,7 +105,7 @@ def _build_and_load(ctx: Context, conn, stages) -> dict[str, int]:
     n["region_boundary"] = load(conn, RegionBoundary.__table__, geo.boundaries)
     pay = _load_funds(ctx, conn, stages, geo, plan, n)
     stages.start("ledger")
-    n["village_ledger"] = _load_ledger(ctx, conn, geo, plan, stages)
+    n["village_ledger"], ledger_vm = _load_ledger(ctx, conn, geo, plan, stages)
     stages.start("disclosures")
     disc = publicity.disclosures(ctx, geo.villages, geo.counties, plan)
     n["disclosure"] = load(conn, Disclosure.__table__, disc)
@@ -89,16 +114,9 @@ def _build_and_load(ctx: Context, conn, stages) -> dict[str, int]:
     comp = complaints.complaints(ctx, geo.villages, geo.counties, plan)
     n["complaint"] = load(conn, ComplaintRow.__table__, comp, stages.advance)
     stages.start("services")
-    n["service_request"] = load(conn, ServiceRequest.__table__,
-                                services.service_requests(ctx, geo.villages, geo.counties))
-    stages.start("rules")
-    clues, events = clue_histories(ctx, run_rules(conn, ctx.as_of))
-    n["clue"] = load(conn, Clue.__table__, clues)
-    n["clue_event"] = load(conn, ClueEvent.__table__, events)
-    names = geo.regions.set_index("code")["name"]
-    n["warning"] = load(conn, WarningRow.__table__, warnings(ctx, names, comp, pay, disc, clues))
-    n["demo_truth"] = load(conn, DemoTruth.__table__, plan.truth_frame())
-    return n
+    serv = services.service_requests(ctx, geo.villages, geo.counties)
+    n["service_request"] = load(conn, ServiceRequest.__table__, serv)
+    return geo, plan, (comp, pay, disc), {"ledger_vm": ledger_vm, "services": serv}
 
 
 def _load_funds(ctx: Context, conn, stages, geo, plan, n: dict) -> pd.DataFrame:
@@ -118,14 +136,17 @@ def _load_funds(ctx: Context, conn, stages, geo, plan, n: dict) -> pd.DataFrame:
     return pay
 
 
-def _load_ledger(ctx: Context, conn, geo, plan, stages) -> int:
-    """Ledger county by county (bounded memory at province scale), ids continuing."""
-    total = 0
+def _load_ledger(ctx: Context, conn, geo, plan, stages) -> tuple[int, pd.DataFrame]:
+    """Ledger county by county (bounded memory at province scale), ids continuing;
+    returns the rows loaded and their rollup_ledger_vm rows."""
+    total, months = 0, []
     for code, villages in geo.villages.groupby("county_code", sort=True):
         frame = ledger.ledger(ctx, villages.reset_index(drop=True), plan, code[:6], total + 1)
         total += load(conn, VillageLedger.__table__, frame)
+        months.append(rollup_frames.ledger_vm(frame))
         stages.advance(len(frame))
-    return total
+    months = pd.concat(months, ignore_index=True)  # in key order: appends to the table's B-tree
+    return total, months.sort_values(["month_key", "village_code", "direction", "category"], ignore_index=True)
 
 
 def summary(counts: dict) -> pd.DataFrame:

@@ -2,10 +2,11 @@
 
 Frames are built with numpy datetime64 columns; `prepare` turns them into the text
 formats the storage layer uses (DATE 'YYYY-MM-DD', DATETIME SQLAlchemy's SQLite format,
-accepted by PostgreSQL COPY too), so `data.db.bulk_insert` does no per-value parsing.
+accepted by PostgreSQL COPY too), so `data.db.insert_plain` does no per-value parsing.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Date, DateTime, Integer, Table, inspect, text
 
-from data.db import bulk_insert
+from data.db import insert_plain
 from data.demo.context import date_str, datetime_str
 from data.schema import Base
 
@@ -35,6 +36,22 @@ def clear_all(conn) -> list[str]:
     return [t.name for t in tables]
 
 
+@contextlib.contextmanager
+def deferred_indexes(conn, tables: list[Table]):
+    """Drop the tables' secondary indexes for a bulk load and build them again after.
+
+    Building an index once from the loaded rows (one sort) is cheaper than updating it
+    row by row in insertion order; both statements run in the caller's transaction,
+    so a failed load leaves the indexes as they were.
+    """
+    indexes = [index for table in tables for index in sorted(table.indexes, key=lambda i: i.name)]
+    for index in indexes:
+        index.drop(conn, checkfirst=True)
+    yield
+    for index in indexes:
+        index.create(conn)
+
+
 def prepare(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
     """Only the table's columns, datetime64 columns as text in the storage format."""
     out = {}
@@ -52,45 +69,16 @@ def prepare(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
 def load(conn, table: Table, frame: pd.DataFrame, advance=None) -> int:
     """Bulk-insert `frame` in chunks (bounded memory); `advance(n)` reports progress.
 
-    PostgreSQL goes through `data.db.bulk_insert` (COPY). On SQLite the prepared frame
-    holds only plain values, so rows are built column-wise (`tolist`) and passed to the
-    same executemany: `bulk_insert`'s per-value conversion costs ~3x the insert itself,
-    which the 60 s city-scale budget cannot afford.
+    The prepared frame holds only plain values, so `data.db.insert_plain` can skip
+    `bulk_insert`'s per-value conversion (~3x the insert itself on SQLite).
     """
     total = 0
     for start in range(0, len(frame), CHUNK):
         part = prepare(table, frame.iloc[start:start + CHUNK])
-        if conn.dialect.name == "sqlite" and not part.empty:
-            total += _sqlite_insert(conn, table, part)
-        else:
-            total += bulk_insert(conn, table, part)
+        total += insert_plain(conn, table, part)
         if advance:
             advance(len(part))
     return total
-
-
-def _sqlite_insert(conn, table: Table, frame: pd.DataFrame) -> int:
-    """executemany of plain Python rows (the INSERT statement `bulk_insert` uses)."""
-    cols = list(frame.columns)
-    sql = f'INSERT INTO {table.name} ({",".join(cols)}) VALUES ({",".join("?" * len(cols))})'
-    columns = [_plain_list(frame[c]) for c in cols]
-    conn.connection.driver_connection.executemany(sql, zip(*columns))
-    return len(frame)
-
-
-def _plain_list(values: pd.Series) -> list:
-    """Column values as Python objects with None for missing (NaN, NA, NaT)."""
-    if pd.api.types.is_bool_dtype(values.dtype) and not values.hasnans:
-        return values.astype(int).tolist()
-    if pd.api.types.is_float_dtype(values.dtype) and values.hasnans:
-        return values.astype(object).where(values.notna(), None).tolist()
-    if isinstance(values.dtype, np.dtype) and values.dtype != object:
-        return values.tolist()
-    missing = values.isna().to_numpy()
-    items = values.astype(object).tolist()
-    if missing.any():
-        items = [None if m else v for v, m in zip(items, missing)]
-    return items
 
 
 def reset_sequences(conn, tables: list[Table]) -> None:
