@@ -17,6 +17,8 @@ AGE_CHART = "complaints-age"
 SERVICES_CHART = "complaints-services"
 RATINGS_CHART = "complaints-ratings"
 
+TREND_BASE = "complaints-trend-base"    # dcc.Store: the trend figure as the server draws it
+UNIT_MARKS = "complaints-unit-marks"    # dcc.Store: marks of the listed hotspots, added in the browser
 TREND_NOTE = "complaints-trend-note"
 RULE = "complaints-spike-rule"
 HOTSPOTS = "complaints-hotspots"
@@ -28,7 +30,7 @@ UNITS_NOTE = "complaints-units-note"
 SERVICES_TILES = "complaints-services-tiles"
 SERVICES_OVERDUE = "complaints-services-overdue"
 
-PLAIN_IDS = (ROOT, STATE, RESOLVED, REGION, WEEK, PERIOD, SPAN, BY, ASOF, TREND_NOTE, RULE, HOTSPOTS,
+PLAIN_IDS = (ROOT, STATE, RESOLVED, TREND_BASE, UNIT_MARKS, REGION, WEEK, PERIOD, SPAN, BY, ASOF, TREND_NOTE, RULE, HOTSPOTS,
              HANDLING_TILES, OPEN_LIST, UNITS_TOWNSHIPS, UNITS_DEPARTMENTS, UNITS_NOTE,
              SERVICES_TILES, SERVICES_OVERDUE)
 CHART_KEYS = (TREND_CHART, FUNNEL_CHART, AGE_CHART, SERVICES_CHART, RATINGS_CHART)

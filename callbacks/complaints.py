@@ -80,33 +80,56 @@ def controls_to_url(region, week, period, span, by, resolved, search):
 # --- trend and hotspots ------------------------------------------------------------------
 
 def render_trend(resolved):
+    """The trend figure without the hotspots' marks (render_hotspots sends those, and
+    the browser adds them: the township scan behind them does not delay the chart)."""
     scope, lang = current_scope(), _lang(resolved)
 
     def compute():
-        rule = _rule()
-        hot = _hotspots_frame(scope, resolved, rule)
-        fig, used = view.trend_view(get_engine(), scope, resolved or {"lang": lang, "by": "category"}, rule, hot)
+        fig, used = view.trend_view(get_engine(), scope, resolved or {"lang": lang, "by": "category"}, _rule())
         note = t("complaints.trend.fallback", lang) if used != (resolved or {}).get("by") else ""
-        return fig.to_plotly_json(), note
+        return {"figure": fig.to_plotly_json(), "for": _marks_key(resolved)}, note
     return memoized("cp.trend", scope, *_key(resolved), compute=compute)
 
 
-def _hotspots_frame(scope, resolved, rule):
-    """The page's spike hotspots, computed once for the trend marks and the list."""
+def _marks_key(resolved) -> str:
+    """What the hotspots' marks depend on: the browser adds marks to a trend of the same."""
     r = resolved or {}
-    return memoized("cp.hotframe", scope, r.get("region"), r.get("week"), _lang(r), rule,
-                    compute=lambda: view.hotspots_view(get_engine(), scope, r, rule))
+    return "|".join(str(r.get(k)) for k in ("region", "week", "by", "lang"))
 
 
 def render_hotspots(resolved):
+    """The spike rule in words, the hotspot list and the hotspots' marks on the trend."""
     scope, lang, rule = current_scope(), _lang(resolved), _rule()
     rule_text = t("complaints.spikes.rule", lang, weeks=rule.baseline_weeks, alpha=f"{rule.alpha:g}",
                   min_count=rule.min_count)
 
     def compute():
-        return hotspot_list(_hotspots_frame(scope, resolved, rule), resolved or {}, lang)
-    items = memoized("cp.hot", scope, *_key(resolved), rule, compute=compute)
-    return rule_text, items
+        r = resolved or {}
+        hot = view.hotspots_view(get_engine(), scope, r, rule)
+        marks = view.unit_spike_marks(hot, r) if r else None
+        return hotspot_list(hot, r, lang), marks and {"trace": marks, "for": _marks_key(resolved)}
+    items, marks = memoized("cp.hot", scope, *_key(resolved), rule, compute=compute)
+    return rule_text, items, marks
+
+
+# Places the hotspots' marks (a trace without y) on the drawn total line of the trend,
+# when both are of the same state (while one is being recomputed, the trend alone).
+TREND_MARKS_JS = """
+function(base, found) {
+    if (!base) { return window.dash_clientside.no_update; }
+    var figure = base.figure, marks = found && found.for === base.for ? found.trace : null;
+    var total = (figure.data || []).find(function (tr) { return tr.meta === 'total'; });
+    if (!marks || !marks.x || !marks.x.length || !total) { return figure; }
+    var at = {};
+    total.x.forEach(function (x, i) { at[x] = total.y[i]; });
+    var keep = marks.x.map(function (x, i) { return i; }).filter(function (i) { return marks.x[i] in at; });
+    var trace = Object.assign({}, marks, {
+        x: keep.map(function (i) { return marks.x[i]; }),
+        y: keep.map(function (i) { return at[marks.x[i]]; }),
+        text: keep.map(function (i) { return marks.text[i]; })});
+    return Object.assign({}, figure, {data: figure.data.concat([trace])});
+}
+"""
 
 
 def _link_query(resolved: dict, region: str) -> str:
@@ -275,10 +298,12 @@ def register(app) -> None:
                  Input(cid.SPAN, "value"), Input(cid.BY, "value"),
                  State(cid.RESOLVED, "data"), State(ids.PAGES_LOCATION, "search"),
                  prevent_initial_call=True)(controls_to_url)
-    app.callback(Output(ids.chart(cid.TREND_CHART), "figure"), Output(cid.TREND_NOTE, "children"),
+    app.callback(Output(cid.TREND_BASE, "data"), Output(cid.TREND_NOTE, "children"),
                  Input(cid.RESOLVED, "data"))(render_trend)
     app.callback(Output(cid.RULE, "children"), Output(cid.HOTSPOTS, "children"),
-                 Input(cid.RESOLVED, "data"))(render_hotspots)
+                 Output(cid.UNIT_MARKS, "data"), Input(cid.RESOLVED, "data"))(render_hotspots)
+    app.clientside_callback(TREND_MARKS_JS, Output(ids.chart(cid.TREND_CHART), "figure"),
+                            Input(cid.TREND_BASE, "data"), Input(cid.UNIT_MARKS, "data"))
     app.callback(Output(cid.HANDLING_TILES, "children"), Output(ids.chart(cid.FUNNEL_CHART), "figure"),
                  Output(ids.chart(cid.AGE_CHART), "figure"), Input(cid.RESOLVED, "data"))(render_handling)
     app.callback(Output(ids_records.query(OPEN_GRID), "data"), Output(ids_records.query(SERVICES_GRID), "data"),

@@ -39,16 +39,27 @@ def _figure(data: list[dict], layout: dict, height: int, margin: dict | None = N
     return go.Figure({"data": data, "layout": merged}, _validate=False)
 
 
+def unit_spike_trace(unit_spikes: pd.DataFrame, lang: str) -> dict:
+    """Open red diamonds at the weeks of the listed hotspots whose own line the trend
+    does not draw (`unit_spikes`: week_key, names), without y: the page places them on
+    the drawn total line in the browser (callbacks/complaints.py, TREND_MARKS_JS)."""
+    name = t("complaints.trend.unit_spike", lang)
+    return {"type": "scatter", "x": [format_week(int(w)) for w in unit_spikes["week_key"]],
+            "text": list(unit_spikes["names"]), "mode": "markers", "name": name,
+            "legendgroup": "unit_spike", "marker": {**UNIT_SPIKE_MARKER},
+            "hovertemplate": f"{name}<br>%{{x}}: %{{text}}<extra></extra>", "xaxis": "x", "yaxis": "y"}
+
+
 def trend_figure(weekly: pd.DataFrame, totals: pd.DataFrame, spikes: pd.DataFrame, *,
-                 labels: dict, lang: str, height: int = 460, unit_spikes: pd.DataFrame | None = None) -> go.Figure:
+                 labels: dict, lang: str, height: int = 460) -> go.Figure:
     """Two panels over the same weeks.
 
     Top: the region's total received per week, solid, and the same ISO weeks a year
     earlier, dashed (`totals`: week_key, received, last_year). Bottom: one line per
     breakdown key (`weekly`: week_key, key, received; the largest MAX_SERIES - 1 keys,
     the rest summed as "other"). Spike weeks (`spikes`: key, week_key, count; key
-    "__total__" for the top panel) are red triangles on their line. Spikes of units whose
-    line is not drawn (`unit_spikes`: week_key, names) are open red diamonds on the total.
+    "__total__" for the top panel) are red triangles on their line; the total line has
+    meta "total" (the page puts unit_spike_trace's marks on it).
     """
     if totals.empty or float(totals["received"].sum()) == 0 and float(totals["last_year"].sum()) == 0:
         return empty_figure(t("common.no_data", lang), height=height)
@@ -65,7 +76,8 @@ def trend_figure(weekly: pd.DataFrame, totals: pd.DataFrame, spikes: pd.DataFram
             trace["legendgroup"] = group
         return trace
     data = [line(totals["last_year"], t("complaints.trend.last_year", lang), NEUTRAL, 1.6, 1, "dash", "total"),
-            line(totals["received"], t("complaints.trend.this_year", lang), PRIMARY, 2.4, 1, None, "total")]
+            {**line(totals["received"], t("complaints.trend.this_year", lang), PRIMARY, 2.4, 1, None, "total"),
+             "meta": "total"}]  # the line unit spikes are placed on (also in the browser)
     wide = _wide(weekly, totals["week_key"])
     for i, key in enumerate(wide.columns):
         data.append(line(wide[key], labels.get(key, str(key)), SERIES[i % len(SERIES)], 1.6, 2))
@@ -82,16 +94,6 @@ def trend_figure(weekly: pd.DataFrame, totals: pd.DataFrame, spikes: pd.DataFram
                          "showlegend": axis == 1 or not top,
                          "hovertemplate": f"{name}<br>%{{x}} %{{text}}: %{{y:,d}}<extra></extra>",
                          "xaxis": "x" if axis == 1 else "x2", "yaxis": "y" if axis == 1 else "y2"})
-    if unit_spikes is not None and len(unit_spikes):
-        total_at = dict(zip(totals["week_key"].astype(int), totals["received"].astype(float)))
-        marked = unit_spikes[unit_spikes["week_key"].astype(int).isin(total_at)]
-        unit_name = t("complaints.trend.unit_spike", lang)
-        data.append({"type": "scatter", "x": [format_week(int(w)) for w in marked["week_key"]],
-                     "y": [total_at[int(w)] for w in marked["week_key"]], "text": list(marked["names"]),
-                     "mode": "markers", "name": unit_name, "legendgroup": "unit_spike",
-                     "marker": {**UNIT_SPIKE_MARKER},
-                     "hovertemplate": f"{unit_name}<br>%{{x}}: %{{text}}<extra></extra>",
-                     "xaxis": "x", "yaxis": "y"})
     step = max(1, len(weeks) // 12)
     ticks = {"tickmode": "array", "tickvals": weeks[::step], "ticktext": [w.replace("-", " ") for w in weeks[::step]],
              "tickfont": {"size": 10}}

@@ -72,7 +72,8 @@ def layout(region=None, week=None, lang=None, period=None, span=None, by=None, *
     stores = html.Div([dcc.Store(id=cid.STATE, data={"region": state.region, "week": state.week,
                                                      "lang": lang, "period": period, "span": span,
                                                      "by": by}),
-                       dcc.Store(id=cid.RESOLVED)])
+                       dcc.Store(id=cid.RESOLVED), dcc.Store(id=cid.TREND_BASE),
+                       dcc.Store(id=cid.UNIT_MARKS)])
     trend = chart_card(cid.TREND_CHART, t("complaints.trend.title", lang),
                        t("complaints.trend.subtitle", lang), lang=lang, height=460,
                        below=html.Div(id=cid.TREND_NOTE, className="sun-note"))

@@ -58,9 +58,10 @@ def test_every_callback_returns_data(server):
         assert region == DEMO_COUNTY and week == "2026-W46" and resolved["period"] == "4w"
         towns = [o for o in regions if o["value"][:6] == "431023" and o["value"] != DEMO_COUNTY]
         assert len(towns) >= 10  # the county's townships are pickable
-        figure, note = cb.render_trend(resolved)
+        base, note = cb.render_trend(resolved)
+        figure = base["figure"]
         assert len(figure["data"]) >= 4 and figure["layout"]["meta"]["export"]["region"] == "永兴县"
-        rule, hot = cb.render_hotspots(resolved)
+        rule, hot, marks = cb.render_hotspots(resolved)
         assert "α = 0.001" in rule and "8" in rule
         tiles, funnel, age = cb.render_handling(resolved)
         assert funnel["data"][0]["type"] == "funnel" and len(age["data"]) == 2
@@ -89,7 +90,7 @@ def test_switching_township_changes_the_trend(server):
         county = cb.resolve_state(STATES[0])[-1]
         town = cb.resolve_state({**STATES[0], "region": _town()})[-1]
         assert town["region"] == _town() and town["region_level"] == "township"
-        a, b = cb.render_trend(county)[0], cb.render_trend(town)[0]
+        a, b = cb.render_trend(county)[0]["figure"], cb.render_trend(town)[0]["figure"]
     assert a["data"][1]["y"] != b["data"][1]["y"]
     assert sum(b["data"][1]["y"]) < sum(a["data"][1]["y"])
 
@@ -161,13 +162,16 @@ def test_every_listed_township_spike_is_marked_on_the_trend(server, demo_engine)
     week = format_week(week_key(start))
     with server.test_request_context("/"):
         resolved = cb.resolve_state({**STATES[0], "week": week, "span": "12w", "by": "category"})[-1]
-        hot = _dump(cb.render_hotspots(resolved)[1])
-        fig = cb.render_trend(resolved)[0]
-    assert f'"data-code": "{code}"' in hot
-    marks = [tr for tr in fig["data"] if tr.get("legendgroup") == "unit_spike"]
-    assert marks, "no unit spike trace on the trend"
-    at = dict(zip(marks[0]["x"], marks[0]["text"]))
+        _, items, marks = cb.render_hotspots(resolved)
+        base = cb.render_trend(resolved)[0]
+    assert f'"data-code": "{code}"' in _dump(items)
+    assert marks and marks["for"] == base["for"], "no unit spike marks for this trend"
+    trace = marks["trace"]
+    assert trace["legendgroup"] == "unit_spike" and "y" not in trace  # placed by the page
+    at = dict(zip(trace["x"], trace["text"]))
     assert week in at and name in at[week]
+    total = [tr for tr in base["figure"]["data"] if tr.get("meta") == "total"]
+    assert len(total) == 1 and week in list(total[0]["x"])
 
 
 def test_unit_spikes_skip_what_the_breakdown_draws():

@@ -15,7 +15,9 @@ from data.calendar import format_week, parse_week, weeks_back
 from data.codes import level_of
 from data.periods import PERIOD_KINDS, TREND_KINDS, period_weeks, same_weeks_last_year
 from data.spikes import SpikeRule, detect_frame
-from figures.complaints import age_figure, funnel_figure, ratings_figure, services_figure, trend_figure
+from figures.complaints import (
+    age_figure, funnel_figure, ratings_figure, services_figure, trend_figure, unit_spike_trace,
+)
 from figures.theme import with_export_meta
 from i18n import t
 from views.overview import picker_options, resolve_defaults
@@ -92,18 +94,16 @@ def labels_for(conn, scope, by: str, keys, lang: str) -> dict:
     return labels
 
 
-def trend_view(engine, scope, resolved: dict, rule: SpikeRule, hotspots: pd.DataFrame | None = None):
+def trend_view(engine, scope, resolved: dict, rule: SpikeRule):
     """The trend figure (with last year and spike markers) and the breakdown actually used.
-    `hotspots` (hotspots_view) are marked on the total when their own line is not drawn."""
+    The listed hotspots whose line is not drawn are marked by the page (unit_spike_marks)."""
     lang, region = resolved["lang"], resolved.get("region")
     if not region:
         return trend_figure(pd.DataFrame(), pd.DataFrame(), None, labels={}, lang=lang), resolved["by"]
     week = parse_week(resolved["week"])
     shown = period_weeks(resolved["span"], week)
     span = weeks_back(week, len(shown) + rule.baseline_weeks)  # with the first baseline
-    by = resolved["by"]
-    if by == "region" and qc.child_level(region) is None:
-        by = "category"
+    by = drawn_breakdown(resolved)
     with engine.connect() as conn:
         weekly = qc.fetch_weekly(conn, scope, region_code=region, weeks=span, by=by)
         now = qc.fetch_totals(conn, scope, region_code=region, weeks=span)
@@ -115,11 +115,26 @@ def trend_view(engine, scope, resolved: dict, rule: SpikeRule, hotspots: pd.Data
     series = pd.concat([weekly, now.assign(key="__total__")[["week_key", "key", "received"]]])
     found = detect_frame(series, unit="key", weeks=span, rule=rule)
     spikes = found[found["spike"] & found["week_key"].isin(shown)]
-    units = unit_spikes(hotspots, by, qc.child_level(region), lang)
-    fig = trend_figure(weekly[weekly["week_key"].isin(shown)], totals, spikes, labels=labels, lang=lang,
-                       unit_spikes=units)
+    fig = trend_figure(weekly[weekly["week_key"].isin(shown)], totals, spikes, labels=labels, lang=lang)
     period = f"{format_week(shown[0])} – {format_week(shown[-1])}"
     return with_export_meta(fig, **stamp(resolved, "complaints.trend.title", period)), by
+
+
+def drawn_breakdown(resolved: dict) -> str:
+    """The breakdown the trend draws: the chosen one, or by category under a region
+    without child units."""
+    by, region = resolved["by"], resolved.get("region")
+    return "category" if by == "region" and region and qc.child_level(region) is None else by
+
+
+def unit_spike_marks(hotspots: pd.DataFrame, resolved: dict) -> dict | None:
+    """The trend's marks of the listed hotspots (figures.complaints.unit_spike_trace,
+    placed on the total line by the page), or None when there are none to mark."""
+    region = resolved.get("region")
+    if not region:
+        return None
+    units = unit_spikes(hotspots, drawn_breakdown(resolved), qc.child_level(region), resolved["lang"])
+    return unit_spike_trace(units, resolved["lang"]) if len(units) else None
 
 
 def unit_spikes(hotspots: pd.DataFrame, drawn: str, child_level: str | None, lang: str) -> pd.DataFrame:

@@ -68,3 +68,26 @@ def test_english_labels(page, app_url):
     expect(page.locator(".sun-cp-tile-label").first).to_have_text(t("complaints.tile.on_time", "en"))
     expect(page.locator("#complaints-spike-rule")).to_contain_text("Poisson")
     expect(page.locator(".sun-cp-section").first).to_have_text(t("complaints.handling.title", "en"))
+
+
+def test_listed_hotspots_are_marked_on_the_trend(page, app_url, demo_engine):
+    """The surge township's spike (found by the hotspot callback) appears as a mark on
+    the drawn trend: the two server results are put together in the browser."""
+    import datetime as dt
+
+    from data.calendar import format_week, week_key
+    with demo_engine.connect() as conn:
+        code, start = conn.execute(text("SELECT region_code, start_date FROM demo_truth "
+                                        "WHERE kind = 'complaint_surge'")).first()
+        name = conn.execute(text("SELECT name FROM region WHERE code = :c"), {"c": code}).scalar_one()
+    week = format_week(week_key(dt.date.fromisoformat(str(start)[:10])))
+    open_page(page, app_url, f"?region={code[:6]}&week={week}&span=12w&by=category")
+    page.wait_for_function(f"() => {{ const g = document.querySelector('{TREND}'); return g && g.data && "
+                           "g.data.some(tr => tr.legendgroup === 'unit_spike'); }", timeout=30_000)
+    marks = page.evaluate(f"() => document.querySelector('{TREND}').data"
+                          ".find(tr => tr.legendgroup === 'unit_spike')")
+    total = page.evaluate(f"() => document.querySelector('{TREND}').data.find(tr => tr.meta === 'total')")
+    at = dict(zip(marks["x"], marks["text"]))
+    assert week in at and name in at[week]
+    # placed on the total line at that week
+    assert marks["y"][marks["x"].index(week)] == total["y"][total["x"].index(week)]
