@@ -50,12 +50,15 @@ def _village(code_column):
 IN_LIST_MAX = 5_000  # up to this many villages (a city has ~2,500; a province ~24,000) are bound as an `IN` list
 
 
-def _villages(conn, scope, params, column):
+def _villages(conn, scope, params, column, *, date_index: bool = False):
     """Scope condition on a village-code column, plus `IN (visible villages)`: the
     (village_code, date) indexes then seek straight to the period of each village instead
     of reading every row of the region. Up to IN_LIST_MAX villages the codes are bound as
     a list; above (a province root: ~24,000, ~10M payments) as `IN (SELECT code FROM
-    region ...)`, which SQLite runs as the same per-village seeks (a list subquery)."""
+    region ...)`, which SQLite runs as the same per-village seeks (a list subquery) —
+    or, with `date_index` (the source has an index led by its period date), no village
+    list at all and the code range kept off the index (`code || ''`), so the period is
+    read as one range of the date index."""
     from data.codes import code_range, normalize_code
     cond = [scope_condition(column, scope)]
     try:
@@ -67,7 +70,13 @@ def _villages(conn, scope, params, column):
     visible = select(_reg.c.code).where(_reg.c.code.between(lo, hi), _reg.c.level.concat("") == "village",
                                         scope_condition(_reg.c.code, scope))
     codes = list(conn.execute(visible.limit(IN_LIST_MAX + 1)).scalars())
-    cond.append(column.in_(codes) if len(codes) <= IN_LIST_MAX else column.in_(visible))
+    if len(codes) <= IN_LIST_MAX:
+        cond.append(column.in_(codes))
+    elif date_index:
+        off_index = column.concat("")
+        cond = [scope_condition(off_index, scope), off_index.between(lo, hi)]
+    else:
+        cond.append(column.in_(visible))
     return cond
 
 
@@ -112,8 +121,8 @@ def complaints(conn, scope, params, *, sort, filters, offset, limit):
              "received_at": _cp.c.received_at, "due_date": _cp.c.due_date,
              "closed_at": _cp.c.closed_at, "satisfaction": _cp.c.satisfaction,
              "content": _cp.c.content, "village_code": _cp.c.village_code}
-    where = _villages(conn, scope, params, _cp.c.village_code)
     only = params.get("only")
+    where = _villages(conn, scope, params, _cp.c.village_code, date_index=only != "overdue")
     counted = {"overdue": _cp_tw.c.due - _cp_tw.c.due_on_time,
                "repeat": _cp_tw.c.repeats}.get(only, _cp_tw.c.received)
     total = None if filters else _rollup_total(conn, scope, params, _cp_tw, counted)

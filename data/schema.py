@@ -191,7 +191,9 @@ class Complaint(Base):
     complainant_id_number: Mapped[str | None] = mapped_column(String(18))
     batch_id: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (Index("ix_complaint_village_received", "village_code", "received_at"),
-                      Index("ix_complaint_village_due", "village_code", "due_date"))
+                      Index("ix_complaint_village_due", "village_code", "due_date"),
+                      # a whole province's complaints of a period: one range (migration 0006)
+                      Index("ix_complaint_received", "received_at", "village_code", "due_date"))
 
 
 class ServiceRequest(Base):

@@ -67,7 +67,9 @@ def test_screen_rotates_panels_when_asked(page, app_url):
     open_screen(page, app_url, "?week=2026-W46&rotate=5")
     units = page.locator(".sun-screen-units")
     situation = page.locator(".sun-screen-situation")
-    expect(situation).to_have_class(re.compile("is-active"))
+    # the rotation starts with the page: on a slow machine it may already have turned
+    # once by now, so wait for the situation panel's turn rather than assume it
+    expect(situation).to_have_class(re.compile("is-active"), timeout=12_000)
     expect(units).to_have_class(re.compile("is-active"), timeout=12_000)
     expect(situation).not_to_have_class(re.compile("is-active"))
     expect(page.locator('[data-chart="screen-ranking"] .js-plotly-plot')).to_have_count(1)
