@@ -320,10 +320,20 @@ def test_map_source_totals_match_raw_rows(demo_engine, source, only, monkeypatch
             assert total == expect == len(frame), (region, scope)
             seen.append(total)
         assert seen[0] > 0 and seen[1] > 0
-        monkeypatch.setattr(rm, "IN_LIST_MAX", 0)  # the IN (SELECT visible villages) path
+        # above IN_LIST_MAX: IN (SELECT visible villages), or for complaints by receipt
+        # the (received_at, ...) index with the code range kept off the village index
+        monkeypatch.setattr(rm, "IN_LIST_MAX", 0)
         frame2, total2 = _fetch(demo_engine, source, {**PARAMS, "region": DEMO_COUNTY, **extra},
                                 sort=[("village_code", False)])
+        by_due = _fetch(demo_engine, source, {**PARAMS, "region": DEMO_COUNTY, **extra},
+                        sort=[("due_date", True)])[0]
+        finer, finer_total = _fetch(demo_engine, source, {**PARAMS, "region": DEMO_COUNTY[:4] + "00000000",
+                                                          **extra}, scope_code=town)
         monkeypatch.undo()
         frame1, _ = _fetch(demo_engine, source, {**PARAMS, "region": DEMO_COUNTY, **extra},
                            sort=[("village_code", False)])
         assert total2 == seen[1] and frame2.equals(frame1)
+        assert len(by_due) == len(frame1) and set(by_due.columns) == set(frame1.columns)
+        dues = [str(d) for d in by_due["due_date"]]
+        assert dues == sorted(dues, reverse=True)
+        assert finer_total == len(finer) == seen[4]
