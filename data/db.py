@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -48,14 +49,26 @@ def bulk_load_journal(conn):
         yield
         return
     driver = conn.connection.driver_connection
-    mode = driver.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    mode = _try_journal_mode(driver, "DELETE")
     driver.execute("PRAGMA cache_size=-1000000")  # dirty pages stay in memory until commit
     try:
         yield
     finally:
         driver.execute("PRAGMA cache_size=-200000")
         if mode != "wal":
-            driver.execute("PRAGMA journal_mode=WAL")
+            _try_journal_mode(driver, "WAL")  # else the next connection's own pragma sets it
+
+
+def _try_journal_mode(driver, mode: str) -> str:
+    """Set the journal mode if the file is not open elsewhere (no waiting); the mode now."""
+    timeout = driver.execute("PRAGMA busy_timeout").fetchone()[0]
+    driver.execute("PRAGMA busy_timeout=0")
+    try:
+        return driver.execute(f"PRAGMA journal_mode={mode}").fetchone()[0]
+    except sqlite3.OperationalError:  # "database is locked": another connection has it open
+        return driver.execute("PRAGMA journal_mode").fetchone()[0]
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={int(timeout)}")
 
 
 def bulk_insert(conn, table: Table, df: pd.DataFrame) -> int:

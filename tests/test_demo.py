@@ -270,3 +270,32 @@ def test_overview_queries_agree_on_postgresql_and_sqlite(demo):
             got, want = (fetch(c, scope, region_code=county, week_key=week, **kwargs) for c in (a, b))
             pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True),
                                           check_dtype=False, check_exact=False, rtol=1e-9, obj=fetch.__name__)
+
+
+def test_bulk_load_journal_switches_only_when_the_file_is_its_own(tmp_path):
+    """A load into a file nobody else has open uses the rollback journal (each page
+    written once) and leaves WAL behind; with a reader attached (the app running) it
+    keeps WAL and does not wait or fail."""
+    from sqlalchemy import text as sql
+
+    from data.db import bulk_load_journal, make_engine
+    engine = make_engine(f"sqlite:///{tmp_path / 'load.db'}")
+    with engine.begin() as conn:
+        conn.execute(sql("CREATE TABLE t (x INTEGER)"))
+    engine.dispose()
+
+    def load_rows(n):
+        with engine.connect() as conn, bulk_load_journal(conn):
+            during = conn.connection.driver_connection.execute("PRAGMA journal_mode").fetchone()[0]
+            with conn.begin():
+                conn.execute(sql("INSERT INTO t VALUES (:x)"), [{"x": i} for i in range(n)])
+            return during
+
+    assert load_rows(10) == "delete"
+    reader = make_engine(f"sqlite:///{tmp_path / 'load.db'}")
+    with reader.connect() as other:
+        assert other.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"  # restored
+        other.execute(sql("SELECT COUNT(*) FROM t")).scalar()
+        engine.dispose()
+        assert load_rows(5) == "wal"
+        assert other.execute(sql("SELECT COUNT(*) FROM t")).scalar() == 15
