@@ -7,8 +7,6 @@ the breadcrumb, the side panel and the records query.
 """
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -144,33 +142,9 @@ def geometry_of(view: dict) -> tuple[str, str]:
 
 def layer_view(conn, parent: str, level: str, cache_dir: Path, version: str,
                only: str | None = None) -> tuple[dict, float]:
-    """Center and zoom fitting the layer (or one feature of it), from the cached file.
-
-    Kept on disk next to the layer (same data version), like the layer itself.
-    """
-    from geo.layers import cached_layer_path
-    path = cached_layer_path(cache_dir, parent, level, version)
-    view_file = path.with_name(f"{path.stem}.view-{only or 'all'}-{MAP_SIZE_PX[0]}x{MAP_SIZE_PX[1]}.json")
-    if view_file.exists():
-        center, zoom = json.loads(view_file.read_text())
-        return center, zoom
-    center, zoom = _layer_view(conn, parent, level, cache_dir, version, only)
-    view_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = view_file.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps([center, zoom]))
-    os.replace(tmp, view_file)
-    return center, zoom
-
-
-def _layer_view(conn, parent, level, cache_dir, version, only):
-    from geo.layers import cached_layer_bytes, view_for
-    layer = json.loads(cached_layer_bytes(conn, parent, level, cache_dir, version))
-    if only:
-        layer = {"type": "FeatureCollection",
-                 "features": [f for f in layer["features"] if f.get("id") == only]}
-    if not layer["features"]:
-        return {"lat": 0, "lon": 0}, 1.0
-    return view_for(layer, *MAP_SIZE_PX)
+    """Center and zoom fitting the layer (or one feature of it) in the map page's map."""
+    from geo.layers import cached_layer_view
+    return cached_layer_view(conn, parent, level, cache_dir, version, MAP_SIZE_PX, only)
 
 
 def map_figure(engine, scope, view: dict, *, cache_dir: Path, version: str,

@@ -6,7 +6,6 @@ is tested without a server.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from data import queries
@@ -89,10 +88,9 @@ def map_parent_level(region: str) -> tuple[str, str]:
 
 
 def layer_view(conn, parent: str, level: str, cache_dir: Path, version: str) -> tuple[dict, float]:
-    """Center and zoom fitting the layer (read from the same cached file the browser gets)."""
-    from geo.layers import cached_layer_bytes, view_for
-    layer = json.loads(cached_layer_bytes(conn, parent, level, cache_dir, version))
-    return view_for(layer, *MAP_SIZE_PX)
+    """Center and zoom fitting the layer in the overview's map (kept next to the layer)."""
+    from geo.layers import cached_layer_view
+    return cached_layer_view(conn, parent, level, cache_dir, version, MAP_SIZE_PX)
 
 
 def attention_figure(engine, scope, resolved: dict, *, cache_dir: Path, version: str):
