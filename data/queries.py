@@ -7,8 +7,8 @@ scope in SQL (data.scope). Raw rows are read only by drill-to-records modules.
 from __future__ import annotations
 
 from data.queries_metrics import (  # noqa: F401
-    KPI_KEYS, add_rates, collect_measures, fetch_child_metrics, fetch_hot_townships, fetch_kpis,
-    fetch_trend,
+    ATTENTION_MEASURES, KPI_KEYS, add_rates, collect_measures, fetch_child_metrics, fetch_hot_townships,
+    fetch_kpis, fetch_trend,
 )
 from data.queries_regions import (  # noqa: F401
     fetch_children, fetch_dataset_info, fetch_region, fetch_region_options, fetch_regions_at,

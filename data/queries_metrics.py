@@ -37,6 +37,15 @@ MEASURES = {
          "open_red_warnings": case((_w.c.level == "red", _w.c.open_end), else_=0)},
     _r: {"villages": _r.c.villages, "villages_reported": _r.c.villages_reported},
 }
+# What the attention index and its reasons read (the hot lists rank every township of a
+# province: summing only these is a third of the work of MEASURES).
+ATTENTION_MEASURES = {
+    _c: {m: MEASURES[_c][m] for m in ("received", "repeats", "due", "due_on_time")},
+    _p: {m: MEASURES[_p][m] for m in ("paid_amount_ytd", "allocated_amount_ytd")},
+    _d: MEASURES[_d],
+    _k: {m: MEASURES[_k][m] for m in ("new_clues", "new_clue_amount")},
+}
+
 # Stocks are read at the window's last week; every other measure is summed over it.
 STOCKS = ("open_overdue_end", "paid_amount_ytd", "allocated_amount_ytd", "open_warnings",
           "open_red_warnings", "villages", "villages_reported")
@@ -75,11 +84,12 @@ def _sum_table(conn, table, spec, scope, weeks, key_len, last_week) -> pd.DataFr
 
 
 def collect_measures(conn, scope: Scope, weeks, key_len: int | None = None,
-                     last_week: int | None = None) -> pd.DataFrame:
-    """All measures for the scope, zeros filled: per week_key (and `key` = code prefix of
-    `key_len` digits), or collapsed over `weeks` when `last_week` is given."""
+                     last_week: int | None = None, measures: dict | None = None) -> pd.DataFrame:
+    """All measures (or those of `measures`, a part of MEASURES) for the scope, zeros
+    filled: per week_key (and `key` = code prefix of `key_len` digits), or collapsed over
+    `weeks` when `last_week` is given."""
     parts = [_sum_table(conn, table, spec, scope, list(weeks), key_len, last_week)
-             for table, spec in MEASURES.items()]
+             for table, spec in (measures or MEASURES).items()]
     frame = pd.concat(parts, axis=1).fillna(0.0)
     return frame.reset_index() if frame.index.name or frame.index.nlevels > 1 else frame
 
@@ -106,8 +116,10 @@ def rates_of(totals: dict) -> dict:
 
 
 def add_rates(df: pd.DataFrame) -> pd.DataFrame:
-    """The same rates as `rates_of`, as columns of a frame of summed measures."""
-    new = {key: fn(df[num], df[den]) for key, (fn, num, den) in RATES.items()}
+    """The same rates as `rates_of`, as columns of a frame of summed measures (those
+    whose measures it has)."""
+    new = {key: fn(df[num], df[den]) for key, (fn, num, den) in RATES.items()
+           if num in df and den in df}
     return df.assign(complaints_received=df["received"], **new)
 
 
@@ -147,7 +159,8 @@ def _plain(value):
 
 
 def fetch_child_metrics(conn, scope: Scope, *, region_code: str, week_key: int,
-                        child_level: str | None = None, window: int = 4) -> pd.DataFrame:
+                        child_level: str | None = None, window: int = 4,
+                        measures: dict | None = None) -> pd.DataFrame:
     """Per visible child region: measures, rates, attention components and index.
 
     Children: counties of a province or city, townships of a county (or `child_level`).
@@ -155,7 +168,8 @@ def fetch_child_metrics(conn, scope: Scope, *, region_code: str, week_key: int,
     reporting at the last week): complaints_per_10k, overdue_rate = 1 − on-time rate,
     repeat_complaint_rate, new_clues, new_clue_amount, disbursement_lag = 1 − YTD
     disbursement rate, disclosure_lateness = 1 − disclosure on-time rate. Sorted by
-    attention_index (desc); `reasons` lists the top two components.
+    attention_index (desc); `reasons` lists the top two components. `measures` (e.g.
+    ATTENTION_MEASURES) limits the measures summed, and so the rates given.
     """
     eff = narrow(scope, region_code)
     level = (child_level or DEFAULT_CHILD.get(level_of(region_code))) if eff else None
@@ -163,11 +177,13 @@ def fetch_child_metrics(conn, scope: Scope, *, region_code: str, week_key: int,
     if children is None or children.empty:
         return pd.DataFrame(columns=["code", "name", "population", "attention_index", "reasons"])
     n = PREFIX_LEN[level]
+    measures = measures or MEASURES
     totals = collect_measures(conn, eff, weeks_back(week_key, window), key_len=n,
-                              last_week=week_key)
+                              last_week=week_key, measures=measures)
     totals["code"] = totals["key"].str.ljust(12, "0")
     merged = children.merge(totals.drop(columns="key"), on="code", how="left")
-    merged[ALL_MEASURES] = merged[ALL_MEASURES].fillna(0.0)
+    names = [name for spec in measures.values() for name in spec]
+    merged[names] = merged[names].fillna(0.0)
     scored = ind.attention_index(_components(add_rates(merged)))
     scored["reasons"] = ind.reasons_column(scored)
     return scored.sort_values(["attention_index", "code"], ascending=[False, True],
@@ -190,7 +206,7 @@ def fetch_hot_townships(conn, scope: Scope, *, region_code: str, week_key: int, 
     """The `n` visible townships under the region with the highest attention index,
     compared among all visible townships under it; with their reasons."""
     metrics = fetch_child_metrics(conn, scope, region_code=region_code, week_key=week_key,
-                                  child_level="township", window=window)
+                                  child_level="township", window=window, measures=ATTENTION_MEASURES)
     return metrics.head(n).reset_index(drop=True)
 
 

@@ -167,6 +167,23 @@ def test_child_metrics_and_hot_townships(conn):  # noqa: F811
     assert len(hot) == 2 and hot.code.iloc[0] == T1
 
 
+def test_attention_measures_give_the_same_index_and_reasons(demo_engine):
+    """The hot lists and the overview map sum only ATTENTION_MEASURES: same index, same
+    reasons and same figures as with every measure."""
+    from data.queries import ATTENTION_MEASURES
+    from i18n.numbers import REASON_FIGURES
+    from tests.conftest import DEMO_COUNTY
+    with demo_engine.connect() as c:
+        week = c.execute(text("SELECT MAX(week_key) FROM rollup_complaint_tw")).scalar()
+        full = fetch_child_metrics(c, ALL, region_code=DEMO_COUNTY, week_key=week, child_level="township")
+        part = fetch_child_metrics(c, ALL, region_code=DEMO_COUNTY, week_key=week, child_level="township",
+                                   measures=ATTENTION_MEASURES)
+    assert len(full) > 10 and full.code.tolist() == part.code.tolist()
+    columns = ["attention_index", *ind.ATTENTION_WEIGHTS, *{c for c, _ in REASON_FIGURES.values()}]
+    pd.testing.assert_frame_equal(full[columns], part[columns])
+    assert full.reasons.tolist() == part.reasons.tolist()
+
+
 def test_trend(conn):  # noqa: F811
     trend = fetch_trend(conn, ALL, region_code=PROV, week_key=WEEK, weeks=4)
     assert trend.week_key.tolist() == [202606, 202607, 202608, 202609]

@@ -103,7 +103,8 @@ def attention_figure(engine, scope, resolved: dict, *, cache_dir: Path, version:
     parent, level = map_parent_level(region)
     with engine.connect() as conn:
         metrics = queries.fetch_child_metrics(conn, scope, region_code=parent,
-                                              week_key=parse_week(resolved["week"]), child_level=level)
+                                              week_key=parse_week(resolved["week"]), child_level=level,
+                                              measures=queries.ATTENTION_MEASURES)  # what MAP_HOVER shows
         center, zoom = layer_view(conn, parent, level, cache_dir, version)
     fig = attention_map(metrics, geojson_url=layer_url(parent, level, version), center=center,
                         zoom=zoom, parts=MAP_HOVER, lang=lang)
