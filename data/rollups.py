@@ -2,8 +2,9 @@
 
 The group-bys over every complaint event, payment and ledger entry (rollup_complaint_twcc,
 rollup_payment_twp, rollup_ledger_vm and its township sums) are computed with pandas
-(data/rollup_frames.py) and inserted; the others are INSERT ... SELECT in portable SQL (SQLite and PostgreSQL: substr, ||, date(), CASE,
-window SUM ... OVER), run inside the CALLER's transaction: nothing here commits.
+(data/rollup_frames.py) and inserted; the others are INSERT ... SELECT in portable SQL
+(SQLite and PostgreSQL: substr, ||, date(), CASE, window SUM ... OVER). All of it runs
+inside the CALLER's transaction: nothing here commits.
 Fact dates are mapped to week/month keys by joining `calendar_day`, which must cover
 every fact date (`CalendarGap` otherwise: call data.calendar.fill_calendar first).
 Township of a village code = substr(code, 1, 9) || '000'. Order matters: tw tables are
@@ -19,7 +20,6 @@ import pandas as pd
 from sqlalchemy import Date, bindparam, func, select, text
 
 from data import rollup_frames as frames
-
 from data.calendar import week_key
 from data.codes import code_range, normalize_code
 from data.db import insert_plain
