@@ -140,7 +140,9 @@ def funnel_figure(funnel: list[tuple[str, float]], *, lang: str, height: int = 2
     if not funnel or not funnel[0][1]:
         return empty_figure(t("common.no_data", lang), height=height)
     data = [{"type": "funnel", "y": [t(f"complaints.funnel.{stage}", lang) for stage, _ in funnel],
-             "x": [float(v) for _, v in funnel], "textinfo": "value+percent initial",
+             "x": [float(v) for _, v in funnel],
+             # full counts with thousands separators (the default "39.9k" reads badly in Chinese)
+             "texttemplate": "%{value:,d}<br>%{percentInitial:.0%}",
              "marker": {"color": [PRIMARY, "#2e6da4", "#4a90c2", GOOD]},
              "hovertemplate": "%{y}: %{x:,d}<extra></extra>"}]
     return _figure(data, {}, height, margin=dict(l=8, r=8, t=8, b=8))
