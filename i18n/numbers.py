@@ -27,11 +27,14 @@ def format_value(value, unit: str, lang: str) -> str:
     return f"{value:,.0f}"
 
 
+SHOWN_ZERO = 0.05  # a change below this prints as 0.0 (one decimal): shown flat, as "±0.0"
+
+
 def format_change(change, unit: str, lang: str) -> str:
     """A week-on-week change: rates in percentage points, counts in relative %."""
     if _missing(change):
         return t("change.none", lang)
-    sign = "+" if change > 0 else ("−" if change < 0 else "±")
+    sign = "±" if abs(change) < SHOWN_ZERO else ("+" if change > 0 else "−")
     if unit == "rate":
         return t("change.points", lang, value=f"{sign}{abs(change):.1f}")
     return f"{sign}{abs(change):.1f}%"
@@ -39,7 +42,7 @@ def format_change(change, unit: str, lang: str) -> str:
 
 def change_direction(change, higher_is_better: bool) -> str:
     """'better', 'worse' or 'flat' — which way a change goes for the people served."""
-    if _missing(change) or abs(change) < 1e-9:
+    if _missing(change) or abs(change) < SHOWN_ZERO:  # not "▼ −0.0"
         return "flat"
     return "better" if (change > 0) == higher_is_better else "worse"
 

@@ -83,3 +83,11 @@ def test_indicator_and_attention_keys_exist():
     keys += [f"attention.{kind}.{k}" for k in indicators.ATTENTION_WEIGHTS
              for kind in ("component", "reason")]
     assert [k for k in keys if k not in zh] == []
+
+
+def test_a_change_that_prints_as_zero_is_flat():
+    """−0.04 percentage points prints as 0.0: shown as '±0.0', not '▼ −0.0'."""
+    from i18n.numbers import change_direction, format_change
+    assert "±0.0" in format_change(-0.04, "rate", "zh-CN") and change_direction(-0.04, True) == "flat"
+    assert "−0.1" in format_change(-0.06, "rate", "zh-CN") and change_direction(-0.06, True) == "worse"
+    assert format_change(0.04, "count", "en") == "±0.0%" and change_direction(0.04, False) == "flat"
