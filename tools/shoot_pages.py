@@ -72,13 +72,6 @@ def shoot_pages(base: str, shots, out: Path) -> list[Path]:
             tab.wait_for_timeout(4000)  # map geometry (fetched after the figure) and transitions settle
             tab.wait_for_function(READY_JS, timeout=120_000, polling=100)
             tab.wait_for_function(GRIDS_FILLED_JS, timeout=60_000, polling=200)
-            # AG Grid paints only rows it has seen in the viewport: show each grid once,
-            # or a full-page shot leaves the grids below the fold blank
-            for grid in tab.locator(".ag-root-wrapper").all():
-                grid.scroll_into_view_if_needed()
-                tab.wait_for_timeout(500)
-            tab.evaluate("() => window.scrollTo(0, 0)")
-            tab.wait_for_timeout(300)
             target = out / f"{name}.png"
             tab.screenshot(path=str(target), full_page=not name.startswith("screen"))
             saved.append(target)
