@@ -80,7 +80,8 @@ def payment_twp(pay: pd.DataFrame) -> pd.DataFrame:
 
 def late_payments(pay: pd.DataFrame) -> pd.DataFrame:
     """Payments unpaid or paid after their due date: township x programme x due week x
-    paid week (NaN while unpaid), with their count and amount (rollup_funds_overdue_tw's input)."""
+    paid week (NaN while unpaid), with their count and amount (rollup_funds_overdue_tw's
+    input; a payment paid in its due week is never outstanding at a Sunday)."""
     due, paid = days(pay["due_date"]), days(pay["paid_date"])
     late = np.isnat(paid) | (paid > due)
     paid_week = week_keys(paid[late]).astype(float)
@@ -147,12 +148,9 @@ def complaint_events(c: pd.DataFrame) -> pd.DataFrame:
             week_key=week_keys(replied_at[is_replied]), reply_n=1,
             reply_days=(replied_at - received_at)[is_replied] / _ONE_DAY),
     ]
-    events = pd.concat(parts, ignore_index=True)
-    for measure in COMPLAINT_MEASURES:
-        events[measure] = events[measure].fillna(0)
-        if measure not in ("reply_days", "close_days"):
-            events[measure] = events[measure].astype(np.int64)
-    return _sum(events[COMPLAINT_KEYS + COMPLAINT_MEASURES], COMPLAINT_KEYS)
+    events = pd.concat(parts, ignore_index=True)[COMPLAINT_KEYS + COMPLAINT_MEASURES]
+    return _sum(events, COMPLAINT_KEYS,
+                counts=tuple(m for m in COMPLAINT_MEASURES if not m.endswith("_days")))
 
 
 def complaint_twcc(events: pd.DataFrame) -> pd.DataFrame:
@@ -200,9 +198,15 @@ def years(day_values: np.ndarray) -> np.ndarray:
 
 def townships(village_codes: pd.Series) -> np.ndarray:
     """Township code of each village code: its first nine digits and '000'."""
-    codes = pd.Categorical(village_codes)
-    towns = np.array([c[:9] + "000" for c in codes.categories], dtype=object)
-    return towns[codes.codes] if len(towns) else np.array([], dtype=object)
+    return code_prefixes(village_codes, 9)
+
+
+def code_prefixes(codes: pd.Series, digits: int) -> np.ndarray:
+    """The region code of each code at a level: its first `digits` digits, zero-padded
+    (computed once per distinct code)."""
+    values = pd.Categorical(codes)
+    regions = np.array([c[:digits] + "0" * (12 - digits) for c in values.categories], dtype=object)
+    return regions[values.codes] if len(regions) else np.array([], dtype=object)
 
 
 def _money(values: pd.Series) -> np.ndarray:

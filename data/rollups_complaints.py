@@ -183,11 +183,8 @@ def _levels():
 
 
 def _region_codes(townships: pd.Series, level: str) -> np.ndarray:
-    """The level's region code of each township code (its prefix, zero-padded)."""
-    n = LEVEL_PREFIX[level]
-    codes = pd.Categorical(townships)
-    regions = np.array([c[:n] + "0" * (12 - n) for c in codes.categories], dtype=object)
-    return regions[codes.codes]
+    """The level's region code of each township code."""
+    return frames.code_prefixes(townships, LEVEL_PREFIX[level])
 
 
 def main(url: str | None = None) -> None:

@@ -35,7 +35,6 @@ from data.schema import Base
 log = logging.getLogger(__name__)
 OUTLIER_K = 3.0  # Tukey's "far out" fence: Q3 + 3 x IQR
 AGE_BUCKETS = ("w1", "w4", "w13", "w13p")  # weeks since due week: 0-1, 2-4, 5-13, >13
-
 CTY = "substr({0}, 1, 6) || '000000'"
 
 
@@ -145,8 +144,6 @@ FROM disclosure x JOIN calendar_day k ON k.day = x.due_date
 WHERE x.published_date IS NULL OR x.published_date > x.due_date
 GROUP BY k.week_key, x.village_code, x.kind"""
 
-# Late or unpaid payments grouped by township, programme, due week and paid week
-# (payments paid in their due week are never outstanding at a Sunday).
 
 def rebuild_funds(conn, late: pd.DataFrame | None = None) -> dict[str, int]:
     """Delete and rebuild every funds rollup (after data.rollups' tables); rows per table.

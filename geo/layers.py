@@ -143,12 +143,18 @@ def cached_layer_bytes(conn: Connection, parent_code: str, child_level: str,
     if path.exists():
         return path.read_bytes()
     data = layer_bytes(conn, parent_code, child_level)
+    _write_atomically(path, data)
+    return data
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: readers (other workers,
+    other threads) see the whole file or none."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     os.replace(tmp, path)
-    return data
 
 
 def cached_layer_view(conn: Connection, parent_code: str, child_level: str, cache_dir: Path,
@@ -167,10 +173,7 @@ def cached_layer_view(conn: Connection, parent_code: str, child_level: str, cach
     if only:
         layer = {"type": "FeatureCollection", "features": [f for f in layer["features"] if f.get("id") == only]}
     center, zoom = view_for(layer, *size_px) if layer["features"] else ({"lat": 0, "lon": 0}, 1.0)
-    view_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = view_file.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps([center, zoom]))
-    os.replace(tmp, view_file)
+    _write_atomically(view_file, json.dumps([center, zoom]).encode())
     return center, zoom
 
 
