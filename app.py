@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     """Build the Dash app: pages, shell callbacks, engine, cache and static routes."""
     from callbacks import CACHE_KEY, ENGINE_KEY, SETTINGS_KEY, register_callbacks
     from components.shell import app_layout
-    from data.db import make_engine
+    from data.model.db import make_engine
     from i18n import normalize_lang, t
 
     settings = settings or load_settings()

@@ -22,7 +22,7 @@ SCALES = ("county", "city", "province")
 
 
 def _engine(database_url: str | None):
-    from data.db import make_engine
+    from data.model.db import make_engine
     from settings import load_settings
     return make_engine(database_url or load_settings().database_url)
 
@@ -45,7 +45,7 @@ def _check_scale(scale: str) -> str:
 @app.command("upgrade-db")
 def upgrade_db(database_url: str = typer.Option(None, help="SQLAlchemy URL (default: settings)")):
     """Create or upgrade the database schema to the newest revision (Alembic)."""
-    from data.migrate import upgrade
+    from data.model.migrate import upgrade
     upgrade(_engine(database_url))
     typer.echo("schema up to date")
 
@@ -57,8 +57,8 @@ def demo(scale: str = typer.Option("city", callback=_check_scale, help="county |
          database_url: str = typer.Option(None, help="SQLAlchemy URL (default: settings)"),
          quiet: bool = typer.Option(False, help="no progress bar")):
     """Generate a complete, deterministic two-year demo dataset (replaces existing data)."""
-    from data.demo import generate
-    from data.migrate import upgrade
+    from demo import generate
+    from data.model.migrate import upgrade
     engine = _engine(database_url)
     upgrade(engine)
     started = dt.datetime.now()
@@ -74,8 +74,8 @@ def ensure_demo(scale: str = typer.Option("city", callback=_check_scale),
     """Upgrade the schema; generate demo data only when the database holds none yet."""
     from sqlalchemy import func, select
 
-    from data.migrate import upgrade
-    from data.schema import Region
+    from data.model.migrate import upgrade
+    from data.model.schema import Region
     engine = _engine(database_url)
     upgrade(engine)
     with engine.connect() as conn:
@@ -93,7 +93,7 @@ def import_boundaries(path: Path = typer.Argument(..., exists=True, readable=Tru
                       database_url: str = typer.Option(None)):
     """Load a real township/village boundary file (GeoJSON or Shapefile); all or nothing."""
     from geo.importer import import_boundaries as run_import
-    from data.migrate import upgrade
+    from data.model.migrate import upgrade
     engine = _engine(database_url)
     upgrade(engine)
     with engine.connect() as conn:  # one transaction: boundaries (if clean) + the batch record

@@ -33,10 +33,10 @@ def ensure_bench_db(scale: str) -> str:
     """Generate the scale's demo database once; later runs reuse it."""
     from sqlalchemy import func, select
 
-    from data.db import make_engine
-    from data.demo import generate
-    from data.migrate import upgrade
-    from data.schema import Region
+    from data.model.db import make_engine
+    from demo import generate
+    from data.model.migrate import upgrade
+    from data.model.schema import Region
 
     url = bench_db_url(scale)
     engine = make_engine(url)

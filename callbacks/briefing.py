@@ -13,7 +13,7 @@ from pathlib import Path
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 import ids
-import ids_briefing as bid
+from ids import briefing as bid
 from callbacks import current_scope, get_engine, get_settings
 from callbacks.memo import memoized
 from components.state import state_href, state_query

@@ -14,13 +14,13 @@ from urllib.parse import parse_qs, urlencode
 from dash import Input, Output, State, dcc, html, no_update
 
 import ids
-import ids_complaints as cid
-import ids_records
+from ids import complaints as cid
+from ids import records as ids_records
 from callbacks import current_scope, get_engine, get_settings
 from callbacks.memo import memoized
 from components.state import STATE_KEYS
 from data.calendar import format_week, parse_week
-from data.spikes import SpikeRule
+from data.rules.spikes import SpikeRule
 from i18n import t
 from i18n.numbers import format_value
 from views import complaints as view

@@ -14,11 +14,11 @@ import pandas as pd
 from dash import Input, Output, State, ctx, html, no_update
 
 import ids
-import ids_funds as fid
-import ids_records
+from ids import funds as fid
+from ids import records as ids_records
 from callbacks import current_scope, get_engine, get_settings
 from callbacks.memo import memoized
-from data import queries_funds as qf
+from data.queries import funds as qf
 from data.calendar import format_week, parse_week
 from i18n import t
 from i18n.numbers import format_value

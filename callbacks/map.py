@@ -16,12 +16,12 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, Patch, State, dcc, html, no_update
 
 import ids
-import ids_map
-import ids_records
+from ids import map as ids_map
+from ids import records as ids_records
 from callbacks import current_scope, get_engine, get_settings
 from callbacks.memo import memoized
 from data.codes import InvalidRegionCode, normalize_code
-from data.queries_map import child_level_of
+from data.queries.map import child_level_of
 from i18n import t
 from views import map as vm
 from views.overview import week_option

@@ -18,12 +18,12 @@ from urllib.parse import urlencode
 import pandas as pd
 from dash import MATCH, Input, Output, State, ctx, dcc, no_update
 
-import ids_records
+from ids import records as ids_records
 from callbacks import current_scope, get_engine, get_settings
 from callbacks.memo import memoized
 from data.calendar import format_week
 from data.records import MAX_ROWS, fetch_records, get_source, load_sources
-from data.schema import AuditLog
+from data.model.schema import AuditLog
 from exports.tables import (
     display_frame, frame_to_csv_bytes, frame_to_xlsx_bytes, headed,
 )

@@ -7,8 +7,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html, no_update
 
 import ids
-import ids_map
-import ids_records
+from ids import map as ids_map
+from ids import records as ids_records
 from callbacks import current_scope, get_engine
 from callbacks.memo import memoized
 from i18n import t

@@ -12,7 +12,7 @@ import datetime as dt
 from dash import ALL, Input, Output, State, no_update
 
 import ids
-import ids_screen as sid
+from ids import screen as sid
 from callbacks import current_scope, get_engine
 from callbacks import overview as ov
 from callbacks.memo import memoized

@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 import ids
-import ids_export
+from ids import export as ids_export
 from i18n import t
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True,

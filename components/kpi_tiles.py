@@ -8,7 +8,7 @@ from dash import html
 
 import ids
 from data.indicators import INDICATORS
-from data.queries_metrics import KPI_WINDOWS
+from data.queries.metrics import KPI_WINDOWS
 from i18n import t
 from i18n.numbers import change_direction, format_change, format_value
 

@@ -12,7 +12,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-import ids_records
+from ids import records as ids_records
 from i18n import t
 
 BLOCK_SIZE = 100

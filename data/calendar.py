@@ -18,7 +18,7 @@ from functools import lru_cache
 import chinese_calendar
 from sqlalchemy import delete, insert
 
-from data.schema import CalendarDay
+from data.model.schema import CalendarDay
 
 log = logging.getLogger(__name__)
 

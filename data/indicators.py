@@ -3,7 +3,7 @@
 Rates are fractions in [0, 1] and are None (never 0, never NaN) when the denominator
 is 0: "nothing was due" is not "0 % on time". Functions take scalars or pandas Series
 (element-wise, object dtype with None). Inputs are the rollup measures of
-data/rollup_schema.py; the period is an ISO week unless said otherwise.
+data/model/rollups.py; the period is an ISO week unless said otherwise.
 `INDICATORS` holds the formulas (zh/en) for tooltips and which direction is bad.
 """
 from __future__ import annotations

@@ -21,7 +21,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
 from data.codes import InvalidRegionCode, normalize_code
-from data.schema import DatasetInfo, ImportBatch, Region, RegionBoundary, RejectedRow
+from data.model.schema import DatasetInfo, ImportBatch, Region, RegionBoundary, RejectedRow
 from geo.boundaries import geometry_text, repair_polygonal
 
 GEOMETRY_COLUMN = "geometry"

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from data.codes import LEVELS, code_range, level_of, normalize_code
-from data.schema import Region, RegionBoundary
+from data.model.schema import Region, RegionBoundary
 from geo.boundaries import parse_geometry
 
 # A layer is drawn about 1,000-1,500 px wide; one pixel of its extent is detail enough.

@@ -1,13 +1,13 @@
 """Alembic environment: the URL comes from settings.py (DATABASE_URL) or the caller.
 
-`data.migrate.upgrade(engine)` passes a live connection in `config.attributes`, so the
+`data.model.migrate.upgrade(engine)` passes a live connection in `config.attributes`, so the
 app, the CLI and the tests upgrade the same database they use.
 """
 from logging.config import fileConfig
 
 from alembic import context
 
-from data.models import metadata
+from data.model import metadata
 from settings import load_settings
 
 config = context.config
@@ -25,7 +25,7 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        from data.db import make_engine
+        from data.model.db import make_engine
         with make_engine(load_settings().database_url).connect() as conn:
             _run(conn)
             conn.commit()

@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 import ids
-import ids_briefing as bid
+from ids import briefing as bid
 from components.chart import card, chart_card
 from components.shell import page_frame
 from components.state import current_state

@@ -12,7 +12,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-import ids_complaints as cid
+from ids import complaints as cid
 from components.chart import card, chart_card
 from components.records_grid import records_grid
 from components.shell import page_frame

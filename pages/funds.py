@@ -13,7 +13,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-import ids_funds as fid
+from ids import funds as fid
 from components.chart import card, chart_card
 from components.records_grid import records_grid
 from components.shell import page_frame

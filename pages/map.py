@@ -11,13 +11,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-import ids_map
+from ids import map as ids_map
 from components.chart import card, chart_card
 from components.records_grid import records_grid
 from components.shell import page_frame
 from components.state import current_state
 from data.periods import PERIOD_KINDS
-from data.queries_map import MAP_METRICS
+from data.queries.map import MAP_METRICS
 from i18n import t
 from views.map import RECORD_CHOICES, clean_metric, clean_period
 

@@ -10,7 +10,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-import ids_map
+from ids import map as ids_map
 from components.chart import card, chart_card
 from components.records_grid import records_grid
 from components.shell import page_frame

@@ -11,7 +11,7 @@ import dash
 from dash import dcc, html
 
 import ids
-import ids_screen as sid
+from ids import screen as sid
 from components.chart import card, chart_card
 from components.shell import page_frame
 from components.state import current_state

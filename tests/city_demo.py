@@ -22,9 +22,9 @@ CITY_SMALL = dict(load="431000", keep="4310", townships=40, villages=400, focus=
 @pytest.fixture(scope="session")
 def city_demo_db_url(tmp_path_factory) -> str:
     """URL of a SQLite file holding the reduced city-level demo (郴州市)."""
-    from data.db import make_engine
-    from data.demo import context, generate
-    from data.migrate import upgrade
+    from data.model.db import make_engine
+    from demo import context, generate
+    from data.model.migrate import upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp('city-demo') / 'city.db'}"
     engine = make_engine(url)

@@ -18,9 +18,9 @@ DEMO_COUNTY = "431023000000"
 @pytest.fixture(scope="session")
 def demo_db_url(tmp_path_factory) -> str:
     """URL of a SQLite file holding the county-scale demo (永兴县 431023)."""
-    from data.db import make_engine
-    from data.demo import generate
-    from data.migrate import upgrade
+    from data.model.db import make_engine
+    from demo import generate
+    from data.model.migrate import upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     engine = make_engine(url)
@@ -32,7 +32,7 @@ def demo_db_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def demo_engine(demo_db_url):
-    from data.db import make_engine
+    from data.model.db import make_engine
     engine = make_engine(demo_db_url)
     yield engine
     engine.dispose()

@@ -16,12 +16,20 @@ import pytest
 from sqlalchemy import insert
 
 from data.calendar import add_working_days, fill_calendar
-from data.db import make_engine
-from data.models import metadata
+from data.model.db import make_engine
+from data.model import metadata
 from data.rollups import rebuild_all
-from data.schema import (
-    CalendarDay, Clue, Complaint, Disclosure, FundAllocation, FundPayment, FundProgram, Region,
-    VillageLedger, Warning,
+from data.model.schema import (
+    CalendarDay,
+    Clue,
+    Complaint,
+    Disclosure,
+    FundAllocation,
+    FundPayment,
+    FundProgram,
+    Region,
+    VillageLedger,
+    Warning,
 )
 
 D, T = dt.date, dt.datetime

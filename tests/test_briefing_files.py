@@ -125,7 +125,7 @@ def test_planted_complaint_surge_is_reported_as_a_spike(demo_engine, scope):
 def test_spikes_are_those_of_the_complaints_page(demo_engine, scope):
     """The briefing names the townships that /complaints lists as spiking in the same
     week, by the same rule, with the same counts and limits (no second spike rule)."""
-    from data.spikes import SpikeRule
+    from data.rules.spikes import SpikeRule
     from views.briefing import build_briefing
     from views.complaints import hotspots_view
     rule = SpikeRule()

@@ -11,7 +11,7 @@ from data.calendar import (
     add_working_days, fill_calendar, format_week, is_workday, latest_complete_week, parse_week,
     previous_week, week_bounds, week_key, weeks_back,
 )
-from data.schema import CalendarDay
+from data.model.schema import CalendarDay
 from tests.fixtures_small import conn, small_engine  # noqa: F401  (fixtures)
 
 D = dt.date

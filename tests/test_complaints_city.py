@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from data import queries_complaints as qc
+from data.queries import complaints as qc
 from data.calendar import weeks_back
 from data.scope import Scope
 from tests.city_demo import CITY, city_demo_db_url  # noqa: F401
@@ -25,7 +25,7 @@ SCOPE = Scope.of("430000")
 
 @pytest.fixture(scope="module")
 def conn(city_demo_db_url):  # noqa: F811
-    from data.db import make_engine
+    from data.model.db import make_engine
     engine = make_engine(city_demo_db_url)
     with engine.connect() as connection:
         yield connection

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from data.db import make_engine
+from data.model.db import make_engine
 from tests.fixtures_small import build_small
 
 PG_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
@@ -41,7 +41,7 @@ def _table(engine, name: str, order: str) -> pd.DataFrame:
 def test_rollups_match_between_sqlite_and_postgresql(tmp_path, pg_url):
     lite = build_small(f"sqlite:///{tmp_path / 'small.db'}")
     pg = make_engine(pg_url, connect_args={"options": f"-csearch_path={SCHEMA}"})
-    from data.models import metadata
+    from data.model import metadata
     from tests.fixtures_small import load_small
     metadata.create_all(pg)
     with pg.begin() as conn:

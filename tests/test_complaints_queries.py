@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from data import queries_complaints as qc
+from data.queries import complaints as qc
 from data.calendar import week_key, weeks_back
 from data.periods import same_weeks_last_year
 from data.scope import Scope

@@ -72,7 +72,7 @@ def test_demo_complaint_due_dates_are_working_days_after_receipt(demo_engine):
 
 
 def test_demo_service_request_due_dates_follow_the_same_calendar(demo_engine):
-    from data.demo.services import MATTERS
+    from demo.services import MATTERS
     limits = {name: days for name, _share, days in MATTERS}
     with demo_engine.connect() as conn:
         rows = conn.execute(text(

@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 
-import data.rollup_schema  # noqa: F401  (registers the rollup tables on Base)
-from data.db import make_engine
-from data.demo import generate
-from data.migrate import upgrade
-from data.rules import run_rules
-from data.schema import Base
+import data.model.rollups
+from data.model.db import make_engine
+from demo import generate
+from data.model.migrate import upgrade
+from data.rules.comparison import run_rules
+from data.model.schema import Base
 
 AS_OF = dt.date(2026, 11, 15)
 SEED = 11
@@ -278,7 +278,7 @@ def test_bulk_load_journal_switches_only_when_the_file_is_its_own(tmp_path):
     keeps WAL and does not wait or fail."""
     from sqlalchemy import text as sql
 
-    from data.db import bulk_load_journal, make_engine
+    from data.model.db import bulk_load_journal, make_engine
     engine = make_engine(f"sqlite:///{tmp_path / 'load.db'}")
     with engine.begin() as conn:
         conn.execute(sql("CREATE TABLE t (x INTEGER)"))

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from data import queries_funds as qf
+from data.queries import funds as qf
 from data.calendar import week_bounds
 from data.codes import code_range
-from data.rollups_funds import iqr_outliers
+from data.rollups.funds import iqr_outliers
 from data.scope import Scope
 from tests.conftest import DEMO_AS_OF, DEMO_COUNTY, DEMO_WEEK
 from tests.fixtures_small import CA, CB, CITY, T1, T2, V11, V12, V31, WEEK, conn, small_engine  # noqa: F401
@@ -338,7 +338,7 @@ def test_records_behind_the_figures(demo_engine):
 
 def test_records_params_follow_the_clicked_bar():
     from callbacks import funds
-    import ids_funds as fid
+    from ids import funds as fid
     resolved = {"region": CITY_CODE, "week": "2026-W46", "lang": "en", "category": "agriculture"}
     q = funds.records_params("payments", resolved)
     assert q["source"] == "funds_payments" and q["params"]["category"] == "agriculture"

@@ -141,7 +141,7 @@ def test_source_filter_of_payment_records_equals_raw_sql(demo_engine, places, so
 
 
 def test_source_filter_of_the_overdue_chart_equals_raw_sql(demo_engine):
-    from data import queries_funds as qf
+    from data.queries import funds as qf
     args = {"end": END, "src": "central", "y": END.year}
     lo, hi = code_range(DEMO_COUNTY)
     sql = ("SELECT substr(village_code, 1, 9) || '000', COUNT(*), SUM(amount) FROM fund_payment "
@@ -211,7 +211,7 @@ def test_disclosure_bars_drill_to_their_records(demo_engine):
     """A unit bar's customdata carries its code, a kind segment its kind and status; the
     records they choose count what the bar shows."""
     from callbacks import funds
-    import ids_funds as fid
+    from ids import funds as fid
     resolved = {"region": DEMO_COUNTY, "week": "2026-W46", "lang": "en", "period": "ytd"}
     from views import funds as vf
     with demo_engine.connect() as c:
@@ -256,7 +256,8 @@ def test_records_query_follows_the_clicked_chart(monkeypatch):
     """records_query as Dash calls it: one clickData per chart of GRID_CHARTS, then resolved."""
     import types
     from callbacks import funds
-    import ids, ids_funds as fid
+    import ids
+    from ids import funds as fid
     resolved = {"region": DEMO_COUNTY, "week": "2026-W46", "lang": "en", "period": "ytd"}
 
     def call(chart, click, choice="ledger"):
@@ -285,7 +286,7 @@ def test_records_query_follows_the_clicked_chart(monkeypatch):
 
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
 def test_programme_nodes_use_the_catalog_labels(demo_engine, places, lang):
-    from data import queries_funds as qf
+    from data.queries import funds as qf
     from i18n import t
     from views import funds as vf
     town = places["township"]
@@ -317,7 +318,7 @@ PROJECTS = [  # (id, village, status, planned_end, actual_end): delayed on AS_OF
 
 
 def _plant_projects(c):
-    from data.schema import LivelihoodProject
+    from data.model.schema import LivelihoodProject
     c.execute(LivelihoodProject.__table__.insert(), [
         dict(id=i, name=f"P{i}", category="road", village_code=v, budget=100_000, spent=50_000,
              planned_start=dt.date(2025, 6, 1), planned_end=end, actual_start=dt.date(2025, 6, 1),
@@ -325,7 +326,7 @@ def _plant_projects(c):
 
 
 def test_delayed_projects_are_the_late_and_the_marked_ones(conn):  # noqa: F811
-    from data import queries_funds as qf
+    from data.queries import funds as qf
     _plant_projects(conn)
     delayed = qf.fetch_delayed_projects(conn, HUNAN, region_code=CITY, as_of=AS_OF)
     assert list(delayed["id"]) == [1, 2, 3]
@@ -363,7 +364,7 @@ def test_payment_totals_through_the_probe_and_the_cap_equal_raw_sql(demo_engine,
     """The rollup total is summed over the first PROBE_ROWS rollup rows first: the same
     total whether the probe holds every row, some or one, and capped as data.records
     counts (above COUNT_CAP: COUNT_CAP + 1) when the probe already passes the cap."""
-    import data.records_funds as rf
+    from data.records import funds as rf
     params = {"region": DEMO_COUNTY, "weeks": WEEKS}
     where, args = "due_date BETWEEN :start AND :end", {"start": START, "end": END, "y": END.year}
     if case.endswith("source"):

@@ -16,7 +16,7 @@ from shapely.geometry import Polygon, shape
 from sqlalchemy import create_engine, insert, select
 from sqlalchemy.pool import StaticPool
 
-from data.schema import Base, DatasetInfo, ImportBatch, Region, RegionBoundary, RejectedRow
+from data.model.schema import Base, DatasetInfo, ImportBatch, Region, RegionBoundary, RejectedRow
 from geo.boundaries import geometry_text, load_official_regions
 from geo.importer import import_boundaries
 from geo.layers import (
@@ -295,8 +295,8 @@ def test_cli_import_reports_rows_and_keeps_data(tmp_path, county_geom):
     from typer.testing import CliRunner
 
     import cli
-    from data.db import make_engine
-    from data.migrate import upgrade
+    from data.model.db import make_engine
+    from data.model.migrate import upgrade
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     engine = make_engine(url)
     upgrade(engine)

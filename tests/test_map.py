@@ -27,7 +27,7 @@ def server(demo_db_url, tmp_path):
 
 
 def _children(engine, region=DEMO_COUNTY, period="4w", scope=SCOPE):
-    from data.queries_map import fetch_map_children
+    from data.queries.map import fetch_map_children
     with engine.connect() as conn:
         return fetch_map_children(conn, scope, region_code=region, week_key=DEMO_WEEK, period=period)
 
@@ -49,7 +49,7 @@ def test_townships_of_the_county_match_the_rollups(demo_engine):
 
 def test_village_measures_add_up_to_their_township(demo_engine):
     """Villages are counted from raw rows; their sums must equal the township rollups."""
-    from data.queries_map import fetch_region_totals
+    from data.queries.map import fetch_region_totals
     towns = _children(demo_engine)
     checked = 0
     for town in towns["code"][:6]:
@@ -79,14 +79,14 @@ def test_village_received_matches_raw_sql(demo_engine):
 
 
 def test_planted_complaint_surge_is_the_worst_township(demo_engine):
-    from data.queries_map import rank_among
+    from data.queries.map import rank_among
     towns = _children(demo_engine, period="week")
     assert rank_among(towns, SURGE_TOWN, "complaints_received")[0] == 1
     assert rank_among(towns, SURGE_TOWN, "complaints_per_10k")[0] <= 3
 
 
 def test_planted_silent_village_reports_nothing(demo_engine):
-    from data.queries_map import rank_among
+    from data.queries.map import rank_among
     villages = _children(demo_engine, region=SILENT_VILLAGE[:9] + "000", period="week")
     row = villages.set_index("code").loc[SILENT_VILLAGE]
     assert row["villages_reported"] == 0 and row["reporting_completeness"] == 0
@@ -96,7 +96,7 @@ def test_planted_silent_village_reports_nothing(demo_engine):
 
 
 def test_rank_among_by_hand():
-    from data.queries_map import rank_among
+    from data.queries.map import rank_among
     frame = pd.DataFrame({"code": ["a", "b", "c", "d"], "satisfaction_rate": [0.9, 0.5, None, 0.7],
                           "complaints_received": [3, 9, 1, 9]})
     assert rank_among(frame, "b", "satisfaction_rate") == (1, 3)  # lowest is worst
@@ -107,7 +107,7 @@ def test_rank_among_by_hand():
 
 
 def test_out_of_scope_is_empty(demo_engine):
-    from data.queries_map import fetch_region_totals
+    from data.queries.map import fetch_region_totals
     assert _children(demo_engine, region="110101000000").empty
     assert _children(demo_engine, scope=Scope.of("431021")).empty
     assert _children(demo_engine, scope=Scope()).empty
@@ -191,7 +191,7 @@ def test_metric_change_patches_values_only(server):
 
 def test_panel_ranks_and_reasons(server, demo_engine):
     from callbacks import map as cm
-    from data.queries_map import rank_among
+    from data.queries.map import rank_among
     with server.test_request_context("/"):
         view = _resolve(region=SURGE_TOWN, metric="complaints_received", period="week")[0]
         panel = [*cm.render_panel(view), *cm.render_worst(view)]
@@ -232,7 +232,7 @@ def test_panel_at_the_root_has_attention_and_reasons_from_its_own_figures(server
     mean of its townships') and reasons quoting the county's own figures."""
     from callbacks import map as cm
     from data.indicators import ATTENTION_WEIGHTS
-    from data.queries_map import fetch_map_children, fetch_region_totals
+    from data.queries.map import fetch_map_children, fetch_region_totals
     from i18n import t
     with server.test_request_context("/"):
         view = _resolve(period="4w")[0]

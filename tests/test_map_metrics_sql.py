@@ -1,6 +1,6 @@
 """Every hotspot-map metric per region equals independent SQL on the raw tables.
 
-For each metric of data.queries_map.MAP_METRICS, at both map paths — the townships of
+For each metric of data.queries.map.MAP_METRICS, at both map paths — the townships of
 the county demo (read from the rollups) and the villages of one township (counted from
 raw rows by queries_map) — and for several periods, the value per region is recomputed
 here from complaint, disclosure, clue, fund_payment, fund_allocation, village_ledger and
@@ -32,7 +32,7 @@ from sqlalchemy import text
 from data import indicators as ind
 from data.calendar import week_bounds
 from data.periods import period_weeks
-from data.queries_map import MAP_METRICS, VILLAGE_UNAVAILABLE
+from data.queries.map import MAP_METRICS, VILLAGE_UNAVAILABLE
 from data.scope import Scope
 from tests.conftest import DEMO_COUNTY, DEMO_WEEK
 
@@ -51,7 +51,7 @@ def _child(expr: str, n: int) -> str:
 @functools.lru_cache(maxsize=None)
 def _raw(db_url: str, path: str, period: str) -> pd.DataFrame:
     """Per child region: raw measures over the period and the glossary's metrics."""
-    from data.db import make_engine
+    from data.model.db import make_engine
     parent, level, n = PATHS[path]
     weeks = period_weeks(period, DEMO_WEEK)
     start, end = week_bounds(weeks[0])[0], week_bounds(weeks[-1])[1]
@@ -145,7 +145,7 @@ def _same(a, b) -> bool:
 @pytest.mark.parametrize("path", list(PATHS))
 @pytest.mark.parametrize("metric", MAP_METRICS)
 def test_map_metric_per_region_equals_raw_sql(demo_engine, demo_db_url, metric, path, period):
-    from data.queries_map import fetch_map_children
+    from data.queries.map import fetch_map_children
     parent, level, _ = PATHS[path]
     with demo_engine.connect() as conn:
         got = fetch_map_children(conn, SCOPE, region_code=parent, week_key=DEMO_WEEK, period=period)

@@ -1,4 +1,4 @@
-"""Alembic migrations build exactly the schema of data/models.py, and upgrading keeps data."""
+"""Alembic migrations build exactly the schema of data/model/__init__.py, and upgrading keeps data."""
 from __future__ import annotations
 
 import pytest
@@ -6,9 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from data.db import make_engine
-from data.migrate import upgrade
-from data.models import metadata
+from data.model.db import make_engine
+from data.model.migrate import upgrade
+from data.model import metadata
 
 PG_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 
@@ -21,7 +21,7 @@ def _schema_diff(engine) -> list:
 def _heads() -> set[str]:
     from alembic.script import ScriptDirectory
 
-    from data.migrate import alembic_config
+    from data.model.migrate import alembic_config
     return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 

@@ -23,7 +23,7 @@ def server(demo_db_url, tmp_path):
 
 
 def _profile(engine, code, period="week", scope=SCOPE):
-    from data.queries_region_profile import fetch_profile
+    from data.queries.region_profile import fetch_profile
     with engine.connect() as conn:
         return fetch_profile(conn, scope, region_code=code, week_key=DEMO_WEEK, period=period)
 
@@ -48,7 +48,7 @@ def test_township_profile_matches_raw_sql(demo_engine):
 
 
 def test_village_profile_and_trend(demo_engine):
-    from data.queries_region_profile import fetch_region_trend
+    from data.queries.region_profile import fetch_region_trend
     village = "431023113201"
     prof = _profile(demo_engine, village, period="quarter")
     assert prof is not None and prof["children"].empty and prof["parent_code"] == SURGE_TOWN
@@ -67,7 +67,7 @@ def test_village_profile_and_trend(demo_engine):
 
 
 def test_township_trend_comes_from_the_rollups(demo_engine):
-    from data.queries_region_profile import fetch_region_trend
+    from data.queries.region_profile import fetch_region_trend
     with demo_engine.connect() as conn:
         trend = fetch_region_trend(conn, SCOPE, region_code=SURGE_TOWN, week_key=DEMO_WEEK)
         raw = conn.execute(text("select sum(received) from rollup_complaint_tw where township_code = :t "
@@ -121,7 +121,7 @@ def test_layout_renders_for_any_code(server):
 
 def test_timeline_matches_raw_sql(demo_engine):
     """Every series of the one-axis timeline against the raw tables."""
-    from data.queries_region_profile import TIMELINE_SERIES, fetch_region_timeline
+    from data.queries.region_profile import TIMELINE_SERIES, fetch_region_timeline
     with demo_engine.connect() as conn:
         frame = fetch_region_timeline(conn, SCOPE, region_code=SURGE_TOWN, week_key=DEMO_WEEK, weeks=26)
         vframe = fetch_region_timeline(conn, SCOPE, region_code="431023113201", week_key=DEMO_WEEK, weeks=26)
@@ -151,7 +151,7 @@ def test_timeline_matches_raw_sql(demo_engine):
 
 
 def _timeline_empty_outside(engine) -> bool:
-    from data.queries_region_profile import fetch_region_timeline
+    from data.queries.region_profile import fetch_region_timeline
     with engine.connect() as conn:
         return fetch_region_timeline(conn, Scope.of("431021"), region_code=SURGE_TOWN,
                                      week_key=DEMO_WEEK).empty

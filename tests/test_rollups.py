@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import create_engine, insert, text
 
 from data.calendar import week_key
-from data.models import ALL_TABLES, ROLLUP_TABLES, metadata
+from data.model import ALL_TABLES, ROLLUP_TABLES, metadata
 from data.queries import fetch_kpis
 from data.rollups import CalendarGap, rebuild_all, rebuild_for_townships
-from data.schema import Complaint, VillageLedger
+from data.model.schema import Complaint, VillageLedger
 from data.scope import Scope
 from tests.fixtures_small import PROV, T1, T2, T3, V31, WEEK, conn, load_small, small_engine  # noqa: F401
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from data.spikes import SpikeRule, detect, detect_frame, poisson_upper
+from data.rules.spikes import SpikeRule, detect, detect_frame, poisson_upper
 from tests.conftest import DEMO_COUNTY, DEMO_WEEK
 
 
@@ -75,7 +75,7 @@ def test_detect_frame_fills_missing_weeks_with_zero():
 def test_the_planted_surge_is_found_in_the_demo(demo_engine):
     """demo_truth's three-week surge township is a hotspot in each of its three weeks."""
     from data.calendar import week_key, weeks_back
-    from data.queries_complaints import fetch_township_weekly
+    from data.queries.complaints import fetch_township_weekly
     from data.scope import Scope
 
     with demo_engine.connect() as conn:

@@ -114,7 +114,7 @@ def shoot_slides(engine, out: Path, slides=(0, 1, 3)) -> list[Path]:
 
 def main(database_url: str = typer.Option(f"sqlite:///{PROJECT_ROOT / 'var' / 'bench' / 'city.db'}"),
          out: Path = typer.Option(PROJECT_ROOT / "screenshots")):
-    from data.db import make_engine
+    from data.model.db import make_engine
     from tools.serve import running_app
     out.mkdir(parents=True, exist_ok=True)
     engine = make_engine(database_url)

@@ -18,11 +18,11 @@ from pathlib import Path
 import pandas as pd
 
 from data import queries
-from data import queries_complaints as qc
+from data.queries import complaints as qc
 from data.calendar import format_week, parse_week, previous_week, week_bounds, weeks_back
 from data.codes import level_of
 from data.indicators import INDICATORS
-from data.spikes import SpikeRule, detect_frame
+from data.rules.spikes import SpikeRule, detect_frame
 from figures import briefing as bfig
 from figures.overview import trend_strip
 from figures.theme import with_export_meta
@@ -163,7 +163,7 @@ def fetch_data(engine, scope, region: str, week_key: int, rule: SpikeRule = Spik
 def spike_frame(towns_week: pd.DataFrame, towns_weekly: pd.DataFrame, week_key: int,
                 county_names: dict, rule: SpikeRule, lang: str) -> pd.DataFrame:
     """Townships whose complaints rose this week over their own baseline, by the spike rule
-    of /complaints (data.spikes: Poisson upper limit of the baseline quartile), so the
+    of /complaints (data.rules.spikes: Poisson upper limit of the baseline quartile), so the
     briefing and the page name the same townships. `spike` = the rule fires this week;
     other risers (count above baseline) follow, for the chart."""
     cols = ["code", "name", "label", "received", "baseline", "limit", "rise", "spike"]

@@ -10,11 +10,11 @@ import datetime as dt
 import pandas as pd
 
 from data import queries
-from data import queries_complaints as qc
+from data.queries import complaints as qc
 from data.calendar import format_week, parse_week, weeks_back
 from data.codes import level_of
 from data.periods import PERIOD_KINDS, TREND_KINDS, period_weeks, same_weeks_last_year
-from data.spikes import SpikeRule, detect_frame
+from data.rules.spikes import SpikeRule, detect_frame
 from figures.complaints import (
     age_figure, funnel_figure, ratings_figure, services_figure, trend_figure, unit_spike_trace,
 )

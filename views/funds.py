@@ -11,11 +11,11 @@ import datetime as dt
 
 import pandas as pd
 
-from data import queries_funds as qf
+from data.queries import funds as qf
 from data.calendar import format_week, parse_week, week_bounds
 from data.codes import level_of
 from data.periods import period_weeks
-from data.rollups_funds import AGE_BUCKETS
+from data.rollups.funds import AGE_BUCKETS
 from figures import funds as ff
 from figures.theme import with_export_meta
 from i18n import has_key, t
@@ -158,7 +158,7 @@ def sankey_view(conn, scope, resolved: dict):
 
 def unit_names(conn, scope, region: str) -> dict:
     """code -> name of the units (counties or townships) under the region."""
-    from data.queries_regions import fetch_regions_at
+    from data.queries.regions import fetch_regions_at
     units = fetch_regions_at(conn, scope, region_code=region, level=qf.unit_level(region))
     return dict(zip(units["code"], units["name"]))
 

@@ -17,8 +17,13 @@ from data.calendar import format_week, parse_week
 from data.codes import LEVELS, InvalidRegionCode, ancestor_at, level_of, normalize_code
 from data.indicators import ATTENTION_WEIGHTS, INDICATORS, top_reasons
 from data.periods import PERIOD_KINDS, period_bounds, period_weeks
-from data.queries_map import (
-    DEFAULT_METRIC, MAP_METRICS, child_level_of, fetch_map_children, fetch_region_totals, rank_among,
+from data.queries.map import (
+    DEFAULT_METRIC,
+    MAP_METRICS,
+    child_level_of,
+    fetch_map_children,
+    fetch_region_totals,
+    rank_among,
     totals_of_children,
 )
 from figures.map import metric_values, patch_ops, region_map, village_map

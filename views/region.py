@@ -10,7 +10,7 @@ from __future__ import annotations
 from data.calendar import parse_week
 from data.indicators import INDICATORS, top_reasons, week_on_week_change
 from data.periods import period_weeks
-from data.queries_region_profile import PROFILE_KPIS, fetch_profile, fetch_region_trend
+from data.queries.region_profile import PROFILE_KPIS, fetch_profile, fetch_region_trend
 from figures.region import profile_trend
 from figures.theme import with_export_meta
 from i18n import t
@@ -65,7 +65,7 @@ def profile_data(engine, scope, view: dict) -> dict | None:
 
 def children_data(engine, scope, view: dict) -> list[dict]:
     """The region's children by attention index (top 10), with reasons and links."""
-    from data.queries_map import child_level_of, fetch_map_children
+    from data.queries.map import child_level_of, fetch_map_children
     if not child_level_of(view["region"]):
         return []
     lang = view.get("lang", "zh-CN")
@@ -101,7 +101,7 @@ def trend_figure(engine, scope, view: dict):
 
 def timeline_figure(engine, scope, view: dict):
     """Complaints, 我要办, clues, warnings, funds paid and village finance on one axis."""
-    from data.queries_region_profile import fetch_region_timeline
+    from data.queries.region_profile import fetch_region_timeline
     from figures.region import profile_timeline
     lang = view.get("lang", "zh-CN")
     with engine.connect() as conn:

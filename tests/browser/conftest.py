@@ -54,8 +54,8 @@ def app_db_url(request, tmp_path_factory) -> str:
             return request.getfixturevalue("browser_db_url")
         except pytest.FixtureLookupError:
             pass
-    from data.db import make_engine
-    from data.migrate import upgrade
+    from data.model.db import make_engine
+    from data.model.migrate import upgrade
     url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'empty.db'}"
     engine = make_engine(url)
     upgrade(engine)
