@@ -16,6 +16,7 @@ import dash
 from flask import Flask, Response, abort, request, send_file
 from flask_caching import Cache
 
+import runtime
 from settings import PROJECT_ROOT, Settings, load_settings
 
 BOOTSTRAP_CSS_URL = "/vendor/bootstrap.min.css"
@@ -66,7 +67,7 @@ _VERSION_URL_RE = re.compile(r'"dash_version_url":"[^"]*"')
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
     """Build the Dash app: pages, shell callbacks, engine, cache and static routes."""
-    from callbacks import CACHE_KEY, ENGINE_KEY, SETTINGS_KEY, register_callbacks
+    from callbacks import register_callbacks
     from components.shell import app_layout
     from data.model.db import make_engine
     from i18n import normalize_lang, t
@@ -81,10 +82,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     app.index_string = INDEX_STRING % {"lang": lang}
     server = app.server
-    server.config[SETTINGS_KEY] = settings
     server.config["SECRET_KEY"] = settings.secret_key
-    server.extensions[ENGINE_KEY] = make_engine(settings.database_url)
-    server.extensions[CACHE_KEY] = make_cache(server, settings)
+    runtime.install(server, settings, make_engine(settings.database_url), make_cache(server, settings))
     _add_vendor_routes(server)
     _add_geo_routes(server)
     app.layout = app_layout(lang)
@@ -135,18 +134,17 @@ def _add_geo_routes(server: Flask) -> None:
 
 def _geo_layer_response(parent: str, level: str) -> Response:
     """Child-level boundaries of `parent`, with an ETag tied to the data version."""
-    from callbacks import get_engine, get_settings
     from data.codes import CHILD_LEVEL, InvalidRegionCode, normalize_code
 
     try:
         code = normalize_code(parent)
     except InvalidRegionCode:
         abort(404)
-    settings = get_settings()
+    settings = runtime.get_settings()
     if level not in CHILD_LEVEL.values() or not _geo_allowed(code, settings.user_scope):
         abort(404)
-    engine = get_engine()
-    version = data_version(engine)
+    engine = runtime.get_engine()
+    version = runtime.data_version()
     etag = hashlib.sha1(f"{version}|{code}|{level}".encode()).hexdigest()
     if etag in request.if_none_match:
         return _json_response(b"", etag=etag, status=304)
@@ -170,22 +168,6 @@ def _geo_allowed(code: str, scope) -> bool:
     """
     from data.codes import is_within
     return any(is_within(code, allowed) or is_within(allowed, code) for allowed in scope)
-
-
-def data_version(engine) -> str:
-    """The dataset's generation stamp (`dataset_info`, plus the last boundary import), or
-    'none' before any load. Part of every cache key: a new load or import is never stale."""
-    from sqlalchemy import text
-    from sqlalchemy.exc import SQLAlchemyError
-    sql = text("SELECT key, value FROM dataset_info WHERE key IN ('generated_at', 'as_of', 'boundaries_at')")
-    try:
-        with engine.connect() as conn:
-            rows = dict(conn.execute(sql).all())
-    except SQLAlchemyError:
-        return "none"
-    version = rows.get("generated_at") or rows.get("as_of") or "none"
-    # an imported boundary file changes the maps without a new data load
-    return f"{version}+{rows['boundaries_at']}" if rows.get("boundaries_at") else version
 
 
 def _json_response(body: bytes, *, etag: str, status: int = 200) -> Response:

@@ -129,7 +129,7 @@ def briefing(week: str = typer.Option(None, help="ISO week, e.g. 2026-W46 (defau
     """Write the weekly briefing (PPTX and/or PDF), e.g. every Monday from cron."""
     import time
 
-    from app import data_version
+    from data.model.version import data_version
     from data import queries
     from data.calendar import format_week, parse_week
     from data.scope import Scope

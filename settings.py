@@ -52,6 +52,7 @@ class Settings:
     funds_lag_points: tuple[float, float, float] = (15.0, 10.0, 5.0)
     complaint_floors: tuple[float, float, float] = (0.92, 0.85, 0.08)
     spike_rule: tuple[int, float, int] = (8, 0.001, 5)
+    user_name: str = "demo"
 
 
 def default_database_url(var_dir: Path) -> str:
@@ -81,6 +82,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         spike_rule=(int(env.get("SUNSHINE_SPIKE_BASELINE_WEEKS", "8")),
                     float(env.get("SUNSHINE_SPIKE_ALPHA", "0.001")),
                     int(env.get("SUNSHINE_SPIKE_MIN_COUNT", "5"))),
+        user_name=env.get("SUNSHINE_USER", "demo"),
     )
 
 

@@ -69,7 +69,7 @@ def _overview_cases(server) -> list[tuple[str, list[Callable[[], object]]]]:
 
 
 def _overview_layers(server) -> list[tuple[str, int, int]]:
-    from app import data_version
+    from data.model.version import data_version
     from geo.layers import cached_layer_bytes
 
     root, counties, _ = bench_regions(server)

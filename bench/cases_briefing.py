@@ -27,9 +27,9 @@ def callback_cases(server):
 
 def job_cases(server):
     """(name, zero-argument call, budget ms): the root region's PPTX + PDF of the latest week."""
-    from app import data_version
+    from data.model.version import data_version
     from bench.cases import bench_regions
-    from callbacks import current_scope
+    from runtime import current_scope
     from data.calendar import format_week
     from exports.briefing import write_briefing
 

@@ -42,7 +42,7 @@ def callback_cases(server):
 
 def _grid_page(server, resolved, source):
     """The first page of a records grid, as callbacks/records.py reads it."""
-    from callbacks import current_scope
+    from runtime import current_scope
     from data.records import fetch_records
     engine = server.extensions["sunshine_engine"]
     with engine.connect() as conn:

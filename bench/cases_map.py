@@ -114,7 +114,7 @@ def callback_cases(server):
 
 def layer_cases(server):
     """Bytes of the layers the map draws at each level (the browser caches each once)."""
-    from app import data_version
+    from data.model.version import data_version
     from bench.cases import COUNTY_LAYER_BUDGET, TOWNSHIP_LAYER_BUDGET
     from geo.layers import cached_layer_bytes
     from views.map import geometry_of

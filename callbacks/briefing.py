@@ -14,7 +14,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 
 import ids
 from ids import briefing as bid
-from callbacks import current_scope, get_engine, get_settings
+from runtime import current_scope, data_version, get_engine, get_settings
 from callbacks.memo import memoized
 from components.state import state_href, state_query
 from data.calendar import format_week, parse_week
@@ -77,13 +77,12 @@ def render_preview(resolved):
     region, week = resolved["region"], resolved["week"]
 
     def compute():
-        from app import data_version
         engine = get_engine()
         briefing = build_briefing(engine, scope, region, week, lang)
         if briefing is None:
             return None
         figures = briefing_figures(briefing, engine=engine, scope=scope,
-                                   cache_dir=Path(get_settings().cache_dir), version=data_version(engine))
+                                   cache_dir=Path(get_settings().cache_dir), version=data_version())
         return {"narrative": _narrative_children(briefing), "figures": [figures[k] for k in CHART_KEYS]}
     result = memoized("br.preview", scope, region, week, lang, compute=compute)
     if result is None:
@@ -92,13 +91,12 @@ def render_preview(resolved):
 
 
 def _job_for(resolved) -> tuple[str, dict] | tuple[None, None]:
-    from app import data_version
     if not resolved or not resolved.get("region") or not resolved.get("week"):
         return None, None
     scope = current_scope()
     params = {"region": resolved["region"], "week": resolved["week"], "lang": resolved.get("lang", "zh-CN")}
     job = briefing_jobs.job_id(scope.codes, params["region"], params["week"], params["lang"],
-                               data_version(get_engine()))
+                               data_version())
     return job, params
 
 
@@ -109,10 +107,9 @@ def start_files(n_clicks, resolved):
     job, params = _job_for(resolved)
     if job is None:
         return no_update, no_update
-    from app import data_version
     from exports.briefing import write_briefing
     engine, scope, settings = get_engine(), current_scope(), get_settings()
-    version = data_version(engine)
+    version = data_version()
     stem = f"{resolved.get('region_name') or params['region']}_{params['week']}_{t('nav.briefing', params['lang'])}"
 
     def work(outputs, progress):

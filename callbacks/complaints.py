@@ -16,7 +16,7 @@ from dash import Input, Output, State, dcc, html, no_update
 import ids
 from ids import complaints as cid
 from ids import records as ids_records
-from callbacks import current_scope, get_engine, get_settings
+from runtime import current_scope, get_engine, get_settings
 from callbacks.memo import memoized
 from components.state import STATE_KEYS
 from data.calendar import format_week, parse_week

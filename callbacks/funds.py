@@ -16,7 +16,7 @@ from dash import Input, Output, State, ctx, html, no_update
 import ids
 from ids import funds as fid
 from ids import records as ids_records
-from callbacks import current_scope, get_engine, get_settings
+from runtime import current_scope, get_engine, get_settings
 from callbacks.memo import memoized
 from data.queries import funds as qf
 from data.calendar import format_week, parse_week

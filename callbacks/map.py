@@ -18,7 +18,7 @@ from dash import Input, Output, Patch, State, dcc, html, no_update
 import ids
 from ids import map as ids_map
 from ids import records as ids_records
-from callbacks import current_scope, get_engine, get_settings
+from runtime import current_scope, data_version, get_engine, get_settings
 from callbacks.memo import memoized
 from data.codes import InvalidRegionCode, normalize_code
 from data.queries.map import child_level_of
@@ -28,8 +28,7 @@ from views.overview import week_option
 
 
 def _version():
-    from app import data_version
-    return data_version(get_engine())
+    return data_version()
 
 
 def resolve(state):

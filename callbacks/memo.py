@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from callbacks import get_cache, get_engine
+from runtime import data_version, get_cache, get_engine
 
 
 def cache_key(name: str, scope, *args: Any, version: str) -> str:
@@ -19,9 +19,8 @@ def cache_key(name: str, scope, *args: Any, version: str) -> str:
 
 def memoized(name: str, scope, *args: Any, compute: Callable[[], Any]) -> Any:
     """`compute()` once per (name, scope, args, data version); later calls read the cache."""
-    from app import data_version
     cache = get_cache()
-    key = cache_key(name, scope, *args, version=data_version(get_engine()))
+    key = cache_key(name, scope, *args, version=data_version())
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -11,7 +11,7 @@ from pathlib import Path
 from dash import Input, Output, State, html, no_update
 
 import ids
-from callbacks import current_scope, get_engine, get_settings
+from runtime import current_scope, data_version, get_engine, get_settings
 from callbacks.memo import memoized
 from components.hotlist import hot_list
 from components.kpi_tiles import kpi_tiles
@@ -70,10 +70,9 @@ def render_map(resolved):
     scope = current_scope()
     key = (resolved or {}).get("region"), (resolved or {}).get("week"), lang
     def compute_figure():
-        from app import data_version
         engine = get_engine()
         return attention_figure(engine, scope, resolved or {}, cache_dir=Path(get_settings().cache_dir),
-                                version=data_version(engine)).to_plotly_json()
+                                version=data_version()).to_plotly_json()
     figure = memoized("ov.map", scope, *key, compute=compute_figure)
     note = memoized("ov.map_note", scope, *key,
                     compute=lambda: map_note(get_engine(), resolved))

@@ -19,7 +19,7 @@ import pandas as pd
 from dash import MATCH, Input, Output, State, ctx, dcc, no_update
 
 from ids import records as ids_records
-from callbacks import current_scope, get_engine, get_settings
+from runtime import client_address, current_scope, current_user, get_engine, get_settings
 from callbacks.memo import memoized
 from data.calendar import format_week
 from data.records import MAX_ROWS, fetch_records, get_source, load_sources
@@ -227,12 +227,11 @@ def export_payload(query, request, fmt: str) -> tuple[dict | None, int, int]:
 def _audit(source_name: str, fmt: str, region: str, detail: dict) -> None:
     """One audit_log row per export (who, what, where, how many rows)."""
     table = AuditLog.__table__
-    user = getattr(get_settings(), "user_name", None) or "dashboard"
     with get_engine().begin() as conn:
         conn.execute(table.insert().values(
-            at=dt.datetime.now(), user=str(user)[:32], action=f"export_{fmt}",
+            at=dt.datetime.now(), user=current_user()[:32], action=f"export_{fmt}",
             object=f"records:{source_name}"[:64], region_code=(region or None) and region[:12],
-            detail=_jsonable(detail)))
+            detail=_jsonable({**detail, "address": client_address()})))
 
 
 def _jsonable(value):

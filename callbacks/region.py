@@ -9,7 +9,7 @@ from dash import Input, Output, State, dcc, html, no_update
 import ids
 from ids import map as ids_map
 from ids import records as ids_records
-from callbacks import current_scope, get_engine
+from runtime import current_scope, get_engine
 from callbacks.memo import memoized
 from i18n import t
 from views import map as vm

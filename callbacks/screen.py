@@ -13,7 +13,7 @@ from dash import ALL, Input, Output, State, no_update
 
 import ids
 from ids import screen as sid
-from callbacks import current_scope, get_engine
+from runtime import current_scope, data_version, get_engine
 from callbacks import overview as ov
 from callbacks.memo import memoized
 from components.hotlist import hot_list
@@ -68,9 +68,8 @@ def render_kpis(resolved):
 
 def _fingerprint(resolved) -> str:
     """What a screen figure depends on: data version, region, week, language, window."""
-    from app import data_version
     r = resolved or {}
-    return repr((data_version(get_engine()), r.get("region"), r.get("week"), r.get("lang"),
+    return repr((data_version(), r.get("region"), r.get("week"), r.get("lang"),
                  sorted((r.get("viewport") or {}).items())))
 
 

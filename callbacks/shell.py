@@ -10,7 +10,7 @@ import json
 from dash import ALL, Input, Output, State
 
 import ids
-from callbacks import get_settings
+from runtime import get_settings
 from components.navbar import nav_props
 from i18n import normalize_lang
 

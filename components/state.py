@@ -98,5 +98,5 @@ def state_href(path: str, state: dict[str, str], **overrides: str | None) -> str
 
 def current_state(region: object = None, week: object = None, lang: object = None) -> PageState:
     """`parse_state` with the running app's settings (what page layouts call)."""
-    from callbacks import get_settings
+    from runtime import get_settings
     return parse_state(region, week, lang, get_settings())

@@ -23,7 +23,7 @@ dash.register_page(__name__, path="/screen", name="screen", order=5,
 
 
 def _refresh_default() -> int:
-    from callbacks import get_settings
+    from runtime import get_settings
     try:
         return int(get_settings().refresh_seconds)
     except Exception:  # noqa: BLE001 - outside an app context (docs, tests)

@@ -40,7 +40,7 @@ def test_app_stores_settings_engine_and_cache(app, settings):
     assert server.config["SUNSHINE_SETTINGS"] is settings
     assert str(server.extensions["sunshine_engine"].url).endswith("app.db")
     with server.app_context():
-        from callbacks import current_scope, get_cache, get_engine, get_settings
+        from runtime import current_scope, get_cache, get_engine, get_settings
         assert get_settings() is settings and get_engine() is server.extensions["sunshine_engine"]
         get_cache().set("k", 1)
         assert get_cache().get("k") == 1

@@ -29,7 +29,7 @@ def briefing(demo_engine, scope):
 @pytest.fixture(scope="module")
 def files(demo_engine, scope, tmp_path_factory):
     """PPTX + PDF of the demo county, written once for the module (timed)."""
-    from app import data_version
+    from data.model.version import data_version
     from exports.briefing import write_briefing
     out = tmp_path_factory.mktemp("briefing")
     steps = []
@@ -178,7 +178,7 @@ def test_progress_is_reported_in_order(files):
 
 
 def test_out_of_scope_region_makes_no_briefing(demo_engine, tmp_path):
-    from app import data_version
+    from data.model.version import data_version
     from data.scope import Scope
     from exports.briefing import BriefingError, write_briefing
     from views.briefing import build_briefing

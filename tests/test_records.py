@@ -237,6 +237,23 @@ def test_export_rows_equal_grid_rows_and_are_audited(server, demo_engine, fmt):
     assert (json.loads(detail) if isinstance(detail, str) else detail)["rows"] == written
 
 
+def test_export_audit_row_names_the_user_and_address(demo_db_url, demo_engine, tmp_path):
+    """The audit log records who exported (the configured user), not a fixed placeholder."""
+    from app import create_app
+    from callbacks import records
+    from settings import load_settings
+    settings = load_settings(env={"DATABASE_URL": demo_db_url, "SUNSHINE_VAR_DIR": str(tmp_path),
+                                  "SUNSHINE_SCOPE": "430000000000", "SUNSHINE_USER": "纪委·张三"})
+    server = create_app(settings).server
+    with server.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.9"}):
+        payload, written, _ = records.export_payload(QUERY, {"startRow": 0, "endRow": 10}, "csv")
+    assert payload is not None and written > 0
+    with demo_engine.connect() as conn:
+        user, detail = conn.execute(text("select user, detail from audit_log order by id desc")).first()
+    assert user == "纪委·张三"
+    assert (json.loads(detail) if isinstance(detail, str) else detail)["address"] == "127.0.0.9"
+
+
 def test_export_of_a_forged_source_writes_nothing(server):
     from callbacks import records
     with server.test_request_context("/"):

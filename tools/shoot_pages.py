@@ -84,7 +84,7 @@ def shoot_slides(engine, out: Path, slides=(0, 1, 3)) -> list[Path]:
     """The briefing's title slide and topic slides, as the PDF shows them."""
     from playwright.sync_api import sync_playwright
 
-    from app import data_version
+    from data.model.version import data_version
     from data import queries
     from data.scope import Scope
     from exports.briefing import briefing_html, chart_images
