@@ -50,6 +50,18 @@ def upgrade_db(database_url: str = typer.Option(None, help="SQLAlchemy URL (defa
     typer.echo("schema up to date")
 
 
+@app.command("rebuild-rollups")
+def rebuild_rollups(database_url: str = typer.Option(None, help="SQLAlchemy URL (default: settings)")):
+    """Upgrade the schema, then rebuild every rollup table from the raw rows (one transaction)."""
+    from data.model.migrate import upgrade
+    from data.rollups import rebuild_all
+    engine = _engine(database_url)
+    upgrade(engine)
+    with engine.begin() as conn:
+        counts = rebuild_all(conn)
+    typer.echo(f"rebuilt {len(counts)} rollups: {sum(counts.values()):,} rows")
+
+
 @app.command()
 def demo(scale: str = typer.Option("city", callback=_check_scale, help="county | city | province"),
          seed: int = typer.Option(7, help="random seed: same seed, same data"),
@@ -133,7 +145,8 @@ def briefing(week: str = typer.Option(None, help="ISO week, e.g. 2026-W46 (defau
     from data import queries
     from data.calendar import format_week, parse_week
     from data.scope import Scope
-    from exports.briefing import BriefingError, write_briefing
+    from exports.briefing import BriefingError
+    from views.briefing_files import write_briefing
     from exports.images import ExportError
     from i18n import normalize_lang
     from settings import load_settings

@@ -31,7 +31,7 @@ def job_cases(server):
     from bench.cases import bench_regions
     from runtime import current_scope
     from data.calendar import format_week
-    from exports.briefing import write_briefing
+    from views.briefing_files import write_briefing
 
     root, _, weeks = bench_regions(server)
     engine = server.extensions["sunshine_engine"]

@@ -15,10 +15,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from tools.screenshot import CHROMIUM_ARGS, READY_JS
+
 BUDGET_MS = 1500
-READY_JS = ("() => !!document.querySelector('#_pages_content .sun-page') && "
-            "!document.querySelector('[data-dash-is-loading=\"true\"]') && "
-            "!document.querySelector('._dash-loading')")
 console = Console()
 
 
@@ -43,7 +42,6 @@ def page_ready_rows(base: str, paths: list[str], repeat: int = 3) -> list[tuple[
     the browser cache, results from the server cache)."""
     from playwright.sync_api import sync_playwright
 
-    from tools.screenshot import CHROMIUM_ARGS
     rows = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",

@@ -107,7 +107,7 @@ def start_files(n_clicks, resolved):
     job, params = _job_for(resolved)
     if job is None:
         return no_update, no_update
-    from exports.briefing import write_briefing
+    from views.briefing_files import write_briefing
     engine, scope, settings = get_engine(), current_scope(), get_settings()
     version = data_version()
     stem = f"{resolved.get('region_name') or params['region']}_{params['week']}_{t('nav.briefing', params['lang'])}"

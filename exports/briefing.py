@@ -1,8 +1,9 @@
 """The weekly briefing as files: PPTX (python-pptx) and PDF (Debian chromium prints HTML).
 
-`write_briefing(engine, scope, region, week, lang, outputs, progress=...)` builds the
-briefing once (views/briefing.py), renders every chart once with kaleido (PNG, stamped
-with title, region, period and as-of) and writes each requested file:
+Given a built briefing (views/briefing.py: title, topics, figures; views/briefing_files.py
+builds it and calls this module), `chart_images` renders every chart once with kaleido
+(PNG, stamped with title, region, period and as-of) and `write_files` writes each requested
+file:
 
 - PPTX: a title slide, then one topic per slide: an editable title, the drafted text in
   an editable text box, the chart as a picture, a footer (region · week · as-of · page).
@@ -21,12 +22,14 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from exports.images import engine_geo_resolver, render, require_cjk_font
+from typing import Any, Protocol
+
+from exports.images import GeoResolver, render, require_cjk_font
 from figures.briefing import SLIDE_SIZE
 from i18n import t
-from views.briefing import Briefing, briefing_figures, build_briefing
 
 SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
 IMAGE_SCALE = 1.5
@@ -37,27 +40,43 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run
 Progress = Callable[[int, str], None]
 
 
+class Topic(Protocol):
+    key: str
+    title: str
+    sentences: list[str]
+    chart: str | None
+
+
+class Briefing(Protocol):
+    """What the writers read of a briefing (views.briefing.Briefing has it all)."""
+    title: str
+    lang: str
+    region_name: str
+    week: str
+    period: str
+    as_of: str
+    demo: bool
+    topics: list[Any]
+
+
 class BriefingError(Exception):
     """The briefing cannot be made (out of scope, no data, chromium failure)."""
 
 
-def _noop(percent: int, step: str) -> None:
+def no_progress(percent: int, step: str) -> None:
     return None
 
 
-def chart_images(b: Briefing, engine, scope, *, cache_dir, version: str,
-                 progress: Progress = _noop, start: int = 10, end: int = 75) -> dict[str, bytes]:
+def chart_images(b: Briefing, figures: dict, *, geo_resolver: GeoResolver | None = None,
+                 progress: Progress = no_progress, start: int = 10, end: int = 75) -> dict[str, bytes]:
     """Chart key -> PNG bytes (stamped), for the slides of `b` in order."""
     require_cjk_font(b.lang)
-    figures = b.figures or briefing_figures(b, engine=engine, scope=scope, cache_dir=cache_dir, version=version)
-    b.figures = figures
-    resolver = engine_geo_resolver(engine, cache_dir, version)
     wanted = [topic.chart for topic in b.topics if topic.chart in figures]
     images = {}
     for i, key in enumerate(wanted):
         progress(start + (end - start) * i // max(1, len(wanted)), f"chart:{key}")
-        images[key] = render(figures[key], "png", lang=b.lang, geo_resolver=resolver, scale=IMAGE_SCALE,
-                             width=SLIDE_SIZE[0], height=SLIDE_SIZE[1])
+        images[key] = render(figures[key], "png", lang=b.lang, geo_resolver=geo_resolver,
+                             scale=IMAGE_SCALE, width=SLIDE_SIZE[0], height=SLIDE_SIZE[1])
     return images
 
 
@@ -226,24 +245,17 @@ def write_pdf(b: Briefing, images: dict[str, bytes], out: Path) -> None:
     print_pdf(page_html, Path(out), lang=b.lang)
 
 
-# ---------------------------------------------------------------- one call
+# ---------------------------------------------------------------- both files
 
-def write_briefing(engine, scope, region: str, week: str, lang: str, outputs: dict[str, Path], *,
-                   cache_dir, version: str, progress: Progress = _noop) -> Briefing:
-    """Build the briefing and write `outputs` ({'pptx': path, 'pdf': path}); returns it."""
-    progress(2, "query")
-    b = build_briefing(engine, scope, region, week, lang)
-    if b is None:
-        raise BriefingError(t("briefing.error.region", lang))
-    progress(8, "figures")
-    images = chart_images(b, engine, scope, cache_dir=cache_dir, version=version, progress=progress)
+def write_files(b: Briefing, images: dict[str, bytes], outputs: dict[str, Path], *,
+                progress: Progress = no_progress) -> None:
+    """Write `outputs` ({'pptx': path, 'pdf': path}) of a briefing whose charts are rendered."""
     unknown = set(outputs) - {"pptx", "pdf"}
     if unknown:
         raise BriefingError(f"unknown briefing format {sorted(unknown)} (pptx or pdf)")
     for path in outputs.values():
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     # chromium prints the PDF while python-pptx writes the slides
-    from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-pdf") as pool:
         pdf = None
         if "pdf" in outputs:
@@ -255,7 +267,6 @@ def write_briefing(engine, scope, region: str, week: str, lang: str, outputs: di
         if pdf is not None:
             pdf.result()
     progress(100, "done")
-    return b
 
 
 def generated_at() -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 from figures.theme import FONT_FAMILY
 from i18n import t
 
+GeoResolver = Callable[[str], dict]  # a geojson URL -> its GeoJSON, read without a server
 FORMATS = ("png", "svg", "pdf")
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 PNG_SCALE = 2
@@ -221,7 +222,7 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render(fig: dict, fmt: str, *, lang: str = "zh-CN", geo_resolver: Callable[[str], dict] | None = None,
+def render(fig: dict, fmt: str, *, lang: str = "zh-CN", geo_resolver: GeoResolver | None = None,
            stamp: bool = True, width: int | None = None, height: int | None = None,
            scale: float | None = None) -> bytes:
     """The figure as PNG (2×), SVG or PDF bytes; raises ExportError with a user message."""
@@ -260,7 +261,7 @@ def export_filename(fig: dict, fmt: str, fallback: str = "chart") -> str:
     return f"{stem[:120]}.{fmt}"
 
 
-def engine_geo_resolver(engine, cache_dir, version: str) -> Callable[[str], dict]:
+def engine_geo_resolver(engine, cache_dir, version: str) -> GeoResolver:
     """A geo_resolver reading the same cached layer files the /geo/ route serves."""
     import json
     from pathlib import Path

@@ -30,7 +30,7 @@ def briefing(demo_engine, scope):
 def files(demo_engine, scope, tmp_path_factory):
     """PPTX + PDF of the demo county, written once for the module (timed)."""
     from data.model.version import data_version
-    from exports.briefing import write_briefing
+    from views.briefing_files import write_briefing
     out = tmp_path_factory.mktemp("briefing")
     steps = []
     started = time.perf_counter()
@@ -180,7 +180,8 @@ def test_progress_is_reported_in_order(files):
 def test_out_of_scope_region_makes_no_briefing(demo_engine, tmp_path):
     from data.model.version import data_version
     from data.scope import Scope
-    from exports.briefing import BriefingError, write_briefing
+    from exports.briefing import BriefingError
+    from views.briefing_files import write_briefing
     from views.briefing import build_briefing
     assert build_briefing(demo_engine, Scope.of("110000000000"), DEMO_COUNTY, "2026-W46") is None
     with pytest.raises(BriefingError):

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from data.queries import funds as qf
 from data.calendar import week_bounds
 from data.codes import code_range
-from data.rollups.funds import iqr_outliers
+from data.rollups.villages import iqr_outliers
 from data.scope import Scope
 from tests.conftest import DEMO_AS_OF, DEMO_COUNTY, DEMO_WEEK
 from tests.fixtures_small import CA, CB, CITY, T1, T2, V11, V12, V31, WEEK, conn, small_engine  # noqa: F401

@@ -12,6 +12,10 @@ from playwright.sync_api import sync_playwright
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# A page is ready when its layout is in and no Dash callback is still loading.
+READY_JS = ("() => !!document.querySelector('#_pages_content .sun-page') && "
+            "!document.querySelector('[data-dash-is-loading=\"true\"]') && "
+            "!document.querySelector('._dash-loading')")
 
 
 def shoot(base: str, path: str, out: str, width: int = 1400, height: int = 900,

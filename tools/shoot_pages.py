@@ -17,9 +17,8 @@ import typer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.page_ready import READY_JS  # noqa: E402
 from settings import PROJECT_ROOT  # noqa: E402
-from tools.screenshot import CHROMIUM_ARGS  # noqa: E402
+from tools.screenshot import CHROMIUM_ARGS, READY_JS  # noqa: E402
 
 SCREEN = (1920, 1080)
 DESKTOP = (1440, 900)
@@ -87,14 +86,15 @@ def shoot_slides(engine, out: Path, slides=(0, 1, 3)) -> list[Path]:
     from data.model.version import data_version
     from data import queries
     from data.scope import Scope
-    from exports.briefing import briefing_html, chart_images
+    from exports.briefing import briefing_html
+    from views.briefing_files import briefing_images
     from views.briefing import build_briefing
     with engine.connect() as conn:
         root = queries.fetch_dataset_info(conn)["root_code"]
         week = queries.fetch_weeks(conn)[0]
     scope = Scope.of(root)
     b = build_briefing(engine, scope, root, str(week), "zh-CN")
-    images = chart_images(b, engine, scope, cache_dir=out / ".cache", version=data_version(engine))
+    images = briefing_images(b, engine, scope, cache_dir=out / ".cache", version=data_version(engine))
     page = out / "briefing-slides.html"
     page.write_text(briefing_html(b, images), encoding="utf-8")
     saved = []

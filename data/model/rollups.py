@@ -27,10 +27,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Integer, Numeric, String
+from sqlalchemy import Float, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data.model.schema import Base, Code
+from data.model.schema import Base, Code, Complaint, ServiceRequest
 
 Sum = Numeric(16, 2)
 
@@ -199,9 +199,146 @@ class RollupWarningTW(_Rollup, Base):
     open_end: Mapped[int] = _count()
 
 
+# --- the /funds page's rollups, summed further (data/rollups/funds.py) ----------------------
+
+class RollupFundsAllocCY(_Rollup, Base):
+    """Allocations: county x budget year x week of allocated_on x programme x source level."""
+    __tablename__ = "rollup_funds_alloc_cy"
+    year: Mapped[int] = _pk()
+    county_code: Mapped[str] = _code_pk()
+    week_key: Mapped[int] = _pk()
+    program_id: Mapped[int] = _pk()
+    source_level: Mapped[str] = _pk(String(12))
+    amount: Mapped[float] = _money()
+
+
+class RollupFundsPaidCW(_Rollup, Base):
+    """Payments: county x ISO week x calendar year x programme (sums of rollup_payment_twp)."""
+    __tablename__ = "rollup_funds_paid_cw"
+    year: Mapped[int] = _pk()
+    county_code: Mapped[str] = _code_pk()
+    week_key: Mapped[int] = _pk()
+    program_id: Mapped[int] = _pk()
+    paid_amount: Mapped[float] = _money()
+    paid_count: Mapped[int] = _count()
+    due_amount: Mapped[float] = _money()
+    due_count: Mapped[int] = _count()
+
+
+class RollupFundsOverdueTW(_Rollup, Base):
+    """Payments outstanding at the week's Sunday: township x week x programme x age bucket."""
+    __tablename__ = "rollup_funds_overdue_tw"
+    week_key: Mapped[int] = _pk()
+    township_code: Mapped[str] = _code_pk()
+    program_id: Mapped[int] = _pk()
+    age_bucket: Mapped[str] = _pk(String(6))
+    payments: Mapped[int] = _count()
+    amount: Mapped[float] = _money()
+
+
+class RollupLedgerCM(_Rollup, Base):
+    """Village finance: county x month x direction x category (from rollup_ledger_tm)."""
+    __tablename__ = "rollup_ledger_cm"
+    month_key: Mapped[int] = _pk()
+    county_code: Mapped[str] = _code_pk()
+    direction: Mapped[str] = _pk(String(8))
+    category: Mapped[str] = _pk(String(24))
+    amount: Mapped[float] = _money()
+    entries: Mapped[int] = _count()
+
+
+class RollupLedgerOutlierVY(_Rollup, Base):
+    """Villages whose per-capita spending in a category is above their county's IQR fence."""
+    __tablename__ = "rollup_ledger_outlier_vy"
+    year: Mapped[int] = _pk()
+    village_code: Mapped[str] = _code_pk()
+    category: Mapped[str] = _pk(String(24))
+    amount: Mapped[float] = _money()
+    population: Mapped[int] = _count()
+    per_capita: Mapped[float] = mapped_column(Float, nullable=False)
+    peers: Mapped[int] = _count()
+    q1: Mapped[float] = mapped_column(Float, nullable=False)
+    median: Mapped[float] = mapped_column(Float, nullable=False)
+    q3: Mapped[float] = mapped_column(Float, nullable=False)
+    fence: Mapped[float] = mapped_column(Float, nullable=False)
+
+
+class RollupDisclosureLateVW(_Rollup, Base):
+    """Disclosure items not published on time: village x week of due date x kind."""
+    __tablename__ = "rollup_disclosure_late_vw"
+    week_key: Mapped[int] = _pk()
+    village_code: Mapped[str] = _code_pk()
+    kind: Mapped[str] = _pk(String(16))
+    due: Mapped[int] = _count()
+    published_late: Mapped[int] = _count()
+    unpublished: Mapped[int] = _count()
+
+
+# --- the /complaints page's rollups at every level (data/rollups/complaints.py) ------------
+
+def _days():
+    return mapped_column(Float, default=0.0, nullable=False)
+
+
+class RollupComplaintRWD(_Rollup, Base):
+    """Complaints: dimension x level x ISO week x region x value (see the module doc).
+
+    Key order: one region's weeks (dim, level, week IN ..., region =) and every child
+    region of a level (dim, level, week IN ..., region BETWEEN) are both index seeks."""
+    __tablename__ = "rollup_complaint_rwd"
+    dim: Mapped[str] = _pk(String(12))
+    level: Mapped[str] = _pk(String(8))
+    week_key: Mapped[int] = _pk()
+    region_code: Mapped[str] = mapped_column(Code, primary_key=True)
+    value: Mapped[str] = _pk(String(32))
+    received: Mapped[int] = _count()
+    accepted: Mapped[int] = _count()
+    repeats: Mapped[int] = _count()
+    c_replied: Mapped[int] = _count()
+    c_closed: Mapped[int] = _count()
+    closed: Mapped[int] = _count()
+    replied: Mapped[int] = _count()
+    rated: Mapped[int] = _count()
+    satisfied: Mapped[int] = _count()
+    due: Mapped[int] = _count()
+    due_on_time: Mapped[int] = _count()
+    reply_n: Mapped[int] = _count()
+    reply_days: Mapped[float] = _days()
+    close_days: Mapped[float] = _days()
+
+
+class RollupServiceRWM(_Rollup, Base):
+    """我要办 service requests: level x region x matter x ISO week."""
+    __tablename__ = "rollup_service_rwm"
+    level: Mapped[str] = _pk(String(8))
+    region_code: Mapped[str] = mapped_column(Code, primary_key=True)
+    matter: Mapped[str] = _pk(String(24))
+    week_key: Mapped[int] = _pk()
+    submitted: Mapped[int] = _count()
+    completed: Mapped[int] = _count()
+    due: Mapped[int] = _count()
+    due_on_time: Mapped[int] = _count()
+    rated: Mapped[int] = _count()
+    rating_sum: Mapped[int] = _count()
+    rating_1: Mapped[int] = _count()
+    rating_2: Mapped[int] = _count()
+    rating_3: Mapped[int] = _count()
+    rating_4: Mapped[int] = _count()
+    rating_5: Mapped[int] = _count()
+
+
+# Record lists of the page: open complaints oldest first, open service requests by due date.
+OPEN_COMPLAINT_INDEX = Index("ix_complaint_open", Complaint.closed_at, Complaint.received_at,
+                             Complaint.village_code, Complaint.due_date)
+OPEN_SERVICE_INDEX = Index("ix_service_request_open", ServiceRequest.completed_at,
+                           ServiceRequest.due_date, ServiceRequest.village_code)
+
+
 ROLLUP_CLASSES = (
     RollupComplaintTWCC, RollupComplaintTW, RollupPaymentTWP, RollupAllocationTY,
     RollupPaymentTW, RollupLedgerVM, RollupLedgerTM, RollupReportingTW,
     RollupDisclosureTW, RollupClueTW, RollupWarningTW,
+    RollupFundsAllocCY, RollupFundsPaidCW, RollupFundsOverdueTW, RollupLedgerCM,
+    RollupLedgerOutlierVY, RollupDisclosureLateVW, RollupComplaintRWD, RollupServiceRWM,
 )
 ROLLUP_TABLES = tuple(cls.__table__ for cls in ROLLUP_CLASSES)

@@ -16,19 +16,9 @@ from sqlalchemy import Float, and_, case, func, or_, select, tuple_, type_coerce
 from data.calendar import week_bounds
 from data.codes import PREFIX_LEN, level_of
 from data.model.rollups import (
-    RollupAllocationTY,
-    RollupDisclosureTW,
-    RollupLedgerTM,
-    RollupPaymentTW,
-    RollupPaymentTWP,
-)
-from data.rollups.funds import (
-    RollupDisclosureLateVW,
-    RollupFundsAllocCY,
-    RollupFundsOverdueTW,
-    RollupFundsPaidCW,
-    RollupLedgerCM,
-    RollupLedgerOutlierVY,
+    RollupAllocationTY, RollupDisclosureLateVW, RollupDisclosureTW, RollupFundsAllocCY,
+    RollupFundsOverdueTW, RollupFundsPaidCW, RollupLedgerCM, RollupLedgerOutlierVY,
+    RollupLedgerTM, RollupPaymentTW, RollupPaymentTWP,
 )
 from data.model.schema import FundProgram, LivelihoodProject, Region
 from data.scope import Scope, narrow, scope_condition

@@ -33,8 +33,10 @@ from data.codes import level_of
 from data.queries.funds import SOURCE_LEVELS, funded_pairs, is_delayed
 from data.records import COUNT_CAP, RECORD_SOURCES, RecordColumn as C, paged_select, record_source, week_dates
 from data.records.map import DISCLOSURE_COLUMNS as MAP_DISCLOSURE_COLUMNS, _villages
-from data.model.rollups import RollupDisclosureTW, RollupLedgerTM, RollupPaymentTWP
-from data.rollups.funds import RollupFundsOverdueTW, RollupFundsPaidCW, RollupLedgerCM
+from data.model.rollups import (
+    RollupDisclosureTW, RollupFundsOverdueTW, RollupFundsPaidCW, RollupLedgerCM, RollupLedgerTM,
+    RollupPaymentTWP,
+)
 from data.model.schema import (
     Disclosure,
     FundPayment,

@@ -1,9 +1,12 @@
-"""Rollups of the complaints page (/complaints), rebuilt after data/rollups.py's own.
+"""Complaint and service-request rollups (tables: data/model/rollups.py).
 
-The shared complaint rollups are township-level and have no department, no cohort
-funnel and no handling times; at province scale (1,900 townships, two years) summing
-them over a region costs 100-400 ms. This module keeps what the page reads, already
-summed at every level a user can pick (all rebuilt inside the caller's transaction):
+- `rollup_complaint_twcc` (pandas, rollups.frames.complaint_twcc) and `rollup_complaint_tw`
+  (SQL, with the open-overdue count at each Sunday): township-level, read by the overview,
+  map and briefing.
+
+The township rollups have no department, no cohort funnel and no handling times; at
+province scale (1,900 townships, two years) summing them over a region costs 100-400 ms.
+So the complaints page reads these, already summed at every level a user can pick:
 
 - `rollup_complaint_rwd`: complaints, region x dimension value x ISO week, for
   regions of level province, city and county with dimensions `all` (value ''),
@@ -22,29 +25,21 @@ summed at every level a user can pick (all rebuilt inside the caller's transacti
   `rating_1` … `rating_5` (week of completed_at); `due`, `due_on_time`
   (date(completed_at) <= due_date) by the week of due_date.
 
-Two indexes on the raw tables serve the
-paginated record lists of the page: open complaints oldest first, covering the age and
-overdue counts (`ix_complaint_open`), and open service requests by due date
-(`ix_service_request_open`). Alembic revision 0003_complaints creates all of them;
-on an existing database run `python -c 'from data.rollups.complaints import main; main()' [URL]`
-once to fill the tables.
+The record-list indexes of the page (`ix_complaint_open`, `ix_service_request_open`) are
+declared with the tables in data/model/rollups.py.
 """
 from __future__ import annotations
 
-import logging
-import time
-
 import numpy as np
 import pandas as pd
-from sqlalchemy import Float, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column
 
+from data.model.rollups import (
+    RollupComplaintRWD, RollupComplaintTW, RollupComplaintTWCC, RollupServiceRWM,
+)
 from data.rollups import frames
-from data.model.db import insert_plain
-from data.model.rollups import _count, _pk, _Rollup
-from data.model.schema import Base, Code, Complaint, ServiceRequest
+from data.rollups.registry import SERVICE_COLUMNS, Run, rollup
+from data.rollups.sql import TWP
 
-log = logging.getLogger(__name__)
 
 LEVEL_PREFIX = {"province": 2, "city": 4, "county": 6, "township": 9}
 TOWNSHIP_DIMS = ("all", "department")
@@ -52,86 +47,56 @@ DIMS = ("all", "category", "channel", "department")
 RATING_STARS = (1, 2, 3, 4, 5)
 
 
-def _days():
-    return mapped_column(Float, default=0.0, nullable=False)
-
-
-class RollupComplaintRWD(_Rollup, Base):
-    """Complaints: dimension x level x ISO week x region x value (see the module doc).
-
-    Key order: one region's weeks (dim, level, week IN ..., region =) and every child
-    region of a level (dim, level, week IN ..., region BETWEEN) are both index seeks."""
-    __tablename__ = "rollup_complaint_rwd"
-    dim: Mapped[str] = _pk(String(12))
-    level: Mapped[str] = _pk(String(8))
-    week_key: Mapped[int] = _pk()
-    region_code: Mapped[str] = mapped_column(Code, primary_key=True)
-    value: Mapped[str] = _pk(String(32))
-    received: Mapped[int] = _count()
-    accepted: Mapped[int] = _count()
-    repeats: Mapped[int] = _count()
-    c_replied: Mapped[int] = _count()
-    c_closed: Mapped[int] = _count()
-    closed: Mapped[int] = _count()
-    replied: Mapped[int] = _count()
-    rated: Mapped[int] = _count()
-    satisfied: Mapped[int] = _count()
-    due: Mapped[int] = _count()
-    due_on_time: Mapped[int] = _count()
-    reply_n: Mapped[int] = _count()
-    reply_days: Mapped[float] = _days()
-    close_days: Mapped[float] = _days()
-
-
-class RollupServiceRWM(_Rollup, Base):
-    """我要办 service requests: level x region x matter x ISO week."""
-    __tablename__ = "rollup_service_rwm"
-    level: Mapped[str] = _pk(String(8))
-    region_code: Mapped[str] = mapped_column(Code, primary_key=True)
-    matter: Mapped[str] = _pk(String(24))
-    week_key: Mapped[int] = _pk()
-    submitted: Mapped[int] = _count()
-    completed: Mapped[int] = _count()
-    due: Mapped[int] = _count()
-    due_on_time: Mapped[int] = _count()
-    rated: Mapped[int] = _count()
-    rating_sum: Mapped[int] = _count()
-    rating_1: Mapped[int] = _count()
-    rating_2: Mapped[int] = _count()
-    rating_3: Mapped[int] = _count()
-    rating_4: Mapped[int] = _count()
-    rating_5: Mapped[int] = _count()
-
-
-# Record lists of the page: open complaints oldest first, open service requests by due date.
-OPEN_COMPLAINT_INDEX = Index("ix_complaint_open", Complaint.closed_at, Complaint.received_at,
-                             Complaint.village_code, Complaint.due_date)
-OPEN_SERVICE_INDEX = Index("ix_service_request_open", ServiceRequest.completed_at,
-                           ServiceRequest.due_date, ServiceRequest.village_code)
-
 COMPLAINT_MEASURES = tuple(frames.COMPLAINT_MEASURES)
 SERVICE_MEASURES = ("submitted", "completed", "due", "due_on_time", "rated", "rating_sum",
                     *(f"rating_{s}" for s in RATING_STARS))
-SERVICE_COLUMNS = ["village_code", "matter", "submitted_at", "completed_at", "due_date", "rating"]
+_COMPLAINT_TW = f"""
+INSERT INTO rollup_complaint_tw (week_key, township_code, received, accepted, repeats, closed,
+  replied, rated, satisfied, due, due_on_time, open_overdue_end)
+WITH {{weeks}},
+towns AS (SELECT code AS township_code FROM region WHERE level = 'township' AND {{f_code}}
+  UNION SELECT DISTINCT township_code FROM rollup_complaint_twcc WHERE {{f_t}}),
+ov AS (SELECT {TWP.format('x.village_code')} AS township_code, kd.week_key AS due_week,
+  x.due_date, kc.week_key AS closed_week, COUNT(*) AS n
+  FROM complaint x JOIN calendar_day kd ON kd.day = x.due_date
+  LEFT JOIN calendar_day kc ON kc.day = date(x.closed_at)
+  WHERE (x.closed_at IS NULL OR date(x.closed_at) > x.due_date) AND {{f_x}}
+  GROUP BY {TWP.format('x.village_code')}, kd.week_key, x.due_date, kc.week_key),
+iv AS (SELECT township_code, closed_week, n, CASE WHEN due_date < (SELECT MAX(k.day)
+  FROM calendar_day k WHERE k.week_key = ov.due_week) THEN due_week ELSE (SELECT MIN(k.week_key)
+  FROM calendar_day k WHERE k.week_key > ov.due_week) END AS start_week FROM ov),
+u AS (SELECT w.week_key, t.township_code, 1 AS grid, 0 AS a, 0 AS b, 0 AS c, 0 AS d, 0 AS e,
+  0 AS f, 0 AS g, 0 AS h, 0 AS i, 0 AS delta FROM w CROSS JOIN towns t
+ UNION ALL SELECT week_key, township_code, 0, received, accepted, repeats, closed, replied,
+  rated, satisfied, due, due_on_time, 0 FROM rollup_complaint_twcc WHERE {{f_t}}
+ UNION ALL SELECT start_week, township_code, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n FROM iv
+  WHERE closed_week IS NULL OR closed_week > start_week
+ UNION ALL SELECT closed_week, township_code, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -n FROM iv
+  WHERE closed_week > start_week)
+SELECT week_key, township_code, SUM(a), SUM(b), SUM(c), SUM(d), SUM(e), SUM(f), SUM(g), SUM(h),
+  SUM(i), SUM(SUM(delta)) OVER (PARTITION BY township_code ORDER BY week_key
+  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+FROM u GROUP BY week_key, township_code HAVING MAX(grid) = 1"""
 
 
-def rebuild_complaints_rollups(conn, events: pd.DataFrame | None = None,
-                               services: pd.DataFrame | None = None) -> dict[str, int]:
-    """Delete and rebuild the two tables of this module; rows per table.
+@rollup(RollupComplaintTWCC)
+def complaint_twcc(run: Run) -> pd.DataFrame:
+    return frames.complaint_twcc(run.complaint_events())
 
-    events: rollup_frames.complaint_events of every complaint, and services: every
-    service request (SERVICE_COLUMNS), when the caller has them; read otherwise.
-    """
-    counts = {}
-    for table, build in ((RollupComplaintRWD.__table__, lambda: complaint_rwd(
-            frames.complaint_events(frames.read_complaints(conn)) if events is None else events)),
-                         (RollupServiceRWM.__table__, lambda: service_rwm(
-            frames.read_rows(conn, "service_request", SERVICE_COLUMNS) if services is None else services))):
-        started = time.perf_counter()
-        conn.execute(text(f"DELETE FROM {table.name}"))
-        counts[table.name] = insert_plain(conn, table, build())
-        log.info("rebuilt %s in %.2f s", table.name, time.perf_counter() - started)
-    return counts
+
+@rollup(RollupComplaintTW, reads=(RollupComplaintTWCC,))
+def complaint_tw(run: Run) -> int:
+    return run.insert_sql(_COMPLAINT_TW, f_x="x.village_code", f_t="township_code", f_code="code")
+
+
+@rollup(RollupComplaintRWD, partial=False)
+def build_complaint_rwd(run: Run) -> pd.DataFrame:
+    return complaint_rwd(run.complaint_events())
+
+
+@rollup(RollupServiceRWM, partial=False)
+def build_service_rwm(run: Run) -> pd.DataFrame:
+    return service_rwm(run.services())
 
 
 def complaint_rwd(events: pd.DataFrame) -> pd.DataFrame:
@@ -185,22 +150,3 @@ def _levels():
 def _region_codes(townships: pd.Series, level: str) -> np.ndarray:
     """The level's region code of each township code."""
     return frames.code_prefixes(townships, LEVEL_PREFIX[level])
-
-
-def main(url: str | None = None) -> None:
-    """Fill this module's rollups of an existing database (DATABASE_URL by default), once
-    after upgrading it to revision 0003_complaints:
-    `python -c 'from data.rollups.complaints import main; main()' [URL]`."""
-    import sys
-
-    from data.model.db import make_engine
-    from data.model.migrate import upgrade
-    from settings import load_settings
-
-    logging.basicConfig(level=logging.INFO)
-    url = url or (sys.argv[1] if len(sys.argv) > 1 else load_settings().database_url)
-    engine = make_engine(url)
-    upgrade(engine)
-    with engine.begin() as conn:
-        print(rebuild_complaints_rollups(conn))
-    engine.dispose()

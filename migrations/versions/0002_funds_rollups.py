@@ -6,16 +6,14 @@ Create Date: 2026-11-22 08:20:00
 
 Tables the /funds page reads at province scale: allocations and payments by county,
 payments outstanding by age, village finance by county and month, per-capita spending
-outliers, late disclosures by village. Filled by data.rollups.funds.rebuild_funds
-(called from data.rollups); on an existing database run
-`python -c 'from data.rollups.funds import main; main()' [URL]` once to fill them.
+outliers, late disclosures by village. Filled by their builders in data/rollups/
+(data.rollups.rebuild_all); on an existing database run
+`python cli.py rebuild-rollups` once to fill them.
 """
 from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
-
-import data.rollups.funds
 
 revision: str = "0002_funds"
 down_revision: Union[str, Sequence[str], None] = "0001"

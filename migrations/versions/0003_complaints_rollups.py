@@ -8,16 +8,14 @@ Tables the /complaints page reads at province scale: complaints by region level 
 dimension (category, channel, department) x week with the cohort funnel and handling
 times, and 我要办 service requests by region level x matter x week; two indexes for the
 page's record lists (open complaints oldest first, open service requests by due date).
-Filled by data.rollups.complaints.rebuild_complaints_rollups (called from data.rollups);
+Filled by their builders in data/rollups/ (data.rollups.rebuild_all);
 on an existing database run
-`python -c 'from data.rollups.complaints import main; main()' [URL]` once to fill them.
+`python cli.py rebuild-rollups` once to fill them.
 """
 from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
-
-import data.rollups.complaints
 
 revision: str = "0003_complaints"
 down_revision: Union[str, Sequence[str], None] = "0001"

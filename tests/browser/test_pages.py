@@ -24,7 +24,7 @@ def open_page(page, app_url: str, path: str):
 def settled(page):
     """Wait until no callback is in flight: a user clicks on a drawn page. (Leaving a page
     while plotly.js is still drawing can raise a plotly.js error in the unmounted graph.)"""
-    from bench.page_ready import READY_JS
+    from tools.screenshot import READY_JS
     page.wait_for_function(READY_JS, timeout=60_000, polling=50)
     return page
 

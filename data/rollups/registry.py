@@ -1,0 +1,146 @@
+"""The one registry of rollup builders: {table name: Builder}, run in dependency order.
+
+A domain module registers each builder with `@rollup(Table, reads=(...), partial=...)`:
+
+- the function takes a `Run` and returns either a DataFrame (inserted for it) or the
+  row count of the INSERT ... SELECT it executed (`run.insert_sql`);
+- `reads` names the rollup tables it is built from, so they are built first;
+- `partial=True` builders are rebuilt for a code range only (after an import touching some
+  townships); the others, summed over whole counties or ranked among peers, are always
+  rebuilt whole.
+
+Everything runs inside the CALLER's transaction: nothing here commits.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from graphlib import TopologicalSorter
+
+import pandas as pd
+from sqlalchemy import Date, Table, bindparam, text
+
+from data.model.db import insert_plain
+from data.rollups import frames
+
+log = logging.getLogger(__name__)
+SERVICE_COLUMNS = ["village_code", "matter", "submitted_at", "completed_at", "due_date", "rating"]
+
+
+@dataclass
+class Run:
+    """One rebuild: the connection, the code ranges (None = everything), the weeks CTE, and
+    the raw rows the builders share, read at most once (or handed over by the loader)."""
+    conn: object
+    ranges: list[tuple[str, str]] | None
+    weeks_sql: str
+    week_params: dict
+    given: dict = field(default_factory=dict)
+    _memo: dict = field(default_factory=dict)
+
+    def code_filter(self, column: str) -> tuple[str, dict]:
+        """SQL `(col BETWEEN :rlo0 AND :rhi0 OR ...)` with its parameters; '1 = 1' for all."""
+        if self.ranges is None:
+            return "1 = 1", {}
+        parts = [f"{column} BETWEEN :rlo{i} AND :rhi{i}" for i in range(len(self.ranges))]
+        params = {f"r{side}{i}": bound for i, r in enumerate(self.ranges)
+                  for side, bound in zip(("lo", "hi"), r, strict=True)}
+        return "(" + " OR ".join(parts) + ")", params
+
+    def insert_sql(self, sql: str, **filters: str) -> int:
+        """Execute an INSERT ... SELECT template: `{weeks}` becomes the weeks CTE and each
+        named placeholder the range filter on its column; returns the rows inserted."""
+        fills = {name: self.code_filter(column)[0] for name, column in filters.items()}
+        stmt = text(sql.format(weeks=self.weeks_sql, **fills))
+        params = dict(self.code_filter("x")[1])
+        if "{weeks}" in sql:
+            stmt = stmt.bindparams(*[bindparam(k, type_=Date) for k in self.week_params if k[0] == "e"])
+            params.update(self.week_params)
+        return self.conn.execute(stmt, params).rowcount
+
+    def rows(self, name: str, read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """A shared input: handed over by the caller, else read once and kept."""
+        if name not in self._memo:
+            given = self.given.get(name)
+            self._memo[name] = read() if given is None else given
+        return self._memo[name]
+
+    def payments(self) -> pd.DataFrame:
+        return self.rows("payments", lambda: frames.read_payments(self.conn))
+
+    def complaint_events(self) -> pd.DataFrame:
+        return self.rows("complaint_events", lambda: frames.complaint_events(
+            self.rows("complaints", lambda: frames.read_complaints(self.conn))))
+
+    def services(self) -> pd.DataFrame:
+        return self.rows("services", lambda: frames.read_rows(self.conn, "service_request",
+                                                              SERVICE_COLUMNS))
+
+    def late_payments(self) -> pd.DataFrame:
+        return self.rows("late_payments", lambda: frames.late_payments(self.payments()))
+
+    def ledger_vm(self) -> pd.DataFrame:
+        """Village x month ledger sums of the rebuilt ranges (all of them: as the loader
+        computed them, when it handed them over)."""
+        name = "ledger_vm" if self.ranges is None else f"ledger_vm{self.ranges}"
+        return self.rows(name, lambda: frames.ledger_vm(
+            frames.read_ledger(self.conn, *self.code_filter("village_code"))))
+
+    def whole(self) -> Run:
+        """The same run over every code (sharing the rows read so far)."""
+        return replace(self, ranges=None)
+
+
+@dataclass(frozen=True)
+class Builder:
+    table: Table
+    build: Callable[[Run], pd.DataFrame | int]
+    reads: tuple[str, ...] = ()
+    partial: bool = True
+
+    @property
+    def code_column(self) -> str:
+        names = self.table.c.keys()
+        return next(c for c in ("village_code", "township_code", "county_code", "region_code")
+                    if c in names)
+
+
+BUILDERS: dict[str, Builder] = {}
+
+
+def rollup(model, *, reads: tuple = (), partial: bool = True):
+    """Decorator: register the function as the builder of `model`'s table."""
+    table = model.__table__
+
+    def register(build: Callable[[Run], pd.DataFrame | int]):
+        if table.name in BUILDERS:
+            raise ValueError(f"rollup {table.name} has two builders")
+        BUILDERS[table.name] = Builder(table, build, tuple(r.__tablename__ for r in reads), partial)
+        return build
+    return register
+
+
+def build_order() -> list[str]:
+    """Table names, each after the rollups it reads (registration order among equals)."""
+    sorter = TopologicalSorter({name: b.reads for name, b in BUILDERS.items()})
+    return list(sorter.static_order())
+
+
+def run_builders(run: Run) -> dict[str, int]:
+    """Delete and rebuild every registered rollup (partial ones only in `run.ranges`)."""
+    counts = {}
+    for name in build_order():
+        builder = BUILDERS[name]
+        scoped = run if builder.partial else run.whole()
+        cond, params = scoped.code_filter(builder.code_column)
+        started = time.perf_counter()
+        run.conn.execute(text(f"DELETE FROM {name} WHERE {cond}"), params)
+        built = builder.build(scoped)
+        if isinstance(built, pd.DataFrame):
+            keep = frames.in_ranges(built[builder.code_column], scoped.ranges)
+            built = insert_plain(run.conn, builder.table, built[keep])
+        counts[name] = built
+        log.info("rebuilt %s in %.2f s", name, time.perf_counter() - started)
+    return counts

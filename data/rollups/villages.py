@@ -1,0 +1,146 @@
+"""Village finance and disclosure rollups (tables: data/model/rollups.py).
+
+- `rollup_ledger_vm` / `rollup_ledger_tm` (pandas, rollups.frames): village finance by
+  village or township x month x direction x category; `rollup_reporting_tw`: villages and
+  villages that booked an entry, township x week (reporting completeness);
+  `rollup_disclosure_tw`: disclosure items by week of due date x kind.
+- Read by the /funds page: `rollup_ledger_cm` (county x month x direction x category);
+  `rollup_ledger_outlier_vy`: per village, calendar year and expense category, the
+  per-capita spending with its county peers' quartiles and the upper IQR fence
+  (Q3 + k x IQR, k = OUTLIER_K), only rows above the fence; `rollup_disclosure_late_vw`:
+  per village, week of due date and kind, the items due, published late and unpublished,
+  only rows with a late or unpublished item.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import text
+
+from data.model.rollups import (
+    RollupDisclosureLateVW, RollupDisclosureTW, RollupLedgerCM, RollupLedgerOutlierVY,
+    RollupLedgerTM, RollupLedgerVM, RollupReportingTW,
+)
+from data.rollups import frames
+from data.rollups.registry import Run, rollup
+from data.rollups.sql import CTY, TWP
+
+OUTLIER_K = 3.0  # Tukey's "far out" fence: Q3 + 3 x IQR
+
+_REPORTING_TW = f"""
+INSERT INTO rollup_reporting_tw (week_key, township_code, villages, villages_reported)
+WITH {{weeks}},
+vc AS (SELECT {TWP.format('code')} AS township_code, COUNT(*) AS villages FROM region
+  WHERE level = 'village' AND {{f_code}} GROUP BY {TWP.format('code')}),
+rep AS (SELECT township_code, week_key, COUNT(*) AS n FROM (SELECT DISTINCT x.village_code,
+  {TWP.format('x.village_code')} AS township_code, k.week_key FROM village_ledger x
+  JOIN calendar_day k ON k.day = x.entry_date WHERE {{f_x}}) z GROUP BY township_code, week_key),
+towns AS (SELECT township_code, SUM(villages) AS villages FROM (
+  SELECT code AS township_code, 0 AS villages FROM region WHERE level = 'township' AND {{f_code}}
+  UNION ALL SELECT township_code, villages FROM vc
+  UNION ALL SELECT DISTINCT township_code, 0 FROM rep) z GROUP BY township_code)
+SELECT week_key, township_code, SUM(villages), SUM(n) FROM (
+  SELECT w.week_key, t.township_code, t.villages, 0 AS n FROM w CROSS JOIN towns t
+  UNION ALL SELECT week_key, township_code, 0, n FROM rep) z
+GROUP BY week_key, township_code"""
+
+_DISCLOSURE_TW = f"""
+INSERT INTO rollup_disclosure_tw (week_key, township_code, kind, due, on_time, published_late,
+  unpublished)
+SELECT k.week_key, {TWP.format('x.village_code')}, x.kind, COUNT(*),
+  SUM(CASE WHEN x.published_date <= x.due_date THEN 1 ELSE 0 END),
+  SUM(CASE WHEN x.published_date > x.due_date THEN 1 ELSE 0 END),
+  SUM(CASE WHEN x.published_date IS NULL THEN 1 ELSE 0 END)
+FROM disclosure x JOIN calendar_day k ON k.day = x.due_date WHERE {{f_x}}
+GROUP BY k.week_key, {TWP.format('x.village_code')}, x.kind"""
+
+_LEDGER_CM = f"""
+INSERT INTO rollup_ledger_cm (month_key, county_code, direction, category, amount, entries)
+SELECT month_key, {CTY.format('township_code')}, direction, category, SUM(amount), SUM(entries)
+FROM rollup_ledger_tm GROUP BY month_key, {CTY.format('township_code')}, direction, category"""
+
+_DISCLOSURE_LATE = """
+INSERT INTO rollup_disclosure_late_vw (week_key, village_code, kind, due, published_late,
+ unpublished)
+SELECT k.week_key, x.village_code, x.kind, COUNT(*),
+ SUM(CASE WHEN x.published_date > x.due_date THEN 1 ELSE 0 END),
+ SUM(CASE WHEN x.published_date IS NULL THEN 1 ELSE 0 END)
+FROM disclosure x JOIN calendar_day k ON k.day = x.due_date
+WHERE x.published_date IS NULL OR x.published_date > x.due_date
+GROUP BY k.week_key, x.village_code, x.kind"""
+
+
+@rollup(RollupLedgerVM)
+def ledger_vm(run: Run) -> pd.DataFrame:
+    return run.ledger_vm()
+
+
+@rollup(RollupLedgerTM)
+def ledger_tm(run: Run) -> pd.DataFrame:
+    return frames.ledger_tm(run.ledger_vm())
+
+
+@rollup(RollupReportingTW)
+def reporting_tw(run: Run) -> int:
+    return run.insert_sql(_REPORTING_TW, f_x="x.village_code", f_code="code")
+
+
+@rollup(RollupDisclosureTW)
+def disclosure_tw(run: Run) -> int:
+    return run.insert_sql(_DISCLOSURE_TW, f_x="x.village_code")
+
+
+@rollup(RollupLedgerCM, reads=(RollupLedgerTM,), partial=False)
+def ledger_cm(run: Run) -> int:
+    return run.insert_sql(_LEDGER_CM)
+
+
+@rollup(RollupDisclosureLateVW, partial=False)
+def disclosure_late_vw(run: Run) -> int:
+    return run.insert_sql(_DISCLOSURE_LATE)
+
+
+@rollup(RollupLedgerOutlierVY, reads=(RollupLedgerVM,), partial=False)
+def ledger_outlier_vy(run: Run) -> pd.DataFrame:
+    return _outliers(run.conn)
+
+
+def _outliers(conn) -> pd.DataFrame:
+    """Rows of rollup_ledger_outlier_vy: above-fence villages per year, county and category."""
+    spend = pd.DataFrame(conn.execute(text(
+        "SELECT month_key / 100 AS year, village_code, category, SUM(amount) FROM rollup_ledger_vm "
+        "WHERE direction = 'expense' GROUP BY month_key / 100, village_code, category")).all(),
+        columns=["year", "village_code", "category", "amount"])
+    villages = pd.DataFrame(conn.execute(text(
+        "SELECT code, population FROM region WHERE level = 'village'")).all(),
+        columns=["village_code", "population"])
+    return iqr_outliers(spend, villages, OUTLIER_K)
+
+
+def iqr_outliers(spend: pd.DataFrame, villages: pd.DataFrame, k: float = OUTLIER_K) -> pd.DataFrame:
+    """Villages whose per-capita spending in a category is above Q3 + k x IQR of their county.
+
+    spend: year, village_code, category, amount; villages: village_code, population (every
+    village of the region, so villages without spending count as 0 among their peers).
+    Villages with no population are left out (per capita undefined).
+    """
+    cols = ["year", "village_code", "category", "amount", "population", "per_capita", "peers",
+            "q1", "median", "q3", "fence"]
+    people = villages[villages["population"] > 0]
+    if spend.empty or people.empty:
+        return pd.DataFrame(columns=cols)
+    grid = pd.MultiIndex.from_product(
+        [sorted(spend["year"].unique()), people["village_code"], sorted(spend["category"].unique())],
+        names=["year", "village_code", "category"])
+    full = (spend.assign(amount=spend["amount"].astype(float))
+            .groupby(["year", "village_code", "category"])["amount"].sum()
+            .reindex(grid, fill_value=0.0).reset_index()
+            .merge(people, on="village_code"))
+    full["per_capita"] = full["amount"] / full["population"]
+    full["county"] = full["village_code"].str.slice(0, 6)
+    groups = full.groupby(["year", "county", "category"])["per_capita"]
+    full["q1"], full["median"], full["q3"] = (groups.transform(lambda s, q=q: s.quantile(q))
+                                              for q in (0.25, 0.5, 0.75))
+    full["peers"] = groups.transform("size")
+    full["fence"] = full["q3"] + k * (full["q3"] - full["q1"])
+    flagged = full[(full["per_capita"] > full["fence"]) & (full["peers"] >= 4)]
+    return flagged[cols].reset_index(drop=True)
