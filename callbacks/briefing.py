@@ -16,6 +16,7 @@ import ids
 from ids import briefing as bid
 from runtime import current_scope, data_version, get_engine, get_settings
 from callbacks.memo import memoized
+from callbacks.page_state import pickers_to_url, resolve_state
 from components.state import state_href, state_query
 from data.calendar import format_week, parse_week
 from exports import briefing_jobs
@@ -24,27 +25,6 @@ from views.briefing import CHART_KEYS, briefing_figures, build_briefing
 from views.overview import picker_options, resolve_defaults
 
 CHART_OUTPUTS = [Output(ids.chart(bid.chart_key(key)), "figure") for key in CHART_KEYS]
-
-
-def resolve_state(state: dict):
-    """Picker options and values, the as-of line, the header chip, the resolved state."""
-    scope, lang = current_scope(), state.get("lang") or "zh-CN"
-    resolved = memoized("ov.resolve", scope, state.get("region"), state.get("week"),
-                        compute=lambda: resolve_defaults(get_engine(), scope, state))
-    options = memoized("ov.options", scope, resolved["root"], lang,
-                       compute=lambda: picker_options(get_engine(), scope, resolved["root"], lang))
-    asof = t("common.as_of", lang, date=resolved["as_of"]) if resolved["as_of"] else ""
-    chip = t("common.current_region", lang, region=resolved.get("region_name") or "—")
-    return (options["regions"], resolved["region"], options["weeks"], resolved["week"], asof, chip,
-            {**resolved, "lang": lang})
-
-
-def pickers_to_url(region, week, resolved, search):
-    """A user's pick becomes the URL (state); the resolved defaults never loop back."""
-    if not resolved or (region == resolved.get("region") and week == resolved.get("week")):
-        return no_update
-    href = state_href("", state_query(search), region=region, week=format_week(parse_week(week)))
-    return href or no_update
 
 
 def _narrative_children(briefing) -> list:

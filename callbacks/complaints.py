@@ -18,6 +18,7 @@ from ids import complaints as cid
 from ids import records as ids_records
 from runtime import current_scope, get_engine, get_settings
 from callbacks.memo import memoized
+from callbacks.page_state import as_of_line, page_lang, region_chip
 from components.state import STATE_KEYS
 from data.calendar import format_week, parse_week
 from data.rules.spikes import SpikeRule
@@ -46,19 +47,15 @@ def _key(resolved: dict, *extra) -> tuple:
 
 def resolve_state(state: dict):
     """Picker options and values, the as-of line, the header chip, the resolved state."""
-    state = state or {}
-    scope, lang = current_scope(), state.get("lang") or "zh-CN"
+    state, scope, lang = state or {}, current_scope(), page_lang(state)
     resolved = memoized("cp.resolve", scope, *[state.get(k) for k in ("region", "week", "period", "span", "by")],
                         lang, compute=lambda: view.resolve(get_engine(), scope, state))
     regions = memoized("cp.regions", scope, resolved["root"], resolved["region"], lang,
                        compute=lambda: view.region_options(get_engine(), scope, resolved["root"],
                                                            resolved["region"], lang))
     weeks = memoized("cp.weeks", scope, lang, compute=lambda: view.week_options(get_engine(), lang))
-    asof = [t("common.as_of", lang, date=resolved["as_of"]) if resolved.get("as_of") else ""]
-    if resolved.get("demo"):
-        asof.append(html.Span(t("overview.dataset_demo", lang), className="badge text-bg-warning sun-demo-badge"))
-    chip = t("common.current_region", lang, region=resolved.get("region_name") or "—")
-    return regions, resolved["region"], weeks, resolved["week"], asof, chip, resolved
+    return (regions, resolved["region"], weeks, resolved["week"], as_of_line(resolved, lang),
+            region_chip(resolved.get("region_name"), lang), resolved)
 
 
 def controls_to_url(region, week, period, span, by, resolved, search):

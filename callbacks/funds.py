@@ -18,6 +18,7 @@ from ids import funds as fid
 from ids import records as ids_records
 from runtime import current_scope, get_engine, get_settings
 from callbacks.memo import memoized
+from callbacks.page_state import as_of_text, page_lang, region_chip, region_week_options, resolved_defaults
 from data.queries import funds as qf
 from data.calendar import format_week, parse_week
 from i18n import t
@@ -40,22 +41,18 @@ def funds_href(search: str | None, **overrides) -> str:
 
 def resolve_state(state: dict):
     """Picker options and values, as-of line, region chip, filter chips, resolved state."""
-    scope, lang = current_scope(), (state or {}).get("lang") or "zh-CN"
-    state = state or {}
-    resolved = memoized("funds.resolve", scope, state.get("region"), state.get("week"),
-                        compute=lambda: resolve_defaults(get_engine(), scope, state))
-    options = memoized("funds.options", scope, resolved["root"], lang,
-                       compute=lambda: picker_options(get_engine(), scope, resolved["root"], lang))
+    state, scope, lang = state or {}, current_scope(), page_lang(state)
+    resolved = resolved_defaults(state)
+    options = region_week_options(resolved, lang)
     categories = memoized("funds.categories", scope, compute=_categories)
     category = state.get("category") if state.get("category") in categories else None
     period = state.get("period") if state.get("period") in vf.PERIODS else "ytd"
     full = {**resolved, "lang": lang, "period": period, "source": state.get("source"),
             "category": category}
-    asof = t("common.as_of", lang, date=resolved["as_of"]) if resolved.get("as_of") else ""
-    chip = t("common.current_region", lang, region=resolved.get("region_name") or "—")
     periods = [{"label": t(f"funds.controls.period.{p}", lang), "value": p} for p in vf.PERIODS]
     return (options["regions"], resolved["region"], options["weeks"], resolved["week"], periods,
-            period, asof, chip, filter_chips(full), full)
+            period, as_of_text(resolved.get("as_of"), lang), region_chip(resolved.get("region_name"), lang),
+            filter_chips(full), full)
 
 
 def _categories() -> list[str]:

@@ -20,6 +20,7 @@ from ids import map as ids_map
 from ids import records as ids_records
 from runtime import current_scope, data_version, get_engine, get_settings
 from callbacks.memo import memoized
+from callbacks.page_state import as_of_text, region_chip
 from data.codes import InvalidRegionCode, normalize_code
 from data.queries.map import child_level_of
 from i18n import t
@@ -41,8 +42,7 @@ def resolve(state):
     view = {**view, "lang": lang}
     view["href"] = vm.map_href(view)
     options = [week_option(int(w[:4]) * 100 + int(w[-2:]), lang) for w in view["weeks"]]
-    asof = t("common.as_of", lang, date=view["as_of"]) if view.get("as_of") else ""
-    chip = t("common.current_region", lang, region=view.get("name") or "—")
+    asof, chip = as_of_text(view.get("as_of"), lang), region_chip(view.get("name"), lang)
     light = {k: v for k, v in view.items() if k != "weeks"}
     return light, options, view["week"], view["metric"], view["period"], asof, chip
 

@@ -13,10 +13,12 @@ from dash import Input, Output, State, html, no_update
 import ids
 from runtime import current_scope, data_version, get_engine, get_settings
 from callbacks.memo import memoized
+from callbacks.page_state import pickers_to_url, resolve_state
 from components.hotlist import hot_list
 from components.kpi_tiles import kpi_tiles
 from components.state import state_href, state_query
 from data import queries
+from data.queries.regions import fetch_county_names, with_county_names
 from data.calendar import format_week, parse_week
 from figures.overview import trend_strip
 from figures.theme import with_export_meta
@@ -26,31 +28,6 @@ from views.overview import (
 from i18n import t
 
 OV_RESOLVED = ids.OV_RESOLVED
-
-
-def resolve_state(state: dict):
-    """Picker options and values, the as-of line, the header chip, the resolved state."""
-    scope, lang = current_scope(), state.get("lang") or "zh-CN"
-    resolved = memoized("ov.resolve", scope, state.get("region"), state.get("week"),
-                        compute=lambda: resolve_defaults(get_engine(), scope, state))
-    options = memoized("ov.options", scope, resolved["root"], lang,
-                       compute=lambda: picker_options(get_engine(), scope, resolved["root"], lang))
-    asof = [t("common.as_of", lang, date=resolved["as_of"]) if resolved["as_of"] else ""]
-    if resolved.get("demo"):
-        asof.append(html.Span(t("overview.dataset_demo", lang),
-                              className="badge text-bg-warning sun-demo-badge"))
-    chip = t("common.current_region", lang, region=resolved.get("region_name") or "—")
-    return (options["regions"], resolved["region"], options["weeks"], resolved["week"],
-            asof, chip, {**resolved, "lang": lang})
-
-
-def pickers_to_url(region, week, resolved, search):
-    """A user's pick becomes the URL (state); the resolved defaults never loop back."""
-    if not resolved or (region == resolved.get("region") and week == resolved.get("week")):
-        return no_update
-    query = state_query(search)
-    href = state_href("", query, region=region, week=format_week(parse_week(week)))
-    return href or no_update
 
 
 def render_kpis(resolved):
@@ -90,11 +67,8 @@ def render_hot(resolved):
     def compute():
         with get_engine().connect() as conn:
             hot = queries.fetch_hot_townships(conn, scope, region_code=region, week_key=week, n=10)
-            counties = queries.fetch_regions_at(conn, scope, region_code=region[:2].ljust(12, "0"),
-                                                level="county")
-        names = dict(zip(counties["code"], counties["name"]))
-        hot["county_name"] = [names.get(code[:6].ljust(12, "0"), "") for code in hot["code"]]
-        return hot_list(hot, query, lang)
+            names = fetch_county_names(conn, scope, region_code=region)
+        return hot_list(with_county_names(hot, names), query, lang)
     return memoized("ov.hot", scope, region, week, lang, compute=compute)
 
 

@@ -11,6 +11,7 @@ from ids import map as ids_map
 from ids import records as ids_records
 from runtime import current_scope, get_engine
 from callbacks.memo import memoized
+from callbacks.page_state import region_chip
 from i18n import t
 from views import map as vm
 from views import region as vr
@@ -26,7 +27,7 @@ def resolve(state):
     scope, lang = current_scope(), state.get("lang") or "zh-CN"
     if not state.get("region"):
         empty = {"region": None, "lang": lang}
-        return empty, no_update, t("common.current_region", lang, region="—")
+        return empty, no_update, region_chip(None, lang)
     key = (state.get("region"), state.get("week"), state.get("period"))
     view = memoized("region.resolve", scope, *key, lang, compute=lambda: vm.resolve_view(
         get_engine(), scope, {**state, "metric": None}))
@@ -34,8 +35,7 @@ def resolve(state):
     view["lang"] = lang
     if view.get("region"):
         view["href"] = region_href(view)
-    chip = t("common.current_region", lang, region=view.get("name") or "—")
-    return view, view.get("period"), chip
+    return view, view.get("period"), region_chip(view.get("name"), lang)
 
 
 def period_to_view(period, view):

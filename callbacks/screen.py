@@ -16,6 +16,7 @@ from ids import screen as sid
 from runtime import current_scope, data_version, get_engine
 from callbacks import overview as ov
 from callbacks.memo import memoized
+from callbacks.page_state import page_lang, resolved_defaults
 from components.hotlist import hot_list
 from data.calendar import parse_week, week_bounds
 from figures.screen import dark
@@ -46,11 +47,9 @@ def _map_scale(resolved) -> float:
 
 def resolve_state(viewport, n_refresh, state: dict):
     """(region title, period, 'updated at' line, resolved state) — again at each refresh."""
-    state = state or {}
-    scope, lang = current_scope(), state.get("lang") or "zh-CN"
-    resolved = memoized("ov.resolve", scope, state.get("region"), state.get("week"),
-                        compute=lambda: resolve_defaults(get_engine(), scope, state))
-    resolved = {**resolved, "lang": lang, "tick": n_refresh or 0, "viewport": viewport or {}}
+    state, lang = state or {}, page_lang(state)
+    resolved = {**resolved_defaults(state), "lang": lang, "tick": n_refresh or 0,
+                "viewport": viewport or {}}
     period = ""
     if resolved.get("week"):
         monday, sunday = week_bounds(parse_week(resolved["week"]))

@@ -33,6 +33,17 @@ class Scope:
     def __bool__(self) -> bool:
         return bool(self.codes)
 
+    def home(self, root_code: str | None) -> str | None:
+        """Where pages open: the dataset's root region if the user may see it, else the
+        user's first region (None for an empty scope)."""
+        try:
+            root = normalize_code(root_code or "")
+        except InvalidRegionCode:
+            root = None
+        if root and self.allows(root):
+            return root
+        return sorted(self.codes)[0] if self.codes else None
+
     def allows(self, code: str) -> bool:
         """True when `code` is one of the scope's regions or under one of them."""
         try:

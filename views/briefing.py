@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from data import queries
+from data.queries.regions import fetch_county_names, with_county_names
 from data.queries import complaints as qc
 from data.calendar import format_week, parse_week, previous_week, week_bounds, weeks_back
 from data.codes import level_of
@@ -148,12 +149,11 @@ def fetch_data(engine, scope, region: str, week_key: int, rule: SpikeRule = Spik
                                                      child_level="township", window=1)
         towns_before = queries.fetch_child_metrics(conn, scope, region_code=region, week_key=prev,
                                                    child_level="township", window=UNIT_WINDOW)
-        counties = queries.fetch_regions_at(conn, scope, region_code=region[:2].ljust(12, "0"), level="county")
+        county_names = fetch_county_names(conn, scope, region_code=region)
         towns_weekly = qc.fetch_township_weekly(conn, scope, region_code=region,
                                                 weeks=weeks_back(week_key, rule.baseline_weeks + 1))
         trend = queries.fetch_trend(conn, scope, region_code=region, week_key=week_key, weeks=12)
         trend_yoy = queries.fetch_trend(conn, scope, region_code=region, week_key=yoy, weeks=12)
-    county_names = dict(zip(counties["code"], counties["name"]))
     return {"region": region_row, "info": info, "kpis": kpis, "kpis_yoy": kpis_yoy, "units": units,
             "units_week": units_week, "towns": towns, "towns_week": towns_week,
             "towns_before": towns_before, "towns_weekly": towns_weekly, "county_names": county_names, "trend": trend,
@@ -177,7 +177,7 @@ def spike_frame(towns_week: pd.DataFrame, towns_weekly: pd.DataFrame, week_key: 
     frame["limit"] = frame["code"].map(found["limit"]).fillna(0).astype(int)
     frame["spike"] = frame["code"].map(found["spike"]).fillna(False).astype(bool)
     frame["rise"] = frame["received"] - frame["baseline"]
-    frame["county_name"] = [county_names.get(c[:6].ljust(12, "0"), "") for c in frame["code"]]
+    frame = with_county_names(frame, county_names)
     frame["label"] = [t("common.name_with_parent", lang, name=n, parent=c) if c else n
                       for n, c in zip(frame["name"], frame["county_name"])]
     frame = frame[frame["rise"] > 0].sort_values(["spike", "rise", "code"], ascending=[False, False, True])
@@ -198,8 +198,7 @@ def build_briefing(engine, scope, region: str, week: str | int, lang: str = "zh-
     region_row, info = data["region"], data["info"]
     towns, towns_before = data["towns"], data["towns_before"]
     names = data["county_names"]
-    hot = towns.head(HOT_N).copy()
-    hot["county_name"] = [names.get(c[:6].ljust(12, "0"), "") for c in hot["code"]]
+    hot = with_county_names(towns.head(HOT_N), names)
     before_top = set(towns_before.head(HOT_N)["code"]) if not towns_before.empty else set()
     new_hot = set(hot["code"]) - before_top if before_top else set()
     briefing = Briefing(

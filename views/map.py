@@ -87,7 +87,7 @@ def resolve_view(engine, scope, state: dict) -> dict:
     data when absent or unknown, metric and period validated; plus names for display."""
     with engine.connect() as conn:
         info = queries.fetch_dataset_info(conn)
-        root = _root_for(info, scope)
+        root = scope.home(info.get("root_code"))
         region = queries.fetch_region(conn, scope, state.get("region") or root or "")
         weeks = queries.fetch_weeks(conn)
         chain = ancestors(conn, scope, region["code"]) if region else []
@@ -104,16 +104,6 @@ def resolve_view(engine, scope, state: dict) -> dict:
             "period": clean_period(state.get("period")), "lang": state.get("lang") or "zh-CN",
             "root": root, "as_of": info.get("as_of"), "ancestors": chain,
             "weeks": [format_week(w) for w in weeks]}
-
-
-def _root_for(info: dict, scope) -> str | None:
-    try:
-        root = normalize_code(info.get("root_code") or "")
-    except InvalidRegionCode:
-        root = None
-    if root and scope.allows(root):
-        return root
-    return sorted(scope.codes)[0] if scope.codes else None
 
 
 def ancestors(conn, scope, code: str) -> list[dict]:

@@ -28,22 +28,11 @@ MAP_HOVER = (
 MAP_SIZE_PX = (760, 460)
 
 
-def _root_for(info: dict, scope) -> str | None:
-    """The dataset's root region if the user may see it, else the user's first region."""
-    try:
-        root = normalize_code(info.get("root_code") or "")
-    except InvalidRegionCode:
-        root = None
-    if root and scope.allows(root):
-        return root
-    return sorted(scope.codes)[0] if scope.codes else None
-
-
 def resolve_defaults(engine, scope, state: dict) -> dict:
     """Region and week to show: the URL's when valid, else the dataset root and latest week."""
     with engine.connect() as conn:
         info = queries.fetch_dataset_info(conn)
-        root = _root_for(info, scope)
+        root = scope.home(info.get("root_code"))
         region = queries.fetch_region(conn, scope, state.get("region") or root or "")
         weeks = queries.fetch_weeks(conn)
     wanted = state.get("week")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from data import queries
+from data.queries.regions import fetch_county_names, with_county_names
 from data.calendar import parse_week
 from figures import briefing as bfig
 from figures.theme import with_export_meta
@@ -92,7 +93,5 @@ def top_hot(engine, scope, resolved: dict):
     with engine.connect() as conn:
         hot = queries.fetch_hot_townships(conn, scope, region_code=region,
                                           week_key=parse_week(resolved["week"]), n=HOT_ON_SCREEN)
-        counties = queries.fetch_regions_at(conn, scope, region_code=region[:2].ljust(12, "0"), level="county")
-    names = dict(zip(counties["code"], counties["name"]))
-    hot["county_name"] = [names.get(code[:6].ljust(12, "0"), "") for code in hot["code"]]
-    return hot
+        names = fetch_county_names(conn, scope, region_code=region)
+    return with_county_names(hot, names)

@@ -96,3 +96,18 @@ def fetch_regions_at(conn, scope: Scope, *, region_code: str, level: str) -> pd.
                    scope_condition(_region.c.code, scope))
             .order_by(_region.c.code))
     return pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=cols)
+
+
+def fetch_county_names(conn, scope: Scope, *, region_code: str) -> dict[str, str]:
+    """County code -> name, for the visible counties of `region_code`'s province."""
+    counties = fetch_regions_at(conn, scope, region_code=region_code[:2].ljust(12, "0"),
+                                level="county")
+    return dict(zip(counties["code"], counties["name"], strict=True))
+
+
+def with_county_names(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """`frame` (a `code` column of townships or villages) plus `county_name` (the name of
+    the county each code lies in; '' when that county is not visible)."""
+    out = frame.copy()
+    out["county_name"] = [names.get(code[:6].ljust(12, "0"), "") for code in out["code"]]
+    return out
