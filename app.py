@@ -11,6 +11,7 @@ import hashlib
 import re
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import dash
 from flask import Flask, Response, abort, request, send_file
@@ -57,9 +58,9 @@ class SunshineDash(dash.Dash):
     only by the debug UI); on an intranet page we blank it so the HTML is self-contained.
     """
 
-    def interpolate_index(self, **kwargs) -> str:
-        kwargs["config"] = _VERSION_URL_RE.sub('"dash_version_url":""', kwargs["config"])
-        return super().interpolate_index(**kwargs)
+    def interpolate_index(self, *args: Any, **kwargs: Any) -> str:
+        kwargs["config"] = _VERSION_URL_RE.sub('"dash_version_url":""', kwargs["config"])  # Dash passes keywords
+        return super().interpolate_index(*args, **kwargs)
 
 
 _VERSION_URL_RE = re.compile(r'"dash_version_url":"[^"]*"')
@@ -78,7 +79,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         __name__, use_pages=True, pages_folder=str(PROJECT_ROOT / "pages"),
         assets_folder=str(PROJECT_ROOT / "assets"), serve_locally=True,
         external_stylesheets=[BOOTSTRAP_CSS_URL], external_scripts=[],
-        suppress_callback_exceptions=True, title=t("app.title", lang), update_title=None,
+        suppress_callback_exceptions=True, title=t("app.title", lang),
+        update_title="",  # no "Updating..." title while callbacks run (Dash: None or "")
     )
     app.index_string = INDEX_STRING % {"lang": lang}
     server = app.server
@@ -93,6 +95,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
 def make_cache(server: Flask, settings: Settings) -> Cache:
     """flask-caching: Redis when REDIS_URL is set, else files under CACHE_DIR/flask."""
+    config: dict[str, object]
     if settings.redis_url:
         config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.redis_url}
     else:

@@ -65,7 +65,7 @@ def rebuild_rollups(database_url: str = typer.Option(None, help="SQLAlchemy URL 
 @app.command()
 def demo(scale: str = typer.Option("city", callback=_check_scale, help="county | city | province"),
          seed: int = typer.Option(7, help="random seed: same seed, same data"),
-         as_of: str = typer.Option(None, help="last day (Sunday) of the last week, YYYY-MM-DD"),
+         as_of: str | None = typer.Option(None, help="last day (Sunday) of the last week, YYYY-MM-DD"),
          database_url: str = typer.Option(None, help="SQLAlchemy URL (default: settings)"),
          quiet: bool = typer.Option(False, help="no progress bar")):
     """Generate a complete, deterministic two-year demo dataset (replaces existing data)."""

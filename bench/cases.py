@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 COUNTY_LAYER_BUDGET = 300_000
@@ -60,11 +61,11 @@ def _overview_cases(server) -> list[tuple[str, list[Callable[[], object]]]]:
     states = overview_states(server)
     resolved = [overview.resolve_state(state)[-1] for state in states]  # untimed inputs
     return [
-        ("overview.resolve_state", [lambda s=s: overview.resolve_state(s) for s in states]),
-        ("overview.render_kpis", [lambda r=r: overview.render_kpis(r) for r in resolved]),
-        ("overview.render_map", [lambda r=r: overview.render_map(r) for r in resolved]),
-        ("overview.render_hot", [lambda r=r: overview.render_hot(r) for r in resolved]),
-        ("overview.render_trend", [lambda r=r: overview.render_trend(r) for r in resolved]),
+        ("overview.resolve_state", [partial(overview.resolve_state, s) for s in states]),
+        ("overview.render_kpis", [partial(overview.render_kpis, r) for r in resolved]),
+        ("overview.render_map", [partial(overview.render_map, r) for r in resolved]),
+        ("overview.render_hot", [partial(overview.render_hot, r) for r in resolved]),
+        ("overview.render_trend", [partial(overview.render_trend, r) for r in resolved]),
     ]
 
 

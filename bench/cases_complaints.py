@@ -3,6 +3,8 @@ a spread of counties and a few townships at the latest weeks, with the widest tr
 (104 weeks) and every breakdown."""
 from __future__ import annotations
 
+from functools import partial
+
 BREAKDOWNS = ("category", "channel", "region")
 
 
@@ -30,13 +32,14 @@ def callback_cases(server):
 
     states = complaints_states(server)
     resolved = [complaints.resolve_state(state)[-1] for state in states]  # untimed inputs
-    cases = [("complaints.resolve_state", [lambda s=s: complaints.resolve_state(s) for s in states])]
+    cases = [("complaints.resolve_state", [partial(complaints.resolve_state, s) for s in states])]
     for name in ("render_trend", "render_hotspots", "render_handling", "render_units",
                  "render_services", "grid_queries"):
         fn = getattr(complaints, name)
-        cases.append((f"complaints.{name}", [lambda r=r, fn=fn: fn(r) for r in resolved]))
-    cases.append(("complaints.records_open", [lambda r=r: _grid_page(server, r, "complaints_open") for r in resolved]))
-    cases.append(("complaints.records_services", [lambda r=r: _grid_page(server, r, "services_overdue") for r in resolved]))
+        cases.append((f"complaints.{name}", [partial(fn, r) for r in resolved]))
+    cases.append(("complaints.records_open", [partial(_grid_page, server, r, "complaints_open") for r in resolved]))
+    cases.append(("complaints.records_services",
+                  [partial(_grid_page, server, r, "services_overdue") for r in resolved]))
     return cases
 
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from dash import Input, Output, State, ctx, dcc, html, no_update
+from dash.development.base_component import Component
 
 import ids
 from ids import briefing as bid
 from runtime import current_scope, data_version, get_engine, get_settings
 from callbacks.memo import memoized
 from callbacks.page_state import pickers_to_url, resolve_state
+from components.attrs import html_attrs
 from components.state import state_href, state_query
 from data.calendar import format_week, parse_week
 from exports import briefing_jobs
@@ -27,12 +29,12 @@ from views.overview import picker_options, resolve_defaults
 CHART_OUTPUTS = [Output(ids.chart(bid.chart_key(key)), "figure") for key in CHART_KEYS]
 
 
-def _narrative_children(briefing) -> list:
-    out = []
+def _narrative_children(briefing) -> list[Component]:
+    out: list[Component] = []
     for topic in briefing.topics:
         out.append(html.H3(topic.title, className="sun-briefing-topic"))
         out.append(html.P(("" if briefing.lang != "en" else " ").join(topic.sentences),
-                          **{"data-topic": topic.key}))
+                          **html_attrs({"data-topic": topic.key})))
     return out
 
 
@@ -50,7 +52,7 @@ def render_preview(resolved):
     """(narrative children, *chart figures) of the resolved region and week."""
     lang = (resolved or {}).get("lang", "zh-CN")
     _warm_kaleido()
-    empty = {"data": [], "layout": {}}
+    empty: dict[str, object] = {"data": [], "layout": {}}
     if not resolved or not resolved.get("region") or not resolved.get("week"):
         return [html.P(t("overview.no_region", lang), className="text-muted")] + [empty] * len(CHART_KEYS)
     scope = current_scope()
@@ -85,7 +87,7 @@ def start_files(n_clicks, resolved):
     if not n_clicks:
         return no_update, no_update
     job, params = _job_for(resolved)
-    if job is None:
+    if job is None or params is None:  # both or neither
         return no_update, no_update
     from views.briefing_files import write_briefing
     engine, scope, settings = get_engine(), current_scope(), get_settings()

@@ -19,6 +19,7 @@ from ids import records as ids_records
 from runtime import current_scope, get_engine, get_settings
 from callbacks.memo import memoized
 from callbacks.page_state import as_of_line, page_lang, region_chip
+from components.attrs import html_attrs
 from components.state import STATE_KEYS
 from data.calendar import format_week, parse_week
 from data.rules.spikes import SpikeRule
@@ -129,7 +130,7 @@ function(base, found) {
 """
 
 
-def _link_query(resolved: dict, region: str) -> str:
+def _link_query(resolved: dict, region: str | None) -> str:
     query = {"region": region, "week": resolved.get("week"), "lang": resolved.get("lang")}
     return urlencode({k: v for k, v in query.items() if v})
 
@@ -161,7 +162,7 @@ def hotspot_list(hot, resolved: dict, lang: str):
                 dcc.Link(t("complaints.spikes.open_profile", lang), href=f"/region/{code}?{query}",
                          title=t("complaints.spikes.profile_title", lang), className="sun-cp-link"),
             ], className="sun-cp-hot-links"),
-        ], className="sun-cp-hot-item", **{"data-code": str(code), "data-week": str(int(row.week_key))}))
+        ], className="sun-cp-hot-item", **html_attrs({"data-code": str(code), "data-week": str(int(row.week_key))})))
     return html.Ul(items, className="sun-cp-hot-list")
 
 
@@ -236,7 +237,7 @@ def league_table(frame, lang: str, *, kind: str, level: str = "township"):
             below = bool(flag and row.get(flag))
             cells.append(html.Td(format_value(row[col], "rate", lang),
                                  className="text-end" + (" sun-cp-below" if below else "")))
-        rows.append(html.Tr(cells, **{"data-code": str(row["code"]), "data-misses": str(row["misses"])}))
+        rows.append(html.Tr(cells, **html_attrs({"data-code": str(row["code"]), "data-misses": str(row["misses"])})))
     return html.Div(html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
                                className="table table-sm sun-cp-table mb-0"), className="sun-cp-table-wrap")
 

@@ -304,7 +304,7 @@ def records_query(choice, *args):
         if toggled is None:
             return no_update, no_update  # a link, a region node (it drills) or nothing
         return records_params("payments", toggled), "payments"
-    if data is not None:
+    if data is not None and key is not None:  # a click has a key
         choice = CHART_CHOICE[key]
     return records_params(choice, resolved, key, data), choice
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, Patch, State, dcc, html, no_update
+from dash.development.base_component import Component
 
 import ids
 from ids import map as ids_map
@@ -21,6 +22,7 @@ from ids import records as ids_records
 from runtime import current_scope, data_version, get_engine, get_settings
 from callbacks.memo import memoized
 from callbacks.page_state import as_of_text, region_chip
+from components.attrs import html_attrs
 from data.codes import InvalidRegionCode, normalize_code
 from data.queries.map import child_level_of
 from i18n import t
@@ -112,7 +114,7 @@ def render_crumbs(view):
         label = [item["label"], html.Small(t(f"level.{item['level']}", view["lang"]),
                                            className="sun-crumb-level")]
         if item["current"]:
-            items.append(html.Li(label, className="breadcrumb-item active", **{"aria-current": "page"}))
+            items.append(html.Li(label, className="breadcrumb-item active", **html_attrs({"aria-current": "page"})))
         else:
             items.append(html.Li(dcc.Link(label, href=item["href"]), className="breadcrumb-item"))
     return items
@@ -174,14 +176,14 @@ def render_worst(view):
             html.Ol([html.Li([dcc.Link(w["name"], href=w["href"], className="sun-map-worst-name"),
                               html.Span(w["value"], className="sun-map-worst-value"),
                               html.Div(t("map.reasons_sep", lang).join(w["reasons"]),
-                                       className="sun-note")], **{"data-code": w["code"]}) for w in worst],
+                                       className="sun-note")], **html_attrs({"data-code": w["code"]})) for w in worst],
                     className="sun-map-worst")]
 
 
 def panel_children(view: dict, data: dict) -> list:
     lang, metric = view["lang"], view["metric"]
     rank, n = data["metric_rank"]
-    head = [html.Div([html.Span(view.get("name") or "", className="sun-map-panel-name"),
+    head: list[Component] = [html.Div([html.Span(view.get("name") or "", className="sun-map-panel-name"),
                       html.Span(t(f"level.{view.get('level')}", lang), className="badge text-bg-light ms-2")]),
             html.Div(vm.period_label(view), className="sun-note")]
     if rank:
@@ -211,7 +213,7 @@ def panel_children(view: dict, data: dict) -> list:
         if has_parent:
             cells += [html.Td(row["parent"]),
                       html.Td(f"{row['rank']}/{row['n']}" if row["rank"] else "—")]
-        rows.append(html.Tr(cells, **{"data-key": row["key"]}))
+        rows.append(html.Tr(cells, **html_attrs({"data-key": row["key"]})))
     table = dbc.Table(html.Tbody(rows), size="sm", className="sun-map-kpis mb-2", borderless=True)
     profile = dcc.Link(t("map.panel.profile", lang), href=vm.region_href(view["region"], view),
                        className="btn btn-sm btn-outline-primary mt-2", id="map-profile-link")

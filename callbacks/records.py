@@ -22,7 +22,7 @@ from ids import records as ids_records
 from runtime import client_address, current_scope, current_user, get_engine, get_settings
 from callbacks.memo import memoized
 from data.calendar import format_week
-from data.records import MAX_ROWS, fetch_records, get_source, load_sources
+from data.records import MAX_ROWS, RecordSource, fetch_records, get_source, load_sources
 from data.model.schema import AuditLog
 from exports.tables import (
     display_frame, frame_to_csv_bytes, frame_to_xlsx_bytes, headed,
@@ -45,7 +45,7 @@ FILTER_OPTIONS = {
 PROFILE_LINKS = {"village": "village_code", "region": "region_code"}
 
 
-def _query(query) -> tuple[object, dict, str]:
+def _query(query) -> tuple[RecordSource | None, dict, str]:
     query = query if isinstance(query, dict) else {}
     params = query.get("params") if isinstance(query.get("params"), dict) else {}
     return get_source(query.get("source")), params, normalize_lang(query.get("lang"))
@@ -156,7 +156,7 @@ def _code_filter(col, spec: dict, lang: str) -> dict:
     return {"filterType": "set", "values": sorted(codes)}
 
 
-def query_rows(query, request, *, offset: int, limit: int) -> tuple[pd.DataFrame, int, object, str]:
+def query_rows(query, request, *, offset: int, limit: int) -> tuple[pd.DataFrame, int, RecordSource | None, str]:
     """(shown rows, total, source, lang) of the store's query and the grid's sort/filter."""
     source, params, lang = _query(query)
     if source is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html, no_update
+from dash.development.base_component import Component
 
 import ids
 from ids import map as ids_map
@@ -12,6 +13,7 @@ from ids import records as ids_records
 from runtime import current_scope, get_engine
 from callbacks.memo import memoized
 from callbacks.page_state import region_chip
+from components.attrs import html_attrs
 from i18n import t
 from views import map as vm
 from views import region as vr
@@ -99,7 +101,7 @@ def kpi_table(view, data):
                  html.Td(row["change"], className=f"sun-{row['direction']}")]
         if data["has_parent"]:
             cells += [html.Td(row["parent"]), html.Td(row["rank"])]
-        rows.append(html.Tr(cells, **{"data-key": row["key"]}))
+        rows.append(html.Tr(cells, **html_attrs({"data-key": row["key"]})))
     note = [html.P(t("map.note.no_village_disbursement", lang), className="sun-note")] \
         if view.get("level") == "village" else []
     return [dbc.Table(html.Tbody(rows), size="sm", borderless=True, className="sun-region-kpis mb-1"),
@@ -108,7 +110,7 @@ def kpi_table(view, data):
 
 def summary(view, data):
     lang = view["lang"]
-    parts = [html.Div([html.Span(view.get("name") or "", className="sun-map-panel-name"),
+    parts: list[Component] = [html.Div([html.Span(view.get("name") or "", className="sun-map-panel-name"),
                        html.Span(t(f"level.{view.get('level')}", lang), className="badge text-bg-light ms-2")])]
     if data.get("population"):
         parts.append(html.Div(t("region.summary.population", lang, n=f"{data['population']:,.0f}")))
@@ -140,7 +142,7 @@ def children(view, data):
                               html.Span(c["attention"], className="sun-map-worst-value",
                                         title=t("index.attention", lang)),
                               html.Div(t("map.reasons_sep", lang).join(c["reasons"]),
-                                       className="sun-note")], **{"data-code": c["code"]})
+                                       className="sun-note")], **html_attrs({"data-code": c["code"]}))
                      for c in data["children"]], className="sun-map-worst sun-region-children")]
 
 

@@ -24,7 +24,7 @@ from i18n import t
 from views.overview import resolve_defaults
 from views.screen import top_hot, unit_figures
 
-EMPTY = {"data": [], "layout": {}}
+EMPTY: dict[str, object] = {"data": [], "layout": {}}
 DESIGN_W, DESIGN_H = 1920, 1080          # the layout's reference size
 MAP_FITTED_PX = (760, 460)               # the overview map's zoom fits this box (views/overview.py)
 MAP_SHARE = (0.52, 0.49)                 # share of the window the screen's map box takes

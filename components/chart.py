@@ -15,9 +15,10 @@ from dash import dcc, html
 
 import ids
 from ids import export as ids_export
+from components.attrs import html_attrs
 from i18n import t
 
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
+GRAPH_CONFIG: dcc.Graph.Config = {"displaylogo": False, "responsive": True,
                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
 EXPORT_FORMATS = ("png", "svg", "pdf")
 
@@ -51,5 +52,5 @@ def chart_card(key: str, title: str, subtitle: str = "", *, lang: str, height: i
     body = [header, dcc.Loading(graph, delay_show=300)]
     if below is not None:
         body.append(below)
-    return dbc.Card(dbc.CardBody(html.Div(body, **{"data-chart": key})),
+    return dbc.Card(dbc.CardBody(html.Div(body, **html_attrs({"data-chart": key}))),
                     className="sun-card h-100", **card_kwargs)

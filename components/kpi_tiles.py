@@ -7,6 +7,7 @@ import pandas as pd
 from dash import html
 
 import ids
+from components.attrs import html_attrs
 from data.indicators import INDICATORS
 from data.queries.metrics import KPI_WINDOWS
 from i18n import t
@@ -33,7 +34,7 @@ def kpi_tile(row: pd.Series, lang: str) -> dbc.Col:
                  className=f"sun-kpi-change sun-{direction}"),
         dbc.Tooltip(f"{t('common.formula', lang)}：{t(f'formula.{key}', lang)}",
                     target=ids.kpi_label(key), placement="bottom"),
-    ], className="sun-kpi", id=tile_id, **{"data-direction": direction, "data-key": key})
+    ], className="sun-kpi", id=tile_id, **html_attrs({"data-direction": direction, "data-key": key}))
     return dbc.Col(body, xs=6, md=3, xxl=True)
 
 

@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from ids import records as ids_records
+from components.attrs import html_attrs
 from i18n import t
 
 BLOCK_SIZE = 100
@@ -57,4 +58,4 @@ def records_grid(grid_key: str, lang: str, *, height: int = 420) -> html.Div:
         dcc.Store(id=ids_records.query(grid_key)),
         header, grid,
         html.Div(id=ids_records.status(grid_key), className="sun-note mt-1"),
-    ], className="sun-records", **{"data-records": grid_key})
+    ], className="sun-records", **html_attrs({"data-records": grid_key}))

@@ -12,6 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 import ids
+from components.attrs import html_attrs
 from components.navbar import navbar
 from components.state import PageState, state_href
 from i18n import t
@@ -53,7 +54,7 @@ def page_frame(page: str, state: PageState, *children) -> html.Div:
                               id=ids.PAGE_ALERT, className="sun-alert"))
     body.extend(children)
     return html.Div(body, id=ids.page_root(page), className="sun-page",
-                    **{"data-page": page, "data-lang": state.lang})
+                    **html_attrs({"data-page": page, "data-lang": state.lang}))
 
 
 def under_construction(page: str, issue: int, state: PageState) -> html.Div:
@@ -79,4 +80,4 @@ def not_found(state: PageState) -> html.Div:
                    color="primary"),
     ]), id=ids.NOT_FOUND_CARD, className="sun-card sun-not-found")
     return html.Div(card, id=ids.page_root("not_found"), className="sun-page",
-                    **{"data-page": "not_found", "data-lang": lang})
+                    **html_attrs({"data-page": "not_found", "data-lang": lang}))

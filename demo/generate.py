@@ -27,9 +27,9 @@ from demo.loader import (
     reset_sequences,
 )
 from demo.oversight import clue_histories, warnings
-from demo.plan import make_plan
+from demo.plan import Plan, make_plan
 from demo.progress import Stages
-from demo.regions import build_geo
+from demo.regions import Geo, build_geo
 from data.rules.comparison import run_rules
 from data.model.schema import (
     BeneficiaryIdentity,
@@ -84,9 +84,8 @@ def generate(engine, *, scale: str, seed: int, as_of: dt.date | None = None,
         raw = {k: v for k, v in counts.items() if not k.startswith("rollup:")}
         load(conn, ImportBatch.__table__, import_batch_frame(ctx, started, raw))
         reset_sequences(conn, list(_TABLES_WITH_IDS))
-    counts.update({f"seconds:{k}": v for k, v in stages.seconds.items()})
-    counts["seconds"] = round(time.perf_counter() - t0, 1)
-    return counts
+    seconds = {f"seconds:{k}": v for k, v in stages.seconds.items()}
+    return {**counts, **seconds, "seconds": round(time.perf_counter() - t0, 1)}
 
 
 _TABLES_WITH_IDS = [t.__table__ for t in (
@@ -116,7 +115,8 @@ BULK_TABLES = [t.__table__ for t in (
     FundPayment, VillageLedger, ComplaintRow, ServiceRequest, Disclosure)]
 
 
-def _load_raw(ctx: Context, conn, stages, n: dict):
+def _load_raw(ctx: Context, conn, stages, n: dict
+              ) -> tuple[Geo, Plan, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], dict[str, pd.DataFrame]]:
     """Regions to service requests; returns geo, plan, (complaints, payments,
     disclosures) and {"ledger_vm": the ledger's rollup rows, "services": the requests}."""
     stages.start("regions")

@@ -44,7 +44,7 @@ def deferred_indexes(conn, tables: list[Table]):
     row by row in insertion order; both statements run in the caller's transaction,
     so a failed load leaves the indexes as they were.
     """
-    indexes = [index for table in tables for index in sorted(table.indexes, key=lambda i: i.name)]
+    indexes = [index for table in tables for index in sorted(table.indexes, key=lambda i: i.name or "")]
     for index in indexes:
         index.drop(conn, checkfirst=True)
     yield

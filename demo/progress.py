@@ -21,7 +21,7 @@ class Stages:
         self.current: str | None = None
         self.seconds: dict[str, float] = {}
         self._since = time.perf_counter()
-        self._progress = None
+        self._progress: Progress | None = None
 
     def __enter__(self) -> "Stages":
         if self.enabled:

@@ -49,14 +49,18 @@ class Topic(Protocol):
 
 class Briefing(Protocol):
     """What the writers read of a briefing (views.briefing.Briefing has it all)."""
-    title: str
     lang: str
     region_name: str
     week: str
-    period: str
     as_of: str
     demo: bool
     topics: list[Any]
+
+    @property
+    def title(self) -> str: ...  # computed from region and week (read-only)
+
+    @property
+    def period(self) -> str: ...  # the week's dates (read-only)
 
 
 class BriefingError(Exception):

@@ -1,7 +1,8 @@
 """Charts as files: PNG (2×), SVG and PDF, stamped with title, region, period and as-of.
 
 Used by the chart export callback of every page (callbacks/chart_export.py) and by the
-weekly briefing (exports/briefing.py). Pure: no dash, no flask.
+weekly briefing (exports/briefing.py). No dash, no flask: it only talks to kaleido's
+Chromium (a child process) and reads map geometry through a resolver.
 
 - kaleido 1.x renders through Debian's `chromium`; its sync server is started once per
   process (`ensure_kaleido`), without MathJax, so nothing is fetched from the network.
@@ -81,10 +82,11 @@ def ensure_kaleido(lang: str = "zh-CN") -> None:
         if _kaleido_started:
             return
         import kaleido
-        if not shutil.which("chromium") and not os.environ.get("BROWSER_PATH"):
+        chromium = shutil.which("chromium")
+        if not chromium and not os.environ.get("BROWSER_PATH"):
             raise ExportError(t("export.error.no_chromium", lang))
-        if not os.environ.get("BROWSER_PATH") and shutil.which("chromium"):
-            os.environ.setdefault("BROWSER_PATH", shutil.which("chromium"))
+        if not os.environ.get("BROWSER_PATH") and chromium:
+            os.environ.setdefault("BROWSER_PATH", chromium)
         # plotly.js from the installed plotly package, named explicitly: kaleido would
         # fall back to the CDN if it could not find it, and we must stay offline
         import plotly

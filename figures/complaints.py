@@ -172,6 +172,7 @@ def services_figure(services: pd.DataFrame, *, lang: str, height: int = 320) -> 
     frame = services.sort_values("submitted")
     names = [t(f"complaints.matter.{m}", lang) for m in frame["matter"]]
     rate = [None if pd.isna(v) else float(v) for v in pd.to_numeric(frame["on_time_rate"], errors="coerce")]
+    data: list[dict]  # a bar and a scatter trace (their dicts differ)
     data = [{"type": "bar", "x": names, "y": [float(v) for v in frame["submitted"]],
              "name": t("complaints.services.submitted", lang), "marker": {"color": PRIMARY},
              "hovertemplate": "%{x}: %{y:,d}<extra></extra>"},
@@ -192,7 +193,7 @@ def ratings_figure(summary: dict, *, lang: str, height: int = 200) -> go.Figure:
     if not total:
         return empty_figure(t("common.no_data", lang), height=height)
     colors = [BAD, "#e67e22", "#f1c40f", "#7fbf7b", GOOD]
-    data = []
+    data: list[dict] = []
     for stars in (1, 2, 3, 4, 5):
         share = float(summary[f"rating_{stars}"]) / total
         name = t("complaints.services.stars", lang, n=stars)

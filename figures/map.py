@@ -30,7 +30,7 @@ NO_DATA_COLOR = "#d9dde3"
 POINT_SIZE = (9, 30)
 
 
-def metric_trace_index(level: str) -> int:
+def metric_trace_index(level: str | None) -> int:
     """Index of the trace holding the metric values (see the module docstring)."""
     return 1 if level == "village" else 0
 
@@ -165,8 +165,9 @@ def village_map(df: pd.DataFrame, metric: str, *, township_code: str, geojson_ur
                                                          clickmode="event", showlegend=False)
 
 
-def patch_ops(level: str, values: dict, frame: pd.DataFrame) -> list[tuple[tuple, object]]:
-    """(path, value) assignments that turn a drawn map into another metric/period.
+def patch_ops(level: str | None, values: dict, frame: pd.DataFrame) -> list[tuple[tuple, object]]:
+    """(path, value) assignments that turn a drawn map into another metric/period
+    (`level`: of the drawn children; None under a village, which draws none).
 
     Only values: the geometry URL, locations of data[0] and the layout stay.
     """

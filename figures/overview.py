@@ -70,7 +70,9 @@ def trend_strip(df: pd.DataFrame, *, lang: str, height: int = 220,
     short = [w.split("-")[1] for w in weeks]
     n = len(TREND_PANELS)
     width = (1 - TREND_SPACING * (n - 1)) / n
-    data, layout, titles = [], {}, []
+    data: list[dict] = []
+    layout: dict[str, object] = {}
+    titles: list[dict] = []
     for i, (key, kind, fmt) in enumerate(TREND_PANELS):
         suffix = "" if i == 0 else str(i + 1)
         values = [None if pd.isna(v) else float(v) for v in df[key]]

@@ -45,7 +45,9 @@ def profile_timeline(df: pd.DataFrame, *, lang: str, height: int = 600) -> go.Fi
     titles = [t(f"region.timeline.{key}", lang) for key, *_ in TIMELINE_PANELS]
     rows, spacing = len(TIMELINE_PANELS), TIMELINE_SPACING
     step = (1 - spacing * (rows - 1)) / rows
-    data, layout = [], {"annotations": []}
+    annotations: list[dict] = []
+    data: list[dict] = []
+    layout: dict[str, object] = {"annotations": annotations}
     for row, (key, _, fmt, scale) in enumerate(TIMELINE_PANELS, start=1):
         part = df[df["series"] == key]
         width = (27 if key == "finance_expense" else 6) * 86_400_000 * 0.8  # ms: month / week bars
@@ -62,8 +64,8 @@ def profile_timeline(df: pd.DataFrame, *, lang: str, height: int = 600) -> go.Fi
                                         **({} if row == rows else dict(matches=f"x{rows}", showticklabels=False)))
         layout[f"yaxis{suffix}"] = dict(anchor=f"x{suffix}", domain=[bottom, top], rangemode="tozero",
                                         gridcolor="#eceff3", nticks=3)
-        layout["annotations"].append(dict(text=titles[row - 1], x=0, xanchor="left", xref="paper",
-                                          y=top, yanchor="bottom", yref="paper", showarrow=False,
-                                          font=dict(size=12)))
+        annotations.append(dict(text=titles[row - 1], x=0, xanchor="left", xref="paper",
+                                y=top, yanchor="bottom", yref="paper", showarrow=False,
+                                font=dict(size=12)))
     fig = go.Figure(data=data, layout=dict(layout, showlegend=False, bargap=0.1))
     return base_layout(fig, height=height).update_layout(margin=dict(l=8, r=8, t=24, b=8))

@@ -136,7 +136,7 @@ def _validated_rows(conn: Connection, frame: gpd.GeoDataFrame, code_field: str,
     def fail(row: int, column: str, message: str) -> None:
         result.problems.append(ImportProblem(result.file, row, column, message))
     codes = [_code_or_message(v) for v in frame[code_field]]
-    known = _existing_codes(conn, [c for c, msg in codes if msg is None])
+    known = _existing_codes(conn, [c for c, _ in codes if c is not None])
     seen: set[str] = set()
     rows = []
     for number, ((code, message), geom) in enumerate(zip(codes, frame.geometry), start=1):
@@ -150,7 +150,8 @@ def _validated_rows(conn: Connection, frame: gpd.GeoDataFrame, code_field: str,
         fixed, geom_message = _checked_geometry(geom)
         if geom_message:
             fail(number, GEOMETRY_COLUMN, geom_message)
-        rows.append((code, fixed))
+        if code is not None:  # a feature without a code is a problem already: never written
+            rows.append((code, fixed))
     return rows
 
 

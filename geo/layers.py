@@ -15,6 +15,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import shapely
@@ -55,7 +56,8 @@ def build_layer(conn: Connection, parent_code: str, child_level: str,
     if tolerance is None:
         tolerance = _auto_tolerance(frame.total_bounds)
     topo = topojson.Topology(frame, toposimplify=tolerance, prequantize=PREQUANTIZE)
-    simplified = json.loads(topo.to_geojson(decimals=_decimals_for(tolerance)))
+    # without `fp` to_geojson returns the text (its `str | None` covers writing to a file)
+    simplified = json.loads(cast(str, topo.to_geojson(decimals=_decimals_for(tolerance))))
     features = []
     for feature in simplified["features"]:
         props = feature["properties"]
@@ -221,4 +223,5 @@ def _bounds_of(value) -> tuple[float, float, float, float]:
     if not geoms:
         raise ValueError("空图层 / empty layer")
     collection = shapely.from_geojson([json.dumps(g) for g in geoms])
-    return tuple(float(v) for v in shapely.total_bounds(collection))
+    minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(collection))
+    return minx, miny, maxx, maxy

@@ -12,6 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from ids import map as ids_map
+from components.attrs import html_attrs
 from components.chart import card, chart_card
 from components.records_grid import records_grid
 from components.shell import page_frame
@@ -56,7 +57,7 @@ def layout(region=None, week=None, lang=None, metric=None, period=None, **query)
     store = dcc.Store(id=ids_map.MAP_STATE, data={"region": state.region, "week": state.week,
                                                     "lang": lang, "metric": metric, "period": period})
     crumbs = html.Nav(html.Ol(id=ids_map.MAP_CRUMBS, className="breadcrumb mb-0"),
-                      className="sun-map-crumbs", **{"aria-label": t("map.crumbs", lang)})
+                      className="sun-map-crumbs", **html_attrs({"aria-label": t("map.crumbs", lang)}))
     map_card = chart_card(ids_map.MAP_CHART, t("map.title", lang), t("map.subtitle", lang),
                           lang=lang, height=520,
                           below=html.Div(id=ids_map.MAP_NOTE, className="sun-note"))

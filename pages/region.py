@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from ids import map as ids_map
+from components.attrs import html_attrs
 from components.chart import card, chart_card
 from components.records_grid import records_grid
 from components.shell import page_frame
@@ -35,7 +36,7 @@ def layout(code=None, week=None, lang=None, period=None, **query):
     options = [{"label": t(f"map.period.{p}", lang), "value": p} for p in PERIOD_KINDS]
     controls = dbc.Row([
         dbc.Col(html.Nav(html.Ol(id=ids_map.REGION_CRUMBS, className="breadcrumb mb-0"),
-                         className="sun-map-crumbs", **{"aria-label": t("map.crumbs", lang)}), lg=7),
+                         className="sun-map-crumbs", **html_attrs({"aria-label": t("map.crumbs", lang)})), lg=7),
         dbc.Col(dbc.RadioItems(id=ids_map.REGION_PERIOD, options=options, value=period, inline=True,
                                className="sun-map-period"), lg=5,
                 className="d-flex justify-content-lg-end align-items-center"),

@@ -12,6 +12,7 @@ from dash import dcc, html
 
 import ids
 from ids import screen as sid
+from components.attrs import html_attrs
 from components.chart import card, chart_card
 from components.shell import page_frame
 from components.state import current_state
@@ -71,5 +72,5 @@ def layout(region=None, week=None, lang=None, refresh=None, rotate=None, **query
         header,
         html.Div(id=sid.SC_KPIS, className="sun-screen-kpis"),
         html.Div([situation, units], className="sun-screen-stage"),
-    ], id=sid.SC_ROOT, className="sun-screen", **{"data-refresh": refresh_s, "data-rotate": rotate_s})
+    ], id=sid.SC_ROOT, className="sun-screen", **html_attrs({"data-refresh": refresh_s, "data-rotate": rotate_s}))
     return page_frame("screen", state, body)

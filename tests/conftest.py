@@ -1,18 +1,19 @@
-"""Shared fixtures: a generated county-scale demo database (once per test session).
+"""Fixtures used across the test folders; pytest finds them here, tests never import them.
 
-The demo is deterministic (seed 7, as-of 2026-11-15, the end of ISO week 2026-W46), so
-tests can compare against fixed weeks. Browser tests serve this same database.
+- `demo_db_url` / `demo_engine`: the county-scale demo (永兴县 431023, tests/support/demo.py),
+  generated once per test session, and only when a test asks for it.
+- `city_demo_db_url`: the reduced city-level demo (郴州市 431000), likewise once and lazily.
+- `browser_db_url`: the database the browser tests' app subprocess serves.
+- `server`: the Flask server of the app on the county demo (one per test), for callbacks
+  called as functions inside `server.test_request_context(...)`.
+
+Constants and builders (DEMO_COUNTY, DEMO_WEEK, CITY, build_small ...) live in tests/support.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-DEMO_AS_OF = dt.date(2026, 11, 15)
-DEMO_SEED = 7
-DEMO_WEEK = 202646
-DEMO_COUNTY = "431023000000"
+from tests.support.demo import CITY_SMALL, CITY_SMALL_SCALE, DEMO_AS_OF, DEMO_SEED
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +43,32 @@ def demo_engine(demo_db_url):
 def browser_db_url(demo_db_url) -> str:
     """The database the browser tests' app subprocess serves."""
     return demo_db_url
+
+
+@pytest.fixture(scope="session")
+def city_demo_db_url(tmp_path_factory) -> str:
+    """URL of a SQLite file holding the reduced city-level demo (郴州市)."""
+    from data.model.db import make_engine
+    from demo import context, generate
+    from data.model.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('city-demo') / 'city.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    context.SCALES.setdefault(CITY_SMALL_SCALE, CITY_SMALL)
+    try:
+        generate(engine, scale=CITY_SMALL_SCALE, seed=DEMO_SEED, as_of=DEMO_AS_OF, progress=False)
+    finally:
+        context.SCALES.pop(CITY_SMALL_SCALE, None)
+        engine.dispose()
+    return url
+
+
+@pytest.fixture()
+def server(demo_db_url, tmp_path):
+    """The app's Flask server on the county demo, province scope (a fresh var dir per test)."""
+    from app import create_app
+    from settings import load_settings
+    settings = load_settings(env={"DATABASE_URL": demo_db_url, "SUNSHINE_VAR_DIR": str(tmp_path),
+                                  "SUNSHINE_SCOPE": "430000000000"})
+    return create_app(settings).server

@@ -8,7 +8,7 @@ import shutil
 import sys
 
 import typer
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import ConsoleMessage, sync_playwright
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -24,13 +24,18 @@ def shoot(base: str, path: str, out: str, width: int = 1400, height: int = 900,
         browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
                                     headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": width, "height": height})
-        page.on("console", lambda m: m.type == "error" and print("console error:", m.text, file=sys.stderr))
+        page.on("console", _print_console_error)
         page.goto(base + path)
         page.wait_for_selector(wait_for)
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(settle_ms)
         page.screenshot(path=out, full_page=True)
         browser.close()
+
+
+def _print_console_error(message: ConsoleMessage) -> None:
+    if message.type == "error":
+        print("console error:", message.text, file=sys.stderr)
 
 
 def main(base: str, path: str, out: str, width: int = 1400, height: int = 900):

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -19,6 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from settings import PROJECT_ROOT  # noqa: E402
 from tools.screenshot import CHROMIUM_ARGS, READY_JS  # noqa: E402
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ConsoleMessage
 
 SCREEN = (1920, 1080)
 DESKTOP = (1440, 900)
@@ -65,7 +70,7 @@ def shoot_pages(base: str, shots, out: Path) -> list[Path]:
                                      headless=True, args=CHROMIUM_ARGS)
         for name, path, (width, height) in shots:
             tab = browser.new_page(viewport={"width": width, "height": height})
-            tab.on("console", lambda m, p=path: m.type == "error" and print(f"{p}: console error: {m.text}"))
+            tab.on("console", _console_error_printer(path))
             tab.goto(base + path)
             tab.wait_for_function(READY_JS, timeout=120_000, polling=100)
             tab.wait_for_timeout(4000)  # map geometry (fetched after the figure) and transitions settle
@@ -79,6 +84,14 @@ def shoot_pages(base: str, shots, out: Path) -> list[Path]:
     return saved
 
 
+def _console_error_printer(path: str) -> Callable[[ConsoleMessage], None]:
+    """A console handler printing the page's errors prefixed with its path."""
+    def report(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            print(f"{path}: console error: {message.text}")
+    return report
+
+
 def shoot_slides(engine, out: Path, slides=(0, 1, 3)) -> list[Path]:
     """The briefing's title slide and topic slides, as the PDF shows them."""
     from playwright.sync_api import sync_playwright
@@ -86,7 +99,8 @@ def shoot_slides(engine, out: Path, slides=(0, 1, 3)) -> list[Path]:
     from data.model.version import data_version
     from data import queries
     from data.scope import Scope
-    from exports.briefing import briefing_html
+    from exports.briefing import BriefingError, briefing_html
+    from i18n import t
     from views.briefing_files import briefing_images
     from views.briefing import build_briefing
     with engine.connect() as conn:
@@ -94,6 +108,8 @@ def shoot_slides(engine, out: Path, slides=(0, 1, 3)) -> list[Path]:
         week = queries.fetch_weeks(conn)[0]
     scope = Scope.of(root)
     b = build_briefing(engine, scope, root, str(week), "zh-CN")
+    if b is None:  # as write_briefing does
+        raise BriefingError(t("briefing.error.region", "zh-CN"))
     images = briefing_images(b, engine, scope, cache_dir=out / ".cache", version=data_version(engine))
     page = out / "briefing-slides.html"
     page.write_text(briefing_html(b, images), encoding="utf-8")

@@ -29,6 +29,7 @@ from figures.overview import trend_strip
 from figures.theme import with_export_meta
 from i18n import t
 from i18n.numbers import change_direction, format_change, format_value
+from settings import Settings, load_settings
 
 UNIT_WINDOW = 4          # weeks of the unit comparisons (as the attention map)
 HOT_N = 10
@@ -185,13 +186,14 @@ def spike_frame(towns_week: pd.DataFrame, towns_weekly: pd.DataFrame, week_key: 
 
 
 def build_briefing(engine, scope, region: str, week: str | int, lang: str = "zh-CN",
-                   rule: SpikeRule | None = None) -> Briefing | None:
+                   rule: SpikeRule | None = None, *, settings: Settings | None = None) -> Briefing | None:
     """The briefing of a region and ISO week for the user's scope; None when out of scope.
-    `rule`: the complaint spike rule (default: the settings', as on /complaints)."""
+    `rule`: the complaint spike rule; by default that of `settings` — pass the app's
+    (runtime.get_settings()) so the briefing flags the townships /complaints flags — and,
+    without them, of `load_settings()` (this module reads no environment itself)."""
     week_key = parse_week(week)
     if rule is None:
-        from settings import load_settings
-        rule = SpikeRule.of(load_settings().spike_rule)
+        rule = SpikeRule.of((settings or load_settings()).spike_rule)
     data = fetch_data(engine, scope, region, week_key, rule)
     if data["region"] is None:
         return None

@@ -27,7 +27,8 @@ PERIODS = ("ytd", "quarter", "4w")  # windows of village finance, disclosure and
 
 def window_weeks(resolved: dict) -> list[int]:
     """ISO weeks of the resolved period (year to date by default) ending with its week."""
-    kind = resolved.get("period") if resolved.get("period") in PERIODS else "ytd"
+    period = resolved.get("period")
+    kind = period if isinstance(period, str) and period in PERIODS else "ytd"
     return period_weeks(kind, parse_week(resolved["week"]))
 
 
@@ -113,7 +114,8 @@ def sankey_frames(alloc: pd.DataFrame, programs: pd.DataFrame, names: dict, *, b
         other_n = len(totals) - len(keep)
         target_label = {"region:" + u: names.get(u, u) for u in keep}
         target_label["other:"] = t("funds.sankey.other", lang, n=other_n)
-    nodes, index = [], {}
+    nodes: list[tuple[str, str, object]] = []  # (label, kind, key)
+    index: dict[tuple[str, object], int] = {}  # (kind, key) -> position in nodes
 
     def node(kind, key, text):
         index[(kind, key)] = len(nodes)

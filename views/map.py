@@ -127,9 +127,12 @@ def children_frame(engine, scope, view: dict) -> pd.DataFrame:
 
 
 def geometry_of(view: dict) -> tuple[str, str]:
-    """(parent, level) of the layer URL drawn for the view's region."""
+    """(parent, level) of the layer URL drawn for the view's region (not a village: it
+    has no children to draw, and its callers check `child_level_of` first)."""
     region = view["region"]
     child = child_level_of(region)
+    if child is None:
+        raise ValueError(f"a village has no map layer: {region}")
     if child == "village":  # the township's outline: one feature of its county's layer
         return ancestor_at(region, "county"), "township"
     return region, child
@@ -236,7 +239,7 @@ def panel_data(engine, scope, view: dict, siblings: pd.DataFrame | None = None,
         own = (siblings[siblings["code"] == region].iloc[0].to_dict() if in_siblings else
                fetch_region_totals(conn, scope, region_code=region, week_key=week, period=period) or {})
     par = totals_of_children(siblings) if in_siblings and level_of(region) != "village" else {}
-    if in_siblings and level_of(region) == "village":
+    if in_siblings and parent is not None and level_of(region) == "village":  # siblings imply a parent
         with engine.connect() as conn:
             par = fetch_region_totals(conn, scope, region_code=parent, week_key=week, period=period) or {}
     lang = view["lang"]
@@ -249,6 +252,7 @@ def panel_data(engine, scope, view: dict, siblings: pd.DataFrame | None = None,
                      "rank": rank, "n": n,
                      "worse_than_parent": _worse(_num(own.get(key)), _num(par.get(key)), key) if par else None})
     metric_rank = rank_among(siblings, region, metric) if in_siblings else (None, 0)
+    basis: str | None  # what the attention index is read against: "peers", "children", None
     if in_siblings:
         reasons = [reason_text(k, own, lang) for k in top_reasons(own, n=3)]
         attention, basis = _num(own.get("attention_index")), "peers"
@@ -346,5 +350,5 @@ def records_query(view: dict, choice: str | None) -> dict:
 
 
 def record_choice_for(view: dict) -> str:
-    source, extra = RECORDS_FOR_METRIC.get(view.get("metric"), ("complaints", {}))
+    source, extra = RECORDS_FOR_METRIC.get(view.get("metric", ""), ("complaints", {}))
     return f"complaints_{extra['only']}" if extra.get("only") else source

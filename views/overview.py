@@ -1,6 +1,6 @@
 """What the overview shows, assembled from queries, geometry and figures; no dash here.
 
-`views/` sits between callbacks (wiring) and data/geo/figures (pure): one function per
+`views/` sits between callbacks (wiring) and data/geo/figures/exports (no dash): one function per
 piece of a page, so the same piece serves the page, the benchmark and the briefing, and
 is tested without a server.
 """

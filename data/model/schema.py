@@ -14,10 +14,11 @@ Conventions
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 from decimal import Decimal
 
 from sqlalchemy import (
-    JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, Numeric, String, Text,
+    JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, Numeric, String, Table, Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -26,6 +27,7 @@ Code = String(12)
 
 
 class Base(DeclarativeBase):
+    __table__: ClassVar[Table]  # every model here is a plain table (typed for mypy)
     metadata = MetaData(naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
         "uq": "uq_%(table_name)s_%(column_0_N_name)s",

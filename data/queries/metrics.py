@@ -7,8 +7,10 @@ data.indicators (None when the denominator is 0).
 """
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
-from sqlalchemy import Float, case, func, select, type_coerce
+from sqlalchemy import ColumnElement, Float, Table, case, func, select, type_coerce
 
 from data import indicators as ind
 from data.calendar import previous_week, weeks_back
@@ -28,7 +30,7 @@ _c, _p, _d = RollupComplaintTW.__table__, RollupPaymentTW.__table__, RollupDiscl
 _k, _w, _r = RollupClueTW.__table__, RollupWarningTW.__table__, RollupReportingTW.__table__
 
 # table -> {output name: summed expression}
-MEASURES = {
+MEASURES: dict[Table, dict[str, ColumnElement[Any]]] = {
     _c: {m: _c.c[m] for m in ("received", "accepted", "repeats", "closed", "replied", "rated",
                               "satisfied", "due", "due_on_time", "open_overdue_end")},
     _p: {m: _p.c[m] for m in ("paid_amount", "due_count", "paid_late_count",
@@ -43,7 +45,7 @@ MEASURES = {
 }
 # What the attention index and its reasons read (the hot lists rank every township of a
 # province: summing only these is a third of the work of MEASURES).
-ATTENTION_MEASURES = {
+ATTENTION_MEASURES: dict[Table, dict[str, ColumnElement[Any]]] = {
     _c: {m: MEASURES[_c][m] for m in ("received", "repeats", "due", "due_on_time")},
     _p: {m: MEASURES[_p][m] for m in ("paid_amount_ytd", "allocated_amount_ytd")},
     _d: MEASURES[_d],
@@ -178,7 +180,7 @@ def fetch_child_metrics(conn, scope: Scope, *, region_code: str, week_key: int,
     eff = narrow(scope, region_code)
     level = (child_level or DEFAULT_CHILD.get(level_of(region_code))) if eff else None
     children = fetch_regions_at(conn, eff, region_code=region_code, level=level) if level else None
-    if children is None or children.empty:
+    if level is None or children is None or children.empty:
         return pd.DataFrame(columns=["code", "name", "population", "attention_index", "reasons"])
     n = PREFIX_LEN[level]
     measures = measures or MEASURES

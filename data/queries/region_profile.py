@@ -53,8 +53,8 @@ def fetch_profile(conn, scope: Scope, *, region_code: str, week_key: int,
     if not narrow(scope, region_code):
         return None
     parent = parent_of(region_code)
-    visible_parent = bool(parent and narrow(scope, parent) and scope.allows(parent))
-    peers = (fetch_map_children(conn, scope, region_code=parent, week_key=week_key, period=period)
+    visible_parent = parent if parent and narrow(scope, parent) and scope.allows(parent) else None
+    peers = (fetch_map_children(conn, scope, region_code=visible_parent, week_key=week_key, period=period)
              if visible_parent else pd.DataFrame())
     in_peers = not peers.empty and region_code in set(peers["code"])
     own_row = peers[peers["code"] == region_code].iloc[0].to_dict() if in_peers else {}
@@ -65,10 +65,10 @@ def fetch_profile(conn, scope: Scope, *, region_code: str, week_key: int,
     prev_week = previous_end(period, week_key)
     length = len(period_weeks(period, week_key))
     previous = _totals_window(conn, scope, region_code, prev_week, length, period)
-    if not in_peers:
+    if not in_peers or visible_parent is None:  # peers are only read for a visible parent
         parent_totals = None
     elif level_of(region_code) == "village":  # allocations and stocks: the township's rollups
-        parent_totals = fetch_region_totals(conn, scope, region_code=parent, week_key=week_key,
+        parent_totals = fetch_region_totals(conn, scope, region_code=visible_parent, week_key=week_key,
                                             period=period)
     else:
         parent_totals = totals_of_children(peers)

@@ -206,6 +206,7 @@ def _condition(expr, kind: str, model: Mapping):
             return None
         return or_(*conds) if str(model.get("operator", "AND")).upper() == "OR" else and_(*conds)
     ftype, op = model.get("filterType"), model.get("type")
+    op = op if isinstance(op, str) else ""  # not an operator: no condition (a list would not hash)
     if ftype == "set":
         values = [str(v) for v in (model.get("values") or [])][:500]
         return expr.in_(values) if values else expr.in_([None]) & False

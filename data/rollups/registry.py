@@ -21,6 +21,7 @@ from graphlib import TopologicalSorter
 
 import pandas as pd
 from sqlalchemy import Date, Table, bindparam, text
+from sqlalchemy.engine import Connection
 
 from data.model.db import insert_plain
 from data.rollups import frames
@@ -33,7 +34,7 @@ SERVICE_COLUMNS = ["village_code", "matter", "submitted_at", "completed_at", "du
 class Run:
     """One rebuild: the connection, the code ranges (None = everything), the weeks CTE, and
     the raw rows the builders share, read at most once (or handed over by the loader)."""
-    conn: object
+    conn: Connection
     ranges: list[tuple[str, str]] | None
     weeks_sql: str
     week_params: dict

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from i18n import t
-from tests.city_demo import CITY, city_demo_db_url  # noqa: F401 (session fixture)
+from tests.support.demo import CITY
 
 pytestmark = pytest.mark.browser
 COUNTY = "431023000000"
@@ -74,7 +74,7 @@ def test_county_shows_townships_and_a_click_drills_to_villages(page, app_url):
 
 
 @pytest.fixture(scope="module")
-def city_app_url(chromium_path, city_demo_db_url, tmp_path_factory):  # noqa: F811
+def city_app_url(chromium_path, city_demo_db_url, tmp_path_factory):
     """A second app subprocess serving the city-level demo (郴州市 and its 11 counties)."""
     from tools.serve import AppDidNotStart, running_app
     try:

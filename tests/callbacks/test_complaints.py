@@ -1,0 +1,178 @@
+"""Complaints page callbacks called as functions inside a faked request (no browser).
+
+Privacy: every payload this page's callbacks send (including the records grids' rows, as
+callbacks/records.py serves them) is serialized and searched for the complainants'
+names, phone numbers and ID numbers read from the complaint table: none may appear.
+"""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import text
+
+from tests.support.demo import DEMO_COUNTY, DEMO_WEEK
+
+STATES = [
+    {"region": "431023", "week": "2026-W46", "lang": "zh-CN", "period": "4w", "span": "52w", "by": "category"},
+    {"region": "431023", "week": "2026-W46", "lang": "en", "period": "quarter", "span": "104w", "by": "region"},
+    {"region": None, "week": None, "lang": "zh-CN", "period": "ytd", "span": "12w", "by": "channel"},
+]
+
+
+def _dump(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=lambda o: o.to_plotly_json()
+                      if hasattr(o, "to_plotly_json") else str(o))
+
+
+def _all_payloads(state: dict) -> list:
+    from callbacks import complaints as cb
+    from callbacks import records
+    out = list(cb.resolve_state(state))
+    resolved = out[-1]
+    for fn in (cb.render_trend, cb.render_hotspots, cb.render_handling, cb.render_units, cb.render_services):
+        out.append(fn(resolved))
+    for query in cb.grid_queries(resolved):
+        out.append(records.grid_columns(query))
+        out.append(records.grid_rows({"startRow": 0, "endRow": 500}, query))
+    return out
+
+
+def _town(resolved_region: str = DEMO_COUNTY) -> str:
+    return resolved_region[:6] + "102000"
+
+
+def test_every_callback_returns_data(server):
+    from callbacks import complaints as cb
+    with server.test_request_context("/"):
+        regions, region, weeks, week, asof, chip, resolved = cb.resolve_state(STATES[0])
+        assert region == DEMO_COUNTY and week == "2026-W46" and resolved["period"] == "4w"
+        towns = [o for o in regions if o["value"][:6] == "431023" and o["value"] != DEMO_COUNTY]
+        assert len(towns) >= 10  # the county's townships are pickable
+        base, note = cb.render_trend(resolved)
+        figure = base["figure"]
+        assert len(figure["data"]) >= 4 and figure["layout"]["meta"]["export"]["region"] == "永兴县"
+        rule, hot, marks = cb.render_hotspots(resolved)
+        assert "α = 0.001" in rule and "8" in rule
+        tiles, funnel, age = cb.render_handling(resolved)
+        assert funnel["data"][0]["type"] == "funnel" and len(age["data"]) == 2
+        note, towns_table, dept_table = cb.render_units(resolved)
+        assert "92.0%" in note and "85.0%" in note
+        s_tiles, services, ratings = cb.render_services(resolved)
+        assert services["data"][0]["type"] == "bar"
+        open_query, services_query = cb.grid_queries(resolved)
+        assert open_query["source"] == "complaints_open" and open_query["params"]["region"] == DEMO_COUNTY
+
+
+def test_hotspots_list_the_planted_surge_with_map_and_profile_links(server, demo_engine):
+    from callbacks import complaints as cb
+    with demo_engine.connect() as conn:
+        town = conn.execute(text("SELECT region_code FROM demo_truth WHERE kind = 'complaint_surge'")).scalar_one()
+    with server.test_request_context("/"):
+        resolved = cb.resolve_state(STATES[0])[-1]
+        payload = _dump(cb.render_hotspots(resolved)[1])
+    assert f'"data-code": "{town}"' in payload
+    assert f"/map?region={town}&week=2026-W46" in payload and f"/region/{town}?" in payload
+
+
+def test_switching_township_changes_the_trend(server):
+    from callbacks import complaints as cb
+    with server.test_request_context("/"):
+        county = cb.resolve_state(STATES[0])[-1]
+        town = cb.resolve_state({**STATES[0], "region": _town()})[-1]
+        assert town["region"] == _town() and town["region_level"] == "township"
+        a, b = cb.render_trend(county)[0]["figure"], cb.render_trend(town)[0]["figure"]
+    assert a["data"][1]["y"] != b["data"][1]["y"]
+    assert sum(b["data"][1]["y"]) < sum(a["data"][1]["y"])
+
+
+def test_controls_write_the_url():
+    from callbacks import complaints as cb
+    resolved = {"region": DEMO_COUNTY, "week": "2026-W46", "period": "4w", "span": "52w", "by": "category"}
+    assert cb.controls_to_url(DEMO_COUNTY, "2026-W46", "4w", "52w", "category", resolved, "?lang=en") is cb.no_update
+    url = cb.controls_to_url(_town(), "2026-W45", "ytd", "104w", "channel", resolved, "?lang=en&x=1")
+    assert url == f"?region={_town()}&week=2026-W45&lang=en&period=ytd&span=104w&by=channel"
+
+
+def test_no_payload_contains_a_complainants_identity(server, demo_engine):
+    with demo_engine.connect() as conn:
+        people = conn.execute(text(
+            "SELECT complainant_name, complainant_phone, complainant_id_number FROM complaint "
+            "WHERE village_code LIKE '431023%'")).all()
+        places = " ".join(conn.execute(text("SELECT name FROM region")).scalars())
+    with server.test_request_context("/"):
+        payload = "".join(_dump(_all_payloads(state)) for state in STATES)
+        payload += _dump(_all_payloads({**STATES[0], "region": _town()}))
+    assert "TS431023" in payload  # the grids' rows are in the payload (case numbers)
+    phones = {p for _, p, _ in people if p}
+    id_numbers = {i for _, _, i in people if i}
+    names = {n for n, _, _ in people if n and n not in places}  # a name that is also a place name proves nothing
+    assert len(phones) > 1000 and len(names) > 100
+    assert [p for p in phones if p in payload] == []
+    assert [i for i in id_numbers if i in payload] == []
+    assert [n for n in names if n in payload] == []
+
+
+def test_complaint_text_is_plain_text_in_the_grid():
+    """The content column is a plain text cell: no HTML renderer, no markdown."""
+    from callbacks import records
+    from data.records import get_source
+    columns = records.column_defs(get_source("complaints_open"), "zh-CN")
+    content = next(c for c in columns if c["field"] == "content")
+    assert "cellRenderer" not in content and "dangerously_allow_html" not in json.dumps(columns)
+
+
+def test_out_of_scope_region_shows_nothing(server):
+    from callbacks import complaints as cb
+    with server.test_request_context("/"):
+        assert cb.resolve_state({**STATES[0], "region": "110000"})[1] is None  # Beijing: outside
+        forged = {**cb.resolve_state(STATES[0])[-1], "region": "110101000000"}
+        tiles, funnel, age = cb.render_handling(forged)
+        hot = cb.render_hotspots(forged)[1]
+        note, towns, depts = cb.render_units(forged)
+    assert funnel["data"] == [] and age["data"] == []  # "no data" figures
+    assert "data-code" not in _dump(hot) and "data-code" not in _dump(towns)
+
+
+def test_week_key_constant():
+    assert DEMO_WEEK == 202646
+
+
+def test_every_listed_township_spike_is_marked_on_the_trend(server, demo_engine):
+    """Broken down by category, the township lines are not drawn: the planted surge
+    township, listed among the hotspots, is still marked on the total (open diamond)."""
+    import datetime as dt
+
+    from callbacks import complaints as cb
+    from data.calendar import format_week, week_key
+    with demo_engine.connect() as conn:
+        code, start = conn.execute(text("SELECT region_code, start_date FROM demo_truth "
+                                        "WHERE kind = 'complaint_surge'")).first()
+        name = conn.execute(text("SELECT name FROM region WHERE code = :c"), {"c": code}).scalar_one()
+    start = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start)[:10])
+    week = format_week(week_key(start))
+    with server.test_request_context("/"):
+        resolved = cb.resolve_state({**STATES[0], "week": week, "span": "12w", "by": "category"})[-1]
+        _, items, marks = cb.render_hotspots(resolved)
+        base = cb.render_trend(resolved)[0]
+    assert f'"data-code": "{code}"' in _dump(items)
+    assert marks and marks["for"] == base["for"], "no unit spike marks for this trend"
+    trace = marks["trace"]
+    assert trace["legendgroup"] == "unit_spike" and "y" not in trace  # placed by the page
+    at = dict(zip(trace["x"], trace["text"]))
+    assert week in at and name in at[week]
+    total = [tr for tr in base["figure"]["data"] if tr.get("meta") == "total"]
+    assert len(total) == 1 and week in list(total[0]["x"])
+
+
+def test_unit_spikes_skip_what_the_breakdown_draws():
+    import pandas as pd
+
+    from views.complaints import unit_spikes
+    hot = pd.DataFrame({"kind": ["township", "category"], "name": ["甲镇", "低保"],
+                        "weeks": [[202645, 202646], [202646]]})
+    by_region = unit_spikes(hot, "region", "township", "zh-CN")  # townships drawn as lines
+    assert by_region.to_dict("list") == {"week_key": [202646], "names": ["低保"]}
+    by_category = unit_spikes(hot, "category", "township", "zh-CN")
+    assert by_category.to_dict("list") == {"week_key": [202645, 202646], "names": ["甲镇", "甲镇"]}
+    by_channel = unit_spikes(hot, "channel", "county", "zh-CN")
+    assert by_channel["names"].tolist() == ["甲镇", "低保、甲镇"]

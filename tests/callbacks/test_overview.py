@@ -1,0 +1,56 @@
+"""Overview callbacks called as functions inside a faked request (no server, no browser)."""
+from __future__ import annotations
+
+import json
+
+from tests.support.demo import DEMO_COUNTY, DEMO_WEEK
+
+
+def _resolved(week="2026-W46", region="431023", lang="zh-CN"):
+    from callbacks import overview
+    return overview.resolve_state({"region": region, "week": week, "lang": lang})
+
+
+def test_resolve_state_fills_pickers_and_defaults(server):
+    with server.test_request_context("/"):
+        regions, region, weeks, week, asof, chip, resolved = _resolved(week=None, region=None)
+    assert region == DEMO_COUNTY and week == "2026-W46"
+    assert regions[0]["value"] == DEMO_COUNTY and not regions[0]["label"].startswith("\u3000")
+    assert weeks[0]["value"] == "2026-W46" and len(weeks) >= 100
+    assert resolved["region_name"] in chip
+
+
+def test_render_functions_return_data_for_the_week(server):
+    from callbacks import overview
+    with server.test_request_context("/"):
+        resolved = _resolved()[-1]
+        tiles = overview.render_kpis(resolved)
+        figure, note = overview.render_map(resolved)
+        trend = overview.render_trend(resolved)
+        hot = overview.render_hot(resolved)
+    assert "sun-kpi" in json.dumps(tiles, default=lambda o: o.to_plotly_json())
+    assert figure["data"][0]["type"] == "choroplethmap" and len(figure["data"][0]["locations"]) > 10
+    assert figure["layout"]["meta"]["export"]["period"] == "2026-W46"
+    assert note  # townships of the demo are synthetic, and the map says so
+    assert len(trend["data"]) >= 1
+    assert json.dumps(hot, default=lambda o: o.to_plotly_json()).count("sun-hot-item") == 10
+
+
+def test_out_of_scope_region_shows_nothing(server):
+    from callbacks import overview
+    with server.test_request_context("/"):
+        region = _resolved(region="110000")[1]  # Beijing: outside the user's scope
+        assert region is None
+        forged = {**_resolved()[-1], "region": "110101000000"}  # a forged resolved state
+        payload = json.dumps(overview.render_kpis(forged), default=lambda o: o.to_plotly_json())
+        hot = json.dumps(overview.render_hot(forged), default=lambda o: o.to_plotly_json())
+    assert "sun-kpi-value" not in payload and "sun-hot-item" not in hot
+
+
+def test_week_picker_change_becomes_the_url(server):
+    from callbacks import overview
+    with server.test_request_context("/"):
+        resolved = _resolved()[-1]
+        assert overview.pickers_to_url(DEMO_COUNTY, "2026-W46", resolved, "?lang=en") is overview.no_update
+        href = overview.pickers_to_url(DEMO_COUNTY, "2026-W45", resolved, "?lang=en")
+    assert "week=2026-W45" in href and "lang=en" in href and str(DEMO_WEEK - 1)[:4] in href
