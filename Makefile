@@ -1,6 +1,7 @@
 # 阳光监督驾驶舱 / Sunshine Supervision Dashboard — GNU make.
 #   make run    set up (once), load demo data (once), serve http://127.0.0.1:$(PORT)
-#   make test   set up, install system packages when possible, run every test
+#   make test   set up, install system packages when possible, lint, run every test
+#   make lint   ruff (rules in pyproject.toml) and mypy on the non-test code
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -13,11 +14,12 @@ PORT ?= 8050
 export PORT
 SYSTEM_PACKAGES := chromium fonts-noto-cjk
 
-.PHONY: help venv system-deps system-deps-optional demo run test bench clean distclean
+.PHONY: help venv system-deps system-deps-optional demo run lint test bench clean distclean
 
 help:
 	@echo "make run    serve the dashboard (demo data on first run) at http://127.0.0.1:$(PORT)"
-	@echo "make test   run all tests (unit + headless chromium)"
+	@echo "make test   lint, then run all tests (unit + headless chromium)"
+	@echo "make lint   ruff + mypy"
 	@echo "make bench  measure the performance budgets"
 	@echo "make demo | venv | system-deps | clean | distclean"
 
@@ -56,7 +58,11 @@ demo: venv
 run: venv system-deps-optional demo
 	$(PY) app.py
 
-test: venv system-deps
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: venv system-deps lint
 	$(PY) -m pytest -q
 
 bench: venv

@@ -148,7 +148,7 @@ def _geo_layer_response(parent: str, level: str) -> Response:
         abort(404)
     engine = runtime.get_engine()
     version = runtime.data_version()
-    etag = hashlib.sha1(f"{version}|{code}|{level}".encode()).hexdigest()
+    etag = hashlib.sha1(f"{version}|{code}|{level}".encode(), usedforsecurity=False).hexdigest()
     if etag in request.if_none_match:
         return _json_response(b"", etag=etag, status=304)
     from sqlalchemy.exc import SQLAlchemyError

@@ -32,8 +32,8 @@ def _parse_date(value: str | None) -> dt.date | None:
         return None
     try:
         return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD: {value!r}")
+    except ValueError as exc:
+        raise typer.BadParameter(f"日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD: {value!r}") from exc
 
 
 def _check_scale(scale: str) -> str:
@@ -69,8 +69,8 @@ def demo(scale: str = typer.Option("city", callback=_check_scale, help="county |
          database_url: str = typer.Option(None, help="SQLAlchemy URL (default: settings)"),
          quiet: bool = typer.Option(False, help="no progress bar")):
     """Generate a complete, deterministic two-year demo dataset (replaces existing data)."""
-    from demo import generate
     from data.model.migrate import upgrade
+    from demo import generate
     engine = _engine(database_url)
     upgrade(engine)
     started = dt.datetime.now()
@@ -104,8 +104,8 @@ def import_boundaries(path: Path = typer.Argument(..., exists=True, readable=Tru
                       code_field: str = typer.Option("code", help="attribute holding the division code"),
                       database_url: str = typer.Option(None)):
     """Load a real township/village boundary file (GeoJSON or Shapefile); all or nothing."""
-    from geo.importer import import_boundaries as run_import
     from data.model.migrate import upgrade
+    from geo.importer import import_boundaries as run_import
     engine = _engine(database_url)
     upgrade(engine)
     with engine.connect() as conn:  # one transaction: boundaries (if clean) + the batch record
@@ -141,15 +141,15 @@ def briefing(week: str = typer.Option(None, help="ISO week, e.g. 2026-W46 (defau
     """Write the weekly briefing (PPTX and/or PDF), e.g. every Monday from cron."""
     import time
 
-    from data.model.version import data_version
     from data import queries
     from data.calendar import format_week, parse_week
+    from data.model.version import data_version
     from data.scope import Scope
     from exports.briefing import BriefingError
-    from views.briefing_files import write_briefing
     from exports.images import ExportError
     from i18n import normalize_lang
     from settings import load_settings
+    from views.briefing_files import write_briefing
 
     settings = load_settings()
     engine = _engine(database_url)
@@ -165,20 +165,21 @@ def briefing(week: str = typer.Option(None, help="ISO week, e.g. 2026-W46 (defau
         root = queries.fetch_dataset_info(conn).get("root_code")
     try:
         week_key = parse_week(week) if week else (weeks[0] if weeks else None)
-    except ValueError:
-        raise typer.BadParameter(f"周次格式应为 2026-W46 / week must look like 2026-W46: {week!r}")
+    except ValueError as exc:
+        raise typer.BadParameter(f"周次格式应为 2026-W46 / week must look like 2026-W46: {week!r}") from exc
     if week_key is None or week_key not in weeks:
         typer.echo(f"没有该周的数据 / no data for week {week}", err=True)
         raise typer.Exit(code=1)
     started = time.perf_counter()
     try:
         result = write_briefing(engine, scope, region or root or "", format_week(week_key), normalize_lang(lang),
-                                formats, cache_dir=settings.cache_dir, version=data_version(engine))
+                                formats, cache_dir=settings.cache_dir, version=data_version(engine),
+                                settings=settings)
     except (BriefingError, ExportError) as exc:
         typer.echo(str(exc), err=True)
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=1) from exc
     seconds = time.perf_counter() - started
-    for fmt, path in formats.items():
+    for path in formats.values():
         typer.echo(f"{result.title}: {path} ({path.stat().st_size:,} bytes)")
     typer.echo(f"written in {seconds:.1f} s")
 

@@ -30,16 +30,29 @@ def install(server: Flask, settings: Settings, engine: Engine, cache: Cache) -> 
     server.extensions[CACHE_KEY] = cache
 
 
+def settings_of(server: Flask) -> Settings:
+    """The settings `install` put on `server` (for code holding the server, not a request)."""
+    return server.config[SETTINGS_KEY]
+
+
+def engine_of(server: Flask) -> Engine:
+    return server.extensions[ENGINE_KEY]
+
+
+def cache_of(server: Flask) -> Cache:
+    return server.extensions[CACHE_KEY]
+
+
 def get_settings() -> Settings:
     """Settings of the running app; outside an app context, freshly loaded from the env."""
     if has_app_context():
-        return current_app.config[SETTINGS_KEY]
+        return settings_of(current_app)
     return load_settings()
 
 
 def get_engine() -> Engine:
     """The SQLAlchemy engine of the running app (one pool per process)."""
-    return current_app.extensions[ENGINE_KEY]
+    return engine_of(current_app)
 
 
 def get_cache() -> Cache:
@@ -47,7 +60,7 @@ def get_cache() -> Cache:
 
     Keys of anything derived from data must include the scope (DESIGN.md §6).
     """
-    return current_app.extensions[CACHE_KEY]
+    return cache_of(current_app)
 
 
 def current_scope() -> Scope:

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+import runtime
+
 COUNTY_LAYER_BUDGET = 300_000
 TOWNSHIP_LAYER_BUDGET = 200_000
 WEEKS_PER_REGION = 3  # the latest weeks, where users look
@@ -24,7 +26,7 @@ def bench_regions(server) -> tuple[str, list[str], list[int]]:
     from data import queries
     from data.scope import Scope
 
-    engine = server.extensions["sunshine_engine"]
+    engine = runtime.engine_of(server)
     with engine.connect() as conn:
         root = queries.fetch_dataset_info(conn)["root_code"]
         counties = queries.fetch_regions_at(conn, Scope.of(root), region_code=root, level="county")
@@ -50,7 +52,7 @@ def bench_cities(server, root: str, n: int = 3) -> list[str]:
 
     if level_of(root) != "province":
         return []
-    with server.extensions["sunshine_engine"].connect() as conn:
+    with runtime.engine_of(server).connect() as conn:
         cities = sorted(queries.fetch_regions_at(conn, Scope.of(root), region_code=root, level="city")["code"])
     return cities[:: max(1, len(cities) // n)][:n]
 
@@ -74,8 +76,8 @@ def _overview_layers(server) -> list[tuple[str, int, int]]:
     from geo.layers import cached_layer_bytes
 
     root, counties, _ = bench_regions(server)
-    engine = server.extensions["sunshine_engine"]
-    cache_dir = Path(server.config["SUNSHINE_SETTINGS"].cache_dir)
+    engine = runtime.engine_of(server)
+    cache_dir = Path(runtime.settings_of(server).cache_dir)
     version = data_version(engine)
     rows = []
     with engine.connect() as conn:

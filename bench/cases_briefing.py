@@ -5,6 +5,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import runtime
+
 BRIEFING_BUDGET_MS = 10_000
 
 
@@ -27,19 +29,20 @@ def callback_cases(server):
 
 def job_cases(server):
     """(name, zero-argument call, budget ms): the root region's PPTX + PDF of the latest week."""
-    from data.model.version import data_version
     from bench.cases import bench_regions
-    from runtime import current_scope
     from data.calendar import format_week
+    from data.model.version import data_version
+    from runtime import current_scope
     from views.briefing_files import write_briefing
 
     root, _, weeks = bench_regions(server)
-    engine = server.extensions["sunshine_engine"]
-    settings = server.config["SUNSHINE_SETTINGS"]
+    engine = runtime.engine_of(server)
+    settings = runtime.settings_of(server)
     out = Path(tempfile.mkdtemp(prefix="bench-briefing-"))
 
     def run():
         write_briefing(engine, current_scope(), root, format_week(weeks[0]), "zh-CN",
                        {"pptx": out / "briefing.pptx", "pdf": out / "briefing.pdf"},
-                       cache_dir=settings.cache_dir, version=data_version(engine))
+                       cache_dir=settings.cache_dir, version=data_version(engine),
+                       settings=settings)
     return [("briefing.pptx+pdf (root region, latest week)", run, BRIEFING_BUDGET_MS)]

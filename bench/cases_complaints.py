@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from functools import partial
 
+import runtime
+
 BREAKDOWNS = ("category", "channel", "region")
 
 
@@ -14,8 +16,8 @@ def complaints_states(server) -> list[dict]:
     from data.scope import Scope
 
     states = overview_states(server)
-    root, counties, weeks = bench_regions(server)
-    engine = server.extensions["sunshine_engine"]
+    root, counties, _weeks = bench_regions(server)
+    engine = runtime.engine_of(server)
     with engine.connect() as conn:
         towns = queries.fetch_regions_at(conn, Scope.of(root), region_code=counties[0], level="township")
     week = states[0]["week"]
@@ -45,9 +47,9 @@ def callback_cases(server):
 
 def _grid_page(server, resolved, source):
     """The first page of a records grid, as callbacks/records.py reads it."""
-    from runtime import current_scope
     from data.records import fetch_records
-    engine = server.extensions["sunshine_engine"]
+    from runtime import current_scope
+    engine = runtime.engine_of(server)
     with engine.connect() as conn:
         return fetch_records(conn, current_scope(), source,
                              {"region": resolved["region"], "as_of": resolved.get("as_of")},

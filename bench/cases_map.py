@@ -4,11 +4,14 @@ The drill path at every level: the root, its cities (province scale) and countie
 township per county and one village per township, at the latest weeks and for several
 metrics/periods; the control changes and the value-only recolour (Patch), the side
 panel, records-grid pages of every source the map lists (complaints, overdue payments,
-clues, disclosures missed), and the profile (period change, crumbs, its records). `layer_cases`: the bytes of the layers the map draws.
+clues, disclosures missed), and the profile (period change, crumbs, its records).
+`layer_cases`: the bytes of the layers the map draws.
 """
 from __future__ import annotations
 
 from pathlib import Path
+
+import runtime
 
 METRICS = ("attention_index", "overdue_rate", "satisfaction_rate", "complaints_per_10k")
 PERIODS = ("week", "4w", "quarter")
@@ -23,7 +26,7 @@ def map_regions(server) -> dict[str, list[str]]:
     from data.scope import Scope
 
     root, counties, _ = bench_regions(server)
-    engine = server.extensions["sunshine_engine"]
+    engine = runtime.engine_of(server)
     scope = Scope.of(root)
     picked = counties[:: max(1, len(counties) // 6)][:6]
     with engine.connect() as conn:
@@ -50,7 +53,8 @@ def map_states(server) -> list[dict]:
 
 def callback_cases(server):
     from callbacks import map as cm
-    from callbacks import records, region as cr
+    from callbacks import records
+    from callbacks import region as cr
 
     states = map_states(server)
     views = [cm.resolve(s)[0] for s in states]  # untimed inputs
@@ -114,13 +118,13 @@ def callback_cases(server):
 
 def layer_cases(server):
     """Bytes of the layers the map draws at each level (the browser caches each once)."""
-    from data.model.version import data_version
     from bench.cases import COUNTY_LAYER_BUDGET, TOWNSHIP_LAYER_BUDGET
+    from data.model.version import data_version
     from geo.layers import cached_layer_bytes
     from views.map import geometry_of
 
-    engine = server.extensions["sunshine_engine"]
-    cache_dir = Path(server.config["SUNSHINE_SETTINGS"].cache_dir)
+    engine = runtime.engine_of(server)
+    cache_dir = Path(runtime.settings_of(server).cache_dir)
     version = data_version(engine)
     levels = map_regions(server)
     rows = []

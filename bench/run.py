@@ -9,14 +9,13 @@ map layers the browser downloads. Budgets: DESIGN.md §7.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+import runtime
 from settings import PROJECT_ROOT, load_settings
 
 BENCH_SEED = 7
@@ -34,9 +33,9 @@ def ensure_bench_db(scale: str) -> str:
     from sqlalchemy import func, select
 
     from data.model.db import make_engine
-    from demo import generate
     from data.model.migrate import upgrade
     from data.model.schema import Region
+    from demo import generate
 
     url = bench_db_url(scale)
     engine = make_engine(url)
@@ -58,7 +57,7 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[index]
 
 
-def time_calls(fn: Callable[[], object], repeat: int, before: Callable[[], None] | None = None,
+def time_calls(fn: Callable[[], object], repeat: int, before: Callable[[], object] | None = None,
                warm: bool = False) -> list[float]:
     """Wall times in ms of `repeat` calls; `before` runs untimed before each call.
 
@@ -85,7 +84,7 @@ def bench_scale(scale: str, repeat: int, only: tuple[str, ...] = ()) -> tuple[li
                               "SUNSHINE_VAR_DIR": str(PROJECT_ROOT / "var" / "bench" / scale)})
     app = create_app(settings)
     server = app.server
-    cache = server.extensions["sunshine_cache"]
+    cache = runtime.cache_of(server)
     timing_rows, layer_rows = [], []
     job_rows.clear()
     with server.test_request_context("/"):

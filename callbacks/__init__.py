@@ -6,6 +6,7 @@ module-level globals.
 """
 from __future__ import annotations
 
+
 def register_callbacks(app) -> None:
     """Attach every callback module to `app` (called once by app.create_app).
 

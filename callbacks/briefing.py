@@ -14,17 +14,14 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
 import ids
-from ids import briefing as bid
-from runtime import current_scope, data_version, get_engine, get_settings
 from callbacks.memo import memoized
 from callbacks.page_state import pickers_to_url, resolve_state
 from components.attrs import html_attrs
-from components.state import state_href, state_query
-from data.calendar import format_week, parse_week
 from exports import briefing_jobs
 from i18n import t
+from ids import briefing as bid
+from runtime import current_scope, data_version, get_engine, get_settings
 from views.briefing import CHART_KEYS, briefing_figures, build_briefing
-from views.overview import picker_options, resolve_defaults
 
 CHART_OUTPUTS = [Output(ids.chart(bid.chart_key(key)), "figure") for key in CHART_KEYS]
 
@@ -60,7 +57,7 @@ def render_preview(resolved):
 
     def compute():
         engine = get_engine()
-        briefing = build_briefing(engine, scope, region, week, lang)
+        briefing = build_briefing(engine, scope, region, week, lang, settings=get_settings())
         if briefing is None:
             return None
         figures = briefing_figures(briefing, engine=engine, scope=scope,
@@ -96,7 +93,8 @@ def start_files(n_clicks, resolved):
 
     def work(outputs, progress):
         write_briefing(engine, scope, params["region"], params["week"], params["lang"], outputs,
-                       cache_dir=settings.cache_dir, version=version, progress=progress)
+                       cache_dir=settings.cache_dir, version=version, progress=progress,
+                       settings=settings)
     briefing_jobs.start(settings.var_dir, job, work, filename_stem=stem.replace("/", "-"))
     return {"job": job, "lang": params["lang"]}, False
 

@@ -15,9 +15,9 @@ from urllib.parse import parse_qs
 from dash import ALL, MATCH, Input, Output, State, ctx, no_update
 
 import ids
-from ids import export as ids_export
 from exports.images import MIME, ExportError, export_filename, render
 from i18n import normalize_lang, t
+from ids import export as ids_export
 
 
 def lang_of(search: str | None) -> str:

@@ -14,9 +14,6 @@ from urllib.parse import parse_qs, urlencode
 from dash import Input, Output, State, dcc, html, no_update
 
 import ids
-from ids import complaints as cid
-from ids import records as ids_records
-from runtime import current_scope, get_engine, get_settings
 from callbacks.memo import memoized
 from callbacks.page_state import as_of_line, page_lang, region_chip
 from components.attrs import html_attrs
@@ -25,6 +22,9 @@ from data.calendar import format_week, parse_week
 from data.rules.spikes import SpikeRule
 from i18n import t
 from i18n.numbers import format_value
+from ids import complaints as cid
+from ids import records as ids_records
+from runtime import current_scope, get_engine, get_settings
 from views import complaints as view
 
 PAGE_KEYS = ("period", "span", "by")

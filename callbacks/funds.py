@@ -14,17 +14,16 @@ import pandas as pd
 from dash import Input, Output, State, ctx, html, no_update
 
 import ids
+from callbacks.memo import memoized
+from callbacks.page_state import as_of_text, page_lang, region_chip, region_week_options, resolved_defaults
+from data.calendar import format_week, parse_week
+from data.queries import funds as qf
+from i18n import t
+from i18n.numbers import format_value
 from ids import funds as fid
 from ids import records as ids_records
 from runtime import current_scope, get_engine, get_settings
-from callbacks.memo import memoized
-from callbacks.page_state import as_of_text, page_lang, region_chip, region_week_options, resolved_defaults
-from data.queries import funds as qf
-from data.calendar import format_week, parse_week
-from i18n import t
-from i18n.numbers import format_value
 from views import funds as vf
-from views.overview import picker_options, resolve_defaults
 
 URL_KEYS = ("region", "week", "lang", "period", "source", "category")
 MAX_ROWS = 15  # rows shown in the page's lists (the records grid has them all)
@@ -329,7 +328,7 @@ def _clicked(click):
 
 def records_params(choice, resolved: dict, chart=None, data=None) -> dict:
     """{"source", "params", "lang"} of the grid for a choice (and a clicked bar's data)."""
-    week = parse_week(resolved["week"])
+    parse_week(resolved["week"])  # a malformed week raises here, as before
     params = {"region": resolved["region"]}
     if choice in ("payments", "outstanding"):
         params["weeks"] = [format_week(w) for w in vf.window_weeks(resolved)]

@@ -17,15 +17,15 @@ from dash import Input, Output, Patch, State, dcc, html, no_update
 from dash.development.base_component import Component
 
 import ids
-from ids import map as ids_map
-from ids import records as ids_records
-from runtime import current_scope, data_version, get_engine, get_settings
 from callbacks.memo import memoized
 from callbacks.page_state import as_of_text, region_chip
 from components.attrs import html_attrs
 from data.codes import InvalidRegionCode, normalize_code
 from data.queries.map import child_level_of
 from i18n import t
+from ids import map as ids_map
+from ids import records as ids_records
+from runtime import current_scope, data_version, get_engine, get_settings
 from views import map as vm
 from views.overview import week_option
 

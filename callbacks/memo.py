@@ -9,12 +9,12 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from runtime import data_version, get_cache, get_engine
+from runtime import data_version, get_cache
 
 
 def cache_key(name: str, scope, *args: Any, version: str) -> str:
     raw = repr((name, tuple(sorted(scope.codes)), args, version))
-    return f"cb:{name}:{hashlib.sha1(raw.encode()).hexdigest()}"
+    return f"cb:{name}:{hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()}"
 
 
 def memoized(name: str, scope, *args: Any, compute: Callable[[], Any]) -> Any:

@@ -8,24 +8,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dash import Input, Output, State, html, no_update
+from dash import Input, Output, State
 
 import ids
-from runtime import current_scope, data_version, get_engine, get_settings
 from callbacks.memo import memoized
 from callbacks.page_state import pickers_to_url, resolve_state
 from components.hotlist import hot_list
 from components.kpi_tiles import kpi_tiles
-from components.state import state_href, state_query
 from data import queries
+from data.calendar import parse_week
 from data.queries.regions import fetch_county_names, with_county_names
-from data.calendar import format_week, parse_week
 from figures.overview import trend_strip
 from figures.theme import with_export_meta
+from runtime import current_scope, data_version, get_engine, get_settings
 from views.overview import (
-    attention_figure, export_stamp, map_note, picker_options, resolve_defaults,
+    attention_figure,
+    export_stamp,
+    map_note,
 )
-from i18n import t
 
 OV_RESOLVED = ids.OV_RESOLVED
 

@@ -18,16 +18,19 @@ from urllib.parse import urlencode
 import pandas as pd
 from dash import MATCH, Input, Output, State, ctx, dcc, no_update
 
-from ids import records as ids_records
-from runtime import client_address, current_scope, current_user, get_engine, get_settings
 from callbacks.memo import memoized
 from data.calendar import format_week
-from data.records import MAX_ROWS, RecordSource, fetch_records, get_source, load_sources
 from data.model.schema import AuditLog
+from data.records import MAX_ROWS, RecordSource, fetch_records, get_source, load_sources
 from exports.tables import (
-    display_frame, frame_to_csv_bytes, frame_to_xlsx_bytes, headed,
+    display_frame,
+    frame_to_csv_bytes,
+    frame_to_xlsx_bytes,
+    headed,
 )
 from i18n import catalog, normalize_lang, t
+from ids import records as ids_records
+from runtime import client_address, current_scope, current_user, get_engine
 
 EXPORT_CAP = MAX_ROWS
 FILTERS = {"text": "agTextColumnFilter", "code": "agTextColumnFilter",
@@ -106,7 +109,7 @@ def column_defs(source, lang: str, query: dict | None = None) -> list[dict]:
 
 def grid_columns(query):
     """Column defs and caption for the store's source (none for an unknown source)."""
-    source, params, lang = _query(query)
+    source, _params, lang = _query(query)
     if source is None:
         return [], ""
     return column_defs(source, lang, query), t(source.label_key, lang)

@@ -8,13 +8,13 @@ from dash import Input, Output, State, dcc, html, no_update
 from dash.development.base_component import Component
 
 import ids
-from ids import map as ids_map
-from ids import records as ids_records
-from runtime import current_scope, get_engine
 from callbacks.memo import memoized
 from callbacks.page_state import region_chip
 from components.attrs import html_attrs
 from i18n import t
+from ids import map as ids_map
+from ids import records as ids_records
+from runtime import current_scope, get_engine
 from views import map as vm
 from views import region as vr
 

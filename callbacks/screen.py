@@ -12,8 +12,6 @@ import datetime as dt
 from dash import ALL, Input, Output, State, no_update
 
 import ids
-from ids import screen as sid
-from runtime import current_scope, data_version, get_engine
 from callbacks import overview as ov
 from callbacks.memo import memoized
 from callbacks.page_state import page_lang, resolved_defaults
@@ -21,7 +19,8 @@ from components.hotlist import hot_list
 from data.calendar import parse_week, week_bounds
 from figures.screen import dark
 from i18n import t
-from views.overview import resolve_defaults
+from ids import screen as sid
+from runtime import current_scope, data_version, get_engine
 from views.screen import top_hot, unit_figures
 
 EMPTY: dict[str, object] = {"data": [], "layout": {}}

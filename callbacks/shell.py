@@ -10,9 +10,10 @@ import json
 from dash import ALL, Input, Output, State
 
 import ids
-from runtime import get_settings
+import runtime
 from components.navbar import nav_props
 from i18n import normalize_lang
+from runtime import get_settings
 
 NAVBAR_OUTPUTS = (
     ("brand", Output(ids.NAV_BRAND, "children")),
@@ -56,7 +57,7 @@ def register(app) -> None:
         Input(ids.PAGES_LOCATION, "pathname"),
         Input(ids.PAGES_LOCATION, "search"),
     )(update_navbar)
-    default = json.dumps(normalize_lang(app.server.config["SUNSHINE_SETTINGS"].lang))
+    default = json.dumps(normalize_lang(runtime.settings_of(app.server).lang))
     app.clientside_callback(_DOC_LANG_JS % default, Output(ids.DOC_LANG_SINK, "children"),
                             Input(ids.PAGES_LOCATION, "search"))
     app.clientside_callback(_TOGGLE_JS, Output(ids.NAV_COLLAPSE, "is_open"),

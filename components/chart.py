@@ -14,9 +14,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 import ids
-from ids import export as ids_export
 from components.attrs import html_attrs
 from i18n import t
+from ids import export as ids_export
 
 GRAPH_CONFIG: dcc.Graph.Config = {"displaylogo": False, "responsive": True,
                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}

@@ -12,9 +12,9 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from ids import records as ids_records
 from components.attrs import html_attrs
 from i18n import t
+from ids import records as ids_records
 
 BLOCK_SIZE = 100
 LOCALE_KEYS = ("contains", "notContains", "equals", "notEqual", "startsWith", "endsWith",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from functools import lru_cache
+from functools import cache
 
 import chinese_calendar
 from sqlalchemy import delete, insert
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 _WEEK_RE = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _warn_fallback(year: int) -> None:
     """Log once per year that Mon-Fri is used (cached so it is logged once)."""
     log.warning("chinese-calendar has no data for %s: working days fall back to Mon-Fri "

@@ -48,7 +48,7 @@ def enrolments(ctx: Context, villages: pd.DataFrame) -> pd.DataFrame:
 
 def _program_enrolments(ctx: Context, villages: pd.DataFrame, program: tuple) -> pd.DataFrame:
     """Enrolments of one programme: Poisson count per village, entry/exit months."""
-    pid, _, _, _, _, standard, cycle, mean, years, death_share = program
+    pid, _, _, _, _, _standard, cycle, mean, years, death_share = program
     rng = ctx.rng("enrol", pid)
     n_months = len(window_months(ctx))
     scale = 2 if cycle == "one_off" else 1  # one-off: expected count per year x 2 years

@@ -13,24 +13,8 @@ import time
 import pandas as pd
 
 from data import calendar as cal
-from data.rollups import frames as rollup_frames
 from data import rollups
 from data.model.db import bulk_load_journal
-from demo import beneficiaries, complaints, funds, ledger, publicity, registry, services
-from demo.context import GENERATED_WITH, SCALES, Context, default_as_of
-from demo.loader import (
-    clear_all,
-    deferred_indexes,
-    dataset_info_frame,
-    import_batch_frame,
-    load,
-    reset_sequences,
-)
-from demo.oversight import clue_histories, warnings
-from demo.plan import Plan, make_plan
-from demo.progress import Stages
-from demo.regions import Geo, build_geo
-from data.rules.comparison import run_rules
 from data.model.schema import (
     BeneficiaryIdentity,
     Clue,
@@ -51,6 +35,22 @@ from data.model.schema import (
 )
 from data.model.schema import Complaint as ComplaintRow
 from data.model.schema import Warning as WarningRow
+from data.rollups import frames as rollup_frames
+from data.rules.comparison import run_rules
+from demo import beneficiaries, complaints, funds, ledger, publicity, registry, services
+from demo.context import GENERATED_WITH, SCALES, Context, default_as_of
+from demo.loader import (
+    clear_all,
+    dataset_info_frame,
+    deferred_indexes,
+    import_batch_frame,
+    load,
+    reset_sequences,
+)
+from demo.oversight import clue_histories, warnings
+from demo.plan import Plan, make_plan
+from demo.progress import Stages
+from demo.regions import Geo, build_geo
 
 STAGES = ["regions", "registry", "payments", "ledger", "disclosures", "complaints",
           "services", "rules", "rollups"]

@@ -15,8 +15,8 @@ import pandas as pd
 from sqlalchemy import Date, DateTime, Integer, Table, inspect, text
 
 from data.model.db import insert_plain
-from demo.context import date_str, datetime_str
 from data.model.schema import Base
+from demo.context import date_str, datetime_str
 
 KEEP = ("audit_log",)  # history of who saw what survives a demo reload
 CHUNK = 500_000

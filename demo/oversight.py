@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from demo.context import WEEKS, Context
 from data.rules.comparison import evidence_json
+from demo.context import WEEKS, Context
 
 OUTCOMES = {  # rule -> probabilities of filed / concluded / dismissed
     "deceased_payment": (0.4, 0.45, 0.15), "duplicate_payment": (0.3, 0.6, 0.1),

@@ -8,7 +8,12 @@ from __future__ import annotations
 import time
 
 from rich.progress import (
-    BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
 )
 
 
@@ -23,7 +28,7 @@ class Stages:
         self._since = time.perf_counter()
         self._progress: Progress | None = None
 
-    def __enter__(self) -> "Stages":
+    def __enter__(self) -> Stages:
         if self.enabled:
             self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                                       MofNCompleteColumn(), TimeElapsedColumn())

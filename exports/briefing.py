@@ -24,7 +24,6 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
 from typing import Any, Protocol
 
 from exports.images import GeoResolver, render, require_cjk_font
@@ -225,7 +224,7 @@ def print_pdf(page_html: str, out: Path, *, timeout: float = 60, lang: str = "zh
         cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/profile", f"--print-to-pdf={target}",
                source.as_uri()]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "HOME": tmp})
+                              env={**os.environ, "HOME": tmp}, check=False)  # judged by its output file
         if not target.exists() or target.stat().st_size == 0:
             raise BriefingError(t("briefing.error.print", lang, error=done.stderr[-400:]))
         shutil.move(str(target), out)
@@ -241,7 +240,7 @@ def write_pdf(b: Briefing, images: dict[str, bytes], out: Path) -> None:
         source.write_text(page_html, encoding="utf-8")
         try:
             body = print_html_to_pdf(source)
-        except Exception:  # noqa: BLE001 - kaleido internals: fall back to the CLI printer
+        except Exception:
             body = b""
         if body.startswith(b"%PDF"):
             Path(out).write_bytes(body)

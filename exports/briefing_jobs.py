@@ -35,7 +35,7 @@ _lock = threading.Lock()
 
 def job_id(scope_codes, region: str, week: str, lang: str, version: str) -> str:
     raw = json.dumps([sorted(scope_codes), region, week, lang, version])
-    return hashlib.sha1(raw.encode()).hexdigest()[:20]
+    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:20]
 
 
 def job_dir(var_dir, job: str) -> Path:
@@ -94,7 +94,7 @@ def _run(folder: Path, job: str, work, outputs: dict) -> None:
         work({k: Path(v) for k, v in outputs.items()}, progress)
         _write_status(folder, state="done", progress=100, step="done", files=outputs,
                       seconds=round(time.perf_counter() - started, 2))
-    except Exception as exc:  # noqa: BLE001 - reported to the user, logged below
+    except Exception as exc:
         traceback.print_exc()
         _write_status(folder, state="error", progress=100, step="error", files={}, error=str(exc)[:500])
     finally:

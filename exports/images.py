@@ -61,7 +61,7 @@ def cjk_fonts() -> list[str]:
         return []
     try:
         out = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True,
-                             timeout=10, env=os.environ.copy()).stdout
+                             timeout=10, env=os.environ.copy(), check=False).stdout
     except (OSError, subprocess.SubprocessError):
         return []
     return sorted({line.split(",")[0].strip() for line in out.splitlines() if line.strip()})
@@ -75,7 +75,7 @@ def require_cjk_font(lang: str = "zh-CN") -> None:
 
 def ensure_kaleido(lang: str = "zh-CN") -> None:
     """Start kaleido's sync server once per process (Debian chromium, no MathJax)."""
-    global _kaleido_started
+    global _kaleido_started  # noqa: PLW0603 - one kaleido server per process, started under a lock
     if _kaleido_started:
         return
     with _kaleido_lock:
@@ -135,9 +135,8 @@ def as_vector_map(fig: dict) -> dict:
 def _rewound(geojson):
     if not isinstance(geojson, dict):
         return geojson
-    from shapely.geometry import mapping, shape
+    from shapely.geometry import MultiPolygon, Polygon, mapping, shape
     from shapely.geometry.polygon import orient
-    from shapely.geometry import MultiPolygon, Polygon
 
     def cw(geom):
         if isinstance(geom, Polygon):
@@ -158,7 +157,7 @@ _topojson_dir: str | None = None
 
 def offline_topojson() -> str:
     """A file:// folder of empty base-map topojson, so plotly `geo` never asks the CDN."""
-    global _topojson_dir
+    global _topojson_dir  # noqa: PLW0603 - one folder per process, written once
     if _topojson_dir is None:
         import json
         import tempfile

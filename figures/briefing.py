@@ -12,7 +12,15 @@ import plotly.graph_objects as go
 from data.calendar import format_week
 from data.indicators import INDICATORS
 from figures.theme import (
-    BAD, FONT_FAMILY, GOOD, NEUTRAL, PRIMARY, SERIES, base_layout, base_layout_dict, empty_figure,
+    BAD,
+    FONT_FAMILY,
+    GOOD,
+    NEUTRAL,
+    PRIMARY,
+    SERIES,
+    base_layout,
+    base_layout_dict,
+    empty_figure,
 )
 from i18n import t
 from i18n.numbers import format_value

@@ -61,7 +61,7 @@ def trend_figure(weekly: pd.DataFrame, totals: pd.DataFrame, spikes: pd.DataFram
     "__total__" for the top panel) are red triangles on their line; the total line has
     meta "total" (the page puts unit_spike_trace's marks on it).
     """
-    if totals.empty or float(totals["received"].sum()) == 0 and float(totals["last_year"].sum()) == 0:
+    if totals.empty or (float(totals["received"].sum()) == 0 and float(totals["last_year"].sum()) == 0):
         return empty_figure(t("common.no_data", lang), height=height)
     weeks = _weeks(totals["week_key"])
     hover = "%{x}<br>%{fullData.name}: %{y:,d}<extra></extra>"

@@ -38,7 +38,7 @@ _VERSION_RE = re.compile(r"[^A-Za-z0-9._-]")
 def layer_url(parent_code: str, child_level: str, version: str) -> str:
     """The URL of a layer, with the data version in the query: the browser caches the
     layer for a day, and a new load or boundary import gives a new URL (never stale)."""
-    tag = hashlib.sha1(version.encode()).hexdigest()[:12]
+    tag = hashlib.sha1(version.encode(), usedforsecurity=False).hexdigest()[:12]
     return f"/geo/{parent_code}/{child_level}.json?v={tag}"
 
 

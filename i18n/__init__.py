@@ -2,16 +2,17 @@
 
 The catalogs `zh_CN.json` and `en.json` hold the shared keys; each page may add its
 own namespace in `zh_CN/<page>.json` and `en/<page>.json` (merged at load; a key defined
-twice is an error). tests/test_i18n.py checks parity and placeholders. Terms follow /work/shared/GLOSSARY.md so that county officials
-and engineers mean the same thing. This package imports neither dash nor flask.
+twice is an error). tests/i18n/test_i18n.py checks parity and placeholders. Terms follow the
+team's glossary (GLOSSARY.md, zh-CN <-> en) so that county officials and engineers mean the
+same thing. This package imports neither dash nor flask.
 """
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 DEFAULT_LANG = "zh-CN"
 LANGS = ("zh-CN", "en")
@@ -38,7 +39,7 @@ def catalog_files(lang: str) -> list[Path]:
     return [base, *sorted((_DIR / base.stem).glob("*.json"))]
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> Mapping[str, str]:
     """The read-only key -> text mapping of a language (loaded once per process)."""
     merged: dict[str, str] = {}

@@ -10,12 +10,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-import ids
-from ids import briefing as bid
 from components.chart import card, chart_card
 from components.shell import page_frame
 from components.state import current_state
 from i18n import t
+from ids import briefing as bid
 from views.briefing import CHART_KEYS
 
 dash.register_page(__name__, path="/briefing", name="briefing", order=4,

@@ -12,13 +12,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from ids import complaints as cid
 from components.chart import card, chart_card
 from components.records_grid import records_grid
 from components.shell import page_frame
 from components.state import current_state
 from data.periods import PERIOD_KINDS, TREND_KINDS
 from i18n import t
+from ids import complaints as cid
 from views.complaints import BY_KINDS, DEFAULT_BY, DEFAULT_PERIOD, DEFAULT_SPAN, HOT_WEEKS
 
 ISSUE = 5  # the issue that builds this page

@@ -13,12 +13,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from ids import funds as fid
 from components.chart import card, chart_card
 from components.records_grid import records_grid
 from components.shell import page_frame
 from components.state import current_state
 from i18n import t
+from ids import funds as fid
 
 dash.register_page(__name__, path="/funds", name="funds", order=2,
                    title=f"{t('nav.funds')} · {t('app.title')}")

@@ -11,7 +11,6 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from ids import map as ids_map
 from components.attrs import html_attrs
 from components.chart import card, chart_card
 from components.records_grid import records_grid
@@ -20,6 +19,7 @@ from components.state import current_state
 from data.periods import PERIOD_KINDS
 from data.queries.map import MAP_METRICS
 from i18n import t
+from ids import map as ids_map
 from views.map import RECORD_CHOICES, clean_metric, clean_period
 
 dash.register_page(__name__, path="/map", name="map", order=1,

@@ -10,7 +10,6 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from ids import map as ids_map
 from components.attrs import html_attrs
 from components.chart import card, chart_card
 from components.records_grid import records_grid
@@ -18,6 +17,7 @@ from components.shell import page_frame
 from components.state import current_state
 from data.periods import PERIOD_KINDS
 from i18n import t
+from ids import map as ids_map
 from views.map import clean_period
 
 dash.register_page(__name__, path_template="/region/<code>", name="region", order=90,

@@ -10,13 +10,12 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-import ids
-from ids import screen as sid
 from components.attrs import html_attrs
 from components.chart import card, chart_card
 from components.shell import page_frame
 from components.state import current_state
 from i18n import t
+from ids import screen as sid
 from views.screen import MAX_REFRESH, MAX_ROTATE, MIN_REFRESH, MIN_ROTATE, seconds_option
 
 dash.register_page(__name__, path="/screen", name="screen", order=5,
@@ -27,7 +26,7 @@ def _refresh_default() -> int:
     from runtime import get_settings
     try:
         return int(get_settings().refresh_seconds)
-    except Exception:  # noqa: BLE001 - outside an app context (docs, tests)
+    except Exception:
         return 300
 
 

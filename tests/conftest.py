@@ -20,8 +20,8 @@ from tests.support.demo import CITY_SMALL, CITY_SMALL_SCALE, DEMO_AS_OF, DEMO_SE
 def demo_db_url(tmp_path_factory) -> str:
     """URL of a SQLite file holding the county-scale demo (永兴县 431023)."""
     from data.model.db import make_engine
-    from demo import generate
     from data.model.migrate import upgrade
+    from demo import generate
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     engine = make_engine(url)
@@ -49,8 +49,8 @@ def browser_db_url(demo_db_url) -> str:
 def city_demo_db_url(tmp_path_factory) -> str:
     """URL of a SQLite file holding the reduced city-level demo (郴州市)."""
     from data.model.db import make_engine
-    from demo import context, generate
     from data.model.migrate import upgrade
+    from demo import context, generate
 
     url = f"sqlite:///{tmp_path_factory.mktemp('city-demo') / 'city.db'}"
     engine = make_engine(url)

@@ -19,8 +19,8 @@ import typer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from settings import PROJECT_ROOT  # noqa: E402
-from tools.screenshot import CHROMIUM_ARGS, READY_JS  # noqa: E402
+from settings import PROJECT_ROOT
+from tools.screenshot import CHROMIUM_ARGS, READY_JS
 
 if TYPE_CHECKING:
     from playwright.sync_api import ConsoleMessage
@@ -96,13 +96,13 @@ def shoot_slides(engine, out: Path, slides=(0, 1, 3)) -> list[Path]:
     """The briefing's title slide and topic slides, as the PDF shows them."""
     from playwright.sync_api import sync_playwright
 
-    from data.model.version import data_version
     from data import queries
+    from data.model.version import data_version
     from data.scope import Scope
     from exports.briefing import BriefingError, briefing_html
     from i18n import t
-    from views.briefing_files import briefing_images
     from views.briefing import build_briefing
+    from views.briefing_files import briefing_images
     with engine.connect() as conn:
         root = queries.fetch_dataset_info(conn)["root_code"]
         week = queries.fetch_weeks(conn)[0]

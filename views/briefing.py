@@ -18,11 +18,11 @@ from pathlib import Path
 import pandas as pd
 
 from data import queries
-from data.queries.regions import fetch_county_names, with_county_names
-from data.queries import complaints as qc
 from data.calendar import format_week, parse_week, previous_week, week_bounds, weeks_back
 from data.codes import level_of
 from data.indicators import INDICATORS
+from data.queries import complaints as qc
+from data.queries.regions import fetch_county_names, with_county_names
 from data.rules.spikes import SpikeRule, detect_frame
 from figures import briefing as bfig
 from figures.overview import trend_strip
@@ -35,6 +35,8 @@ UNIT_WINDOW = 4          # weeks of the unit comparisons (as the attention map)
 HOT_N = 10
 YOY_KEYS = ("complaints_received", "on_time_completion_rate", "satisfaction_rate", "new_clues")
 END = {"zh-CN": "。", "en": "."}
+
+DEFAULT_RULE = SpikeRule()  # the rule's documented defaults (settings override them)
 
 
 @dataclass
@@ -124,7 +126,7 @@ def _names(frame: pd.DataFrame, lang: str, column: str | None = None, unit: str 
     return _join((_with(n, format_value(v, unit, lang), lang) for n, v in zip(frame["name"], frame[column])), lang)
 
 
-def fetch_data(engine, scope, region: str, week_key: int, rule: SpikeRule = SpikeRule()) -> dict:
+def fetch_data(engine, scope, region: str, week_key: int, rule: SpikeRule = DEFAULT_RULE) -> dict:
     """Every frame of the briefing, from the query layer (scope applied in SQL)."""
     prev = previous_week(week_key)
     yoy = yoy_week(week_key)
@@ -220,7 +222,7 @@ def draft_topics(b: Briefing) -> list[Topic]:
     """The drafted narrative, one topic per slide; every number from b's frames."""
     lang = b.lang
     unit_kind = t(f"briefing.unit.{unit_level(b.region)}", lang)
-    topics = [
+    return [
         Topic("headline", t("briefing.topic.headline", lang), _headline(b), "kpi_changes"),
         Topic("changes", t("briefing.topic.changes", lang), _changes(b), "trend"),
         Topic("yoy", t("briefing.topic.yoy", lang), _yoy(b), "yoy"),
@@ -233,7 +235,6 @@ def draft_topics(b: Briefing) -> list[Topic]:
         Topic("spikes", t("briefing.topic.spikes", lang), _spikes(b), "spikes"),
         Topic("clues", t("briefing.topic.clues", lang), _clues(b), "clues"),
     ]
-    return topics
 
 
 def _headline(b: Briefing) -> list[str]:
@@ -402,7 +403,7 @@ def briefing_figures(b: Briefing, *, engine=None, scope=None, cache_dir: Path | 
         "spikes": bfig.spikes(b.spikes, lang=lang),
         "clues": bfig.clues(b.units_week, lang=lang),
     }
-    if engine is not None:
+    if engine is not None and cache_dir is not None:  # the map needs the geometry cache
         from views.overview import attention_figure
         resolved = {"region": b.region, "week": b.week, "lang": lang, "region_name": b.region_name,
                     "as_of": b.as_of}

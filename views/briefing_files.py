@@ -9,6 +9,7 @@ from pathlib import Path
 from exports.briefing import BriefingError, Progress, chart_images, no_progress, write_files
 from exports.images import engine_geo_resolver
 from i18n import t
+from settings import Settings
 from views.briefing import Briefing, briefing_figures, build_briefing
 
 
@@ -22,10 +23,13 @@ def briefing_images(b: Briefing, engine, scope, *, cache_dir, version: str,
 
 
 def write_briefing(engine, scope, region: str, week: str, lang: str, outputs: dict[str, Path], *,
-                   cache_dir, version: str, progress: Progress = no_progress) -> Briefing:
-    """Build the briefing and write `outputs` ({'pptx': path, 'pdf': path}); returns it."""
+                   cache_dir, version: str, progress: Progress = no_progress,
+                   settings: Settings | None = None) -> Briefing:
+    """Build the briefing and write `outputs` ({'pptx': path, 'pdf': path}); returns it.
+
+    settings: the app's (its spike rule); a job in a worker thread has no app context."""
     progress(2, "query")
-    b = build_briefing(engine, scope, region, week, lang)
+    b = build_briefing(engine, scope, region, week, lang, settings=settings)
     if b is None:
         raise BriefingError(t("briefing.error.region", lang))
     progress(8, "figures")

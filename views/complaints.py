@@ -10,13 +10,18 @@ import datetime as dt
 import pandas as pd
 
 from data import queries
-from data.queries import complaints as qc
 from data.calendar import format_week, parse_week, weeks_back
 from data.codes import level_of
 from data.periods import PERIOD_KINDS, TREND_KINDS, period_weeks, same_weeks_last_year
+from data.queries import complaints as qc
 from data.rules.spikes import SpikeRule, detect_frame
 from figures.complaints import (
-    age_figure, funnel_figure, ratings_figure, services_figure, trend_figure, unit_spike_trace,
+    age_figure,
+    funnel_figure,
+    ratings_figure,
+    services_figure,
+    trend_figure,
+    unit_spike_trace,
 )
 from figures.theme import with_export_meta
 from i18n import t

@@ -11,10 +11,10 @@ import datetime as dt
 
 import pandas as pd
 
-from data.queries import funds as qf
 from data.calendar import format_week, parse_week, week_bounds
 from data.codes import level_of
 from data.periods import period_weeks
+from data.queries import funds as qf
 from data.rollups.funds import AGE_BUCKETS
 from figures import funds as ff
 from figures.theme import with_export_meta

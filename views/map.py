@@ -14,7 +14,7 @@ import pandas as pd
 
 from data import queries
 from data.calendar import format_week, parse_week
-from data.codes import LEVELS, InvalidRegionCode, ancestor_at, level_of, normalize_code
+from data.codes import LEVELS, ancestor_at, level_of
 from data.indicators import ATTENTION_WEIGHTS, INDICATORS, top_reasons
 from data.periods import PERIOD_KINDS, period_bounds, period_weeks
 from data.queries.map import (

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from data import queries
 from data.calendar import format_week, parse_week, week_bounds
-from data.codes import CHILD_LEVEL, InvalidRegionCode, ancestor_at, level_of, normalize_code
+from data.codes import CHILD_LEVEL, ancestor_at, level_of
 from figures.overview import HoverPart, attention_map
-from geo.layers import layer_url
 from figures.theme import with_export_meta
+from geo.layers import layer_url
 from i18n import t
 
 MAP_HOVER = (

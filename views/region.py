@@ -6,7 +6,6 @@ records query.
 """
 from __future__ import annotations
 
-
 from data.calendar import parse_week
 from data.indicators import INDICATORS, top_reasons, week_on_week_change
 from data.periods import period_weeks
@@ -95,7 +94,7 @@ def trend_figure(engine, scope, view: dict):
                                    week_key=parse_week(view["week"]), weeks=12)
     fig = profile_trend(trend, lang=lang)
     return with_export_meta(fig, title=t("region.trend.title", lang), region=view.get("name") or "",
-                            period=view["week"], 
+                            period=view["week"],
                             as_of=view.get("as_of"))
 
 

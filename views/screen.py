@@ -9,12 +9,12 @@ from __future__ import annotations
 import pandas as pd
 
 from data import queries
-from data.queries.regions import fetch_county_names, with_county_names
 from data.calendar import parse_week
+from data.queries.regions import fetch_county_names, with_county_names
 from figures import briefing as bfig
 from figures.theme import with_export_meta
 from i18n import t
-from views.briefing import UNIT_WINDOW, unit_level
+from views.briefing import unit_level
 from views.overview import MAP_HOVER, export_stamp
 
 HOT_ON_SCREEN = 6

@@ -26,6 +26,7 @@ Definitions (built by data/rollups.py, all counts of raw rows):
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 from sqlalchemy import Float, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -38,7 +39,7 @@ Sum = Numeric(16, 2)
 class _Rollup:
     """Mixin: on SQLite the table is clustered on its primary key (WITHOUT ROWID), so a
     (week, code range) read is one sequential index range with every measure in it."""
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__: ClassVar[dict] = {"sqlite_with_rowid": False}
 
 
 def _pk(type_=Integer):

@@ -14,11 +14,22 @@ Conventions
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
 from decimal import Decimal
+from typing import ClassVar
 
 from sqlalchemy import (
-    JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, Numeric, String, Table, Text,
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 

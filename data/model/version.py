@@ -14,7 +14,7 @@ def data_version(engine: Engine) -> str:
     load. An imported boundary file changes the maps without a new data load."""
     try:
         with engine.connect() as conn:
-            rows = {key: value for key, value in conn.execute(_VERSION_SQL)}
+            rows = {str(key): str(value) for key, value in conn.execute(_VERSION_SQL)}
     except SQLAlchemyError:
         return "none"
     version = rows.get("generated_at") or rows.get("as_of") or "none"

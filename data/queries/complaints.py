@@ -21,10 +21,13 @@ from sqlalchemy import Float, and_, case, func, literal, or_, select, type_coerc
 from data import indicators as ind
 from data.codes import CHILD_LEVEL, InvalidRegionCode, code_range, level_of, normalize_code
 from data.model.rollups import (
-    RollupComplaintRWD, RollupComplaintTW, RollupComplaintTWCC, RollupServiceRWM,
+    RollupComplaintRWD,
+    RollupComplaintTW,
+    RollupComplaintTWCC,
+    RollupServiceRWM,
 )
-from data.rollups.complaints import COMPLAINT_MEASURES, SERVICE_MEASURES
 from data.model.schema import Complaint, Region, ServiceRequest
+from data.rollups.complaints import COMPLAINT_MEASURES, SERVICE_MEASURES
 from data.scope import Scope, narrow, scope_condition
 
 _rwd, _svc = RollupComplaintRWD.__table__, RollupServiceRWM.__table__

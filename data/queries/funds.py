@@ -16,9 +16,17 @@ from sqlalchemy import Float, and_, case, func, or_, select, tuple_, type_coerce
 from data.calendar import week_bounds
 from data.codes import PREFIX_LEN, level_of
 from data.model.rollups import (
-    RollupAllocationTY, RollupDisclosureLateVW, RollupDisclosureTW, RollupFundsAllocCY,
-    RollupFundsOverdueTW, RollupFundsPaidCW, RollupLedgerCM, RollupLedgerOutlierVY,
-    RollupLedgerTM, RollupPaymentTW, RollupPaymentTWP,
+    RollupAllocationTY,
+    RollupDisclosureLateVW,
+    RollupDisclosureTW,
+    RollupFundsAllocCY,
+    RollupFundsOverdueTW,
+    RollupFundsPaidCW,
+    RollupLedgerCM,
+    RollupLedgerOutlierVY,
+    RollupLedgerTM,
+    RollupPaymentTW,
+    RollupPaymentTWP,
 )
 from data.model.schema import FundProgram, LivelihoodProject, Region
 from data.scope import Scope, narrow, scope_condition
@@ -284,7 +292,7 @@ def fetch_disclosure(conn, scope: Scope, *, region_code: str, weeks: list[int]
     frame = _frame(conn, stmt, ["code", "kind", *measures])
     frame["code"] = frame["code"].str.ljust(12, "0")
     per_unit = frame.groupby("code")[measures].sum().reset_index()
-    out = units.merge(per_unit, on="code", how="left").fillna({m: 0 for m in measures})
+    out = units.merge(per_unit, on="code", how="left").fillna(dict.fromkeys(measures, 0))
     out["rate"] = disclosure_on_time_rate(out["on_time"], out["due"])
     kinds = frame.groupby("kind")[measures].sum().reset_index()
     return out[ucols], kinds[kcols]

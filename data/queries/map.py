@@ -18,6 +18,7 @@ from sqlalchemy import Float, case, func, select, type_coerce
 
 from data import indicators as ind
 from data.codes import CHILD_LEVEL, code_range, level_of
+from data.model.schema import Clue, Complaint, Disclosure, VillageLedger
 from data.periods import period_weeks
 from data.queries.metrics import (
     ALL_MEASURES,
@@ -27,7 +28,6 @@ from data.queries.metrics import (
     fetch_child_metrics,
 )
 from data.queries.regions import fetch_regions_at
-from data.model.schema import Clue, Complaint, Disclosure, VillageLedger
 from data.scope import Scope, narrow, scope_condition
 
 # metric key -> the column of fetch_*_metrics it reads

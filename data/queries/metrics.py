@@ -15,7 +15,6 @@ from sqlalchemy import ColumnElement, Float, Table, case, func, select, type_coe
 from data import indicators as ind
 from data.calendar import previous_week, weeks_back
 from data.codes import PREFIX_LEN, level_of
-from data.queries.regions import fetch_regions_at
 from data.model.rollups import (
     RollupClueTW,
     RollupComplaintTW,
@@ -24,6 +23,7 @@ from data.model.rollups import (
     RollupReportingTW,
     RollupWarningTW,
 )
+from data.queries.regions import fetch_regions_at
 from data.scope import Scope, narrow, scope_condition
 
 _c, _p, _d = RollupComplaintTW.__table__, RollupPaymentTW.__table__, RollupDisclosureTW.__table__

@@ -12,8 +12,10 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import select
 
-from data.calendar import week_key as week_of, weeks_back
-from data.codes import ancestor_at, code_range, level_of, PARENT_LEVEL
+from data.calendar import week_key as week_of
+from data.calendar import weeks_back
+from data.codes import PARENT_LEVEL, ancestor_at, code_range, level_of
+from data.model.schema import Clue, Complaint
 from data.periods import period_weeks
 from data.queries.map import (
     RECEIVED_BEFORE,
@@ -23,7 +25,6 @@ from data.queries.map import (
     totals_of_children,
 )
 from data.queries.metrics import add_rates, fetch_trend
-from data.model.schema import Clue, Complaint
 from data.scope import Scope, narrow, scope_condition
 
 PROFILE_KPIS = ("complaints_received", "complaints_per_10k", "on_time_completion_rate",
@@ -245,6 +246,7 @@ def _village_paid(conn, scope, region_code, start, end) -> dict[int, float]:
 def _finance_expense(conn, scope, region_code, start, end) -> list[tuple[dt.date, float]]:
     """Village finance expenses per month (rollup_ledger_vm for a village, _tm above)."""
     from sqlalchemy import func as f
+
     from data.model.rollups import RollupLedgerTM, RollupLedgerVM
     village = level_of(region_code) == "village"
     table = (RollupLedgerVM if village else RollupLedgerTM).__table__

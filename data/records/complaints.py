@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import case, cast, func, literal, select
 from sqlalchemy import Integer as SAInteger
+from sqlalchemy import case, cast, func, literal, select
 
-from data.records import RECORD_SOURCES, RecordColumn as C, paged_select, record_source
 from data.model.schema import Complaint, Region, ServiceRequest
+from data.records import RECORD_SOURCES, paged_select, record_source
+from data.records import RecordColumn as C
 from data.scope import scope_condition
 
 _cx, _sr, _reg = Complaint.__table__, ServiceRequest.__table__, Region.__table__

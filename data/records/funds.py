@@ -30,11 +30,12 @@ from sqlalchemy import func, or_, select, tuple_
 
 from data.calendar import week_key
 from data.codes import level_of
-from data.queries.funds import SOURCE_LEVELS, funded_pairs, is_delayed
-from data.records import COUNT_CAP, RECORD_SOURCES, RecordColumn as C, paged_select, record_source, week_dates
-from data.records.map import DISCLOSURE_COLUMNS as MAP_DISCLOSURE_COLUMNS, _villages
 from data.model.rollups import (
-    RollupDisclosureTW, RollupFundsOverdueTW, RollupFundsPaidCW, RollupLedgerCM, RollupLedgerTM,
+    RollupDisclosureTW,
+    RollupFundsOverdueTW,
+    RollupFundsPaidCW,
+    RollupLedgerCM,
+    RollupLedgerTM,
     RollupPaymentTWP,
 )
 from data.model.schema import (
@@ -45,6 +46,11 @@ from data.model.schema import (
     Region,
     VillageLedger,
 )
+from data.queries.funds import SOURCE_LEVELS, funded_pairs, is_delayed
+from data.records import COUNT_CAP, RECORD_SOURCES, paged_select, record_source, week_dates
+from data.records import RecordColumn as C
+from data.records.map import DISCLOSURE_COLUMNS as MAP_DISCLOSURE_COLUMNS
+from data.records.map import _villages
 from data.scope import scope_condition
 
 _pay, _prog, _led = FundPayment.__table__, FundProgram.__table__, VillageLedger.__table__
@@ -73,7 +79,7 @@ def _county_ok(scope, params) -> bool:
     levels = ("province", "city", "county")
     try:
         region_level = level_of(str(params.get("region")))
-    except Exception:  # noqa: BLE001 - fetch_records checked it
+    except Exception:
         return False
     return region_level in levels and all(level_of(c) in levels for c in scope.codes)
 
@@ -165,7 +171,7 @@ def _payments_total(conn, scope, params, start, end, programs, outstanding, sour
     so each week seeks the region's code range (a range on week_key would read every
     code of the weeks). With a source, the (code, programme) pairs are a membership test
     (`code || ''` keeps SQLite from driving the read by ~7,500 pairs at a province)."""
-    first, last = week_key(start), week_key(end)
+    last = week_key(end)
     if outstanding:
         table, code, count = _overdue, _overdue.c.township_code, _overdue.c.payments
         conds = [table.c.week_key == last]

@@ -17,9 +17,10 @@ import datetime as dt
 
 from sqlalchemy import func, or_, select
 
-from data.records import RECORD_SOURCES, RecordColumn as C, paged_select, record_source, week_dates
 from data.model.rollups import RollupComplaintTW, RollupDisclosureTW, RollupPaymentTW
 from data.model.schema import Clue, Complaint, Disclosure, FundPayment, FundProgram, Region
+from data.records import RECORD_SOURCES, paged_select, record_source, week_dates
+from data.records import RecordColumn as C
 from data.scope import scope_condition
 
 _cp, _cl, _pay, _prog = (Complaint.__table__, Clue.__table__, FundPayment.__table__,
@@ -63,7 +64,7 @@ def _villages(conn, scope, params, column, *, date_index: bool = False):
     cond = [scope_condition(column, scope)]
     try:
         lo, hi = code_range(normalize_code(params.get("region")))
-    except Exception:  # noqa: BLE001 - fetch_records checked it; be safe anyway
+    except Exception:
         return cond
     cond.append(column.between(lo, hi))
     # `level || ''`: seek the code range of the primary key, not the (level) index

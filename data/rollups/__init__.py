@@ -20,7 +20,14 @@ from sqlalchemy import func, select, text
 from data.calendar import week_key
 from data.codes import code_range, normalize_code
 from data.model.schema import (
-    CalendarDay, Clue, Complaint, Disclosure, FundAllocation, FundPayment, VillageLedger, Warning,
+    CalendarDay,
+    Clue,
+    Complaint,
+    Disclosure,
+    FundAllocation,
+    FundPayment,
+    VillageLedger,
+    Warning,
 )
 from data.rollups.registry import BUILDERS, Run, run_builders
 

@@ -34,12 +34,14 @@ import numpy as np
 import pandas as pd
 
 from data.model.rollups import (
-    RollupComplaintRWD, RollupComplaintTW, RollupComplaintTWCC, RollupServiceRWM,
+    RollupComplaintRWD,
+    RollupComplaintTW,
+    RollupComplaintTWCC,
+    RollupServiceRWM,
 )
 from data.rollups import frames
-from data.rollups.registry import SERVICE_COLUMNS, Run, rollup
+from data.rollups.registry import Run, rollup
 from data.rollups.sql import TWP
-
 
 LEVEL_PREFIX = {"province": 2, "city": 4, "county": 6, "township": 9}
 TOWNSHIP_DIMS = ("all", "department")
@@ -131,7 +133,7 @@ def service_rwm(requests: pd.DataFrame) -> pd.DataFrame:
                              rating_sum=np.nan_to_num(rating).astype(np.int64), **stars),
         keys[has_due].assign(week_key=frames.week_keys(due[has_due]), due=1,
                              due_on_time=(is_done & (completed <= due))[has_due].astype(np.int64)),
-    ], ignore_index=True).fillna({m: 0 for m in SERVICE_MEASURES}).astype({m: np.int64 for m in SERVICE_MEASURES})
+    ], ignore_index=True).fillna(dict.fromkeys(SERVICE_MEASURES, 0)).astype(dict.fromkeys(SERVICE_MEASURES, np.int64))
     parts = []
     for level, _ in _levels():
         rows = (events.assign(region_code=_region_codes(events["township_code"], level))

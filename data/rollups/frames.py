@@ -216,9 +216,9 @@ def _money(values: pd.Series) -> np.ndarray:
 def _sum(frame: pd.DataFrame, keys: list[str], counts: tuple[str, ...] = ()) -> pd.DataFrame:
     """Measures summed by keys (missing measures count 0; `counts` back to integers)."""
     measures = [c for c in frame.columns if c not in keys]
-    out = (frame.fillna({m: 0 for m in measures})
+    out = (frame.fillna(dict.fromkeys(measures, 0))
            .groupby(keys, sort=True, dropna=False)[measures].sum().reset_index())
-    return out.astype({c: np.int64 for c in counts})
+    return out.astype(dict.fromkeys(counts, np.int64))
 
 
 def _round_money(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

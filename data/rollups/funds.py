@@ -19,8 +19,12 @@ import pandas as pd
 from sqlalchemy import text
 
 from data.model.rollups import (
-    RollupAllocationTY, RollupFundsAllocCY, RollupFundsOverdueTW, RollupFundsPaidCW,
-    RollupPaymentTW, RollupPaymentTWP,
+    RollupAllocationTY,
+    RollupFundsAllocCY,
+    RollupFundsOverdueTW,
+    RollupFundsPaidCW,
+    RollupPaymentTW,
+    RollupPaymentTWP,
 )
 from data.rollups import frames
 from data.rollups.registry import Run, rollup

@@ -17,8 +17,13 @@ import pandas as pd
 from sqlalchemy import text
 
 from data.model.rollups import (
-    RollupDisclosureLateVW, RollupDisclosureTW, RollupLedgerCM, RollupLedgerOutlierVY,
-    RollupLedgerTM, RollupLedgerVM, RollupReportingTW,
+    RollupDisclosureLateVW,
+    RollupDisclosureTW,
+    RollupLedgerCM,
+    RollupLedgerOutlierVY,
+    RollupLedgerTM,
+    RollupLedgerVM,
+    RollupReportingTW,
 )
 from data.rollups import frames
 from data.rollups.registry import Run, rollup

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -23,7 +24,7 @@ GRID_ID = '{"key":"map-records","type":"records-grid"}'
 
 def ready(cond: str) -> str:
     """A JS predicate on the map graph `g` (false while the page is (re)rendering)."""
-    return "(() => { const g = document.querySelector('%s'); return !!(g && g.data && (%s)); })()" % (GRAPH, cond)
+    return f"(() => {{ const g = document.querySelector('{GRAPH}'); return !!(g && g.data && ({cond})); }})()"
 
 
 def open_map(page, app_url: str, query: str = "?week=2026-W46"):
@@ -157,7 +158,7 @@ def test_exported_csv_has_the_grid_rows(page, app_url):
                               GRID_ID)
     with page.expect_download() as info:
         page.get_by_role("button", name=t("records.export.csv", "zh-CN")).click()
-    body = open(info.value.path(), encoding="utf-8-sig").read()
+    body = Path(info.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(body, newline="")))
     assert rows[0][0] == t("records.col.case_no", "zh-CN")
     assert [[r[0], r[2], r[5]] for r in rows[1:]] == grid_rows and len(grid_rows) == total

@@ -48,7 +48,8 @@ def test_screen_fits_without_scrollbars(page, app_url, size):
         expect(page.locator(f'.sun-screen [data-key="{key}"] .sun-kpi-arrow')).to_have_text(re.compile("[▲▼■]"))
     assert page.locator(".sun-screen .sun-hot-item").count() == 6
     # type readable from five metres: KPI values at least ~2.3 % of the width
-    size_px = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.sun-screen .sun-kpi-value')).fontSize)")
+    size_px = page.evaluate("() => parseFloat(getComputedStyle("
+                            "document.querySelector('.sun-screen .sun-kpi-value')).fontSize)")
     assert size_px >= 0.02 * size[0]
 
 
@@ -82,4 +83,5 @@ def test_screen_keeps_region_week_and_language_from_the_url(page, app_url):
     expect(page.locator(".sun-screen-period")).to_contain_text("2026-W45")
     expect(page.locator(".sun-screen-region")).not_to_be_empty()
     expect(page.locator(".sun-screen-updated")).to_contain_text("Updated")
-    expect(page.locator('.sun-screen [data-key="complaints_received"] .sun-kpi-label')).to_contain_text(t("kpi.complaints_received", "en"))
+    label = page.locator('.sun-screen [data-key="complaints_received"] .sun-kpi-label')
+    expect(label).to_contain_text(t("kpi.complaints_received", "en"))

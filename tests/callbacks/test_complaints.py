@@ -44,22 +44,22 @@ def _town(resolved_region: str = DEMO_COUNTY) -> str:
 def test_every_callback_returns_data(server):
     from callbacks import complaints as cb
     with server.test_request_context("/"):
-        regions, region, weeks, week, asof, chip, resolved = cb.resolve_state(STATES[0])
+        regions, region, _weeks, week, _asof, _chip, resolved = cb.resolve_state(STATES[0])
         assert region == DEMO_COUNTY and week == "2026-W46" and resolved["period"] == "4w"
         towns = [o for o in regions if o["value"][:6] == "431023" and o["value"] != DEMO_COUNTY]
         assert len(towns) >= 10  # the county's townships are pickable
         base, note = cb.render_trend(resolved)
         figure = base["figure"]
         assert len(figure["data"]) >= 4 and figure["layout"]["meta"]["export"]["region"] == "永兴县"
-        rule, hot, marks = cb.render_hotspots(resolved)
+        rule, _hot, _marks = cb.render_hotspots(resolved)
         assert "α = 0.001" in rule and "8" in rule
-        tiles, funnel, age = cb.render_handling(resolved)
+        _tiles, funnel, age = cb.render_handling(resolved)
         assert funnel["data"][0]["type"] == "funnel" and len(age["data"]) == 2
-        note, towns_table, dept_table = cb.render_units(resolved)
+        note, _towns_table, _dept_table = cb.render_units(resolved)
         assert "92.0%" in note and "85.0%" in note
-        s_tiles, services, ratings = cb.render_services(resolved)
+        _s_tiles, services, _ratings = cb.render_services(resolved)
         assert services["data"][0]["type"] == "bar"
-        open_query, services_query = cb.grid_queries(resolved)
+        open_query, _services_query = cb.grid_queries(resolved)
         assert open_query["source"] == "complaints_open" and open_query["params"]["region"] == DEMO_COUNTY
 
 
@@ -126,9 +126,9 @@ def test_out_of_scope_region_shows_nothing(server):
     with server.test_request_context("/"):
         assert cb.resolve_state({**STATES[0], "region": "110000"})[1] is None  # Beijing: outside
         forged = {**cb.resolve_state(STATES[0])[-1], "region": "110101000000"}
-        tiles, funnel, age = cb.render_handling(forged)
+        _tiles, funnel, age = cb.render_handling(forged)
         hot = cb.render_hotspots(forged)[1]
-        note, towns, depts = cb.render_units(forged)
+        _note, towns, _depts = cb.render_units(forged)
     assert funnel["data"] == [] and age["data"] == []  # "no data" figures
     assert "data-code" not in _dump(hot) and "data-code" not in _dump(towns)
 

@@ -23,7 +23,7 @@ def _resolve(region=None, metric=None, period=None, week="2026-W46", lang="zh-CN
 
 def test_resolve_defaults_to_the_root_and_latest_week(server):
     with server.test_request_context("/"):
-        view, options, week, metric, period, asof, chip = _resolve(week=None)
+        view, options, week, metric, period, _asof, chip = _resolve(week=None)
     assert view["region"] == DEMO_COUNTY and week == "2026-W46" and metric == "attention_index"
     assert period == "week" and "永兴县" in chip and options[0]["value"] == "2026-W46"
     assert view["href"].startswith("/map?region=431023")
@@ -33,7 +33,7 @@ def test_drill_county_to_township_to_village_profile(server):
     from callbacks import map as cm
     with server.test_request_context("/"):
         view = _resolve(metric="overdue_rate", period="4w")[0]
-        fig, drawn = cm.render_map(view, None)
+        fig, _drawn = cm.render_map(view, None)
         assert fig["data"][0]["type"] == "choroplethmap" and fig["data"][0]["geojson"].startswith("/geo/")
         town = fig["data"][0]["locations"][0]
         href = cm.drill({"points": [{"location": town}]}, view)
@@ -55,8 +55,9 @@ def test_drill_county_to_township_to_village_profile(server):
 
 
 def test_metric_change_patches_values_only(server):
-    from callbacks import map as cm
     from dash import Patch
+
+    from callbacks import map as cm
     with server.test_request_context("/"):
         view = _resolve()[0]
         fig, drawn = cm.render_map(view, None)
@@ -74,7 +75,6 @@ def test_metric_change_patches_values_only(server):
 
 def test_panel_ranks_and_reasons(server, demo_engine):
     from callbacks import map as cm
-    from data.queries.map import rank_among
     with server.test_request_context("/"):
         view = _resolve(region=SURGE_TOWN, metric="complaints_received", period="week")[0]
         panel = [*cm.render_panel(view), *cm.render_worst(view)]

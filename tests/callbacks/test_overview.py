@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+from dash import no_update
+
 from tests.support.demo import DEMO_COUNTY, DEMO_WEEK
 
 
@@ -13,7 +15,7 @@ def _resolved(week="2026-W46", region="431023", lang="zh-CN"):
 
 def test_resolve_state_fills_pickers_and_defaults(server):
     with server.test_request_context("/"):
-        regions, region, weeks, week, asof, chip, resolved = _resolved(week=None, region=None)
+        regions, region, weeks, week, _asof, chip, resolved = _resolved(week=None, region=None)
     assert region == DEMO_COUNTY and week == "2026-W46"
     assert regions[0]["value"] == DEMO_COUNTY and not regions[0]["label"].startswith("\u3000")
     assert weeks[0]["value"] == "2026-W46" and len(weeks) >= 100
@@ -51,6 +53,6 @@ def test_week_picker_change_becomes_the_url(server):
     from callbacks import overview
     with server.test_request_context("/"):
         resolved = _resolved()[-1]
-        assert overview.pickers_to_url(DEMO_COUNTY, "2026-W46", resolved, "?lang=en") is overview.no_update
+        assert overview.pickers_to_url(DEMO_COUNTY, "2026-W46", resolved, "?lang=en") is no_update
         href = overview.pickers_to_url(DEMO_COUNTY, "2026-W45", resolved, "?lang=en")
     assert "week=2026-W45" in href and "lang=en" in href and str(DEMO_WEEK - 1)[:4] in href

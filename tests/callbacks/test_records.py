@@ -11,7 +11,6 @@ from sqlalchemy import text
 from tests.support.demo import DEMO_COUNTY
 from tests.support.records import PARAMS
 
-
 # --- callbacks --------------------------------------------------------------------------
 
 QUERY = {"source": "complaints", "params": PARAMS, "lang": "zh-CN"}

@@ -17,7 +17,6 @@ def small_engine(tmp_path_factory):
 @pytest.fixture()
 def conn(small_engine):
     """A connection in a transaction that is rolled back after the test."""
-    with small_engine.connect() as connection:
-        with connection.begin() as txn:
-            yield connection
-            txn.rollback()
+    with small_engine.connect() as connection, connection.begin() as txn:
+        yield connection
+        txn.rollback()

@@ -8,8 +8,16 @@ import pytest
 from sqlalchemy import select
 
 from data.calendar import (
-    add_working_days, fill_calendar, format_week, is_workday, latest_complete_week, parse_week,
-    previous_week, week_bounds, week_key, weeks_back,
+    add_working_days,
+    fill_calendar,
+    format_week,
+    is_workday,
+    latest_complete_week,
+    parse_week,
+    previous_week,
+    week_bounds,
+    week_key,
+    weeks_back,
 )
 from data.model.schema import CalendarDay
 

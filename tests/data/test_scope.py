@@ -5,8 +5,13 @@ import pytest
 from sqlalchemy import column, select, table
 
 from data.queries import (
-    fetch_child_metrics, fetch_children, fetch_hot_townships, fetch_kpis, fetch_region,
-    fetch_region_options, fetch_trend,
+    fetch_child_metrics,
+    fetch_children,
+    fetch_hot_townships,
+    fetch_kpis,
+    fetch_region,
+    fetch_region_options,
+    fetch_trend,
 )
 from data.scope import EMPTY, OutOfScope, Scope, ensure_in_scope, narrow, scope_condition
 from tests.support.small import CA, CB, CITY, PROV, T1, T3, WEEK

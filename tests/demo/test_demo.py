@@ -13,12 +13,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 
-import data.model.rollups
 from data.model.db import make_engine
-from demo import generate
 from data.model.migrate import upgrade
 from data.rules.comparison import run_rules
-from data.model.schema import Base
+from demo import generate
 
 AS_OF = dt.date(2026, 11, 15)
 SEED = 11
@@ -234,7 +232,7 @@ def _pg_engine():
         with engine.begin() as conn:
             conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {PG_SCHEMA}"))
         return engine
-    except Exception as exc:  # noqa: BLE001 - any connection problem means: skip
+    except Exception as exc:
         pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}: {str(exc)[:120]}")
 
 

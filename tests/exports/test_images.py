@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 
 import pytest
 
@@ -118,7 +119,7 @@ def test_vector_map_only_for_pure_choropleths():
     vector = as_vector_map(fig)
     assert vector["data"][0]["type"] == "choropleth" and vector["layout"]["geo"]["fitbounds"] == "locations"
     ring = vector["data"][0]["geojson"]["features"][0]["geometry"]["coordinates"][0]
-    area2 = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:]))
+    area2 = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring))
     assert area2 < 0  # rewound clockwise, as d3-geo wants
     with_points = {"data": fig["data"] + [{"type": "scattermap", "lat": [0.5], "lon": [0.5]}], "layout": fig["layout"]}
     assert as_vector_map(with_points) is with_points  # left to MapLibre

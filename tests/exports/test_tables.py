@@ -7,13 +7,12 @@ import io
 import pandas as pd
 import pytest
 
-
 # --- neutralisation and files -----------------------------------------------------------
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx",
                                    "=HYPERLINK(\"http://x\")"])
 def test_formula_cells_are_neutralised(value):
-    from exports.tables import neutralise, frame_to_csv_bytes, frame_to_xlsx_bytes
+    from exports.tables import frame_to_csv_bytes, frame_to_xlsx_bytes, neutralise
     assert neutralise(value) == "'" + value
     frame = pd.DataFrame({"a": [value], "b": [3.5]})
     body = frame_to_csv_bytes(frame)

@@ -20,7 +20,12 @@ from data.model.schema import Base, DatasetInfo, ImportBatch, Region, RegionBoun
 from geo.boundaries import geometry_text, load_official_regions
 from geo.importer import import_boundaries
 from geo.layers import (
-    build_layer, cached_layer_bytes, cached_layer_path, layer_bytes, layer_etag, layer_sources,
+    build_layer,
+    cached_layer_bytes,
+    cached_layer_path,
+    layer_bytes,
+    layer_etag,
+    layer_sources,
     view_for,
 )
 from geo.synthetic import partition_polygon, points_inside

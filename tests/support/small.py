@@ -19,9 +19,8 @@ from decimal import Decimal
 from sqlalchemy import insert
 
 from data.calendar import add_working_days, fill_calendar
-from data.model.db import make_engine
 from data.model import metadata
-from data.rollups import rebuild_all
+from data.model.db import make_engine
 from data.model.schema import (
     Clue,
     Complaint,
@@ -33,6 +32,7 @@ from data.model.schema import (
     VillageLedger,
     Warning,
 )
+from data.rollups import rebuild_all
 
 D, T = dt.date, dt.datetime
 WEEK, PREV = 202609, 202608

@@ -77,7 +77,7 @@ def test_week_on_week_and_year_on_year_sentences_quote_fetch_kpis(demo_engine, s
         then = queries.fetch_kpis(conn, scope, region_code=DEMO_COUNTY, week_key=yoy_week(DEMO_WEEK)).set_index("key")
     assert yoy_week(DEMO_WEEK) == 202546
     changes = "".join(next(tp for tp in briefing.topics if tp.key == "changes").sentences)
-    for key, row in now.iterrows():
+    for _key, row in now.iterrows():
         assert format_value(row["previous"], row["unit"], "zh-CN") in changes
         assert format_change(row["change"], row["unit"], "zh-CN") in changes
     yoy = "".join(next(tp for tp in briefing.topics if tp.key == "yoy").sentences)
@@ -181,8 +181,8 @@ def test_out_of_scope_region_makes_no_briefing(demo_engine, tmp_path):
     from data.model.version import data_version
     from data.scope import Scope
     from exports.briefing import BriefingError
-    from views.briefing_files import write_briefing
     from views.briefing import build_briefing
+    from views.briefing_files import write_briefing
     assert build_briefing(demo_engine, Scope.of("110000000000"), DEMO_COUNTY, "2026-W46") is None
     with pytest.raises(BriefingError):
         write_briefing(demo_engine, Scope.of("110000000000"), DEMO_COUNTY, "2026-W46", "zh-CN",
@@ -236,11 +236,11 @@ def test_every_number_of_every_topic_comes_from_the_query_layer(demo_engine, sco
     measure (4 weeks or this week), a hotspot's index, a spike's count or limit — or a
     calendar token, a count of units, or a stated rule parameter. A number computed in
     the view alone (or typed into a sentence) fails here."""
+    import pandas as pd
+
     from data import queries
     from data.indicators import week_on_week_change
     from i18n.numbers import format_change, format_value
-    import pandas as pd
-
     from views.briefing import UNIT_WINDOW, yoy_week
     lang, kinds = "zh-CN", ("rate", "count", "index", "yuan", "per_10k")
     allowed: set[str] = set()
@@ -270,7 +270,7 @@ def test_every_number_of_every_topic_comes_from_the_query_layer(demo_engine, sco
         add(float(frame["new_clue_amount"].sum()), "yuan")
     for value in [*briefing.spikes.get("received", []), *briefing.spikes.get("limit", [])]:
         add(value, "count")
-    allowed |= {str(n) for n in range(0, len(frames[0]) + 1)}  # "N 个乡镇"
+    allowed |= {str(n) for n in range(len(frames[0]) + 1)}  # "N 个乡镇"
     # the week and its dates, the year-earlier week; the spike rule's parameters (8 weeks,
     # α, minimum count), the trend's 12 weeks, the ranking's attention-index line of 60
     allowed |= {briefing.period, briefing.week, "2025-W46", "0.001", "12", "60"}

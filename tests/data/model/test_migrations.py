@@ -6,9 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from data.model import metadata
 from data.model.db import make_engine
 from data.model.migrate import upgrade
-from data.model import metadata
 
 PG_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 
@@ -59,7 +59,7 @@ def pg_engine():
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server here"
+    except Exception as exc:
         pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}")
     schema = "migration_test"
     with engine.begin() as conn:

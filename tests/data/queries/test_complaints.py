@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from data.queries import complaints as qc
 from data.calendar import week_key, weeks_back
 from data.periods import same_weeks_last_year
+from data.queries import complaints as qc
 from data.scope import Scope
 from tests.support.complaints import raw_unit_counts
 from tests.support.demo import DEMO_AS_OF, DEMO_COUNTY, DEMO_WEEK

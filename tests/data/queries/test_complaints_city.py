@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from data.queries import complaints as qc
 from data.calendar import weeks_back
+from data.queries import complaints as qc
 from data.scope import Scope
 from tests.support.complaints import raw_unit_counts
 from tests.support.demo import CITY, DEMO_WEEK

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from data.queries import funds as qf
 from data.calendar import week_bounds
 from data.codes import code_range
+from data.queries import funds as qf
 from data.rollups.villages import iqr_outliers
 from data.scope import Scope
 from tests.support.demo import DEMO_AS_OF, DEMO_COUNTY, DEMO_WEEK
@@ -48,7 +48,7 @@ def _raw_alloc(conn_, group: str, where: str = "") -> dict:
 @pytest.mark.parametrize("region,n", [("430000000000", 4), (CITY_CODE, 6), (DEMO_COUNTY, 9)])
 def test_sankey_sources_and_units_equal_raw_allocations(demo_engine, region, n):
     with demo_engine.connect() as c:
-        nodes, links = _sankey(c, region)
+        nodes, _links = _sankey(c, region)
         per_source = _raw_alloc(c, "source_level")
         per_unit = _raw_alloc(c, f"substr(region_code, 1, {n})")
     sources = nodes[nodes["kind"] == "source"].set_index("key")["value_wan"]
@@ -261,7 +261,7 @@ def test_callbacks_render_every_section(server):
         out = funds.resolve_state({"region": "431023", "week": "2026-W46", "lang": "zh-CN",
                                    "category": "social_assistance", "source": "central"})
         resolved = out[-1]
-        sankey, note = funds.render_sankey(resolved)
+        sankey, _note = funds.render_sankey(resolved)
         progress, summary = funds.render_progress(resolved)
         overdue, _ = funds.render_overdue(resolved)
         ledger = funds.render_ledger(resolved)

@@ -72,7 +72,7 @@ def test_planted_silent_village_reports_nothing(demo_engine):
     villages = _children(demo_engine, region=SILENT_VILLAGE[:9] + "000", period="week")
     row = villages.set_index("code").loc[SILENT_VILLAGE]
     assert row["villages_reported"] == 0 and row["reporting_completeness"] == 0
-    rank, n = rank_among(villages, SILENT_VILLAGE, "reporting_completeness")
+    rank, _n = rank_among(villages, SILENT_VILLAGE, "reporting_completeness")
     worst = villages["reporting_completeness"].astype(float).min()
     assert worst == 0 and rank <= (villages["reporting_completeness"].astype(float) == 0).sum()
 

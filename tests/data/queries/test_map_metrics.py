@@ -48,7 +48,7 @@ def _child(expr: str, n: int) -> str:
     return f"substr({expr}, 1, {n}) || '{'0' * (12 - n)}'" if n < 12 else expr
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _raw(db_url: str, path: str, period: str) -> pd.DataFrame:
     """Per child region: raw measures over the period and the glossary's metrics."""
     from data.model.db import make_engine

@@ -226,7 +226,7 @@ def test_disclosure_bars_drill_to_their_records(demo_engine):
         q = funds.records_params("disclosures", resolved, fid.DISCLOSURE_KINDS_CHART, list(late["customdata"][0]))
         assert q["params"]["status"] == "late" and q["params"]["kind"] == late["customdata"][0][0]
         _, total = _fetch(c, q["source"], q["params"])
-        assert total == list(late["x"])[0]
+        assert total == next(iter(late["x"]))
 
 
 def test_sankey_nodes_choose_the_payment_records(demo_engine):
@@ -255,8 +255,9 @@ def test_sankey_nodes_choose_the_payment_records(demo_engine):
 def test_records_query_follows_the_clicked_chart(monkeypatch):
     """records_query as Dash calls it: one clickData per chart of GRID_CHARTS, then resolved."""
     import types
-    from callbacks import funds
+
     import ids
+    from callbacks import funds
     from ids import funds as fid
     resolved = {"region": DEMO_COUNTY, "week": "2026-W46", "lang": "en", "period": "ytd"}
 

@@ -154,8 +154,9 @@ def test_map_source_totals_match_raw_rows(demo_engine, source, only, monkeypatch
     at every level (a village region counts its rows), for a scope finer than the region,
     and with the visible villages as an `IN (SELECT ...)` (above IN_LIST_MAX)."""
     import datetime as dt
-    from data.records import map as rm
+
     from data.codes import code_range
+    from data.records import map as rm
     from data.records import week_dates
     start, end = week_dates(PARAMS)
     with demo_engine.connect() as conn:

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from data.model.db import make_engine
 from tests.support.small import build_small
+
 PG_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 SCHEMA = "complaints_rollup_test"
 
@@ -19,7 +20,7 @@ def pg_url():
         with engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
             conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    except Exception as exc:  # noqa: BLE001 - no server here
+    except Exception as exc:
         pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}")
     yield PG_URL
     with engine.begin() as conn:

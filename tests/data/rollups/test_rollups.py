@@ -11,9 +11,9 @@ from sqlalchemy import create_engine, insert, text
 
 from data.calendar import week_key
 from data.model import ALL_TABLES, ROLLUP_TABLES, metadata
+from data.model.schema import VillageLedger
 from data.queries import fetch_kpis
 from data.rollups import CalendarGap, rebuild_all, rebuild_for_townships
-from data.model.schema import Complaint, VillageLedger
 from data.scope import Scope
 from tests.support.small import PROV, T1, T2, T3, V31, WEEK, load_small
 
@@ -67,7 +67,7 @@ def test_complaints_reconcile_by_township_week(conn):
     want = raw.groupby([_township(raw.village_code), "week_key"]).size()
     got = _df(conn, "SELECT township_code, week_key, received FROM rollup_complaint_tw"
                     " WHERE received > 0").set_index(["township_code", "week_key"]).received
-    assert got.to_dict() == {k: v for k, v in want.items()}
+    assert got.to_dict() == dict(want.items())
     twcc = _df(conn, "SELECT SUM(received) r, SUM(due) d FROM rollup_complaint_twcc").iloc[0]
     tw = _df(conn, "SELECT SUM(received) r, SUM(due) d FROM rollup_complaint_tw").iloc[0]
     assert twcc.to_dict() == tw.to_dict() == {"r": 7, "d": 7}
@@ -146,7 +146,7 @@ def pg_engine():
         with admin.begin() as c:
             schema = f"t_{uuid.uuid4().hex[:10]}"
             c.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.skip(f"PostgreSQL at {PG_URL} unreachable: {exc.__class__.__name__}")
     engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
     yield engine
