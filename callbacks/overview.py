@@ -20,6 +20,7 @@ from data.calendar import parse_week
 from data.queries.regions import fetch_county_names, with_county_names
 from figures.overview import trend_strip
 from figures.theme import with_export_meta
+from ids import overview as oid
 from runtime import current_scope, data_version, get_engine, get_settings
 from views.overview import (
     attention_figure,
@@ -27,7 +28,7 @@ from views.overview import (
     map_note,
 )
 
-OV_RESOLVED = ids.OV_RESOLVED
+OV_RESOLVED = oid.OV_RESOLVED
 
 
 def render_kpis(resolved):
@@ -95,17 +96,17 @@ def _empty_frame():
 
 def register(app) -> None:
     """Attach the overview callbacks to `app`."""
-    app.callback(Output(ids.OV_REGION, "options"), Output(ids.OV_REGION, "value"),
-                 Output(ids.OV_WEEK, "options"), Output(ids.OV_WEEK, "value"),
-                 Output(ids.OV_ASOF, "children"), Output(ids.PAGE_REGION_CHIP, "children"),
+    app.callback(Output(oid.OV_REGION, "options"), Output(oid.OV_REGION, "value"),
+                 Output(oid.OV_WEEK, "options"), Output(oid.OV_WEEK, "value"),
+                 Output(oid.OV_ASOF, "children"), Output(ids.PAGE_REGION_CHIP, "children"),
                  Output(OV_RESOLVED, "data"),
-                 Input(ids.OV_STATE, "data"))(resolve_state)
+                 Input(oid.OV_STATE, "data"))(resolve_state)
     app.callback(Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
-                 Input(ids.OV_REGION, "value"), Input(ids.OV_WEEK, "value"),
+                 Input(oid.OV_REGION, "value"), Input(oid.OV_WEEK, "value"),
                  State(OV_RESOLVED, "data"), State(ids.PAGES_LOCATION, "search"),
                  prevent_initial_call=True)(pickers_to_url)
-    app.callback(Output(ids.OV_KPIS, "children"), Input(OV_RESOLVED, "data"))(render_kpis)
-    app.callback(Output(ids.chart(ids.OV_MAP_CHART), "figure"), Output(ids.OV_MAP_NOTE, "children"),
+    app.callback(Output(oid.OV_KPIS, "children"), Input(OV_RESOLVED, "data"))(render_kpis)
+    app.callback(Output(ids.chart(oid.OV_MAP_CHART), "figure"), Output(oid.OV_MAP_NOTE, "children"),
                  Input(OV_RESOLVED, "data"))(render_map)
-    app.callback(Output(ids.OV_HOT, "children"), Input(OV_RESOLVED, "data"))(render_hot)
-    app.callback(Output(ids.chart(ids.OV_TREND_CHART), "figure"), Input(OV_RESOLVED, "data"))(render_trend)
+    app.callback(Output(oid.OV_HOT, "children"), Input(OV_RESOLVED, "data"))(render_hot)
+    app.callback(Output(ids.chart(oid.OV_TREND_CHART), "figure"), Input(OV_RESOLVED, "data"))(render_trend)

@@ -2,8 +2,8 @@
 
 Plain ids are string constants; repeated components use pattern-matching dict ids from
 the factories below, whose values are keys (a page key, a language), never data encoded
-into a string. Feature pages may add their own id modules; tests/test_ids.py checks that
-every id here is unique.
+into a string. Each page has its own module here (ids/overview.py, ids/map.py ...);
+tests/ids/test_ids.py checks that every id of every module is unique.
 """
 from __future__ import annotations
 
@@ -28,20 +28,6 @@ PAGE_ALERT = "page-alert"
 PAGE_REGION_CHIP = "page-region-chip"
 CONSTRUCTION_CARD = "construction-card"
 NOT_FOUND_CARD = "not-found-card"
-OVERVIEW_ROOT = "overview-root"
-
-# Overview page (总览)
-OV_STATE = "overview-state"
-OV_RESOLVED = "overview-resolved"
-OV_REGION = "overview-region"
-OV_WEEK = "overview-week"
-OV_ASOF = "overview-asof"
-OV_KPIS = "overview-kpis"
-OV_MAP_CHART = "overview-map"  # chart key: the graph id is chart(OV_MAP_CHART)
-OV_MAP_NOTE = "overview-map-note"
-OV_HOT = "overview-hot"
-OV_TREND_CHART = "overview-trend"  # chart key
-
 NAV_LINK_TYPE = "shell-nav-link"
 LANG_LINK_TYPE = "shell-lang-link"
 PAGE_ROOT_TYPE = "page-root"
@@ -96,8 +82,7 @@ PLAIN_IDS = (
     PAGES_LOCATION, PAGES_CONTENT, SHELL, NAVBAR, NAV_BRAND, NAV_BRAND_LINK, NAV_PAGES_MENU,
     NAV_SUBTITLE, NAV_TOGGLER,
     NAV_COLLAPSE, LANG_LABEL, DOC_LANG_SINK, FOOTER, PAGE_HEADER, PAGE_ALERT,
-    CONSTRUCTION_CARD, NOT_FOUND_CARD, OVERVIEW_ROOT,
-    PAGE_REGION_CHIP, OV_RESOLVED, OV_STATE, OV_REGION, OV_WEEK, OV_ASOF, OV_KPIS, OV_MAP_NOTE, OV_HOT,
+    CONSTRUCTION_CARD, NOT_FOUND_CARD, PAGE_REGION_CHIP,
 )
 PATTERN_TYPES = (NAV_LINK_TYPE, LANG_LINK_TYPE, PAGE_ROOT_TYPE, KPI_TILE_TYPE, KPI_LABEL_TYPE,
                  CHART_TYPE, CHART_EXPORT_TYPE, CHART_DOWNLOAD_TYPE)

@@ -10,11 +10,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-import ids
 from components.chart import card, chart_card
 from components.shell import page_frame
 from components.state import current_state
 from i18n import t
+from ids import overview as oid
 
 dash.register_page(__name__, path="/", name="overview", order=0,
                    title=f"{t('nav.overview')} · {t('app.title')}")
@@ -22,15 +22,15 @@ dash.register_page(__name__, path="/", name="overview", order=0,
 def _controls(state) -> dbc.Row:
     lang = state.lang
     return dbc.Row([
-        dbc.Col([dbc.Label(t("overview.controls.region", lang), html_for=ids.OV_REGION),
+        dbc.Col([dbc.Label(t("overview.controls.region", lang), html_for=oid.OV_REGION),
                  # value and options both come from resolve_state, in one update: a value
                  # set here before its options arrive was sometimes left blank on reload
-                 dcc.Dropdown(id=ids.OV_REGION, clearable=False,
+                 dcc.Dropdown(id=oid.OV_REGION, clearable=False,
                               searchable=True)], md=4, lg=3),
-        dbc.Col([dbc.Label(t("overview.controls.week", lang), html_for=ids.OV_WEEK),
-                 dcc.Dropdown(id=ids.OV_WEEK, clearable=False,
+        dbc.Col([dbc.Label(t("overview.controls.week", lang), html_for=oid.OV_WEEK),
+                 dcc.Dropdown(id=oid.OV_WEEK, clearable=False,
                               searchable=False)], md=4, lg=3),
-        dbc.Col(html.Div(id=ids.OV_ASOF, className="sun-asof"), md=4, lg=6,
+        dbc.Col(html.Div(id=oid.OV_ASOF, className="sun-asof"), md=4, lg=6,
                 className="d-flex align-items-end justify-content-md-end"),
     ], className="g-2 mb-3 sun-controls")
 
@@ -39,18 +39,18 @@ def layout(region=None, week=None, lang=None, **query):
     """The overview for the URL's region, week and language."""
     state = current_state(region, week, lang)
     lang = state.lang
-    store = html.Div([dcc.Store(id=ids.OV_STATE, data={"region": state.region,
+    store = html.Div([dcc.Store(id=oid.OV_STATE, data={"region": state.region,
                                                         "week": state.week, "lang": lang}),
-                      dcc.Store(id=ids.OV_RESOLVED)])
-    kpis = dcc.Loading(html.Div(id=ids.OV_KPIS, className="sun-kpis mb-3"), delay_show=300)
-    map_card = chart_card(ids.OV_MAP_CHART, t("overview.map.title", lang), t("overview.map.subtitle", lang),
-                          lang=lang, height=460, below=html.Div(id=ids.OV_MAP_NOTE, className="sun-note"))
+                      dcc.Store(id=oid.OV_RESOLVED)])
+    kpis = dcc.Loading(html.Div(id=oid.OV_KPIS, className="sun-kpis mb-3"), delay_show=300)
+    map_card = chart_card(oid.OV_MAP_CHART, t("overview.map.title", lang), t("overview.map.subtitle", lang),
+                          lang=lang, height=460, below=html.Div(id=oid.OV_MAP_NOTE, className="sun-note"))
     hot_card = card(t("overview.hot.title", lang), t("overview.hot.subtitle", lang),
-                     html.Div(id=ids.OV_HOT))
-    trend_card = chart_card(ids.OV_TREND_CHART, t("overview.trend.title", lang), "", lang=lang, height=230)
+                     html.Div(id=oid.OV_HOT))
+    trend_card = chart_card(oid.OV_TREND_CHART, t("overview.trend.title", lang), "", lang=lang, height=230)
     body = html.Div([
         store, _controls(state), kpis,
         dbc.Row([dbc.Col(map_card, lg=7), dbc.Col(hot_card, lg=5)], className="g-3 mb-3"),
         trend_card,
-    ], id=ids.OVERVIEW_ROOT)
+    ], id=oid.OVERVIEW_ROOT)
     return page_frame("overview", state, body)

@@ -44,3 +44,19 @@ def test_shell_layout_has_no_duplicate_ids():
 
     walk(app_layout("zh-CN"))
     assert len(seen) == len(set(seen)) and len(seen) > 10
+
+
+def test_every_page_module_lists_its_ids_and_no_id_is_used_twice():
+    """ids/ has one module per page plus the shell's (the package itself): each lists its
+    plain ids in PLAIN_IDS, and no id string appears in two modules."""
+    import importlib
+    import pkgutil
+    modules = [ids] + [importlib.import_module(f"ids.{m.name}") for m in pkgutil.iter_modules(ids.__path__)]
+    assert {m.__name__ for m in modules} >= {"ids", "ids.overview", "ids.map", "ids.funds", "ids.complaints"}
+    seen: dict[str, str] = {}
+    for module in modules:
+        listed = getattr(module, "PLAIN_IDS", ())
+        assert len(set(listed)) == len(listed), module.__name__
+        for value in listed:
+            assert value not in seen, (value, module.__name__, seen.get(value))
+            seen[value] = module.__name__
