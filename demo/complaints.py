@@ -4,7 +4,7 @@ Weekly volume per village is Poisson: population x county complaint rate x villa
 x season (Spring Festival and Golden Week dips). Planted: a three-week surge in one
 township ending in the as-of week. About 6 % of complaints are repeated (same village and
 category within 30 days), linked through repeat_of. Workflow timestamps come from
-`data.demo.workflow`.
+`demo.workflow`.
 """
 from __future__ import annotations
 

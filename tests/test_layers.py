@@ -139,3 +139,21 @@ def test_an_upward_import_is_caught(tmp_path):
     (tmp_path / "data" / "x.py").write_text("def f():\n    from callbacks import y\n")
     (tmp_path / "callbacks" / "y.py").write_text("from data import x\n")
     assert violations(tmp_path) == [("data.x", "callbacks.y")]
+
+
+WEB_FREE = ("views", "exports", "figures", "demo", "geo", "data", "queries", "records", "rollups",
+            "rules", "model", "i18n", "settings", "migrations")
+
+
+def test_views_and_below_import_neither_dash_nor_flask():
+    """They are computed and tested without a server; only callbacks/components/pages,
+    runtime and app know about the web."""
+    bad = []
+    for module, path in project_modules().items():
+        if room_of(module) not in WEB_FREE:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            bad += [(module, n) for n in names if n.split(".")[0] in ("dash", "flask", "flask_caching")]
+    assert bad == []

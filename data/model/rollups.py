@@ -3,7 +3,7 @@
 Dashboard callbacks read only these. Each primary key starts with the period key
 (week_key or month_key) then the region code, and the region code has its own index, so
 "one week, a code range" and "one township, all weeks" are both index reads.
-Definitions (built by data/rollups.py, all counts of raw rows):
+Definitions (built by data/rollups/, all counts of raw rows):
 
 - complaint: `received`, `accepted` (accepted_at set), `repeats` (repeat_of set) by the
   week of received_at; `closed`, `replied` (closed and replied_at set), `rated`

@@ -7,8 +7,9 @@ Conventions
 - `week_key` is the ISO week as an int yyyyww (2026-W46 -> 202646); `month_key` yyyymm.
 - Personal data: complainant identity lives in the `complainant_*` columns of
   `complaint`, beneficiaries' real identity in `beneficiary_identity`; the query layer
-  (data/queries*.py) never selects them except through data/protected.py, which audits.
-- Rollup tables (prefix `rollup_`) are rebuilt by data/rollups.py inside the same
+  (data/queries/, data/records/) never selects them; no page shows them (yet: unmasking
+  one case, audited, is planned with users and roles).
+- Rollup tables (prefix `rollup_`) are rebuilt by data/rollups/ inside the same
   transaction that loads raw rows; dashboard callbacks read only rollups.
 """
 from __future__ import annotations

@@ -5,7 +5,7 @@ through `data.queries.metrics.fetch_child_metrics` (same measures, rates and att
 index as the overview). Villages have no weekly rollup, so `fetch_village_metrics`
 counts the raw rows of ONE township (index reads on (village_code, date) of complaint,
 disclosure, village_ledger; clue.region_code) with the same definitions as
-data/rollups.py, then the same rates and attention index (compared among the township's
+data/rollups/, then the same rates and attention index (compared among the township's
 villages). Money allocations are made to townships, so a village has no disbursement rate.
 """
 from __future__ import annotations

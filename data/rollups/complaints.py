@@ -102,7 +102,7 @@ def build_service_rwm(run: Run) -> pd.DataFrame:
 
 
 def complaint_rwd(events: pd.DataFrame) -> pd.DataFrame:
-    """rollup_complaint_rwd rows from the township events (rollup_frames.complaint_events)."""
+    """rollup_complaint_rwd rows from the township events (frames.complaint_events)."""
     parts = []
     for level, dims in _levels():
         region = _region_codes(events["township_code"], level)

@@ -4,8 +4,8 @@ These are the group-bys over every payment, ledger entry and complaint event. On
 a GROUP BY sorts through a temporary B-tree at ~3-7 µs a row (a city demo: 1 M
 payments, 2 M ledger entries, 4 events a complaint), which made them half of a demo
 load; pandas does the same in a fraction. Each function here is the one definition of
-its rollup: data/rollups.py calls it on rows read from the database, and the demo
-generator on the frames it has just loaded (the same values: tests/test_rollups.py
+its rollup: its builder (data/rollups/) calls it on rows read from the database, and the demo
+generator on the frames it has just loaded (the same values: tests/data/rollups/test_rollups.py
 reconciles both with raw SQL).
 
 Inputs are frames of the raw columns named in *_COLUMNS; dates and timestamps may be

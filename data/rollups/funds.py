@@ -120,7 +120,7 @@ def _data_weeks(conn) -> list[int]:
 
 
 def _overdue(conn, late: pd.DataFrame) -> pd.DataFrame:
-    """Rows of rollup_funds_overdue_tw: each late group (rollup_frames.late_payments)
+    """Rows of rollup_funds_overdue_tw: each late group (frames.late_payments)
     expanded over the weeks it was open."""
     cols = ["week_key", "township_code", "program_id", "age_bucket", "payments", "amount"]
     weeks = np.array(_data_weeks(conn))
