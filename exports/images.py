@@ -83,10 +83,10 @@ def ensure_kaleido(lang: str = "zh-CN") -> None:
             return
         import kaleido
         chromium = shutil.which("chromium")
-        if not chromium and not os.environ.get("BROWSER_PATH"):
+        if not chromium:
             raise ExportError(t("export.error.no_chromium", lang))
-        if not os.environ.get("BROWSER_PATH") and chromium:
-            os.environ.setdefault("BROWSER_PATH", chromium)
+        # kaleido's child reads BROWSER_PATH: always Debian's chromium on PATH (never a download)
+        os.environ["BROWSER_PATH"] = chromium
         # plotly.js from the installed plotly package, named explicitly: kaleido would
         # fall back to the CDN if it could not find it, and we must stay offline
         import plotly
