@@ -136,47 +136,52 @@ def _add_geo_routes(server: Flask) -> None:
 
 
 def _geo_layer_response(parent: str, level: str) -> Response:
-    """Child-level boundaries of `parent`, with an ETag tied to the data version."""
-    from data.codes import CHILD_LEVEL, InvalidRegionCode, normalize_code
+    """Child-level boundaries of `parent` that the user may see, with an ETag tied to the
+    data version and the scope. Under an ancestor of the scope, only the features on the
+    path to the scope are sent (the ancestor's outline, never its other children)."""
+    from data.codes import CHILD_LEVEL, InvalidRegionCode, is_within, normalize_code
 
     try:
         code = normalize_code(parent)
     except InvalidRegionCode:
         abort(404)
-    settings = runtime.get_settings()
-    if level not in CHILD_LEVEL.values() or not _geo_allowed(code, settings.user_scope):
+    scope = runtime.current_scope()
+    if level not in CHILD_LEVEL.values() or not _geo_allowed(code, scope.codes):
         abort(404)
-    engine = runtime.get_engine()
     version = runtime.data_version()
-    etag = hashlib.sha1(f"{version}|{code}|{level}".encode(), usedforsecurity=False).hexdigest()
+    narrowed = not scope.allows(code)
+    tag = f"{version}|{code}|{level}|{sorted(scope.codes) if narrowed else ''}"
+    etag = hashlib.sha1(tag.encode(), usedforsecurity=False).hexdigest()
     if etag in request.if_none_match:
         return _json_response(b"", etag=etag, status=304)
     from sqlalchemy.exc import SQLAlchemyError
 
-    from geo.layers import cached_layer_bytes
+    from geo.layers import cached_layer_bytes, keep_features
     try:
-        with engine.connect() as conn:
-            body = cached_layer_bytes(conn, code, level, Path(settings.cache_dir), version)
+        with runtime.get_engine().connect() as conn:
+            body = cached_layer_bytes(conn, code, level, Path(runtime.get_settings().cache_dir), version)
     except ValueError:  # a level that is not below the parent's
         abort(404)
     except SQLAlchemyError:  # no schema or no boundaries loaded yet
         abort(503)
+    if narrowed:
+        body = keep_features(body, lambda c: scope.allows(c) or any(is_within(s, c) for s in scope.codes))
     return _json_response(body, etag=etag)
 
 
-def _geo_allowed(code: str, scope) -> bool:
+def _geo_allowed(code: str, scope_codes) -> bool:
     """Geometry of a region inside the scope, or of an ancestor of a scope region.
 
     Boundaries carry no personal data, but deny-by-default keeps an empty scope empty.
     """
     from data.codes import is_within
-    return any(is_within(code, allowed) or is_within(allowed, code) for allowed in scope)
+    return any(is_within(code, allowed) or is_within(allowed, code) for allowed in scope_codes)
 
 
 def _json_response(body: bytes, *, etag: str, status: int = 200) -> Response:
     resp = Response(body, status=status, mimetype="application/json")
     resp.set_etag(etag)
-    resp.cache_control.public = True
+    resp.cache_control.private = True  # what a user may see depends on their scope
     resp.cache_control.max_age = ONE_DAY
     return resp
 

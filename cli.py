@@ -6,6 +6,8 @@
     python cli.py import-boundaries townships.geojson --code-field code
     python cli.py bench
     python cli.py briefing --week 2026-W46 --region 431000 --out briefing.pptx --out briefing.pdf
+    echo "$PASSWORD" | python cli.py users add zhang --role commission --scope 431023 --password-stdin
+    python cli.py users list | set-role NAME ROLE | set-scope NAME CODES | disable NAME
 """
 from __future__ import annotations
 
@@ -18,7 +20,10 @@ import typer
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="阳光监督驾驶舱 Sunshine Supervision Dashboard — command line")
 
+users_app = typer.Typer(no_args_is_help=True, help="账号 / accounts: roles and jurisdictions")
+app.add_typer(users_app, name="users")
 SCALES = ("county", "city", "province")
+DB_OPTION = typer.Option(None, "--database-url", help="SQLAlchemy URL (default: settings)")
 
 
 def _engine(database_url: str | None):
@@ -182,6 +187,85 @@ def briefing(week: str = typer.Option(None, help="ISO week, e.g. 2026-W46 (defau
     for path in formats.values():
         typer.echo(f"{result.title}: {path} ({path.stat().st_size:,} bytes)")
     typer.echo(f"written in {seconds:.1f} s")
+
+
+def _accounts(database_url: str | None, change) -> None:
+    """Run `change(conn, actor)` in one transaction; a refused change exits 1 with its reason."""
+    import getpass
+
+    from data.access import UnknownRole
+    from data.model.migrate import upgrade
+    from data.users import UserError
+    engine = _engine(database_url)
+    upgrade(engine)
+    try:
+        with engine.begin() as conn:
+            change(conn, f"cli:{getpass.getuser()}")
+    except (UserError, UnknownRole, ValueError) as exc:
+        typer.echo(f"未完成 / refused: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+
+
+def _stdin_password(flag: bool) -> str:
+    if not flag:
+        raise typer.BadParameter("give the password on standard input with --password-stdin")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _codes(value: str) -> list[str]:
+    return [c.strip() for c in value.split(",") if c.strip()]
+
+
+@users_app.command("add")
+def users_add(name: str, role: str = typer.Option(..., help="leader | commission | staff | data_admin | auditor | admin"),
+              scope: str = typer.Option("", help="region codes, comma separated (6 or 12 digits)"),
+              password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from stdin"),
+              display_name: str = typer.Option("", help="name shown in the navbar"),
+              database_url: str | None = DB_OPTION):
+    """Create an account."""
+    from data.users import add_user
+    password = _stdin_password(password_stdin)
+    _accounts(database_url, lambda conn, actor: add_user(conn, name, role, _codes(scope), password,
+                                                         actor=actor, display_name=display_name))
+    typer.echo(f"user {name} created ({role})")
+
+
+@users_app.command("list")
+def users_list(database_url: str | None = DB_OPTION):
+    """Accounts with role, jurisdiction and state (no password data)."""
+    from data.users import list_users
+    _accounts(database_url, lambda conn, actor: typer.echo(list_users(conn).to_string(index=False)))
+
+
+@users_app.command("set-role")
+def users_set_role(name: str, role: str, database_url: str | None = DB_OPTION):
+    from data.users import set_role
+    _accounts(database_url, lambda conn, actor: set_role(conn, name, role, actor=actor))
+    typer.echo(f"user {name}: role {role}")
+
+
+@users_app.command("set-scope")
+def users_set_scope(name: str, codes: str, database_url: str | None = DB_OPTION):
+    from data.users import set_scope
+    _accounts(database_url, lambda conn, actor: set_scope(conn, name, _codes(codes), actor=actor))
+    typer.echo(f"user {name}: jurisdiction {codes}")
+
+
+@users_app.command("disable")
+def users_disable(name: str, database_url: str | None = DB_OPTION):
+    from data.users import disable_user
+    _accounts(database_url, lambda conn, actor: disable_user(conn, name, actor=actor))
+    typer.echo(f"user {name} disabled")
+
+
+@users_app.command("reset-password")
+def users_reset_password(name: str, password_stdin: bool = typer.Option(False, "--password-stdin"),
+                         database_url: str | None = DB_OPTION):
+    """A new password (from stdin); also lifts a lockout."""
+    from data.users import reset_password
+    password = _stdin_password(password_stdin)
+    _accounts(database_url, lambda conn, actor: reset_password(conn, name, password, actor=actor))
+    typer.echo(f"user {name}: password reset")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import math
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
@@ -110,6 +111,13 @@ def layer_bytes(conn: Connection, parent_code: str, child_level: str,
                 tolerance: float | None = None) -> bytes:
     """The layer as compact UTF-8 JSON, ready to send with Content-Type application/json."""
     layer = build_layer(conn, parent_code, child_level, tolerance)
+    return json.dumps(layer, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def keep_features(body: bytes, keep: Callable[[str], bool]) -> bytes:
+    """A layer (layer_bytes) with only the features whose code `keep` accepts."""
+    layer = json.loads(body)
+    layer["features"] = [f for f in layer["features"] if keep(str(f.get("id", "")))]
     return json.dumps(layer, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 

@@ -159,3 +159,27 @@ def test_import_has_no_side_effects(monkeypatch, settings):
     assert "server" not in vars(app_module)
     monkeypatch.setattr(app_module, "load_settings", lambda: settings)
     assert app_module.server.config["SUNSHINE_SETTINGS"] is settings
+
+
+def _layer_codes(server, path):
+    resp = server.test_client().get(path)
+    return resp.status_code, [f["id"] for f in resp.get_json()["features"]] if resp.status_code == 200 else []
+
+
+def test_geometry_under_an_ancestor_holds_only_the_path_to_the_scope(city_demo_db_url, tmp_path):
+    """A county user asking for the city's or province's layer gets their own county's (or
+    city's) outline only, never the neighbours' names and shapes; inside their county, all."""
+    from app import create_app
+    env = {"DATABASE_URL": city_demo_db_url, "SUNSHINE_VAR_DIR": str(tmp_path)}
+    county_user = create_app(load_settings(env={**env, "SUNSHINE_SCOPE": "431023"})).server
+    city_user = create_app(load_settings(env={**env, "SUNSHINE_SCOPE": "431000"})).server
+    assert _layer_codes(county_user, "/geo/431000/county.json") == (200, ["431023000000"])
+    assert _layer_codes(county_user, "/geo/430000/city.json") == (200, ["431000000000"])
+    status, towns = _layer_codes(county_user, "/geo/431023/township.json")
+    assert status == 200 and towns and all(c.startswith("431023") for c in towns)
+    assert _layer_codes(county_user, "/geo/431021/township.json")[0] == 404  # a neighbour county
+    status, counties = _layer_codes(city_user, "/geo/431000/county.json")
+    assert status == 200 and len(counties) == 11
+    one, all_ = (s.test_client().get("/geo/431000/county.json") for s in (county_user, city_user))
+    assert one.headers["ETag"] != all_.headers["ETag"]  # a browser never reuses the other's layer
+    assert "private" in one.headers["Cache-Control"]

@@ -1,0 +1,161 @@
+"""Accounts: create, change, disable, and check a password with lockout (argon2 hashes).
+
+Every change is written to audit_log by the caller's `actor`. Passwords are never stored
+or logged in clear; a failed check says nothing about whether the name exists.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, func, insert, select, update
+
+from data.access import role_of
+from data.codes import InvalidRegionCode
+from data.model.access import AppUser
+from data.model.schema import AuditLog
+from data.scope import Scope
+
+MIN_PASSWORD = 10
+MAX_FAILURES = 5                       # failed logins in a row before the account locks
+LOCK_MINUTES = 15
+_users = AppUser.__table__
+_hasher = PasswordHasher()
+USER_COLUMNS = ("name", "display_name", "role", "scope", "disabled", "locked_until")
+
+
+class UserError(ValueError):
+    """A request about accounts that cannot be done (message says why)."""
+
+
+@dataclass(frozen=True)
+class Login:
+    """The outcome of a password check: the user's row when it passed, else a reason."""
+    ok: bool
+    reason: str = ""           # "" | "bad_credentials" | "locked" | "disabled"
+    user: dict | None = None
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 32 or any(ch.isspace() for ch in name):
+        raise UserError(f"user name must be 1-32 characters without spaces: {name!r}")
+    return name
+
+
+def _check_password(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD:
+        raise UserError(f"password must have at least {MIN_PASSWORD} characters")
+    return password
+
+
+def _scope_codes(role_key: str, codes) -> list[str]:
+    """12-digit codes of the jurisdiction; required for a role that sees data."""
+    try:
+        scope = Scope.of(*[str(c).strip() for c in codes or () if str(c).strip()])
+    except InvalidRegionCode as exc:
+        raise UserError(f"not a region code: {exc}") from exc
+    if role_of(role_key).needs_scope and not scope:
+        raise UserError(f"role {role_key!r} needs a jurisdiction (--scope CODE[,CODE])")
+    return sorted(scope.codes)
+
+
+def audit(conn: Connection, actor: str, action: str, obj: str, detail: dict | None = None) -> None:
+    """One audit_log row for an account change or a login event."""
+    conn.execute(insert(AuditLog.__table__).values(
+        at=dt.datetime.now(), user=actor[:32], action=action[:32], object=obj[:64],
+        region_code=None, detail=detail or {}))
+
+
+def add_user(conn: Connection, name: str, role: str, scope, password: str, *, actor: str,
+             display_name: str = "") -> None:
+    """Create an account (UserError for a taken name, bad role, scope or password)."""
+    name, role_key = _check_name(name), role_of(role).key
+    codes, secret = _scope_codes(role_key, scope), _check_password(password)
+    if conn.execute(select(_users.c.id).where(_users.c.name == name)).first():
+        raise UserError(f"user {name!r} exists already")
+    now = dt.datetime.now()
+    conn.execute(insert(_users).values(
+        name=name, display_name=display_name or name, role=role_key, scope=codes,
+        password_hash=_hasher.hash(secret), disabled=False, failed_logins=0,
+        created_at=now, password_set_at=now))
+    audit(conn, actor, "user_add", f"user:{name}", {"role": role_key, "scope": codes})
+
+
+def list_users(conn: Connection) -> pd.DataFrame:
+    rows = conn.execute(select(*[_users.c[c] for c in USER_COLUMNS]).order_by(_users.c.name)).all()
+    return pd.DataFrame(rows, columns=list(USER_COLUMNS))
+
+
+def get_user(conn: Connection, name: str) -> dict | None:
+    row = conn.execute(select(*[_users.c[c] for c in USER_COLUMNS]).where(_users.c.name == name)).first()
+    return dict(row._mapping) if row else None
+
+
+def _change(conn: Connection, name: str, values: dict, *, actor: str, action: str, detail: dict) -> None:
+    done = conn.execute(update(_users).where(_users.c.name == name).values(**values)).rowcount
+    if not done:
+        raise UserError(f"no user {name!r}")
+    audit(conn, actor, action, f"user:{name}", detail)
+
+
+def set_role(conn: Connection, name: str, role: str, *, actor: str) -> None:
+    user = get_user(conn, name) or {}
+    role_key = role_of(role).key
+    _scope_codes(role_key, user.get("scope"))  # the new role must fit the jurisdiction
+    _change(conn, name, {"role": role_key}, actor=actor, action="user_set_role", detail={"role": role_key})
+
+
+def set_scope(conn: Connection, name: str, scope, *, actor: str) -> None:
+    user = get_user(conn, name)
+    if user is None:
+        raise UserError(f"no user {name!r}")
+    codes = _scope_codes(user["role"], scope)
+    _change(conn, name, {"scope": codes}, actor=actor, action="user_set_scope", detail={"scope": codes})
+
+
+def disable_user(conn: Connection, name: str, *, actor: str) -> None:
+    _change(conn, name, {"disabled": True}, actor=actor, action="user_disable", detail={})
+
+
+def reset_password(conn: Connection, name: str, password: str, *, actor: str) -> None:
+    """A new password; also lifts a lockout."""
+    values = {"password_hash": _hasher.hash(_check_password(password)), "failed_logins": 0,
+              "locked_until": None, "password_set_at": dt.datetime.now()}
+    _change(conn, name, values, actor=actor, action="user_reset_password", detail={})
+
+
+def check_login(conn: Connection, name: str, password: str, *, now: dt.datetime | None = None) -> Login:
+    """Verify a password, counting failures: MAX_FAILURES in a row lock the account for
+    LOCK_MINUTES. Unknown names cost one hash too, so timing does not tell them apart."""
+    now = now or dt.datetime.now()
+    row = conn.execute(select(_users).where(_users.c.name == (name or "").strip())).first()
+    if row is None:
+        _hasher.hash(password or "x")
+        return Login(False, "bad_credentials")
+    user = row._mapping
+    if user["disabled"]:
+        return Login(False, "disabled")
+    if user["locked_until"] and user["locked_until"] > now:
+        return Login(False, "locked")
+    try:
+        _hasher.verify(user["password_hash"], password or "")
+    except (VerificationError, InvalidHashError):
+        return _failed(conn, user, now)
+    conn.execute(update(_users).where(_users.c.id == user["id"]).values(failed_logins=0, locked_until=None))
+    return Login(True, user={c: user[c] for c in USER_COLUMNS})
+
+
+def _failed(conn: Connection, user, now: dt.datetime) -> Login:
+    failures = user["failed_logins"] + 1
+    locked = now + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
+    conn.execute(update(_users).where(_users.c.id == user["id"]).values(
+        failed_logins=0 if locked else failures, locked_until=locked))
+    return Login(False, "locked" if locked else "bad_credentials")
+
+
+def count_users(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(_users)).scalar_one())
