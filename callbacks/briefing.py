@@ -95,7 +95,8 @@ def start_files(n_clicks, resolved):
         write_briefing(engine, scope, params["region"], params["week"], params["lang"], outputs,
                        cache_dir=settings.cache_dir, version=version, progress=progress,
                        settings=settings)
-    briefing_jobs.start(settings.var_dir, job, work, filename_stem=stem.replace("/", "-"))
+    briefing_jobs.start(settings.var_dir, job, work, filename_stem=stem.replace("/", "-"),
+                        owner=sorted(scope.codes))
     return {"job": job, "lang": params["lang"]}, False
 
 
@@ -104,7 +105,8 @@ def poll_job(n_intervals, job):
     if not job:
         return 0, "", {"visibility": "hidden"}, "", True, True
     lang = job.get("lang", "zh-CN")
-    status = briefing_jobs.read_status(get_settings().var_dir, job["job"])
+    status = briefing_jobs.read_status(get_settings().var_dir, str(job.get("job")),
+                                       owner=sorted(current_scope().codes))
     state, value = status.get("state"), int(status.get("progress") or 0)
     shown = {"visibility": "visible"}
     if state == "done":
@@ -123,7 +125,8 @@ def download(n_pptx, n_pdf, job):
     if not job or not ctx.triggered_id:
         return no_update
     fmt = "pptx" if ctx.triggered_id == bid.BR_GET_PPTX else "pdf"
-    status = briefing_jobs.read_status(get_settings().var_dir, job["job"])
+    status = briefing_jobs.read_status(get_settings().var_dir, str(job.get("job")),
+                                       owner=sorted(current_scope().codes))
     path = (status.get("files") or {}).get(fmt)
     if status.get("state") != "done" or not path or not Path(path).exists():
         return no_update

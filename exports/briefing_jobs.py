@@ -44,13 +44,19 @@ def job_dir(var_dir, job: str) -> Path:
     return Path(var_dir) / "briefing" / job
 
 
-def read_status(var_dir, job: str) -> dict:
-    """{'state': queued|running|done|error|missing, 'progress': 0..100, 'step', 'error', 'files'}."""
+def read_status(var_dir, job: str, owner: list[str] | None = None) -> dict:
+    """{'state': queued|running|done|error|missing, 'progress': 0..100, 'step', 'error', 'files'}.
+
+    With `owner` (the asking user's scope codes), a job made for another scope is
+    'missing': a job id is a hash of public values, so knowing it proves nothing."""
+    missing = {"state": "missing", "progress": 0, "step": "", "files": {}}
     try:
-        path = job_dir(var_dir, job) / "status.json"
-        status = json.loads(path.read_text(encoding="utf-8"))
+        folder = job_dir(var_dir, job)
+        status = json.loads((folder / "status.json").read_text(encoding="utf-8"))
+        if owner is not None and json.loads((folder / "owner.json").read_text(encoding="utf-8")) != sorted(owner):
+            return missing
     except (OSError, ValueError):
-        return {"state": "missing", "progress": 0, "step": "", "files": {}}
+        return missing
     if status.get("state") in ("queued", "running") and job not in _active \
             and time.time() - status.get("updated", 0) > STALE_SECONDS:
         status["state"] = "error"
@@ -65,10 +71,11 @@ def _write_status(folder: Path, **status) -> None:
     os.replace(tmp, folder / "status.json")
 
 
-def start(var_dir, job: str, work, *, filename_stem: str) -> dict:
+def start(var_dir, job: str, work, *, filename_stem: str, owner: list[str]) -> dict:
     """Run `work(outputs, progress)` for the job unless it is running or done; its status.
 
-    `work` gets {'pptx': path, 'pdf': path} and a `progress(percent, step)` callback.
+    `work` gets {'pptx': path, 'pdf': path} and a `progress(percent, step)` callback;
+    `owner` is the scope the job is made for (only that scope may poll or download it).
     """
     folder = job_dir(var_dir, job)
     with _lock:
@@ -78,6 +85,7 @@ def start(var_dir, job: str, work, *, filename_stem: str) -> dict:
         if job in _active:
             return status
         folder.mkdir(parents=True, exist_ok=True)
+        (folder / "owner.json").write_text(json.dumps(sorted(owner)), encoding="utf-8")
         outputs = {fmt: str(folder / f"{filename_stem}.{fmt}") for fmt in FORMATS}
         _write_status(folder, state="queued", progress=0, step="queued", files={})
         _active.add(job)

@@ -217,15 +217,17 @@ def test_background_job_runs_once_and_serves_the_files(tmp_path):
         for path in outputs.values():
             Path(path).write_bytes(b"x")
     job = briefing_jobs.job_id(SCOPE, DEMO_COUNTY, "2026-W46", "zh-CN", "v1")
-    first = briefing_jobs.start(tmp_path, job, work, filename_stem="永兴县_2026-W46")
-    second = briefing_jobs.start(tmp_path, job, work, filename_stem="永兴县_2026-W46")  # joins
+    first = briefing_jobs.start(tmp_path, job, work, filename_stem="永兴县_2026-W46", owner=list(SCOPE))
+    second = briefing_jobs.start(tmp_path, job, work, filename_stem="永兴县_2026-W46", owner=list(SCOPE))  # joins
     assert first["state"] in ("queued", "running") and second["state"] in ("queued", "running")
     done = briefing_jobs.wait(tmp_path, job, timeout=10)
     assert done["state"] == "done" and calls == [1]
     assert all(Path(p).exists() for p in done["files"].values())
-    again = briefing_jobs.start(tmp_path, job, work, filename_stem="永兴县_2026-W46")  # reuses
+    again = briefing_jobs.start(tmp_path, job, work, filename_stem="永兴县_2026-W46", owner=list(SCOPE))  # reuses
     assert again["state"] == "done" and calls == [1]
     assert briefing_jobs.read_status(tmp_path, "nosuchjob")["state"] == "missing"
+    assert briefing_jobs.read_status(tmp_path, job, owner=list(SCOPE))["state"] == "done"
+    assert briefing_jobs.read_status(tmp_path, job, owner=["431021000000"])["state"] == "missing"
     with pytest.raises(ValueError):
         briefing_jobs.job_dir(tmp_path, "../etc")
 

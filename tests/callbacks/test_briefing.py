@@ -1,0 +1,39 @@
+"""Briefing files belong to the scope that made them: another scope that learns (or
+computes) the job id can neither follow nor download it."""
+from __future__ import annotations
+
+import types
+from pathlib import Path
+
+from dash import no_update
+
+from exports import briefing_jobs
+from ids import briefing as bid
+
+
+def _server(db_url, var_dir, scope):
+    from app import create_app
+    from settings import load_settings
+    return create_app(load_settings(env={"DATABASE_URL": db_url, "SUNSHINE_VAR_DIR": str(var_dir),
+                                         "SUNSHINE_SCOPE": scope})).server
+
+
+def test_a_job_of_scope_a_cannot_be_polled_or_downloaded_by_scope_b(demo_db_url, tmp_path, monkeypatch):
+    from callbacks import briefing
+
+    def work(outputs, progress):
+        for path in outputs.values():
+            Path(path).write_bytes(b"briefing")
+    job = briefing_jobs.job_id(["431023000000"], "431023000000", "2026-W46", "zh-CN", "v1")
+    briefing_jobs.start(tmp_path, job, work, filename_stem="b", owner=["431023000000"])
+    assert briefing_jobs.wait(tmp_path, job, timeout=10)["state"] == "done"
+    monkeypatch.setattr(briefing, "ctx", types.SimpleNamespace(triggered_id=bid.BR_GET_PPTX))
+    store = {"job": job, "lang": "zh-CN"}
+    owner, other = _server(demo_db_url, tmp_path, "431023"), _server(demo_db_url, tmp_path, "431021")
+    with owner.test_request_context("/"):
+        assert briefing.download(1, None, store) is not no_update
+        assert briefing.poll_job(1, store)[0] == 100
+    with other.test_request_context("/"):
+        assert briefing.download(1, None, store) is no_update
+        assert briefing.poll_job(1, store)[4] is True  # downloads stay hidden
+        assert briefing.download(1, None, {"job": ["forged"]}) is no_update
