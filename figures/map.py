@@ -135,28 +135,27 @@ def village_map(df: pd.DataFrame, metric: str, *, township_code: str, geojson_ur
     """Village points inside the township outline; colour and size by the metric.
 
     data[0] outline, data[1] villages with a value, data[2] villages without (grey).
+    Names are in the hover, not drawn: MapLibre draws map text with glyphs it fetches
+    from a font server (the internet), and the intranet has none.
     """
     if df.empty:
         return empty_figure(t("common.no_data", lang), height=height)
     v = metric_values(df, metric, lang)
     pts = village_points(df, v)
-    label = dict(size=11, color="#33415c")
     fig = go.Figure([
         go.Choroplethmap(
             geojson=geojson_url, featureidkey="id", locations=[township_code], z=[0],
             colorscale=[[0, "#eef2f7"], [1, "#eef2f7"]], showscale=False, hoverinfo="skip",
             marker=dict(line=dict(width=2, color="#1f4e79")), name="outline"),
         go.Scattermap(
-            lon=pts[1]["lon"], lat=pts[1]["lat"], mode="markers+text", text=pts[1]["text"],
-            textposition="top center", textfont=label, customdata=pts[1]["customdata"],
+            lon=pts[1]["lon"], lat=pts[1]["lat"], mode="markers", text=pts[1]["text"], customdata=pts[1]["customdata"],
             hovertemplate=v["hovertemplate"],
             marker=dict(size=pts[1]["size"], color=pts[1]["color"], cmin=v["zmin"], cmax=v["zmax"],
                         colorscale=v["colorscale"], colorbar=v["colorbar"], showscale=True,
                         opacity=0.9),
             name="villages"),
         go.Scattermap(
-            lon=pts[2]["lon"], lat=pts[2]["lat"], mode="markers+text", text=pts[2]["text"],
-            textposition="top center", textfont=label, customdata=pts[2]["customdata"],
+            lon=pts[2]["lon"], lat=pts[2]["lat"], mode="markers", text=pts[2]["text"], customdata=pts[2]["customdata"],
             hovertemplate=v["hovertemplate"], marker=dict(size=7, color=NO_DATA_COLOR),
             name="nodata"),
     ])

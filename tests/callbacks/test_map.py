@@ -164,3 +164,15 @@ def test_worst_reasons_are_joined_with_the_catalog_separator(server, lang):
     assert joined, notes  # some township has two reasons, joined by the catalog's separator
     if lang == "en":
         assert not any("；" in n for n in notes)
+
+
+def test_the_village_map_draws_no_map_text(server):
+    """Map text needs glyphs from a font server on the internet; names go in the hover."""
+    from callbacks import map as cm
+    with server.test_request_context("/"):
+        view = _resolve(metric="overdue_rate", period="4w")[0]
+        town = cm.render_map(view, None)[0]["data"][0]["locations"][0]
+        fig, _ = cm.render_map(_resolve(region=town, metric="overdue_rate", period="4w")[0], None)
+    points = [d for d in fig["data"] if d["type"] == "scattermap"]
+    assert points and all("text" not in d.get("mode", "") for d in points)
+    assert all("%{text}" in d["hovertemplate"] and len(d["text"]) == len(d["lon"]) for d in points)
