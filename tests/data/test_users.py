@@ -21,9 +21,9 @@ from data.users import (
     set_role,
     set_scope,
 )
+from tests.support.pg import pg_schema
 
 PASSWORD = "correct horse battery"
-PG_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture()
@@ -105,25 +105,9 @@ def test_changes_are_audited_and_a_taken_name_is_refused(engine):
 
 
 def test_accounts_work_on_postgresql():
-    from sqlalchemy.exc import OperationalError
-    base = make_engine(PG_URL)
-    try:
-        with base.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}")
-    with base.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS users_test CASCADE"))
-        conn.execute(text("CREATE SCHEMA users_test"))
-    engine = make_engine(PG_URL, connect_args={"options": "-csearch_path=users_test"})
-    try:
+    with pg_schema("users_test") as engine:
         upgrade(engine)
         _add(engine)
         with engine.begin() as conn:
             assert check_login(conn, "zhang", PASSWORD).ok
             assert not check_login(conn, "zhang", "wrong password!").ok
-    finally:
-        engine.dispose()
-        with base.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS users_test CASCADE"))
-        base.dispose()

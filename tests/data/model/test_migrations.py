@@ -9,8 +9,7 @@ from sqlalchemy import inspect, text
 from data.model import metadata
 from data.model.db import make_engine
 from data.model.migrate import upgrade
-
-PG_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+from tests.support.pg import pg_schema
 
 
 def _schema_diff(engine) -> list:
@@ -55,22 +54,8 @@ def test_upgrade_twice_keeps_rows(tmp_path):
 
 @pytest.fixture()
 def pg_engine():
-    engine = make_engine(PG_URL)
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}")
-    schema = "migration_test"
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    scoped = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    yield scoped
-    scoped.dispose()
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    engine.dispose()
+    with pg_schema("migration_test") as engine:
+        yield engine
 
 
 def test_upgrade_builds_the_model_schema_on_postgresql(pg_engine):
