@@ -88,9 +88,26 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     runtime.install(server, settings, make_engine(settings.database_url), make_cache(server, settings))
     _add_vendor_routes(server)
     _add_geo_routes(server)
+    server.after_request(_security_headers)
     app.layout = app_layout(lang)
     register_callbacks(app)
     return app
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",          # no MIME sniffing of JSON or CSV as HTML
+    "X-Frame-Options": "DENY",                    # never framed by another page (clickjacking)
+    "Referrer-Policy": "no-referrer",             # URLs carry region codes: never leak them
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def _security_headers(resp: Response) -> Response:
+    """On every response: the headers above, and no server banner."""
+    for name, value in SECURITY_HEADERS.items():
+        resp.headers.setdefault(name, value)
+    resp.headers.pop("Server", None)
+    return resp
 
 
 def make_cache(server: Flask, settings: Settings) -> Cache:

@@ -183,3 +183,13 @@ def test_geometry_under_an_ancestor_holds_only_the_path_to_the_scope(city_demo_d
     one, all_ = (s.test_client().get("/geo/431000/county.json") for s in (county_user, city_user))
     assert one.headers["ETag"] != all_.headers["ETag"]  # a browser never reuses the other's layer
     assert "private" in one.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", ["/", "/vendor/bootstrap.min.css", "/geo/empty-topo.json", "/_dash-layout",
+                                  "/no-such-page"])
+def test_every_response_carries_the_security_headers(tmp_path, path):
+    from app import SECURITY_HEADERS, create_app
+    server = create_app(load_settings(env={"SUNSHINE_VAR_DIR": str(tmp_path)})).server
+    resp = server.test_client().get(path)
+    assert {k: resp.headers.get(k) for k in SECURITY_HEADERS} == SECURITY_HEADERS
+    assert "Server" not in resp.headers
