@@ -156,14 +156,15 @@ def _geo_layer_response(parent: str, level: str) -> Response:
     """Child-level boundaries of `parent` that the user may see, with an ETag tied to the
     data version and the scope. Under an ancestor of the scope, only the features on the
     path to the scope are sent (the ancestor's outline, never its other children)."""
-    from data.codes import CHILD_LEVEL, InvalidRegionCode, is_within, normalize_code
+    from data.codes import CHILD_LEVEL, InvalidRegionCode, normalize_code
 
     try:
         code = normalize_code(parent)
     except InvalidRegionCode:
         abort(404)
     scope = runtime.current_scope()
-    if level not in CHILD_LEVEL.values() or not _geo_allowed(code, scope.codes):
+    # deny by default: an empty scope is on no path, so it sees no geometry at all
+    if level not in CHILD_LEVEL.values() or not scope.on_path(code):
         abort(404)
     version = runtime.data_version()
     narrowed = not scope.allows(code)
@@ -182,17 +183,8 @@ def _geo_layer_response(parent: str, level: str) -> Response:
     except SQLAlchemyError:  # no schema or no boundaries loaded yet
         abort(503)
     if narrowed:
-        body = keep_features(body, lambda c: scope.allows(c) or any(is_within(s, c) for s in scope.codes))
+        body = keep_features(body, scope.on_path)
     return _json_response(body, etag=etag)
-
-
-def _geo_allowed(code: str, scope_codes) -> bool:
-    """Geometry of a region inside the scope, or of an ancestor of a scope region.
-
-    Boundaries carry no personal data, but deny-by-default keeps an empty scope empty.
-    """
-    from data.codes import is_within
-    return any(is_within(code, allowed) or is_within(allowed, code) for allowed in scope_codes)
 
 
 def _json_response(body: bytes, *, etag: str, status: int = 200) -> Response:

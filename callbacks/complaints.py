@@ -32,10 +32,6 @@ OPEN_GRID = "complaints-open"
 SERVICES_GRID = "complaints-services-overdue"
 
 
-def _lang(resolved) -> str:
-    return (resolved or {}).get("lang") or "zh-CN"
-
-
 def _rule() -> SpikeRule:
     return SpikeRule.of(get_settings().spike_rule)
 
@@ -43,7 +39,7 @@ def _rule() -> SpikeRule:
 def _key(resolved: dict, *extra) -> tuple:
     r = resolved or {}
     return (r.get("region"), r.get("week"), r.get("period"), r.get("span"), r.get("by"),
-            _lang(r), *extra)
+            page_lang(r), *extra)
 
 
 def resolve_state(state: dict):
@@ -80,7 +76,7 @@ def controls_to_url(region, week, period, span, by, resolved, search):
 def render_trend(resolved):
     """The trend figure without the hotspots' marks (render_hotspots sends those, and
     the browser adds them: the township scan behind them does not delay the chart)."""
-    scope, lang = current_scope(), _lang(resolved)
+    scope, lang = current_scope(), page_lang(resolved)
 
     def compute():
         fig, used = view.trend_view(get_engine(), scope, resolved or {"lang": lang, "by": "category"}, _rule())
@@ -97,7 +93,7 @@ def _marks_key(resolved) -> str:
 
 def render_hotspots(resolved):
     """The spike rule in words, the hotspot list and the hotspots' marks on the trend."""
-    scope, lang, rule = current_scope(), _lang(resolved), _rule()
+    scope, lang, rule = current_scope(), page_lang(resolved), _rule()
     rule_text = t("complaints.spikes.rule", lang, weeks=rule.baseline_weeks, alpha=f"{rule.alpha:g}",
                   min_count=rule.min_count)
 
@@ -180,7 +176,7 @@ def _days(value, lang: str) -> str:
 
 
 def render_handling(resolved):
-    scope, lang = current_scope(), _lang(resolved)
+    scope, lang = current_scope(), page_lang(resolved)
 
     def compute():
         out = view.handling_view(get_engine(), scope, resolved or {"lang": lang})
@@ -204,7 +200,7 @@ def render_handling(resolved):
 def grid_queries(resolved):
     """The two records grids' queries (source, params, lang) for the resolved region."""
     r = resolved or {}
-    lang = _lang(r)
+    lang = page_lang(r)
     if not r.get("region"):
         return None, None
     params = {"region": r["region"], "as_of": r.get("as_of")}
@@ -243,7 +239,7 @@ def league_table(frame, lang: str, *, kind: str, level: str = "township"):
 
 
 def render_units(resolved):
-    scope, lang = current_scope(), _lang(resolved)
+    scope, lang = current_scope(), page_lang(resolved)
     floors = get_settings().complaint_floors
 
     def compute():
@@ -262,7 +258,7 @@ def render_units(resolved):
 # --- 我要办 --------------------------------------------------------------------------------
 
 def render_services(resolved):
-    scope, lang = current_scope(), _lang(resolved)
+    scope, lang = current_scope(), page_lang(resolved)
 
     def compute():
         out = view.services_view(get_engine(), scope, resolved or {"lang": lang}, limit=0)

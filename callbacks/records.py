@@ -19,8 +19,8 @@ import pandas as pd
 from dash import MATCH, Input, Output, State, ctx, dcc, no_update
 
 from callbacks.memo import memoized
+from data import audit
 from data.calendar import format_week
-from data.model.schema import AuditLog
 from data.records import MAX_ROWS, RecordSource, fetch_records, get_source, load_sources
 from exports.tables import (
     display_frame,
@@ -229,16 +229,9 @@ def export_payload(query, request, fmt: str) -> tuple[dict | None, int, int]:
 
 def _audit(source_name: str, fmt: str, region: str, detail: dict) -> None:
     """One audit_log row per export (who, what, where, how many rows)."""
-    table = AuditLog.__table__
     with get_engine().begin() as conn:
-        conn.execute(table.insert().values(
-            at=dt.datetime.now(), user=current_user()[:32], action=f"export_{fmt}",
-            object=f"records:{source_name}"[:64], region_code=(region or None) and region[:12],
-            detail=_jsonable({**detail, "address": client_address()})))
-
-
-def _jsonable(value):
-    return json.loads(json.dumps(value, default=str))
+        audit.record(conn, user=current_user(), action=f"export_{fmt}", obj=f"records:{source_name}",
+                     region_code=region, detail={**detail, "address": client_address()})
 
 
 def grid_export(_csv, _xlsx, query, request):

@@ -44,6 +44,14 @@ class Scope:
             return root
         return sorted(self.codes)[0] if self.codes else None
 
+    def on_path(self, code: str) -> bool:
+        """True for a region the scope allows or an ancestor of one of its regions: whose
+        outline a map may draw (never an ancestor's other children)."""
+        try:
+            return self.allows(code) or any(is_within(c, code) for c in self.codes)
+        except InvalidRegionCode:
+            return False
+
     def allows(self, code: str) -> bool:
         """True when `code` is one of the scope's regions or under one of them."""
         try:

@@ -13,10 +13,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, func, insert, select, update
 
+from data import audit
 from data.access import role_of
 from data.codes import InvalidRegionCode
 from data.model.access import AppUser
-from data.model.schema import AuditLog
 from data.scope import Scope
 
 MIN_PASSWORD = 10
@@ -63,13 +63,6 @@ def _scope_codes(role_key: str, codes) -> list[str]:
     return sorted(scope.codes)
 
 
-def audit(conn: Connection, actor: str, action: str, obj: str, detail: dict | None = None) -> None:
-    """One audit_log row for an account change or a login event."""
-    conn.execute(insert(AuditLog.__table__).values(
-        at=dt.datetime.now(), user=actor[:32], action=action[:32], object=obj[:64],
-        region_code=None, detail=detail or {}))
-
-
 def add_user(conn: Connection, name: str, role: str, scope, password: str, *, actor: str,
              display_name: str = "") -> None:
     """Create an account (UserError for a taken name, bad role, scope or password)."""
@@ -82,7 +75,8 @@ def add_user(conn: Connection, name: str, role: str, scope, password: str, *, ac
         name=name, display_name=display_name or name, role=role_key, scope=codes,
         password_hash=_hasher.hash(secret), disabled=False, failed_logins=0,
         created_at=now, password_set_at=now))
-    audit(conn, actor, "user_add", f"user:{name}", {"role": role_key, "scope": codes})
+    audit.record(conn, user=actor, action="user_add", obj=f"user:{name}",
+                 detail={"role": role_key, "scope": codes})
 
 
 def list_users(conn: Connection) -> pd.DataFrame:
@@ -99,21 +93,25 @@ def _change(conn: Connection, name: str, values: dict, *, actor: str, action: st
     done = conn.execute(update(_users).where(_users.c.name == name).values(**values)).rowcount
     if not done:
         raise UserError(f"no user {name!r}")
-    audit(conn, actor, action, f"user:{name}", detail)
+    audit.record(conn, user=actor, action=action, obj=f"user:{name}", detail=detail)
+
+
+def _existing(conn: Connection, name: str) -> dict:
+    user = get_user(conn, name)
+    if user is None:
+        raise UserError(f"no user {name!r}")
+    return user
 
 
 def set_role(conn: Connection, name: str, role: str, *, actor: str) -> None:
-    user = get_user(conn, name) or {}
+    user = _existing(conn, name)
     role_key = role_of(role).key
-    _scope_codes(role_key, user.get("scope"))  # the new role must fit the jurisdiction
+    _scope_codes(role_key, user["scope"])  # the new role must fit the jurisdiction
     _change(conn, name, {"role": role_key}, actor=actor, action="user_set_role", detail={"role": role_key})
 
 
 def set_scope(conn: Connection, name: str, scope, *, actor: str) -> None:
-    user = get_user(conn, name)
-    if user is None:
-        raise UserError(f"no user {name!r}")
-    codes = _scope_codes(user["role"], scope)
+    codes = _scope_codes(_existing(conn, name)["role"], scope)
     _change(conn, name, {"scope": codes}, actor=actor, action="user_set_scope", detail={"scope": codes})
 
 

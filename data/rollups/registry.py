@@ -41,21 +41,24 @@ class Run:
     given: dict = field(default_factory=dict)
     _memo: dict = field(default_factory=dict)
 
+    def range_params(self) -> dict:
+        """:rlo0, :rhi0 ... bound to the code ranges (the same for every filtered column)."""
+        return {f"r{side}{i}": bound for i, r in enumerate(self.ranges or ())
+                for side, bound in zip(("lo", "hi"), r, strict=True)}
+
     def code_filter(self, column: str) -> tuple[str, dict]:
         """SQL `(col BETWEEN :rlo0 AND :rhi0 OR ...)` with its parameters; '1 = 1' for all."""
         if self.ranges is None:
             return "1 = 1", {}
         parts = [f"{column} BETWEEN :rlo{i} AND :rhi{i}" for i in range(len(self.ranges))]
-        params = {f"r{side}{i}": bound for i, r in enumerate(self.ranges)
-                  for side, bound in zip(("lo", "hi"), r, strict=True)}
-        return "(" + " OR ".join(parts) + ")", params
+        return "(" + " OR ".join(parts) + ")", self.range_params()
 
     def insert_sql(self, sql: str, **filters: str) -> int:
         """Execute an INSERT ... SELECT template: `{weeks}` becomes the weeks CTE and each
         named placeholder the range filter on its column; returns the rows inserted."""
         fills = {name: self.code_filter(column)[0] for name, column in filters.items()}
         stmt = text(sql.format(weeks=self.weeks_sql, **fills))
-        params = dict(self.code_filter("x")[1])
+        params = self.range_params()
         if "{weeks}" in sql:
             stmt = stmt.bindparams(*[bindparam(k, type_=Date) for k in self.week_params if k[0] == "e"])
             params.update(self.week_params)
@@ -124,7 +127,7 @@ def rollup(model, *, reads: tuple = (), partial: bool = True):
 
 
 def build_order() -> list[str]:
-    """Table names, each after the rollups it reads (registration order among equals)."""
+    """Table names, each after the rollups it reads (a deterministic order)."""
     sorter = TopologicalSorter({name: b.reads for name, b in BUILDERS.items()})
     return list(sorter.static_order())
 

@@ -74,3 +74,11 @@ def test_forged_region_returns_no_rows(conn, forged):
 def test_in_scope_region_is_visible(conn):
     assert fetch_region(conn, A, T1)["name"] == "一镇"
     assert not fetch_trend(conn, A, region_code=CA, week_key=WEEK).empty
+
+
+def test_on_path_is_the_scope_and_its_ancestors_only():
+    from data.scope import EMPTY, Scope
+    county = Scope.of("431023")
+    assert county.on_path("431023100000") and county.on_path("431000000000") and county.on_path("430000000000")
+    assert not county.on_path("431021000000") and not county.on_path("440000000000")
+    assert not county.on_path("garbage") and not EMPTY.on_path("430000000000")
