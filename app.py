@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -69,9 +70,11 @@ _VERSION_URL_RE = re.compile(r'"dash_version_url":"[^"]*"')
 def create_app(settings: Settings | None = None) -> dash.Dash:
     """Build the Dash app: pages, shell callbacks, engine, cache and static routes."""
     from callbacks import register_callbacks
-    from components.shell import app_layout
+    from components.shell import app_layout, guard_pages
     from data.model.db import make_engine
     from i18n import normalize_lang, t
+    from web.auth import install_auth, secret_key
+    from web.security import install_security, set_csp
 
     settings = settings or load_settings()
     lang = normalize_lang(settings.lang)
@@ -84,30 +87,17 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     app.index_string = INDEX_STRING % {"lang": lang}
     server = app.server
-    server.config["SECRET_KEY"] = settings.secret_key
+    server.config["SECRET_KEY"] = secret_key(settings)
     runtime.install(server, settings, make_engine(settings.database_url), make_cache(server, settings))
+    install_security(server, max_body_mb=settings.max_body_mb)
+    install_auth(server)
     _add_vendor_routes(server)
     _add_geo_routes(server)
-    server.after_request(_security_headers)
-    app.layout = app_layout(lang)
+    app.layout = partial(app_layout, lang)  # per page load: this user's pages and name
     register_callbacks(app)
+    set_csp(server, app.csp_hashes)  # clientside callbacks are inline scripts too
+    guard_pages(dash.page_registry)
     return app
-
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",          # no MIME sniffing of JSON or CSV as HTML
-    "X-Frame-Options": "DENY",                    # never framed by another page (clickjacking)
-    "Referrer-Policy": "no-referrer",             # URLs carry region codes: never leak them
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
-
-
-def _security_headers(resp: Response) -> Response:
-    """On every response: the headers above, and no server banner."""
-    for name, value in SECURITY_HEADERS.items():
-        resp.headers.setdefault(name, value)
-    resp.headers.pop("Server", None)
-    return resp
 
 
 def make_cache(server: Flask, settings: Settings) -> Cache:
@@ -153,37 +143,24 @@ def _add_geo_routes(server: Flask) -> None:
 
 
 def _geo_layer_response(parent: str, level: str) -> Response:
-    """Child-level boundaries of `parent` that the user may see, with an ETag tied to the
-    data version and the scope. Under an ancestor of the scope, only the features on the
-    path to the scope are sent (the ancestor's outline, never its other children)."""
-    from data.codes import CHILD_LEVEL, InvalidRegionCode, normalize_code
+    """Child-level boundaries of `parent` that the user may see (views/geometry.py), with
+    an ETag tied to the data version and the scope."""
+    from sqlalchemy.exc import SQLAlchemyError
 
-    try:
-        code = normalize_code(parent)
-    except InvalidRegionCode:
-        abort(404)
+    from views.geometry import scoped_layer
     scope = runtime.current_scope()
-    # deny by default: an empty scope is on no path, so it sees no geometry at all
-    if level not in CHILD_LEVEL.values() or not scope.on_path(code):
-        abort(404)
     version = runtime.data_version()
-    narrowed = not scope.allows(code)
-    tag = f"{version}|{code}|{level}|{sorted(scope.codes) if narrowed else ''}"
+    tag = f"{version}|{parent}|{level}|{sorted(scope.codes)}"
     etag = hashlib.sha1(tag.encode(), usedforsecurity=False).hexdigest()
     if etag in request.if_none_match:
         return _json_response(b"", etag=etag, status=304)
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from geo.layers import cached_layer_bytes, keep_features
     try:
-        with runtime.get_engine().connect() as conn:
-            body = cached_layer_bytes(conn, code, level, Path(runtime.get_settings().cache_dir), version)
-    except ValueError:  # a level that is not below the parent's
-        abort(404)
+        body = scoped_layer(runtime.get_engine(), scope, parent, level,
+                            cache_dir=Path(runtime.get_settings().cache_dir), version=version)
     except SQLAlchemyError:  # no schema or no boundaries loaded yet
         abort(503)
-    if narrowed:
-        body = keep_features(body, scope.on_path)
+    if body is None:
+        abort(404)
     return _json_response(body, etag=etag)
 
 

@@ -88,7 +88,8 @@ def demo(scale: str = typer.Option("city", callback=_check_scale, help="county |
 def ensure_demo(scale: str = typer.Option("city", callback=_check_scale),
                 seed: int = typer.Option(7),
                 database_url: str = typer.Option(None)):
-    """Upgrade the schema; generate demo data only when the database holds none yet."""
+    """Upgrade the schema; generate demo data only when the database holds none yet; on a
+    demo database without accounts, make one demo account per role and print them once."""
     from sqlalchemy import func, select
 
     from data.model.migrate import upgrade
@@ -99,9 +100,30 @@ def ensure_demo(scale: str = typer.Option("city", callback=_check_scale),
         regions = conn.execute(select(func.count()).select_from(Region)).scalar_one()
     if regions:
         typer.echo(f"database already holds data ({regions} regions); not regenerating")
-        return
-    typer.echo("first run: generating demo data …")
-    demo(scale=scale, seed=seed, as_of=None, database_url=database_url, quiet=False)
+    else:
+        typer.echo("first run: generating demo data …")
+        demo(scale=scale, seed=seed, as_of=None, database_url=database_url, quiet=False)
+    _ensure_demo_accounts(engine)
+
+
+def _ensure_demo_accounts(engine) -> None:
+    """Demo accounts on a demo dataset that has no accounts at all (never otherwise)."""
+    import getpass
+
+    from data.model.schema import DatasetInfo
+    from data.queries import fetch_dataset_info
+    from data.users import DEMO_ACCOUNTS_KEY, count_users, create_demo_accounts
+    with engine.begin() as conn:
+        info = fetch_dataset_info(conn)
+        if count_users(conn) or not info.get("scale") or not info.get("root_code"):
+            return
+        made = create_demo_accounts(conn, info["root_code"], actor=f"cli:{getpass.getuser()}")
+        conn.execute(DatasetInfo.__table__.insert().values(key=DEMO_ACCOUNTS_KEY, value="1"))
+    typer.echo("\n演示账号（一次性密码，只显示这一次，首次登录后须修改）/ demo accounts "
+               "(one-time passwords, shown only now; change at first sign-in):")
+    for name, role, password in made:
+        typer.echo(f"  {name:<18} {role:<11} {password}")
+    typer.echo("")
 
 
 @app.command("import-boundaries")
@@ -142,6 +164,8 @@ def briefing(week: str = typer.Option(None, help="ISO week, e.g. 2026-W46 (defau
              region: str = typer.Option(None, help="region code, e.g. 431000 (default: the dataset's root)"),
              out: list[Path] = typer.Option(..., help="output file, .pptx or .pdf; repeat for both"),
              lang: str = typer.Option("zh-CN", help="zh-CN or en"),
+             scope: str = typer.Option("", help="jurisdiction, region codes comma separated "
+                                               "(default: the dataset's root region)"),
              database_url: str = typer.Option(None, help="SQLAlchemy URL (default: settings)")):
     """Write the weekly briefing (PPTX and/or PDF), e.g. every Monday from cron."""
     import time
@@ -158,7 +182,6 @@ def briefing(week: str = typer.Option(None, help="ISO week, e.g. 2026-W46 (defau
 
     settings = load_settings()
     engine = _engine(database_url)
-    scope = Scope.of(*settings.user_scope)
     formats = {}
     for path in out:
         fmt = path.suffix.lower().lstrip(".")
@@ -169,6 +192,10 @@ def briefing(week: str = typer.Option(None, help="ISO week, e.g. 2026-W46 (defau
         weeks = queries.fetch_weeks(conn)
         root = queries.fetch_dataset_info(conn).get("root_code")
     try:
+        jurisdiction = Scope.of(*(_codes(scope) or ([root] if root else [])))
+    except ValueError as exc:
+        raise typer.BadParameter(f"不是地区代码 / not a region code: {scope!r}") from exc
+    try:
         week_key = parse_week(week) if week else (weeks[0] if weeks else None)
     except ValueError as exc:
         raise typer.BadParameter(f"周次格式应为 2026-W46 / week must look like 2026-W46: {week!r}") from exc
@@ -177,7 +204,7 @@ def briefing(week: str = typer.Option(None, help="ISO week, e.g. 2026-W46 (defau
         raise typer.Exit(code=1)
     started = time.perf_counter()
     try:
-        result = write_briefing(engine, scope, region or root or "", format_week(week_key), normalize_lang(lang),
+        result = write_briefing(engine, jurisdiction, region or root or "", format_week(week_key), normalize_lang(lang),
                                 formats, cache_dir=settings.cache_dir, version=data_version(engine),
                                 settings=settings)
     except (BriefingError, ExportError) as exc:
@@ -266,6 +293,26 @@ def users_reset_password(name: str, password_stdin: bool = typer.Option(False, "
     password = _stdin_password(password_stdin)
     _accounts(database_url, lambda conn, actor: reset_password(conn, name, password, actor=actor))
     typer.echo(f"user {name}: password reset")
+
+
+audit_app = typer.Typer(help="The audit log (审计日志): check its hash chain.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(database_url: str | None = DB_OPTION):
+    """Recompute the chain of every audit_log row: exit 0 when whole, 1 when a row was
+    edited or deleted (the first such rows are listed)."""
+    from data.audit import verify
+    engine = _engine(database_url)
+    with engine.connect() as conn:
+        check = verify(conn)
+    for problem in check.broken:
+        typer.echo(f"审计链断裂 / chain broken at row {problem['id']}: {problem['reason']}", err=True)
+    if not check.ok:
+        raise typer.Exit(code=1)
+    typer.echo(f"审计链完整 / audit chain intact: {check.rows} rows; last row {check.last_id}, "
+               f"hash {check.last_hash}")
 
 
 if __name__ == "__main__":

@@ -65,6 +65,22 @@ def _codes(value: str) -> tuple[str, ...]:
     return tuple(c.strip() for c in value.split(",") if c.strip())
 
 
+def _flag(value: str) -> bool:
+    """'1'/'true'/'yes' -> True, '0'/'false'/'no' -> False, else ValueError."""
+    text = value.strip().lower()
+    if text not in ("1", "true", "yes", "0", "false", "no"):
+        raise ValueError("must be 1 or 0")
+    return text in ("1", "true", "yes")
+
+
+def _rate(value: str) -> str:
+    """'10/minute' (flask-limiter's notation), checked: a count >= 1 per second, minute or hour."""
+    count, _, unit = value.strip().partition("/")
+    if not count.isdigit() or int(count) < 1 or unit not in ("second", "minute", "hour"):
+        raise ValueError("must look like 10/minute")
+    return f"{int(count)}/{unit}"
+
+
 def _port(value: str) -> int:
     port = int(value)
     if not 0 < port < 65536:
@@ -128,19 +144,33 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", "PORT", _port, "8050", "HTTP port of `make run` (the app listens on 127.0.0.1)"),
     Setting("lang", "SUNSHINE_LANG", str, "zh-CN",
             "default UI language (界面语言), `zh-CN` or `en`; `?lang=` in the URL overrides it"),
-    Setting("secret_key", "SECRET_KEY", str, "dev-only-change-me",
-            "Flask secret key (signs sessions) — set it in production"),
+    Setting("secret_key", "SECRET_KEY", str, "",
+            "Flask secret key (signs the session cookie); when unset, a random key is made once and kept in "
+            "`secret.key` in `SUNSHINE_VAR_DIR` (mode 600), so sessions survive a restart",
+            shown="— (random, kept in `var/secret.key`)"),
     Setting("redis_url", "REDIS_URL", _optional, "",
             "when set, flask-caching uses Redis instead of the filesystem cache"),
     Setting("default_region", "SUNSHINE_DEFAULT_REGION", str, "",
             "region (地区) the pages open on when the URL names none, a 6- or 12-digit code",
             shown="— (the dataset's root region)"),
-    Setting("user_scope", "SUNSHINE_SCOPE", _codes, "430000000000",
-            "comma-separated region codes the user may see (数据权限); deny by default: an empty value "
-            "sees nothing", shown="`430000000000` (湖南省)"),
-    Setting("user_name", "SUNSHINE_USER", str, "demo",
-            "operator name (操作人) written to the audit log (审计日志) with every sensitive view and export; "
-            "the deployment has a single user and no login, so name the person it serves"),
+    Setting("session_idle_minutes", "SUNSHINE_SESSION_IDLE_MINUTES", _positive, "30",
+            "a session (会话) ends after this many minutes without a request (idle timeout)"),
+    Setting("session_max_hours", "SUNSHINE_SESSION_MAX_HOURS", _positive, "12",
+            "a session ends this many hours after its login, active or not (absolute lifetime)"),
+    Setting("cookie_secure", "SUNSHINE_COOKIE_SECURE", _flag, "1",
+            "`1`: the session cookie is sent over HTTPS only (browsers also accept it from http://127.0.0.1); "
+            "`0` only for a plain-HTTP test deployment"),
+    Setting("auth_header", "SUNSHINE_AUTH_HEADER", str, "",
+            "unified identity gateway (统一身份认证): the request header holding the user name, trusted only "
+            "from `SUNSHINE_TRUSTED_PROXIES`; empty: off, users log in with a password",
+            shown="— (off)"),
+    Setting("trusted_proxies", "SUNSHINE_TRUSTED_PROXIES", _codes, "",
+            "comma-separated IP addresses of the identity gateway whose `SUNSHINE_AUTH_HEADER` is believed",
+            shown="— (none)"),
+    Setting("login_rate", "SUNSHINE_LOGIN_RATE", _rate, "10/minute",
+            "login attempts (登录尝试) allowed per client address, `N/second|minute|hour`; more get HTTP 429"),
+    Setting("max_body_mb", "SUNSHINE_MAX_BODY_MB", _positive, "32",
+            "largest request body accepted, megabytes (larger requests get HTTP 413)"),
     Setting("refresh_seconds", "SUNSHINE_REFRESH_SECONDS", _positive, "300",
             "big-screen (数据大屏) auto refresh interval, seconds"),
     Setting("funds_lag_points", "SUNSHINE_FUNDS_LAG_POINTS", _lag_points, "15,10,5",
@@ -240,12 +270,17 @@ class Settings:
     cache_dir: Path = DEFAULTS["cache_dir"]
     redis_url: str | None = DEFAULTS["redis_url"]
     default_region: str = DEFAULTS["default_region"]
-    user_scope: tuple[str, ...] = DEFAULTS["user_scope"]
+    session_idle_minutes: int = DEFAULTS["session_idle_minutes"]
+    session_max_hours: int = DEFAULTS["session_max_hours"]
+    cookie_secure: bool = DEFAULTS["cookie_secure"]
+    auth_header: str = DEFAULTS["auth_header"]
+    trusted_proxies: tuple[str, ...] = DEFAULTS["trusted_proxies"]
+    login_rate: str = DEFAULTS["login_rate"]
+    max_body_mb: int = DEFAULTS["max_body_mb"]
     refresh_seconds: int = DEFAULTS["refresh_seconds"]
     funds_lag_points: tuple[float, float, float] = DEFAULTS["funds_lag_points"]
     complaint_floors: tuple[float, float, float] = DEFAULTS["complaint_floors"]
     spike_rule: tuple[int, float, int] = DEFAULTS["spike_rule"]
-    user_name: str = DEFAULTS["user_name"]
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:

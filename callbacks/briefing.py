@@ -14,14 +14,18 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
 import ids
+from callbacks.chart_export import ChartSource, register_exports
 from callbacks.memo import memoized
 from callbacks.page_state import pickers_to_url, resolve_state
 from components.attrs import html_attrs
+from data.access import MAKE_BRIEFING
 from exports import briefing_jobs
 from i18n import t
 from ids import briefing as bid
 from runtime import current_scope, data_version, get_engine, get_settings
 from views.briefing import CHART_KEYS, briefing_figures, build_briefing
+
+RIGHT = MAKE_BRIEFING  # what these callbacks need (checked on the server, callbacks/__init__.py)
 
 CHART_OUTPUTS = [Output(ids.chart(bid.chart_key(key)), "figure") for key in CHART_KEYS]
 
@@ -133,6 +137,12 @@ def download(n_pptx, n_pdf, job):
     return dcc.send_file(path)
 
 
+# Exportable charts, re-created on the server from the resolved state (callbacks/chart_export.py)
+CHARTS = {bid.chart_key(key): ChartSource(State(bid.BR_RESOLVED, "data"),
+                                          lambda r, i=i: render_preview(r)[1 + i])
+          for i, key in enumerate(CHART_KEYS)}
+
+
 def register(app) -> None:
     """Attach the briefing callbacks to `app`."""
     app.callback(Output(bid.BR_REGION, "options"), Output(bid.BR_REGION, "value"),
@@ -157,3 +167,4 @@ def register(app) -> None:
     app.callback(Output(bid.BR_DOWNLOAD, "data"),
                  Input(bid.BR_GET_PPTX, "n_clicks"), Input(bid.BR_GET_PDF, "n_clicks"),
                  State(bid.BR_JOB, "data"), prevent_initial_call=True)(download)
+    register_exports(app, CHARTS)

@@ -14,10 +14,12 @@ from urllib.parse import parse_qs, urlencode
 from dash import Input, Output, State, dcc, html, no_update
 
 import ids
+from callbacks.chart_export import ChartSource, register_exports
 from callbacks.memo import memoized
 from callbacks.page_state import as_of_line, page_lang, region_chip
 from components.attrs import html_attrs
 from components.state import STATE_KEYS
+from data.access import VIEW_DASHBOARDS
 from data.calendar import format_week, parse_week
 from data.rules.spikes import SpikeRule
 from i18n import t
@@ -26,6 +28,8 @@ from ids import complaints as cid
 from ids import records as ids_records
 from runtime import current_scope, get_engine, get_settings
 from views import complaints as view
+
+RIGHT = VIEW_DASHBOARDS  # what these callbacks need (checked on the server, callbacks/__init__.py)
 
 PAGE_KEYS = ("period", "span", "by")
 OPEN_GRID = "complaints-open"
@@ -279,6 +283,17 @@ def render_services(resolved):
     return memoized("cp.services", scope, *_key(resolved), compute=compute)
 
 
+# Exportable charts, re-created on the server from the resolved state (callbacks/chart_export.py);
+# the trend is exported without the hotspot marks the browser adds.
+CHARTS = {
+    cid.TREND_CHART: ChartSource(State(cid.RESOLVED, "data"), lambda r: render_trend(r)[0]["figure"]),
+    cid.FUNNEL_CHART: ChartSource(State(cid.RESOLVED, "data"), lambda r: render_handling(r)[1]),
+    cid.AGE_CHART: ChartSource(State(cid.RESOLVED, "data"), lambda r: render_handling(r)[2]),
+    cid.SERVICES_CHART: ChartSource(State(cid.RESOLVED, "data"), lambda r: render_services(r)[1]),
+    cid.RATINGS_CHART: ChartSource(State(cid.RESOLVED, "data"), lambda r: render_services(r)[2]),
+}
+
+
 def register(app) -> None:
     """Attach the complaints page callbacks to `app`."""
     app.callback(Output(cid.REGION, "options"), Output(cid.REGION, "value"),
@@ -306,3 +321,4 @@ def register(app) -> None:
                  Output(cid.UNITS_DEPARTMENTS, "children"), Input(cid.RESOLVED, "data"))(render_units)
     app.callback(Output(cid.SERVICES_TILES, "children"), Output(ids.chart(cid.SERVICES_CHART), "figure"),
                  Output(ids.chart(cid.RATINGS_CHART), "figure"), Input(cid.RESOLVED, "data"))(render_services)
+    register_exports(app, CHARTS)

@@ -14,8 +14,10 @@ import pandas as pd
 from dash import Input, Output, State, ctx, html, no_update
 
 import ids
+from callbacks.chart_export import ChartSource, register_exports
 from callbacks.memo import memoized
 from callbacks.page_state import as_of_text, page_lang, region_chip, region_week_options, resolved_defaults
+from data.access import VIEW_DASHBOARDS
 from data.calendar import format_week, parse_week
 from data.queries import funds as qf
 from i18n import t
@@ -24,6 +26,8 @@ from ids import funds as fid
 from ids import records as ids_records
 from runtime import current_scope, get_engine, get_settings
 from views import funds as vf
+
+RIGHT = VIEW_DASHBOARDS  # what these callbacks need (checked on the server, callbacks/__init__.py)
 
 URL_KEYS = ("region", "week", "lang", "period", "source", "category")
 MAX_ROWS = 15  # rows shown in the page's lists (the records grid has them all)
@@ -366,6 +370,19 @@ def records_params(choice, resolved: dict, chart=None, data=None) -> dict:
     return {"source": source, "params": params, "lang": resolved.get("lang", "zh-CN")}
 
 
+# Exportable charts, re-created on the server from the resolved state (callbacks/chart_export.py)
+_FUNDS = State(fid.RESOLVED, "data")
+CHARTS = {
+    fid.SANKEY_CHART: ChartSource(_FUNDS, lambda r: render_sankey(r)[0]),
+    fid.PROGRESS_CHART: ChartSource(_FUNDS, lambda r: render_progress(r)[0]),
+    fid.OVERDUE_CHART: ChartSource(_FUNDS, lambda r: render_overdue(r)[0]),
+    fid.LEDGER_CHART: ChartSource(_FUNDS, render_ledger),
+    fid.DISCLOSURE_CHART: ChartSource(_FUNDS, lambda r: render_disclosure(r)[0]),
+    fid.DISCLOSURE_KINDS_CHART: ChartSource(_FUNDS, lambda r: render_disclosure(r)[1]),
+    fid.PROJECTS_CHART: ChartSource(_FUNDS, lambda r: render_projects(r)[0]),
+}
+
+
 def register(app) -> None:
     """Attach the funds callbacks to `app`."""
     app.callback(Output(fid.REGION, "options"), Output(fid.REGION, "value"),
@@ -398,3 +415,4 @@ def register(app) -> None:
                  Input(fid.RECORDS_SOURCE, "value"),
                  *[Input(ids.chart(key), "clickData") for key in GRID_CHARTS],
                  Input(fid.RESOLVED, "data"))(records_query)
+    register_exports(app, CHARTS)

@@ -17,9 +17,11 @@ from dash import Input, Output, Patch, State, dcc, html, no_update
 from dash.development.base_component import Component
 
 import ids
+from callbacks.chart_export import ChartSource, register_exports
 from callbacks.memo import memoized
 from callbacks.page_state import as_of_text, region_chip
 from components.attrs import html_attrs
+from data.access import VIEW_DASHBOARDS
 from data.codes import InvalidRegionCode, normalize_code
 from data.queries.map import child_level_of
 from i18n import t
@@ -28,6 +30,8 @@ from ids import records as ids_records
 from runtime import current_scope, data_version, get_engine, get_settings
 from views import map as vm
 from views.overview import week_option
+
+RIGHT = VIEW_DASHBOARDS  # what these callbacks need (checked on the server, callbacks/__init__.py)
 
 
 def _version():
@@ -264,6 +268,10 @@ function(view) {
 """
 
 
+# Exportable chart, re-created on the server from the map's view (callbacks/chart_export.py)
+CHARTS = {ids_map.MAP_CHART: ChartSource(State(ids_map.MAP_VIEW, "data"), lambda view: render_map(view, None)[0])}
+
+
 def register(app) -> None:
     """Attach the map callbacks to `app`."""
     app.callback(Output(ids_map.MAP_VIEW, "data"), Output(ids_map.MAP_WEEK, "options"),
@@ -289,3 +297,4 @@ def register(app) -> None:
                  prevent_initial_call=True)(drill)
     app.clientside_callback(URL_JS, Output(ids_map.MAP_URL_SINK, "children"),
                             Input(ids_map.MAP_VIEW, "data"))
+    register_exports(app, CHARTS)

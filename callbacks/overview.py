@@ -11,11 +11,13 @@ from pathlib import Path
 from dash import Input, Output, State
 
 import ids
+from callbacks.chart_export import ChartSource, register_exports
 from callbacks.memo import memoized
 from callbacks.page_state import pickers_to_url, resolve_state
 from components.hotlist import hot_list
 from components.kpi_tiles import kpi_tiles
 from data import queries
+from data.access import VIEW_DASHBOARDS
 from data.calendar import parse_week
 from data.queries.regions import fetch_county_names, with_county_names
 from figures.overview import trend_strip
@@ -27,6 +29,8 @@ from views.overview import (
     export_stamp,
     map_note,
 )
+
+RIGHT = VIEW_DASHBOARDS  # what these callbacks need (checked on the server, callbacks/__init__.py)
 
 OV_RESOLVED = oid.OV_RESOLVED
 
@@ -94,6 +98,13 @@ def _empty_frame():
     return pd.DataFrame()
 
 
+# Exportable charts, re-created on the server from the resolved state (callbacks/chart_export.py)
+CHARTS = {
+    oid.OV_MAP_CHART: ChartSource(State(OV_RESOLVED, "data"), lambda r: render_map(r)[0]),
+    oid.OV_TREND_CHART: ChartSource(State(OV_RESOLVED, "data"), render_trend),
+}
+
+
 def register(app) -> None:
     """Attach the overview callbacks to `app`."""
     app.callback(Output(oid.OV_REGION, "options"), Output(oid.OV_REGION, "value"),
@@ -110,3 +121,4 @@ def register(app) -> None:
                  Input(OV_RESOLVED, "data"))(render_map)
     app.callback(Output(oid.OV_HOT, "children"), Input(OV_RESOLVED, "data"))(render_hot)
     app.callback(Output(ids.chart(oid.OV_TREND_CHART), "figure"), Input(OV_RESOLVED, "data"))(render_trend)
+    register_exports(app, CHARTS)

@@ -19,7 +19,7 @@ import pandas as pd
 from dash import MATCH, Input, Output, State, ctx, dcc, no_update
 
 from callbacks.memo import memoized
-from data import audit
+from data.access import VIEW_RECORDS
 from data.calendar import format_week
 from data.records import MAX_ROWS, RecordSource, fetch_records, get_source, load_sources
 from exports.tables import (
@@ -30,7 +30,9 @@ from exports.tables import (
 )
 from i18n import catalog, normalize_lang, t
 from ids import records as ids_records
-from runtime import client_address, current_scope, current_user, get_engine
+from runtime import audit_event, current_scope, get_engine
+
+RIGHT = VIEW_RECORDS  # what these callbacks need (checked on the server, callbacks/__init__.py)
 
 EXPORT_CAP = MAX_ROWS
 FILTERS = {"text": "agTextColumnFilter", "code": "agTextColumnFilter",
@@ -191,6 +193,8 @@ def grid_rows(request, query):
     key = json.dumps([query, _sort(request), (request or {}).get("filterModel") or {}, start, end],
                      sort_keys=True, default=str)
     response = memoized("records.rows", current_scope(), key, compute=compute)
+    if start == 0:  # a new query, sort or filter (later blocks are the same view scrolled)
+        _audit_view(query, request, response["rowCount"])
     total = response["rowCount"]
     status = t("records.status.count", lang, n=f"{total:,}")
     if total > EXPORT_CAP:
@@ -229,9 +233,16 @@ def export_payload(query, request, fmt: str) -> tuple[dict | None, int, int]:
 
 def _audit(source_name: str, fmt: str, region: str, detail: dict) -> None:
     """One audit_log row per export (who, what, where, how many rows)."""
-    with get_engine().begin() as conn:
-        audit.record(conn, user=current_user(), action=f"export_{fmt}", obj=f"records:{source_name}",
-                     region_code=region, detail={**detail, "address": client_address()})
+    audit_event(f"export_{fmt}", f"records:{source_name}", region_code=region, detail=detail)
+
+
+def _audit_view(query, request, total: int) -> None:
+    """One audit_log row per records view: the source, its parameters, sort and filters."""
+    source, params, _ = _query(query)
+    if source is not None:
+        audit_event("records_view", f"records:{source.name}", region_code=params.get("region"),
+                    detail={"params": params, "sort": _sort(request), "rows": total,
+                            "filters": (request or {}).get("filterModel") or {}})
 
 
 def grid_export(_csv, _xlsx, query, request):

@@ -8,15 +8,19 @@ from dash import Input, Output, State, dcc, html, no_update
 from dash.development.base_component import Component
 
 import ids
+from callbacks.chart_export import ChartSource, register_exports
 from callbacks.memo import memoized
 from callbacks.page_state import region_chip
 from components.attrs import html_attrs
+from data.access import VIEW_DASHBOARDS
 from i18n import t
 from ids import map as ids_map
 from ids import records as ids_records
 from runtime import current_scope, get_engine
 from views import map as vm
 from views import region as vr
+
+RIGHT = VIEW_DASHBOARDS  # what these callbacks need (checked on the server, callbacks/__init__.py)
 
 
 def region_href(view: dict) -> str:
@@ -184,6 +188,13 @@ function(view) {
 """
 
 
+# Exportable charts, re-created on the server from the profile's view (callbacks/chart_export.py)
+CHARTS = {
+    ids_map.REGION_TREND_CHART: ChartSource(State(ids_map.REGION_VIEW, "data"), render_trend),
+    ids_map.REGION_TIMELINE_CHART: ChartSource(State(ids_map.REGION_VIEW, "data"), render_timeline),
+}
+
+
 def register(app) -> None:
     app.callback(Output(ids_map.REGION_VIEW, "data"), Output(ids_map.REGION_PERIOD, "value"),
                  Output(ids.PAGE_REGION_CHIP, "children", allow_duplicate=True),
@@ -203,3 +214,4 @@ def register(app) -> None:
     app.callback(Output(ids_records.query(ids_map.REGION_RECORDS), "data"),
                  Input(ids_map.REGION_VIEW, "data"))(records)
     app.clientside_callback(URL_JS, Output(ids_map.REGION_ROOT, "title"), Input(ids_map.REGION_VIEW, "data"))
+    register_exports(app, CHARTS)

@@ -13,15 +13,19 @@ from dash import ALL, Input, Output, State, no_update
 
 import ids
 from callbacks import overview as ov
+from callbacks.chart_export import ChartSource, register_exports
 from callbacks.memo import memoized
 from callbacks.page_state import page_lang, resolved_defaults
 from components.hotlist import hot_list
+from data.access import VIEW_DASHBOARDS
 from data.calendar import parse_week, week_bounds
 from figures.screen import dark
 from i18n import t
 from ids import screen as sid
 from runtime import current_scope, data_version, get_engine
 from views.screen import top_hot, unit_figures
+
+RIGHT = VIEW_DASHBOARDS  # what these callbacks need (checked on the server, callbacks/__init__.py)
 
 EMPTY: dict[str, object] = {"data": [], "layout": {}}
 DESIGN_W, DESIGN_H = 1920, 1080          # the layout's reference size
@@ -136,6 +140,15 @@ def rotate_panels(n, state):
             for i, name in enumerate(names)]
 
 
+# Exportable charts, re-created on the server from the resolved state (callbacks/chart_export.py)
+CHARTS = {
+    sid.SC_MAP_CHART: ChartSource(State(sid.SC_RESOLVED, "data"), render_map),
+    sid.SC_TREND_CHART: ChartSource(State(sid.SC_RESOLVED, "data"), render_trend),
+    sid.SC_RANKING_CHART: ChartSource(State(sid.SC_RESOLVED, "data"), lambda r: render_units(r)[0]),
+    sid.SC_FUNDS_CHART: ChartSource(State(sid.SC_RESOLVED, "data"), lambda r: render_units(r)[1]),
+}
+
+
 def register(app) -> None:
     """Attach the big-screen callbacks to `app`."""
     app.clientside_callback(VIEWPORT_JS, Output(sid.SC_VIEWPORT, "data"), Input(sid.SC_STATE, "data"))
@@ -155,3 +168,4 @@ def register(app) -> None:
                  State(ids.chart(sid.SC_RANKING_CHART), "figure"))(render_units)
     app.callback(Output(sid.panel(ALL), "className"), Input(sid.SC_ROTATE, "n_intervals"),
                  State(sid.SC_STATE, "data"), prevent_initial_call=True)(rotate_panels)
+    register_exports(app, CHARTS)

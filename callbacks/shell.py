@@ -11,9 +11,12 @@ from dash import ALL, Input, Output, State
 
 import ids
 import runtime
-from components.navbar import nav_props
+from components.navbar import nav_props, visible_pages, whoami_text
+from components.shell import scope_names
 from i18n import normalize_lang
 from runtime import get_settings
+
+RIGHT = None  # the shell's callbacks: any logged-in user
 
 NAVBAR_OUTPUTS = (
     ("brand", Output(ids.NAV_BRAND, "children")),
@@ -25,6 +28,10 @@ NAVBAR_OUTPUTS = (
     ("lang_hrefs", Output(ids.lang_link(ALL), "href")),
     ("lang_active", Output(ids.lang_link(ALL), "active")),
     ("lang_label", Output(ids.LANG_LABEL, "children")),
+    ("whoami", Output(ids.NAV_WHOAMI, "children")),
+    ("logout_label", Output(ids.NAV_LOGOUT, "children")),
+    ("password_label", Output(ids.NAV_PASSWORD, "children")),
+    ("password_href", Output(ids.NAV_PASSWORD, "href")),
 )
 
 # Sets <html lang> (screen readers, CJK font choice) and closes/toggles the mobile menu.
@@ -45,8 +52,11 @@ function(nClicks, pathname, isOpen) {
 
 
 def update_navbar(pathname: str | None, search: str | None) -> tuple:
-    """Navbar labels, hrefs and active flags for the current URL, in output order."""
-    props = nav_props(pathname, search, get_settings().lang)
+    """Navbar labels, hrefs and active flags of this user's pages, and who they are, for
+    the current URL, in output order."""
+    user = runtime.current_user()
+    props = nav_props(pathname, search, get_settings().lang, visible_pages(user.role))
+    props["whoami"] = whoami_text(user, scope_names(user.scope), props["lang"])
     return tuple(props[key] for key, _ in NAVBAR_OUTPUTS)
 
 

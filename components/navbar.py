@@ -12,6 +12,7 @@ from dash import html
 
 import ids
 from components.state import state_href, state_query
+from data.access import may_open
 from i18n import LANGS, normalize_lang, t
 
 # (page key, path). The key names the i18n entry `nav.<key>` and the page module.
@@ -22,12 +23,29 @@ NAV_PAGES = (
     ("complaints", "/complaints"),
     ("briefing", "/briefing"),
     ("screen", "/screen"),
+    ("data", "/data"),
+    ("audit", "/audit"),
+    ("admin", "/admin"),
 )
 LANG_LABEL_KEYS = {"zh-CN": "lang.zh_CN", "en": "lang.en"}
 
 
-def nav_props(pathname: str | None, search: str | None, default_lang: str) -> dict:
-    """Labels, hrefs and active flags of the navbar for the current location.
+def visible_pages(role: str) -> tuple[tuple[str, str], ...]:
+    """The entries of NAV_PAGES this role may open (data/access.PAGE_RIGHTS)."""
+    return tuple((key, path) for key, path in NAV_PAGES if may_open(role, key))
+
+
+def whoami_text(user, scope_names: list[str], lang: str) -> str:
+    """'张三 · 纪委监委 · 永兴县' (name, role, jurisdiction) for the navbar."""
+    if not user.role:
+        return ""
+    scope = "、".join(scope_names) if scope_names else t("auth.scope_all" if not user.scope else "auth.no_scope", lang)
+    return t("auth.whoami", lang, name=user.display_name or user.name, role=t(f"role.{user.role}", lang), scope=scope)
+
+
+def nav_props(pathname: str | None, search: str | None, default_lang: str,
+              pages: tuple[tuple[str, str], ...] = NAV_PAGES) -> dict:
+    """Labels, hrefs and active flags of the navbar's `pages` for the current location.
 
     Nav links keep the state query (region, week, lang); the language links stay on
     the current path and keep everything but `lang`.
@@ -40,21 +58,24 @@ def nav_props(pathname: str | None, search: str | None, default_lang: str) -> di
         "brand": t("app.title", lang),
         "subtitle": t("app.subtitle", lang),
         "brand_href": state_href("/", state),
-        "nav_labels": [t(f"nav.{key}", lang) for key, _ in NAV_PAGES],
-        "nav_hrefs": [state_href(p, state) for _, p in NAV_PAGES],
-        "nav_active": [p == path for _, p in NAV_PAGES],
+        "nav_labels": [t(f"nav.{key}", lang) for key, _ in pages],
+        "nav_hrefs": [state_href(p, state) for _, p in pages],
+        "nav_active": [p == path for _, p in pages],
         "lang_hrefs": [state_href(path, state, lang=code) for code in LANGS],
         "lang_active": [code == lang for code in LANGS],
         "lang_label": t("lang.label", lang),
         "menu_label": t("nav.menu", lang),
+        "logout_label": t("auth.logout", lang),
+        "password_label": t("auth.change_password", lang),
+        "password_href": f"/password?lang={lang}",
     }
 
 
-def _page_links(props: dict) -> dbc.Nav:
+def _page_links(props: dict, pages) -> dbc.Nav:
     items = [
         dbc.NavItem(dbc.NavLink(label, href=href, active=active, id=ids.nav_link(key)))
         for (key, _), label, href, active in zip(
-            NAV_PAGES, props["nav_labels"], props["nav_hrefs"], props["nav_active"])
+            pages, props["nav_labels"], props["nav_hrefs"], props["nav_active"])
     ]
     return dbc.Nav(items, navbar=True, className="me-auto sun-nav-pages",
                    id=ids.NAV_PAGES_MENU)
@@ -71,9 +92,23 @@ def _lang_links(props: dict) -> dbc.Nav:
     return dbc.Nav(items, navbar=True, className="sun-lang-switch")
 
 
-def navbar(default_lang: str) -> dbc.Navbar:
-    """The navbar as first served (default language, no query yet)."""
-    props = nav_props("/", "", default_lang)
+def _account(props: dict, whoami: str) -> html.Div:
+    """Who is signed in, the password link and the sign-out button (a POST form)."""
+    logout = html.Form(html.Button(props["logout_label"], id=ids.NAV_LOGOUT, type="submit",
+                                   className="btn btn-sm btn-outline-light"),
+                       action="/logout", method="POST", className="d-inline")
+    return html.Div([
+        html.Span(whoami, id=ids.NAV_WHOAMI, className="navbar-text sun-whoami"),
+        html.A(props["password_label"], href=props["password_href"], id=ids.NAV_PASSWORD,
+               className="sun-password-link"),
+        logout,
+    ], className="sun-account d-flex align-items-center gap-2")
+
+
+def navbar(default_lang: str, role: str = "", whoami: str = "") -> dbc.Navbar:
+    """The navbar as first served to this user (their pages, default language)."""
+    pages = visible_pages(role)
+    props = nav_props("/", "", default_lang, pages)
     brand = dbc.NavbarBrand(
         [html.Span(props["brand"], id=ids.NAV_BRAND, className="sun-brand-title"),
          html.Small(props["subtitle"], id=ids.NAV_SUBTITLE, className="sun-brand-sub")],
@@ -82,7 +117,7 @@ def navbar(default_lang: str) -> dbc.Navbar:
         dbc.Container([
             brand,
             dbc.NavbarToggler(id=ids.NAV_TOGGLER, n_clicks=0),
-            dbc.Collapse([_page_links(props), _lang_links(props)],
+            dbc.Collapse([_page_links(props, pages), _lang_links(props), _account(props, whoami)],
                          id=ids.NAV_COLLAPSE, navbar=True, is_open=False),
         ], fluid=True),
         id=ids.NAVBAR, color="dark", dark=True, expand="xl", className="sun-navbar",

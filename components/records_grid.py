@@ -12,7 +12,9 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+import runtime
 from components.attrs import html_attrs
+from data.access import VIEW_RECORDS
 from i18n import t
 from ids import records as ids_records
 
@@ -30,7 +32,12 @@ def grid_locale(lang: str) -> dict:
 
 
 def records_grid(grid_key: str, lang: str, *, height: int = 420) -> html.Div:
-    """The grid, its query store, export buttons, a status line and a Download."""
+    """The grid, its query store, export buttons, a status line and a Download; for a
+    role without VIEW_RECORDS only a note (the server refuses the rows anyway)."""
+    if not runtime.may(VIEW_RECORDS):
+        return html.Div([dcc.Store(id=ids_records.query(grid_key)),
+                         html.Div(t("records.no_right", lang), className="sun-note")],
+                        className="sun-records", **html_attrs({"data-records": grid_key, "data-denied": "1"}))
     grid = dag.AgGrid(
         id=ids_records.grid(grid_key),
         rowModelType="infinite",

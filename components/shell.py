@@ -10,18 +10,23 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import html
+from sqlalchemy.exc import SQLAlchemyError
 
 import ids
+import runtime
 from components.attrs import html_attrs
-from components.navbar import navbar
+from components.navbar import navbar, visible_pages, whoami_text
 from components.state import PageState, state_href
+from data.access import may_open
 from i18n import t
 
 
 def app_layout(default_lang: str) -> html.Div:
-    """Navbar, the pages container and a sink for the document-language callback."""
+    """Navbar (this user's pages and name), the pages container and a sink for the
+    document-language callback. Called for every page load (`app.layout` is a function)."""
+    user = runtime.current_user()
     return html.Div(id=ids.SHELL, className="sun-shell", children=[
-        navbar(default_lang),
+        navbar(default_lang, user.role, whoami_text(user, scope_names(user.scope), default_lang)),
         dbc.Container(dash.page_container, fluid=True, className="sun-main"),
         html.Div(id=ids.DOC_LANG_SINK, hidden=True),
     ])
@@ -81,3 +86,54 @@ def not_found(state: PageState) -> html.Div:
     ]), id=ids.NOT_FOUND_CARD, className="sun-card sun-not-found")
     return html.Div(card, id=ids.page_root("not_found"), className="sun-page",
                     **html_attrs({"data-page": "not_found", "data-lang": lang}))
+
+
+def scope_names(codes) -> list[str]:
+    """Names of the user's jurisdiction codes (the code itself when it is not loaded)."""
+    if not codes:
+        return []
+    from data.queries import fetch_region
+    from data.scope import Scope
+    scope = Scope.of(*codes)
+    try:
+        with runtime.get_engine().connect() as conn:
+            found = {c: fetch_region(conn, scope, c) for c in scope.codes}
+    except SQLAlchemyError:  # no schema yet
+        found = {}
+    return [(found.get(c) or {}).get("name") or c for c in sorted(scope.codes)]
+
+
+def forbidden(page: str, state: PageState) -> html.Div:
+    """What a page shows to a role that may not open it (the server refuses its
+    callbacks too; this card only explains), with a link to a page the role may use."""
+    lang, role = state.lang, runtime.current_user().role
+    allowed = visible_pages(role)
+    body = [html.H1(t("auth.forbidden.title", lang), className="h3"),
+            html.P(t("auth.forbidden.body", lang, role=t(f"role.{role}", lang) if role else "—"))]
+    if allowed:
+        body.append(dbc.Button(t("auth.forbidden.link", lang), href=state_href(allowed[0][1], state_links(state)),
+                               color="primary"))
+    card = dbc.Card(dbc.CardBody(body), id=ids.FORBIDDEN_CARD, className="sun-card sun-not-found")
+    return html.Div(card, id=ids.page_root(page), className="sun-page",
+                    **html_attrs({"data-page": page, "data-lang": lang, "data-forbidden": "1"}))
+
+
+def guarded_layout(page: str, layout):
+    """`layout` of a page, or the forbidden card for a role that may not open it."""
+    from components.state import current_state
+
+    if getattr(layout, "guarded_page", None):  # create_app ran before on this registry
+        return layout
+
+    def guarded(**kwargs):
+        if may_open(runtime.current_user().role, page):
+            return layout(**kwargs) if callable(layout) else layout
+        return forbidden(page, current_state(kwargs.get("region"), kwargs.get("week"), kwargs.get("lang")))
+    guarded.guarded_page = page  # type: ignore[attr-defined]
+    return guarded
+
+
+def guard_pages(registry) -> None:
+    """Wrap every registered page's layout with its right (data/access.PAGE_RIGHTS)."""
+    for page in registry.values():
+        page["layout"] = guarded_layout(page["module"].rsplit(".", 1)[-1], page["layout"])

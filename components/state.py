@@ -64,13 +64,13 @@ def _check_region(raw: str, scope: tuple[str, ...], lang: str) -> tuple[str | No
     return code, None
 
 
-def parse_state(region: object, week: object, lang: object, settings) -> PageState:
-    """Validate the raw query values against the settings' defaults and user scope."""
+def parse_state(region: object, week: object, lang: object, settings, scope_codes: tuple[str, ...]) -> PageState:
+    """Validate the raw query values against the settings' defaults and the user's scope."""
     lang_value = normalize_lang(_single(lang) or settings.lang)
     errors: list[str] = []
     code, raw_region = None, _single(region) or settings.default_region
     if raw_region:  # none given: pages show the dataset's root region
-        code, problem = _check_region(raw_region, tuple(settings.user_scope), lang_value)
+        code, problem = _check_region(raw_region, scope_codes, lang_value)
         if problem:
             errors.append(problem)
     week_value = _single(week)
@@ -97,6 +97,6 @@ def state_href(path: str, state: dict[str, str], **overrides: str | None) -> str
 
 
 def current_state(region: object = None, week: object = None, lang: object = None) -> PageState:
-    """`parse_state` with the running app's settings (what page layouts call)."""
-    from runtime import get_settings
-    return parse_state(region, week, lang, get_settings())
+    """`parse_state` with the running app's settings and user (what page layouts call)."""
+    from runtime import current_user, get_settings
+    return parse_state(region, week, lang, get_settings(), current_user().scope)

@@ -55,3 +55,21 @@ def has_right(role_key: object, right: str) -> bool:
     """True when the role holds the right (deny by default: unknown roles hold nothing)."""
     role = ROLES.get(role_key) if isinstance(role_key, str) else None
     return role is not None and right in role.rights
+
+
+# Pages and the right each needs (page key = its module in pages/). A page not listed
+# here is shown to no one (deny by default); the 404 page needs only a login.
+PAGE_RIGHTS: dict[str, str | None] = {
+    "overview": VIEW_DASHBOARDS, "map": VIEW_DASHBOARDS, "funds": VIEW_DASHBOARDS,
+    "complaints": VIEW_DASHBOARDS, "screen": VIEW_DASHBOARDS, "region": VIEW_DASHBOARDS,
+    "briefing": MAKE_BRIEFING, "data": IMPORT_DATA, "audit": VIEW_AUDIT, "admin": MANAGE_USERS,
+    "not_found_404": None,
+}
+
+
+def may_open(role_key: object, page: str) -> bool:
+    """Whether a role may open a page (PAGE_RIGHTS; unknown pages: no one)."""
+    if page not in PAGE_RIGHTS:
+        return False
+    right = PAGE_RIGHTS[page]
+    return right is None or has_right(role_key, right)

@@ -24,7 +24,8 @@ MAX_FAILURES = 5                       # failed logins in a row before the accou
 LOCK_MINUTES = 15
 _users = AppUser.__table__
 _hasher = PasswordHasher()
-USER_COLUMNS = ("name", "display_name", "role", "scope", "disabled", "locked_until")
+USER_COLUMNS = ("name", "display_name", "role", "scope", "disabled", "locked_until", "password_set_at",
+                "must_change_password")
 
 
 class UserError(ValueError):
@@ -64,8 +65,9 @@ def _scope_codes(role_key: str, codes) -> list[str]:
 
 
 def add_user(conn: Connection, name: str, role: str, scope, password: str, *, actor: str,
-             display_name: str = "") -> None:
-    """Create an account (UserError for a taken name, bad role, scope or password)."""
+             display_name: str = "", one_time: bool = False) -> None:
+    """Create an account (UserError for a taken name, bad role, scope or password);
+    `one_time`: the password must be changed at the first login."""
     name, role_key = _check_name(name), role_of(role).key
     codes, secret = _scope_codes(role_key, scope), _check_password(password)
     if conn.execute(select(_users.c.id).where(_users.c.name == name)).first():
@@ -74,7 +76,7 @@ def add_user(conn: Connection, name: str, role: str, scope, password: str, *, ac
     conn.execute(insert(_users).values(
         name=name, display_name=display_name or name, role=role_key, scope=codes,
         password_hash=_hasher.hash(secret), disabled=False, failed_logins=0,
-        created_at=now, password_set_at=now))
+        created_at=now, password_set_at=now, must_change_password=one_time))
     audit.record(conn, user=actor, action="user_add", obj=f"user:{name}",
                  detail={"role": role_key, "scope": codes})
 
@@ -119,11 +121,29 @@ def disable_user(conn: Connection, name: str, *, actor: str) -> None:
     _change(conn, name, {"disabled": True}, actor=actor, action="user_disable", detail={})
 
 
-def reset_password(conn: Connection, name: str, password: str, *, actor: str) -> None:
-    """A new password; also lifts a lockout."""
-    values = {"password_hash": _hasher.hash(_check_password(password)), "failed_logins": 0,
-              "locked_until": None, "password_set_at": dt.datetime.now()}
-    _change(conn, name, values, actor=actor, action="user_reset_password", detail={})
+def _password_values(password: str, *, one_time: bool) -> dict:
+    return {"password_hash": _hasher.hash(_check_password(password)), "failed_logins": 0,
+            "locked_until": None, "password_set_at": dt.datetime.now(), "must_change_password": one_time}
+
+
+def reset_password(conn: Connection, name: str, password: str, *, actor: str, one_time: bool = True) -> None:
+    """A new password set by an administrator (to be changed at the next login, unless
+    `one_time` is False); also lifts a lockout. Sessions made with the old one end."""
+    _change(conn, name, _password_values(password, one_time=one_time), actor=actor,
+            action="user_reset_password", detail={"one_time": one_time})
+
+
+def change_password(conn: Connection, name: str, old: str, new: str) -> None:
+    """The user's own change: the old password must verify and the new one differ."""
+    if old == new:
+        raise UserError("the new password must differ from the old one")
+    row = conn.execute(select(_users.c.password_hash).where(_users.c.name == name)).first()
+    try:
+        _hasher.verify(row.password_hash if row else "", old or "")
+    except (VerificationError, InvalidHashError) as exc:
+        raise UserError("the old password is wrong") from exc
+    _change(conn, name, _password_values(new, one_time=False), actor=name,
+            action="user_change_password", detail={})
 
 
 def check_login(conn: Connection, name: str, password: str, *, now: dt.datetime | None = None) -> Login:
@@ -157,3 +177,32 @@ def _failed(conn: Connection, user, now: dt.datetime) -> Login:
 
 def count_users(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(_users)).scalar_one())
+
+
+DEMO_PREFIX = "demo_"
+DEMO_ACCOUNTS_KEY = "demo_accounts"  # dataset_info: the demo accounts exist (the login page says so)
+
+
+def demo_jurisdictions(conn: Connection, root_code: str) -> dict[str, list[str]]:
+    """Role -> scope of the demo accounts: the dataset's root region for most; staff get
+    the first county below it (to show a narrower jurisdiction); auditor and admin none."""
+    from data.model.schema import Region
+    region = Region.__table__
+    county = conn.execute(select(region.c.code).where(region.c.parent_code == root_code)
+                          .order_by(region.c.code).limit(1)).scalar()
+    staff = county if county else root_code
+    return {"leader": [root_code], "commission": [root_code], "staff": [staff],
+            "data_admin": [root_code], "auditor": [], "admin": []}
+
+
+def create_demo_accounts(conn: Connection, root_code: str, *, actor: str) -> list[tuple[str, str, str]]:
+    """One account per role (demo_leader ...), each with a random one-time password that
+    must be changed at first login; returns (name, role, password) to print once."""
+    import secrets
+    made = []
+    for role, scope in demo_jurisdictions(conn, root_code).items():
+        name, password = f"{DEMO_PREFIX}{role}", secrets.token_urlsafe(9)
+        add_user(conn, name, role, scope, password, actor=actor, one_time=True,
+                 display_name=f"演示·{name.removeprefix(DEMO_PREFIX)}")
+        made.append((name, role, password))
+    return made

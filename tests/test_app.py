@@ -8,9 +8,10 @@ import re
 import dash
 import pytest
 
-from components.navbar import NAV_PAGES, nav_props
+from components.navbar import NAV_PAGES, nav_props, visible_pages
 from components.state import normalize_week, parse_state, state_href, state_query
 from settings import load_settings
+from tests.support.session import PROVINCE, log_in, make_user, signed_in
 
 URL_RE = re.compile(r"""https?:(?://|\\u002f\\u002f)([^/\\"'\s<>:]+)""")
 ATTR_RE = re.compile(r"""\b(?:src|href)\s*=\s*["']([^"']*)["']""")
@@ -20,19 +21,26 @@ ATTR_RE = re.compile(r"""\b(?:src|href)\s*=\s*["']([^"']*)["']""")
 def settings(tmp_path):
     return load_settings(env={
         "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "SUNSHINE_VAR_DIR": str(tmp_path),
-        "SUNSHINE_SCOPE": "430000000000",
     })
 
 
 @pytest.fixture()
 def app(settings):
     from app import create_app
-    return create_app(settings)
+    from data.model.migrate import upgrade
+    from runtime import engine_of
+    dash_app = create_app(settings)
+    upgrade(engine_of(dash_app.server))
+    make_user(engine_of(dash_app.server), "app_tester", "commission")
+    return dash_app
 
 
 @pytest.fixture()
 def client(app):
-    return app.server.test_client()
+    """A test client logged in as a commission user over the province."""
+    client = app.server.test_client()
+    assert log_in(client, "app_tester").status_code == 302
+    return client
 
 
 def test_app_stores_settings_engine_and_cache(app, settings):
@@ -44,6 +52,8 @@ def test_app_stores_settings_engine_and_cache(app, settings):
         assert get_settings() is settings and get_engine() is server.extensions["sunshine_engine"]
         get_cache().set("k", 1)
         assert get_cache().get("k") == 1
+        assert not current_scope()  # no one logged in: deny by default
+    with signed_in(server):
         assert current_scope().allows("431023000000")
 
 
@@ -89,14 +99,14 @@ def test_every_registered_page_is_in_the_navbar(client):
     registered = {p["path"] for p in dash.page_registry.values()
                   if not p["module"].endswith("not_found_404") and p.get("in_navbar", True)}
     assert registered == {path for _, path in NAV_PAGES}
-    assert registered <= nav_hrefs
+    assert nav_hrefs == {path for _, path in visible_pages("commission")}  # a role sees its pages only
 
 
 @pytest.mark.parametrize("query", [{}, {"lang": "en"}, {"region": "431023", "week": "202646"},
                                    {"region": "12x"}, {"region": "440300"}, {"week": "nope"},
                                    {"lang": ["en", "zh"], "extra": "1"}])
 def test_every_page_layout_renders_for_any_query(app, query):
-    with app.server.test_request_context("/"):
+    with signed_in(app.server):
         for page in dash.page_registry.values():
             layout = page["layout"](**query)
             assert json.dumps(layout.to_plotly_json(), cls=_PlotlyEncoder)
@@ -108,17 +118,17 @@ class _PlotlyEncoder(json.JSONEncoder):
 
 
 def test_page_state_from_the_url(settings):
-    state = parse_state("431023", "2026W46", "en-US", settings)
+    state = parse_state("431023", "2026W46", "en-US", settings, PROVINCE)
     assert (state.region, state.week, state.lang, state.errors) == (
         "431023000000", "2026-W46", "en", ())
     # No region in the URL and no configured default: the page shows the dataset's root.
-    assert parse_state(None, None, None, settings).region is None
+    assert parse_state(None, None, None, settings, PROVINCE).region is None
     configured = dataclasses.replace(settings, default_region="431000")
-    assert parse_state(None, None, None, configured).region == "431000000000"
-    bad = parse_state("43x", "2026-W99", None, settings)
+    assert parse_state(None, None, None, configured, PROVINCE).region == "431000000000"
+    bad = parse_state("43x", "2026-W99", None, settings, PROVINCE)
     assert bad.region is None and bad.week is None and len(bad.errors) == 2
     assert "43x" in bad.errors[0] and "区划代码" in bad.errors[0]
-    outside = parse_state("440300", None, "en", settings)
+    outside = parse_state("440300", None, "en", settings, PROVINCE)
     assert outside.region is None and "may not view" in outside.errors[0]
     assert normalize_week("202646") == "2026-W46"
 
@@ -127,7 +137,7 @@ def test_navbar_links_keep_the_state_query():
     props = nav_props("/map", "?region=431023&week=2026-W46&lang=en&tab=x", "zh-CN")
     assert props["nav_labels"][1] == "Hotspot map"
     assert props["nav_hrefs"][2] == "/funds?region=431023&week=2026-W46&lang=en"
-    assert props["nav_active"] == [False, True, False, False, False, False]
+    assert props["nav_active"] == [False, True] + [False] * (len(NAV_PAGES) - 2)
     assert props["lang_hrefs"] == ["/map?region=431023&week=2026-W46&lang=zh-CN",
                                    "/map?region=431023&week=2026-W46&lang=en"]
     assert nav_props(None, None, "zh-CN")["nav_labels"][0] == "总览"
@@ -137,10 +147,13 @@ def test_navbar_links_keep_the_state_query():
 
 def test_shell_callback_follows_the_url(app):
     from callbacks.shell import NAVBAR_OUTPUTS, update_navbar
-    with app.server.app_context():
+    with signed_in(app.server, role="leader", name="li"):
         out = update_navbar("/", "?lang=en")
     assert len(out) == len(NAVBAR_OUTPUTS)
     assert out[0] == "Sunshine Supervision Dashboard"
+    props = dict(zip([key for key, _ in NAVBAR_OUTPUTS], out))
+    assert len(props["nav_labels"]) == len(visible_pages("leader")) < len(NAV_PAGES)
+    assert props["whoami"].startswith("li · Leader")
 
 
 def test_geo_routes(client):
@@ -151,7 +164,7 @@ def test_geo_routes(client):
     assert client.get("/geo/not-a-code/county.json").status_code == 404
     assert client.get("/geo/431000/galaxy.json").status_code == 404
     assert client.get("/geo/440000/city.json").status_code == 404  # outside the scope
-    assert client.get("/geo/431000/county.json").status_code == 503  # no schema yet
+    assert client.get("/geo/431000/county.json").get_json()["features"] == []  # no boundaries loaded
 
 
 def test_import_has_no_side_effects(monkeypatch, settings):
@@ -161,8 +174,8 @@ def test_import_has_no_side_effects(monkeypatch, settings):
     assert app_module.server.config["SUNSHINE_SETTINGS"] is settings
 
 
-def _layer_codes(server, path):
-    resp = server.test_client().get(path)
+def _layer_codes(client, path):
+    resp = client.get(path)
     return resp.status_code, [f["id"] for f in resp.get_json()["features"]] if resp.status_code == 200 else []
 
 
@@ -170,9 +183,13 @@ def test_geometry_under_an_ancestor_holds_only_the_path_to_the_scope(city_demo_d
     """A county user asking for the city's or province's layer gets their own county's (or
     city's) outline only, never the neighbours' names and shapes; inside their county, all."""
     from app import create_app
-    env = {"DATABASE_URL": city_demo_db_url, "SUNSHINE_VAR_DIR": str(tmp_path)}
-    county_user = create_app(load_settings(env={**env, "SUNSHINE_SCOPE": "431023"})).server
-    city_user = create_app(load_settings(env={**env, "SUNSHINE_SCOPE": "431000"})).server
+    from runtime import engine_of
+    server = create_app(load_settings(env={"DATABASE_URL": city_demo_db_url, "SUNSHINE_VAR_DIR": str(tmp_path)})).server
+    make_user(engine_of(server), "geo_county", "staff", ("431023",))
+    make_user(engine_of(server), "geo_city", "staff", ("431000",))
+    county_user, city_user = server.test_client(), server.test_client()
+    log_in(county_user, "geo_county")
+    log_in(city_user, "geo_city")
     assert _layer_codes(county_user, "/geo/431000/county.json") == (200, ["431023000000"])
     assert _layer_codes(county_user, "/geo/430000/city.json") == (200, ["431000000000"])
     status, towns = _layer_codes(county_user, "/geo/431023/township.json")
@@ -180,7 +197,7 @@ def test_geometry_under_an_ancestor_holds_only_the_path_to_the_scope(city_demo_d
     assert _layer_codes(county_user, "/geo/431021/township.json")[0] == 404  # a neighbour county
     status, counties = _layer_codes(city_user, "/geo/431000/county.json")
     assert status == 200 and len(counties) == 11
-    one, all_ = (s.test_client().get("/geo/431000/county.json") for s in (county_user, city_user))
+    one, all_ = (c.get("/geo/431000/county.json") for c in (county_user, city_user))
     assert one.headers["ETag"] != all_.headers["ETag"]  # a browser never reuses the other's layer
     assert "private" in one.headers["Cache-Control"]
 
@@ -188,7 +205,8 @@ def test_geometry_under_an_ancestor_holds_only_the_path_to_the_scope(city_demo_d
 @pytest.mark.parametrize("path", ["/", "/vendor/bootstrap.min.css", "/geo/empty-topo.json", "/_dash-layout",
                                   "/no-such-page"])
 def test_every_response_carries_the_security_headers(tmp_path, path):
-    from app import SECURITY_HEADERS, create_app
+    from app import create_app
+    from web.security import SECURITY_HEADERS
     server = create_app(load_settings(env={"SUNSHINE_VAR_DIR": str(tmp_path)})).server
     resp = server.test_client().get(path)
     assert {k: resp.headers.get(k) for k in SECURITY_HEADERS} == SECURITY_HEADERS

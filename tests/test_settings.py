@@ -22,17 +22,22 @@ DEFAULTS = {
     "database_url": f"sqlite:///{PROJECT_ROOT / 'var' / 'sunshine.db'}",
     "port": 8050,
     "lang": "zh-CN",
-    "secret_key": "dev-only-change-me",
+    "secret_key": "",
     "var_dir": PROJECT_ROOT / "var",
     "cache_dir": PROJECT_ROOT / "var" / "cache",
     "redis_url": None,
     "default_region": "",
-    "user_scope": ("430000000000",),
+    "session_idle_minutes": 30,
+    "session_max_hours": 12,
+    "cookie_secure": True,
+    "auth_header": "",
+    "trusted_proxies": (),
+    "login_rate": "10/minute",
+    "max_body_mb": 32,
     "refresh_seconds": 300,
     "funds_lag_points": (15.0, 10.0, 5.0),
     "complaint_floors": (0.92, 0.85, 0.08),
     "spike_rule": (8, 0.001, 5),
-    "user_name": "demo",
 }
 
 # env variable -> (a value other than the default, what it loads as)
@@ -45,8 +50,13 @@ SAMPLES = {
     "SECRET_KEY": ("s3cret", "s3cret"),
     "REDIS_URL": ("redis://localhost:6379/0", "redis://localhost:6379/0"),
     "SUNSHINE_DEFAULT_REGION": ("431023", "431023"),
-    "SUNSHINE_SCOPE": ("431000000000, 432000000000", ("431000000000", "432000000000")),
-    "SUNSHINE_USER": ("纪委·张三", "纪委·张三"),
+    "SUNSHINE_SESSION_IDLE_MINUTES": ("5", 5),
+    "SUNSHINE_SESSION_MAX_HOURS": ("8", 8),
+    "SUNSHINE_COOKIE_SECURE": ("0", False),
+    "SUNSHINE_AUTH_HEADER": ("X-Remote-User", "X-Remote-User"),
+    "SUNSHINE_TRUSTED_PROXIES": ("10.0.0.2, 10.0.0.3", ("10.0.0.2", "10.0.0.3")),
+    "SUNSHINE_LOGIN_RATE": ("5/hour", "5/hour"),
+    "SUNSHINE_MAX_BODY_MB": ("64", 64),
     "SUNSHINE_REFRESH_SECONDS": ("60", 60),
     "SUNSHINE_FUNDS_LAG_POINTS": ("20,10,0", (20.0, 10.0, 0.0)),
     "SUNSHINE_FLOOR_REPLY": ("0.9", 0.9),
@@ -69,7 +79,7 @@ def value_of(settings: Settings, s: st.Setting):
 
 def test_every_variable_is_declared_once():
     assert len(ENVS) == len(set(ENVS))
-    assert {"SUNSHINE_USER", "SUNSHINE_FLOOR_REPLY", "SUNSHINE_SPIKE_ALPHA"} <= set(ENVS)
+    assert {"SUNSHINE_SESSION_IDLE_MINUTES", "SUNSHINE_FLOOR_REPLY", "SUNSHINE_SPIKE_ALPHA"} <= set(ENVS)
     assert all(s.doc and s.field for s in SETTINGS)
 
 
@@ -153,10 +163,17 @@ def test_defaults_follow_the_var_dir():
 
 
 def test_empty_values():
-    """An empty DATABASE_URL or REDIS_URL counts as unset; an empty scope sees nothing."""
-    loaded = load_settings({"DATABASE_URL": "", "REDIS_URL": "", "SUNSHINE_SCOPE": ""})
+    """An empty DATABASE_URL or REDIS_URL counts as unset; no trusted proxy when empty."""
+    loaded = load_settings({"DATABASE_URL": "", "REDIS_URL": "", "SUNSHINE_TRUSTED_PROXIES": ""})
     assert loaded.database_url == DEFAULTS["database_url"] and loaded.redis_url is None
-    assert loaded.user_scope == ()
+    assert loaded.trusted_proxies == ()
+
+
+@pytest.mark.parametrize("env, value", [("SUNSHINE_COOKIE_SECURE", "maybe"), ("SUNSHINE_LOGIN_RATE", "10/week"),
+                                        ("SUNSHINE_LOGIN_RATE", "0/minute"), ("SUNSHINE_SESSION_IDLE_MINUTES", "0")])
+def test_bad_security_values_name_the_variable(env, value):
+    with pytest.raises(ValueError, match=env):
+        load_settings({env: value})
 
 
 def test_the_given_mapping_is_all_that_is_read(monkeypatch):

@@ -1,6 +1,7 @@
 """Screenshot pages of a running app in headless Debian chromium (for docs and review).
 
-    python tools/screenshot.py http://127.0.0.1:8050 "/?lang=en" out.png [--width 1400]
+    python -m tools.screenshot http://127.0.0.1:8050 "/?lang=en" out.png [--width 1400] --user NAME
+    (the password from SUNSHINE_SCREENSHOT_PASSWORD)
 """
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import sys
 
 import typer
 from playwright.sync_api import ConsoleMessage, sync_playwright
+
+from tools.signin import sign_in
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -19,12 +22,14 @@ READY_JS = ("() => !!document.querySelector('#_pages_content .sun-page') && "
 
 
 def shoot(base: str, path: str, out: str, width: int = 1400, height: int = 900,
-          wait_for: str = ".sun-page", settle_ms: int = 1500) -> None:
+          wait_for: str = ".sun-page", settle_ms: int = 1500, user: str = "", password: str = "") -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
                                     headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": width, "height": height})
         page.on("console", _print_console_error)
+        if user:
+            sign_in(page, base, user, password)
         page.goto(base + path)
         page.wait_for_selector(wait_for)
         page.wait_for_load_state("networkidle")
@@ -38,8 +43,10 @@ def _print_console_error(message: ConsoleMessage) -> None:
         print("console error:", message.text, file=sys.stderr)
 
 
-def main(base: str, path: str, out: str, width: int = 1400, height: int = 900):
-    shoot(base, path, out, width, height)
+def main(base: str, path: str, out: str, width: int = 1400, height: int = 900,
+         user: str = typer.Option("", help="account to sign in with"),
+         password: str = typer.Option("", envvar="SUNSHINE_SCREENSHOT_PASSWORD", help="its password")):
+    shoot(base, path, out, width, height, user=user, password=password)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout_s: float 
         if proc.poll() is not None:
             raise AppDidNotStart(f"app exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
         try:
-            with urllib.request.urlopen(url + "/_dash-layout", timeout=2) as resp:  # noqa: S310 - our own http://127.0.0.1 URL
+            with urllib.request.urlopen(url + "/login", timeout=2) as resp:  # noqa: S310 - our own http://127.0.0.1 URL
                 if resp.status == 200:
                     return
         except (urllib.error.URLError, OSError):

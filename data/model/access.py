@@ -27,3 +27,4 @@ class AppUser(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     password_set_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)  # a one-time password

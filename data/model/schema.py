@@ -309,15 +309,23 @@ class RejectedRow(Base):
 
 
 class AuditLog(Base):
-    """Every sensitive view and every export."""
+    """Every login, sensitive view, export, unmasking, import and account change.
+
+    Append-only and chained: `row_hash` is the SHA-256 of the row's fields and the previous
+    row's hash (data/model/audit_chain.py), so an edited or deleted row breaks the chain
+    (`python cli.py audit verify`)."""
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     user: Mapped[str] = mapped_column(String(32))
-    action: Mapped[str] = mapped_column(String(32))  # view_identity | export_csv | export_xlsx | export_image ...
+    action: Mapped[str] = mapped_column(String(32))  # login | records_view | export_png | unmask_identity ...
     object: Mapped[str] = mapped_column(String(64))
     region_code: Mapped[str | None] = mapped_column(Code)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    address: Mapped[str | None] = mapped_column(String(45))   # the client's IP address
+    scope: Mapped[list | None] = mapped_column(JSON)           # the user's jurisdiction then
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class DemoTruth(Base):

@@ -5,9 +5,13 @@
   SQLite file with an empty schema). One server per test session.
 - `browser`: Debian's `chromium` via `executable_path` (no `playwright install`, no
   download). Every browser test is skipped with a clear reason when chromium is absent.
-- `page`: records every request and every console error / page error; after the test
-  it fails when a request left 127.0.0.1/localhost or an error was logged, and saves a
-  screenshot under test-artifacts/ when anything went wrong.
+- `page`: a tab signed in (through the login form) as the commission user over the
+  province, or as the role a test names with `@pytest.mark.role("leader")`; records every
+  request and every console error / page error; after the test it fails when a request
+  left 127.0.0.1/localhost or an error was logged, and saves a screenshot under
+  test-artifacts/ when anything went wrong.
+- `anonymous_page`: the same without signing in.
+- BROWSER_USERS: one account per role in the served database (tests/support/session.py).
 """
 from __future__ import annotations
 
@@ -63,15 +67,34 @@ def app_db_url(request, tmp_path_factory) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def app_url(chromium_path, app_db_url, tmp_path_factory):
-    """Base URL of `python app.py` running as a subprocess; terminated after the session."""
+# role -> (account, jurisdiction) of the browser tests
+BROWSER_USERS = {
+    "commission": ("b_commission", ("430000000000",)), "leader": ("b_leader", ("430000000000",)),
+    "staff": ("b_staff", ("431023000000",)), "data_admin": ("b_data_admin", ("430000000000",)),
+    "auditor": ("b_auditor", ()), "admin": ("b_admin", ()),
+}
+
+
+def serve_with_accounts(db_url: str, var_dir: Path):
+    """`python app.py` on `db_url` with BROWSER_USERS in its database; yields the base URL."""
+    from data.model.db import make_engine
+    from tests.support.session import make_user
     from tools.serve import AppDidNotStart, running_app
+    engine = make_engine(db_url)
+    for role, (name, scope) in BROWSER_USERS.items():
+        make_user(engine, name, role, scope)
+    engine.dispose()
     try:
-        with running_app(app_db_url, tmp_path_factory.mktemp("app-var")) as url:
+        with running_app(db_url, var_dir) as url:
             yield url
     except AppDidNotStart as exc:
         pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium_path, app_db_url, tmp_path_factory):
+    """Base URL of `python app.py` running as a subprocess; terminated after the session."""
+    yield from serve_with_accounts(app_db_url, tmp_path_factory.mktemp("app-var"))
 
 
 @pytest.fixture(scope="session")
@@ -89,10 +112,41 @@ def _is_local(url: str) -> bool:
     return parsed.scheme in {"data", "blob", "about"} or parsed.hostname in LOCAL_HOSTS
 
 
+@pytest.fixture(scope="session")
+def signed_in_state(browser, app_url):
+    """role -> the storage state (session cookie) of a tab signed in as that role's account."""
+    from tests.support.session import PASSWORD
+    from tools.signin import sign_in
+    states: dict[str, dict] = {}
+
+    def state_of(role: str) -> dict:
+        if role not in states:
+            context = browser.new_context()
+            tab = context.new_page()
+            sign_in(tab, app_url, BROWSER_USERS[role][0], PASSWORD)
+            states[role] = context.storage_state()
+            context.close()
+        return states[role]
+    return state_of
+
+
 @pytest.fixture()
-def page(browser, app_url, request):
-    """A fresh tab; outside requests are recorded and aborted, errors are recorded."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+def page(browser, app_url, request, signed_in_state):
+    """A fresh tab signed in; outside requests are recorded and aborted, errors are recorded."""
+    marker = request.node.get_closest_marker("role")
+    role = marker.args[0] if marker else "commission"
+    yield from _watched_tab(browser, request, storage_state=signed_in_state(role))
+
+
+@pytest.fixture()
+def anonymous_page(browser, app_url, request):
+    """A fresh tab with no session."""
+    yield from _watched_tab(browser, request, storage_state=None)
+
+
+def _watched_tab(browser, request, *, storage_state):
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN",
+                                  storage_state=storage_state)
     requests, errors = [], []
     context.route("**/*", lambda route: route.continue_() if _is_local(route.request.url)
                   else route.abort())

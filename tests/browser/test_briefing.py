@@ -15,7 +15,7 @@ def test_preview_shows_the_drafted_text_and_eight_charts(page, app_url):
     expect(narrative.locator('[data-topic="headline"]')).to_contain_text("永兴县", timeout=30_000)
     expect(narrative.locator('[data-topic="headline"]')).to_contain_text(re.compile(r"\d+\.\d%"))
     expect(narrative.locator("[data-topic]")).to_have_count(11)
-    page.wait_for_function("document.querySelectorAll('[data-chart^=\"briefing-\"] .js-plotly-plot .main-svg').length >= 8",
+    page.wait_for_function("() => document.querySelectorAll('[data-chart^=\"briefing-\"] .js-plotly-plot .main-svg').length >= 8",
                            timeout=30_000)
 
 

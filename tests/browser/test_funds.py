@@ -15,7 +15,7 @@ PROGRESS_X = """() => { const g = document.querySelector('[data-chart="funds-pro
 def open_funds(page, app_url: str, query: str = "?week=2026-W46"):
     page.goto(f"{app_url}/funds{query}")
     page.wait_for_selector('[data-chart="funds-sankey"] g.sankey-node', timeout=30_000)
-    page.wait_for_function(f"({PROGRESS_X})() !== null", timeout=30_000)
+    page.wait_for_function(f"() => ({PROGRESS_X})() !== null", timeout=30_000)
 
 
 def click_sankey_node(page, label: str) -> None:
@@ -39,7 +39,7 @@ def test_clicking_a_category_node_filters_the_progress_chart(page, app_url):
     open_funds(page, app_url)
     before = page.evaluate(PROGRESS_X)
     click_sankey_node(page, t("program_category.agriculture", "zh-CN"))
-    page.wait_for_function("location.search.includes('category=agriculture')", timeout=15_000)
+    page.wait_for_function("() => location.search.includes('category=agriculture')", timeout=15_000)
     page.wait_for_function(f"(b) => {{ const x = ({PROGRESS_X})(); return x && JSON.stringify(x) !== JSON.stringify(b); }}",
                            arg=before, timeout=30_000)
     expect(page.locator(".sun-funds-chip")).to_have_text(t("program_category.agriculture", "zh-CN"))
@@ -61,10 +61,10 @@ OVERDUE_N = """() => { const g = document.querySelector('[data-chart="funds-over
 
 def test_clicking_a_source_node_filters_the_overdue_chart(page, app_url):
     open_funds(page, app_url)
-    page.wait_for_function(f"({OVERDUE_N})() !== null", timeout=30_000)
+    page.wait_for_function(f"() => ({OVERDUE_N})() !== null", timeout=30_000)
     before = page.evaluate(OVERDUE_N)
     click_sankey_node(page, t("source_level.central", "zh-CN"))
-    page.wait_for_function("location.search.includes('source=central')", timeout=15_000)
+    page.wait_for_function("() => location.search.includes('source=central')", timeout=15_000)
     page.wait_for_function(f"(b) => {{ const x = ({OVERDUE_N})(); return x && x !== b; }}",
                            arg=before, timeout=30_000)
     expect(page.locator(".sun-funds-filter-note").first).to_have_text(

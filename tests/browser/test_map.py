@@ -24,7 +24,7 @@ GRID_ID = '{"key":"map-records","type":"records-grid"}'
 
 def ready(cond: str) -> str:
     """A JS predicate on the map graph `g` (false while the page is (re)rendering)."""
-    return f"(() => {{ const g = document.querySelector('{GRAPH}'); return !!(g && g.data && ({cond})); }})()"
+    return f"() => {{ const g = document.querySelector('{GRAPH}'); return !!(g && g.data && ({cond})); }}"
 
 
 def open_map(page, app_url: str, query: str = "?week=2026-W46"):
@@ -77,16 +77,16 @@ def test_county_shows_townships_and_a_click_drills_to_villages(page, app_url):
 @pytest.fixture(scope="module")
 def city_app_url(chromium_path, city_demo_db_url, tmp_path_factory):
     """A second app subprocess serving the city-level demo (郴州市 and its 11 counties)."""
-    from tools.serve import AppDidNotStart, running_app
-    try:
-        with running_app(city_demo_db_url, tmp_path_factory.mktemp("city-app-var")) as url:
-            yield url
-    except AppDidNotStart as exc:
-        pytest.fail(str(exc))
+    from tests.browser.conftest import serve_with_accounts
+    yield from serve_with_accounts(city_demo_db_url, tmp_path_factory.mktemp("city-app-var"))
 
 
 def test_city_click_on_a_county_shows_its_townships_and_the_breadcrumb(page, city_app_url):
     """Start at the city (its counties), click one county: its townships and a 2-step crumb."""
+    from tests.browser.conftest import BROWSER_USERS
+    from tests.support.session import PASSWORD
+    from tools.signin import sign_in
+    sign_in(page, city_app_url, BROWSER_USERS["commission"][0], PASSWORD)  # another server, another session
     open_map(page, city_app_url)
     first = traces(page)
     assert first[0]["type"] == "choroplethmap"
@@ -131,7 +131,7 @@ def test_metric_and_period_recolour_in_place_and_the_url_is_a_permalink(page, ap
     page.get_by_text(t("map.period.4w", "zh-CN"), exact=True).click()
     expect(page).to_have_url(re.compile(r"metric=satisfaction_rate"))
     expect(page).to_have_url(re.compile(r"period=4w"))
-    page.wait_for_function(f"(document.querySelector('{GRAPH}').data[0].colorbar.title.text || '')"
+    page.wait_for_function(f"() => (document.querySelector('{GRAPH}').data[0].colorbar.title.text || '')"
                            f".indexOf('{t('kpi.satisfaction_rate', 'zh-CN')}') >= 0", timeout=30_000)
     # patched in place: same graph element, no page reload
     assert page.evaluate(f"window.__mapMarker === document.querySelector('{GRAPH}')")

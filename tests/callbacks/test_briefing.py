@@ -9,13 +9,13 @@ from dash import no_update
 
 from exports import briefing_jobs
 from ids import briefing as bid
+from tests.support.session import signed_in
 
 
-def _server(db_url, var_dir, scope):
+def _server(db_url, var_dir):
     from app import create_app
     from settings import load_settings
-    return create_app(load_settings(env={"DATABASE_URL": db_url, "SUNSHINE_VAR_DIR": str(var_dir),
-                                         "SUNSHINE_SCOPE": scope})).server
+    return create_app(load_settings(env={"DATABASE_URL": db_url, "SUNSHINE_VAR_DIR": str(var_dir)})).server
 
 
 def test_a_job_of_scope_a_cannot_be_polled_or_downloaded_by_scope_b(demo_db_url, tmp_path, monkeypatch):
@@ -29,11 +29,11 @@ def test_a_job_of_scope_a_cannot_be_polled_or_downloaded_by_scope_b(demo_db_url,
     assert briefing_jobs.wait(tmp_path, job, timeout=10)["state"] == "done"
     monkeypatch.setattr(briefing, "ctx", types.SimpleNamespace(triggered_id=bid.BR_GET_PPTX))
     store = {"job": job, "lang": "zh-CN"}
-    owner, other = _server(demo_db_url, tmp_path, "431023"), _server(demo_db_url, tmp_path, "431021")
-    with owner.test_request_context("/"):
+    server = _server(demo_db_url, tmp_path)
+    with signed_in(server, scope=("431023",)):
         assert briefing.download(1, None, store) is not no_update
         assert briefing.poll_job(1, store)[0] == 100
-    with other.test_request_context("/"):
+    with signed_in(server, scope=("431021",)):
         assert briefing.download(1, None, store) is no_update
         assert briefing.poll_job(1, store)[4] is True  # downloads stay hidden
         assert briefing.download(1, None, {"job": ["forged"]}) is no_update

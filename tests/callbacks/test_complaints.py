@@ -11,6 +11,7 @@ import json
 from sqlalchemy import text
 
 from tests.support.demo import DEMO_COUNTY, DEMO_WEEK
+from tests.support.session import signed_in
 
 STATES = [
     {"region": "431023", "week": "2026-W46", "lang": "zh-CN", "period": "4w", "span": "52w", "by": "category"},
@@ -43,7 +44,7 @@ def _town(resolved_region: str = DEMO_COUNTY) -> str:
 
 def test_every_callback_returns_data(server):
     from callbacks import complaints as cb
-    with server.test_request_context("/"):
+    with signed_in(server):
         regions, region, _weeks, week, _asof, _chip, resolved = cb.resolve_state(STATES[0])
         assert region == DEMO_COUNTY and week == "2026-W46" and resolved["period"] == "4w"
         towns = [o for o in regions if o["value"][:6] == "431023" and o["value"] != DEMO_COUNTY]
@@ -67,7 +68,7 @@ def test_hotspots_list_the_planted_surge_with_map_and_profile_links(server, demo
     from callbacks import complaints as cb
     with demo_engine.connect() as conn:
         town = conn.execute(text("SELECT region_code FROM demo_truth WHERE kind = 'complaint_surge'")).scalar_one()
-    with server.test_request_context("/"):
+    with signed_in(server):
         resolved = cb.resolve_state(STATES[0])[-1]
         payload = _dump(cb.render_hotspots(resolved)[1])
     assert f'"data-code": "{town}"' in payload
@@ -76,7 +77,7 @@ def test_hotspots_list_the_planted_surge_with_map_and_profile_links(server, demo
 
 def test_switching_township_changes_the_trend(server):
     from callbacks import complaints as cb
-    with server.test_request_context("/"):
+    with signed_in(server):
         county = cb.resolve_state(STATES[0])[-1]
         town = cb.resolve_state({**STATES[0], "region": _town()})[-1]
         assert town["region"] == _town() and town["region_level"] == "township"
@@ -99,7 +100,7 @@ def test_no_payload_contains_a_complainants_identity(server, demo_engine):
             "SELECT complainant_name, complainant_phone, complainant_id_number FROM complaint "
             "WHERE village_code LIKE '431023%'")).all()
         places = " ".join(conn.execute(text("SELECT name FROM region")).scalars())
-    with server.test_request_context("/"):
+    with signed_in(server):
         payload = "".join(_dump(_all_payloads(state)) for state in STATES)
         payload += _dump(_all_payloads({**STATES[0], "region": _town()}))
     assert "TS431023" in payload  # the grids' rows are in the payload (case numbers)
@@ -123,7 +124,7 @@ def test_complaint_text_is_plain_text_in_the_grid():
 
 def test_out_of_scope_region_shows_nothing(server):
     from callbacks import complaints as cb
-    with server.test_request_context("/"):
+    with signed_in(server):
         assert cb.resolve_state({**STATES[0], "region": "110000"})[1] is None  # Beijing: outside
         forged = {**cb.resolve_state(STATES[0])[-1], "region": "110101000000"}
         _tiles, funnel, age = cb.render_handling(forged)
@@ -150,7 +151,7 @@ def test_every_listed_township_spike_is_marked_on_the_trend(server, demo_engine)
         name = conn.execute(text("SELECT name FROM region WHERE code = :c"), {"c": code}).scalar_one()
     start = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start)[:10])
     week = format_week(week_key(start))
-    with server.test_request_context("/"):
+    with signed_in(server):
         resolved = cb.resolve_state({**STATES[0], "week": week, "span": "12w", "by": "category"})[-1]
         _, items, marks = cb.render_hotspots(resolved)
         base = cb.render_trend(resolved)[0]

@@ -10,6 +10,7 @@ import pytest
 from tests.support.demo import DEMO_COUNTY, DEMO_WEEK
 from tests.support.map import SCOPE, SURGE_TOWN
 from tests.support.map import map_children as _children
+from tests.support.session import signed_in
 
 FOUR_WEEKS = (202643, 202644, 202645, 202646)
 
@@ -22,7 +23,7 @@ def _resolve(region=None, metric=None, period=None, week="2026-W46", lang="zh-CN
 
 
 def test_resolve_defaults_to_the_root_and_latest_week(server):
-    with server.test_request_context("/"):
+    with signed_in(server):
         view, options, week, metric, period, _asof, chip = _resolve(week=None)
     assert view["region"] == DEMO_COUNTY and week == "2026-W46" and metric == "attention_index"
     assert period == "week" and "永兴县" in chip and options[0]["value"] == "2026-W46"
@@ -31,7 +32,7 @@ def test_resolve_defaults_to_the_root_and_latest_week(server):
 
 def test_drill_county_to_township_to_village_profile(server):
     from callbacks import map as cm
-    with server.test_request_context("/"):
+    with signed_in(server):
         view = _resolve(metric="overdue_rate", period="4w")[0]
         fig, _drawn = cm.render_map(view, None)
         assert fig["data"][0]["type"] == "choroplethmap" and fig["data"][0]["geojson"].startswith("/geo/")
@@ -58,7 +59,7 @@ def test_metric_change_patches_values_only(server):
     from dash import Patch
 
     from callbacks import map as cm
-    with server.test_request_context("/"):
+    with signed_in(server):
         view = _resolve()[0]
         fig, drawn = cm.render_map(view, None)
         new = cm.controls_to_view("satisfaction_rate", "quarter", "2026-W46", view)
@@ -75,7 +76,7 @@ def test_metric_change_patches_values_only(server):
 
 def test_panel_ranks_and_reasons(server, demo_engine):
     from callbacks import map as cm
-    with server.test_request_context("/"):
+    with signed_in(server):
         view = _resolve(region=SURGE_TOWN, metric="complaints_received", period="week")[0]
         panel = [*cm.render_panel(view), *cm.render_worst(view)]
     blob = json.dumps([p.to_plotly_json() if hasattr(p, "to_plotly_json") else p for p in panel],
@@ -86,7 +87,7 @@ def test_panel_ranks_and_reasons(server, demo_engine):
 
 def test_out_of_scope_region_shows_nothing(server):
     from callbacks import map as cm
-    with server.test_request_context("/"):
+    with signed_in(server):
         view = _resolve(region="110101")[0]
         assert view["region"] is None
         fig, _ = cm.render_map(view, None)
@@ -101,7 +102,7 @@ def test_out_of_scope_region_shows_nothing(server):
 
 def test_records_follow_metric_and_period(server):
     from callbacks import map as cm
-    with server.test_request_context("/"):
+    with signed_in(server):
         view = _resolve(metric="disclosure_on_time_rate", period="4w")[0]
         choice = cm.records_choice("disclosure_on_time_rate")
         q = cm.records_query(choice, view)
@@ -117,7 +118,7 @@ def test_panel_at_the_root_has_attention_and_reasons_from_its_own_figures(server
     from data.indicators import ATTENTION_WEIGHTS
     from data.queries.map import fetch_map_children, fetch_region_totals
     from i18n import t
-    with server.test_request_context("/"):
+    with signed_in(server):
         view = _resolve(period="4w")[0]
         assert view["region"] == DEMO_COUNTY and len(view.get("ancestors") or []) == 1
         panel = cm.render_panel(view)
@@ -156,7 +157,7 @@ def test_own_attention_without_children_is_empty():
 def test_worst_reasons_are_joined_with_the_catalog_separator(server, lang):
     from callbacks import map as cm
     from i18n import t
-    with server.test_request_context("/"):
+    with signed_in(server):
         view = _resolve(period="4w", lang=lang)[0]
         worst = cm.render_worst(view)
     notes = [li.children[2].children for li in worst[1].children]
@@ -169,7 +170,7 @@ def test_worst_reasons_are_joined_with_the_catalog_separator(server, lang):
 def test_the_village_map_draws_no_map_text(server):
     """Map text needs glyphs from a font server on the internet; names go in the hover."""
     from callbacks import map as cm
-    with server.test_request_context("/"):
+    with signed_in(server):
         view = _resolve(metric="overdue_rate", period="4w")[0]
         town = cm.render_map(view, None)[0]["data"][0]["locations"][0]
         fig, _ = cm.render_map(_resolve(region=town, metric="overdue_rate", period="4w")[0], None)

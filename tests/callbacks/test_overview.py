@@ -6,6 +6,7 @@ import json
 from dash import no_update
 
 from tests.support.demo import DEMO_COUNTY, DEMO_WEEK
+from tests.support.session import signed_in
 
 
 def _resolved(week="2026-W46", region="431023", lang="zh-CN"):
@@ -14,7 +15,7 @@ def _resolved(week="2026-W46", region="431023", lang="zh-CN"):
 
 
 def test_resolve_state_fills_pickers_and_defaults(server):
-    with server.test_request_context("/"):
+    with signed_in(server):
         regions, region, weeks, week, _asof, chip, resolved = _resolved(week=None, region=None)
     assert region == DEMO_COUNTY and week == "2026-W46"
     assert regions[0]["value"] == DEMO_COUNTY and not regions[0]["label"].startswith("\u3000")
@@ -24,7 +25,7 @@ def test_resolve_state_fills_pickers_and_defaults(server):
 
 def test_render_functions_return_data_for_the_week(server):
     from callbacks import overview
-    with server.test_request_context("/"):
+    with signed_in(server):
         resolved = _resolved()[-1]
         tiles = overview.render_kpis(resolved)
         figure, note = overview.render_map(resolved)
@@ -40,7 +41,7 @@ def test_render_functions_return_data_for_the_week(server):
 
 def test_out_of_scope_region_shows_nothing(server):
     from callbacks import overview
-    with server.test_request_context("/"):
+    with signed_in(server):
         region = _resolved(region="110000")[1]  # Beijing: outside the user's scope
         assert region is None
         forged = {**_resolved()[-1], "region": "110101000000"}  # a forged resolved state
@@ -51,7 +52,7 @@ def test_out_of_scope_region_shows_nothing(server):
 
 def test_week_picker_change_becomes_the_url(server):
     from callbacks import overview
-    with server.test_request_context("/"):
+    with signed_in(server):
         resolved = _resolved()[-1]
         assert overview.pickers_to_url(DEMO_COUNTY, "2026-W46", resolved, "?lang=en") is no_update
         href = overview.pickers_to_url(DEMO_COUNTY, "2026-W45", resolved, "?lang=en")

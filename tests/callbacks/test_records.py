@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from tests.support.demo import DEMO_COUNTY
 from tests.support.records import PARAMS
+from tests.support.session import signed_in
 
 # --- callbacks --------------------------------------------------------------------------
 
@@ -18,7 +19,7 @@ QUERY = {"source": "complaints", "params": PARAMS, "lang": "zh-CN"}
 
 def test_grid_rows_and_columns(server):
     from callbacks import records
-    with server.test_request_context("/"):
+    with signed_in(server):
         cols, caption = records.grid_columns(QUERY)
         response = records.grid_rows({"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}, QUERY)[0]
         en_cols, _ = records.grid_columns({**QUERY, "lang": "en"})
@@ -37,7 +38,7 @@ def test_code_filter_matches_translated_labels(server):
     from callbacks import records
     request = {"startRow": 0, "endRow": 500, "sortModel": [{"colId": "received_at", "sort": "asc"}],
                "filterModel": {"channel": {"filterType": "text", "type": "contains", "filter": "热线"}}}
-    with server.test_request_context("/"):
+    with signed_in(server):
         response = records.grid_rows(request, QUERY)[0]
     assert response["rowCount"] > 0 and all("热线" in r["channel"] for r in response["rowData"])
     times = [r["received_at"] for r in response["rowData"]]
@@ -48,13 +49,13 @@ def test_code_filter_matches_translated_labels(server):
 def test_export_rows_equal_grid_rows_and_are_audited(server, demo_engine, fmt):
     from callbacks import records
     query = {**QUERY, "params": {**PARAMS, "only": "overdue"}}
-    with server.test_request_context("/"):
+    with signed_in(server):
         label = records.grid_rows({"startRow": 0, "endRow": 1}, query)[0]["rowData"][0]["category"]
     request = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "due_date", "sort": "desc"}],
                "filterModel": {"category": {"filterType": "text", "type": "contains", "filter": label[:2]}}}
     with demo_engine.connect() as conn:
         before = conn.execute(text("select count(*) from audit_log")).scalar()
-    with server.test_request_context("/"):
+    with signed_in(server):
         grid, status = records.grid_rows(request, query)
         payload, written, total = records.export_payload(query, request, fmt)
     assert written == total == grid["rowCount"] > 0 and f"{total:,}" in status
@@ -75,32 +76,32 @@ def test_export_rows_equal_grid_rows_and_are_audited(server, demo_engine, fmt):
     with demo_engine.connect() as conn:
         rows = conn.execute(text("select action, object, region_code, detail from audit_log "
                                  "order by id desc")).all()
-    assert len(rows) == before + 1
+    assert len(rows) == before + 2  # the view (with its filter), then the export
+    view = rows[1][3] if isinstance(rows[1][3], dict) else json.loads(rows[1][3])
+    assert rows[1][0] == "records_view" and view["filters"] == request["filterModel"]
     action, obj, region, detail = rows[0]
     assert action == f"export_{fmt}" and obj == "records:complaints" and region == DEMO_COUNTY
     assert (json.loads(detail) if isinstance(detail, str) else detail)["rows"] == written
 
 
 def test_export_audit_row_names_the_user_and_address(demo_db_url, demo_engine, tmp_path):
-    """The audit log records who exported (the configured user), not a fixed placeholder."""
+    """The audit log records who exported (the logged-in user) and from where."""
     from app import create_app
     from callbacks import records
     from settings import load_settings
-    settings = load_settings(env={"DATABASE_URL": demo_db_url, "SUNSHINE_VAR_DIR": str(tmp_path),
-                                  "SUNSHINE_SCOPE": "430000000000", "SUNSHINE_USER": "纪委·张三"})
+    settings = load_settings(env={"DATABASE_URL": demo_db_url, "SUNSHINE_VAR_DIR": str(tmp_path)})
     server = create_app(settings).server
-    with server.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.9"}):
+    with signed_in(server, name="纪委·张三", environ_base={"REMOTE_ADDR": "127.0.0.9"}):
         payload, written, _ = records.export_payload(QUERY, {"startRow": 0, "endRow": 10}, "csv")
     assert payload is not None and written > 0
     with demo_engine.connect() as conn:
-        user, detail = conn.execute(text("select user, detail from audit_log order by id desc")).first()
-    assert user == "纪委·张三"
-    assert (json.loads(detail) if isinstance(detail, str) else detail)["address"] == "127.0.0.9"
+        user, address = conn.execute(text("select user, address from audit_log order by id desc")).first()
+    assert (user, address) == ("纪委·张三", "127.0.0.9")
 
 
 def test_export_of_a_forged_source_writes_nothing(server):
     from callbacks import records
-    with server.test_request_context("/"):
+    with signed_in(server):
         payload, written, total = records.export_payload({**QUERY, "source": "beneficiary_identity"}, {}, "csv")
     assert payload is None and written == total == 0
 
@@ -109,7 +110,7 @@ def test_profile_links_keep_week_and_period(server):
     """The village/region cells link to /region/<code> at the grid's week and period."""
     from callbacks import map as cm
     from callbacks import records
-    with server.test_request_context("/"):
+    with signed_in(server):
         view = cm.resolve({"region": DEMO_COUNTY, "week": "2026-W45", "lang": "en",
                            "metric": "overdue_rate", "period": "4w"})[0]
         query = cm.records_query("clues", view)

@@ -8,6 +8,7 @@ import itertools
 import pytest
 
 from tests.support.demo import DEMO_COUNTY
+from tests.support.session import signed_in
 
 EMPTY_FONTCONFIG = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
@@ -20,15 +21,14 @@ def server(demo_db_url, tmp_path_factory):
     from app import create_app
     from settings import load_settings
     settings = load_settings(env={"DATABASE_URL": demo_db_url,
-                                  "SUNSHINE_VAR_DIR": str(tmp_path_factory.mktemp("export-var")),
-                                  "SUNSHINE_SCOPE": "430000000000"})
+                                  "SUNSHINE_VAR_DIR": str(tmp_path_factory.mktemp("export-var"))})
     return create_app(settings).server
 
 
 @pytest.fixture(scope="module")
 def overview_figures(server):
     from callbacks import overview
-    with server.test_request_context("/"):
+    with signed_in(server):
         resolved = overview.resolve_state({"region": DEMO_COUNTY, "week": "2026-W46", "lang": "zh-CN"})[-1]
         figure, _ = overview.render_map(resolved)
         trend = overview.render_trend(resolved)
@@ -47,7 +47,7 @@ def test_png_of_chinese_chart_is_rendered_at_twice_the_size(server, overview_fig
     from exports.images import cjk_fonts
     assert any("CJK" in family for family in cjk_fonts())  # Debian fonts-noto-cjk present
     trend = overview_figures["trend"]
-    with server.test_request_context("/"):
+    with signed_in(server):
         download = export_file(trend, "png", "zh-CN")
     body = _decode(download)
     assert body[:8] == b"\x89PNG\r\n\x1a\n"
@@ -60,7 +60,7 @@ def test_png_of_chinese_chart_is_rendered_at_twice_the_size(server, overview_fig
 def test_svg_carries_the_stamp_text(server, overview_figures):
     from callbacks.chart_export import export_file
     resolved = overview_figures["resolved"]
-    with server.test_request_context("/"):
+    with signed_in(server):
         svg = _decode(export_file(overview_figures["trend"], "svg", "zh-CN")).decode("utf-8")
     assert "近12周走势" in svg                       # title
     assert resolved["region_name"] in svg          # region
@@ -70,12 +70,12 @@ def test_svg_carries_the_stamp_text(server, overview_figures):
 
 
 def test_map_export_inlines_the_geometry_and_makes_a_pdf(server, overview_figures):
-    from callbacks.chart_export import app_geo_resolver, export_file
+    from callbacks.chart_export import export_file, scoped_geometry
     from exports.images import inline_geometry
     figure = overview_figures["map"]
     assert isinstance(figure["data"][0]["geojson"], str)  # the page sends a URL
-    with server.test_request_context("/"):
-        inlined = inline_geometry(figure, app_geo_resolver)
+    with signed_in(server):
+        inlined = inline_geometry(figure, scoped_geometry)
         pdf = _decode(export_file(figure, "pdf", "zh-CN"))
     features = inlined["data"][0]["geojson"]["features"]
     assert {f["id"] for f in features} >= set(figure["data"][0]["locations"])
@@ -94,8 +94,9 @@ def test_missing_cjk_font_is_a_clear_error_not_boxes(server, overview_figures, t
         render(overview_figures["trend"], "png", lang="zh-CN")
     # through the callback: no file, a message under the menu, in the user's language
     monkeypatch.setattr(chart_export, "ctx", type("Ctx", (), {"triggered_id": {"key": "overview-trend", "fmt": "png"}})())
-    with server.test_request_context("/"):
-        download, message = chart_export.export_chart([1, None, None], overview_figures["trend"], "?lang=en")
+    source = chart_export.ChartSource(None, lambda state: overview_figures["trend"])
+    with signed_in(server):
+        download, message = chart_export.export_chart("overview-trend", source, [1, None, None], {}, "?lang=en")
     assert download is chart_export.no_update
     assert "fonts-noto-cjk" in message and "Chinese" in message
 
@@ -103,7 +104,7 @@ def test_missing_cjk_font_is_a_clear_error_not_boxes(server, overview_figures, t
 def test_not_loaded_figure_and_filename_safety(server):
     from callbacks.chart_export import export_file
     from exports.images import ExportError, export_filename
-    with server.test_request_context("/"), pytest.raises(ExportError):
+    with signed_in(server), pytest.raises(ExportError):
         export_file({}, "png", "zh-CN")
     fig = {"layout": {"meta": {"export": {"title": "a/b: c", "region": "永兴县", "period": "2026-W46"}}}}
     assert export_filename(fig, "svg") == "a-b-c_永兴县_2026-W46.svg"

@@ -195,7 +195,6 @@ def test_cli_briefing_writes_pptx_and_pdf(demo_db_url, tmp_path, monkeypatch):
 
     import cli
     monkeypatch.setenv("SUNSHINE_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("SUNSHINE_SCOPE", "430000000000")
     result = CliRunner().invoke(cli.app, ["briefing", "--week", "2026-W46", "--region", "431023",
                                           "--out", str(tmp_path / "w.pptx"), "--out", str(tmp_path / "w.pdf"),
                                           "--database-url", demo_db_url])

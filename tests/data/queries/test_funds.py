@@ -16,6 +16,7 @@ from data.queries import funds as qf
 from data.rollups.villages import iqr_outliers
 from data.scope import Scope
 from tests.support.demo import DEMO_AS_OF, DEMO_COUNTY, DEMO_WEEK
+from tests.support.session import signed_in
 from tests.support.small import CA, CB, CITY, T1, T2, V11, V12, V31, WEEK
 from views import funds as vf
 
@@ -257,7 +258,7 @@ def test_out_of_scope_region_returns_nothing(demo_engine):
 
 def test_callbacks_render_every_section(server):
     from callbacks import funds
-    with server.test_request_context("/"):
+    with signed_in(server):
         out = funds.resolve_state({"region": "431023", "week": "2026-W46", "lang": "zh-CN",
                                    "category": "social_assistance", "source": "central"})
         resolved = out[-1]
@@ -282,7 +283,7 @@ def test_callbacks_render_every_section(server):
 def test_node_click_filters_and_drills(server):
     from callbacks import funds
     resolved = {"region": CITY_CODE, "week": "2026-W46", "source": None, "category": None}
-    with server.test_request_context("/"):
+    with signed_in(server):
         def click(kind, key):
             return funds.node_href({"points": [{"customdata": [kind, key], "label": "x"}]}, resolved,
                                    "?lang=en&week=2026-W46")

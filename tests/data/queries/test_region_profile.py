@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from data.scope import Scope
 from tests.support.demo import DEMO_COUNTY, DEMO_WEEK
+from tests.support.session import signed_in
 
 SCOPE = Scope.of("430000")
 SURGE_TOWN = "431023113000"
@@ -73,7 +74,7 @@ def test_out_of_scope_profile_is_none(demo_engine):
 
 def test_callbacks_render_the_profile(server):
     from callbacks import region as cr
-    with server.test_request_context("/"):
+    with signed_in(server):
         view, period, chip = cr.resolve({"region": SURGE_TOWN, "week": "2026-W46", "lang": "zh-CN",
                                          "period": "4w"})
         kpis, summary, reasons = cr.render_profile(view)
@@ -93,7 +94,7 @@ def test_callbacks_render_the_profile(server):
 
 def test_callbacks_refuse_out_of_scope(server):
     from callbacks import region as cr
-    with server.test_request_context("/"):
+    with signed_in(server):
         view, _, _ = cr.resolve({"region": "110101000000", "week": "2026-W46", "lang": "en"})
         kpis, *_ = cr.render_profile(view)
     assert view["region"] is None
@@ -104,7 +105,7 @@ def test_layout_renders_for_any_code(server):
     import dash
     page = next(p for p in dash.page_registry.values() if p["module"] == "pages.region")
     assert page["path_template"] == "/region/<code>" and page.get("in_navbar") is False
-    with server.test_request_context("/"):
+    with signed_in(server):
         for code in (None, SURGE_TOWN, "431023", "garbage", "110101"):
             assert json.dumps(page["layout"](code=code, period="nope").to_plotly_json(),
                               default=lambda o: o.to_plotly_json())
@@ -150,7 +151,7 @@ def _timeline_empty_outside(engine) -> bool:
 
 def test_timeline_callback(server):
     from callbacks import region as cr
-    with server.test_request_context("/"):
+    with signed_in(server):
         view = cr.resolve({"region": SURGE_TOWN, "week": "2026-W46", "lang": "en", "period": "week"})[0]
         fig = cr.render_timeline(view)
     assert len(fig["data"]) == 6 and fig["layout"]["meta"]["export"]["title"].startswith("Activity")

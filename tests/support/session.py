@@ -1,0 +1,41 @@
+"""Being someone in a test: callbacks called as functions, HTTP requests, browser tabs.
+
+- `signed_in(server, role=, scope=)`: a request context of `server` in which that user is
+  logged in (flask-login), for callbacks and layouts called as plain functions.
+- `make_user(engine, name, role, scope)`: an account in the database (fixed password).
+- `log_in(client, name)`: a Flask test client with a real session, through POST /login.
+"""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from flask_login import login_user
+
+from runtime import SessionUser
+
+PASSWORD = "test password 1234"
+PROVINCE = ("430000000000",)
+
+
+@contextlib.contextmanager
+def signed_in(server, *, role: str = "commission", scope: tuple[str, ...] = PROVINCE, name: str = "tester",
+              path: str = "/", **context) -> Iterator[SessionUser]:
+    """A request context of `server` with `name` logged in as `role` over `scope`."""
+    user = SessionUser(name=name, role=role, scope=tuple(scope), display_name=name)
+    with server.test_request_context(path, **context):
+        login_user(user)
+        yield user
+
+
+def make_user(engine, name: str, role: str, scope=PROVINCE, *, password: str = PASSWORD) -> None:
+    """Create the account unless it exists (session-wide databases are shared)."""
+    from data.users import add_user, get_user
+    with engine.begin() as conn:
+        if get_user(conn, name) is None:
+            add_user(conn, name, role, list(scope), password, actor="tests")
+
+
+def log_in(client, name: str, *, password: str = PASSWORD):
+    """POST /login with the client; returns the response (302 on success)."""
+    return client.post("/login", data={"name": name, "password": password})
