@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     _add_geo_routes(server)
     app.layout = partial(app_layout, lang)  # per page load: this user's pages and name
     register_callbacks(app)
-    set_csp(server, app.csp_hashes)  # clientside callbacks are inline scripts too
+    set_csp(server, lambda: list(app.csp_hashes()))  # clientside callbacks are inline scripts too
     guard_pages(dash.page_registry)
     return app
 

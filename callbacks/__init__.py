@@ -17,8 +17,6 @@ from typing import Any
 
 from runtime import require
 
-_UNSET = object()
-
 
 class GuardedApp:
     """The Dash app as a callback module sees it: `callback` checks `right` first."""
@@ -42,6 +40,7 @@ def guarded(func: Callable, right: str | None) -> Callable:
         if right is not None:
             require(right)
         return func(*args, **kwargs)
+    checked.required_right = right  # type: ignore[attr-defined]  # read by the role x action matrix test
     return checked
 
 
@@ -57,7 +56,6 @@ def register_callbacks(app) -> None:
     for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{__name__}.{module_info.name}")
         if callable(getattr(module, "register", None)):
-            right = getattr(module, "RIGHT", _UNSET)
-            if right is _UNSET:
+            if not hasattr(module, "RIGHT"):
                 raise TypeError(f"{module.__name__} registers callbacks but names no RIGHT")
-            module.register(GuardedApp(app, right))
+            module.register(GuardedApp(app, module.RIGHT))

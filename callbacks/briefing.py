@@ -138,8 +138,12 @@ def download(n_pptx, n_pdf, job):
 
 
 # Exportable charts, re-created on the server from the resolved state (callbacks/chart_export.py)
-CHARTS = {bid.chart_key(key): ChartSource(State(bid.BR_RESOLVED, "data"),
-                                          lambda r, i=i: render_preview(r)[1 + i])
+def _preview_chart(index: int):
+    """The index-th chart of the preview (render_preview: narrative, then the charts)."""
+    return lambda resolved: render_preview(resolved)[1 + index]
+
+
+CHARTS = {bid.chart_key(key): ChartSource(State(bid.BR_RESOLVED, "data"), _preview_chart(i))
           for i, key in enumerate(CHART_KEYS)}
 
 

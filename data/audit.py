@@ -33,7 +33,7 @@ def record(conn: Connection, *, user: str, action: str, obj: str, region_code: s
            "address": (address or None) and address[:45],
            "scope": sorted(scope) if scope is not None else None}
     prev = conn.execute(select(_log.c.row_hash).order_by(_log.c.id.desc()).limit(1)).scalar() or GENESIS
-    new_id = conn.execute(insert(_log).values(**row, prev_hash=prev)).inserted_primary_key[0]
+    new_id = conn.execute(insert(_log).values(**row, prev_hash=prev).returning(_log.c.id)).scalar_one()
     stored = conn.execute(select(*[_log.c[n] for n in HASHED]).where(_log.c.id == new_id)).mappings().one()
     conn.execute(update(_log).where(_log.c.id == new_id).values(row_hash=digest(prev, stored)))
 

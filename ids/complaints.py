@@ -29,8 +29,12 @@ UNITS_DEPARTMENTS = "complaints-units-departments"
 UNITS_NOTE = "complaints-units-note"
 SERVICES_TILES = "complaints-services-tiles"
 SERVICES_OVERDUE = "complaints-services-overdue"
+UNMASK_CASE = "complaints-unmask-case"        # identity by case (纪委 only)
+UNMASK_REASON = "complaints-unmask-reason"
+UNMASK_OPEN = "complaints-unmask-open"
+UNMASK_RESULT = "complaints-unmask-result"
 
 PLAIN_IDS = (ROOT, STATE, RESOLVED, TREND_BASE, UNIT_MARKS, REGION, WEEK, PERIOD, SPAN, BY, ASOF, TREND_NOTE, RULE, HOTSPOTS,
              HANDLING_TILES, OPEN_LIST, UNITS_TOWNSHIPS, UNITS_DEPARTMENTS, UNITS_NOTE,
-             SERVICES_TILES, SERVICES_OVERDUE)
+             SERVICES_TILES, SERVICES_OVERDUE, UNMASK_CASE, UNMASK_REASON, UNMASK_OPEN, UNMASK_RESULT)
 CHART_KEYS = (TREND_CHART, FUNNEL_CHART, AGE_CHART, SERVICES_CHART, RATINGS_CHART)

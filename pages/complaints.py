@@ -12,10 +12,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+import runtime
 from components.chart import card, chart_card
 from components.records_grid import records_grid
 from components.shell import page_frame
 from components.state import current_state
+from data.access import UNMASK_IDENTITY
 from data.periods import PERIOD_KINDS, TREND_KINDS
 from i18n import t
 from ids import complaints as cid
@@ -62,6 +64,24 @@ def _controls(state, period: str, span: str, by: str) -> dbc.Row:
     ], className="g-2 mb-3 sun-controls")
 
 
+def _unmask_card(lang: str) -> list:
+    """Identity by case, for the roles that hold UNMASK_IDENTITY (the server checks again)."""
+    if not runtime.may(UNMASK_IDENTITY):
+        return []
+    form = dbc.Row([
+        dbc.Col([dbc.Label(t("identity.case", lang), html_for=cid.UNMASK_CASE),
+                 dbc.Input(id=cid.UNMASK_CASE, maxLength=24, autoComplete="off")], md=3),
+        dbc.Col([dbc.Label(t("identity.reason", lang), html_for=cid.UNMASK_REASON),
+                 dbc.Input(id=cid.UNMASK_REASON, maxLength=200, autoComplete="off",
+                           placeholder=t("identity.reason_hint", lang))], md=7),
+        dbc.Col(dbc.Button(t("identity.open", lang), id=cid.UNMASK_OPEN, color="danger", outline=True),
+                md=2, className="d-flex align-items-end"),
+    ], className="g-2")
+    return [html.Div(className="mb-3"),
+            card(t("identity.title", lang), t("identity.subtitle", lang), form,
+                 html.Div(id=cid.UNMASK_RESULT, className="mt-2", role="status"))]
+
+
 def layout(region=None, week=None, lang=None, period=None, span=None, by=None, **query):
     """The complaints page for the URL's state."""
     state = current_state(region, week, lang)
@@ -91,6 +111,7 @@ def layout(region=None, week=None, lang=None, period=None, span=None, by=None, *
                                height=260), lg=7),
         ], className="g-3 mb-3"),
         card("", t("complaints.open.subtitle", lang), records_grid(OPEN_GRID, lang, height=360)),
+        *_unmask_card(lang),
     ], className="mb-3")
     units = html.Section([
         html.H2(t("complaints.units.title", lang), className="sun-cp-section"),

@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, Response, jsonify, redirect, request, session
+from flask import Flask, jsonify, redirect, request, session
+from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, login_user, logout_user
@@ -125,7 +126,7 @@ def is_public(path: str) -> bool:
     return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
 
 
-def gate() -> Response | None:
+def gate() -> ResponseReturnValue | None:
     """Every request: a live session (or gateway user), else 401 / redirect to /login."""
     if is_public(request.path):
         return None
@@ -133,7 +134,8 @@ def gate() -> Response | None:
     if not user.is_authenticated:
         return refuse("login")
     if user.via_gateway:
-        return _first_gateway_request(user)
+        _first_gateway_request(user)
+        return None
     ended = _session_ended(time.time())
     if ended:
         audit_event("session_" + ended, f"user:{user.name}")
@@ -165,7 +167,7 @@ def _first_gateway_request(user: SessionUser) -> None:
         audit_event("login_gateway", f"user:{user.name}")
 
 
-def refuse(reason: str, *, to: str = "/login") -> Response:
+def refuse(reason: str, *, to: str = "/login") -> ResponseReturnValue:
     """A page request goes to the login page (coming back here after); anything else
     gets 401 with a reason the page script (assets/session.js) turns into that redirect."""
     if request.method == "GET" and not request.path.startswith(API_PREFIXES):

@@ -13,10 +13,16 @@
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
+from dash.exceptions import InvalidCallbackReturnValue
 from flask import Flask, Response, abort, request
+
+# What a callback raises when its request is not one its page sends
+MALFORMED_INPUT = (TypeError, AttributeError, KeyError, IndexError, ValueError, PermissionError,
+                   InvalidCallbackReturnValue)
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",          # no MIME sniffing of JSON or CSV as HTML
@@ -29,7 +35,7 @@ SECURITY_HEADERS = {
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def content_security_policy(script_hashes: list[str]) -> str:
+def content_security_policy(script_hashes: Sequence[str]) -> str:
     directives = {
         "default-src": "'self'",
         "script-src": " ".join(["'self'", *script_hashes]),
@@ -50,11 +56,25 @@ def content_security_policy(script_hashes: list[str]) -> str:
 CSP_KEY = "SUNSHINE_CSP"
 
 
+DASH_UPDATE = "/_dash-update-component"
+log = logging.getLogger(__name__)
+
+
+def _malformed_callback_request(exc: Exception):
+    """A callback request the pages never send (a list for a dict, an unknown key, a
+    malformed code, outputs that do not match): 'no update' (204, as PreventUpdate), not a
+    500. The page's own messages for bad URL values come from its state checks."""
+    if request.path != DASH_UPDATE:
+        raise exc
+    log.warning("malformed callback request refused: %r", exc)
+    return Response(status=204)
+
+
 def install_security(server: Flask, *, max_body_mb: int) -> None:
     """The request checks and response headers; the CSP itself is set by `set_csp` once
     every inline script (clientside callbacks) is known."""
     server.config["MAX_CONTENT_LENGTH"] = max_body_mb * 1024 * 1024
-    server.config[CSP_KEY] = lambda: []
+    server.config[CSP_KEY] = list
 
     def add_headers(resp: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
@@ -65,6 +85,8 @@ def install_security(server: Flask, *, max_body_mb: int) -> None:
 
     server.after_request(add_headers)
     server.before_request(check_origin)
+    for kind in MALFORMED_INPUT:
+        server.register_error_handler(kind, _malformed_callback_request)
 
 
 def _host_of(url: str) -> str:
@@ -87,7 +109,7 @@ def check_origin() -> None:
         abort(403)
 
 
-def set_csp(server: Flask, script_hashes: Callable[[], list[str]]) -> None:
+def set_csp(server: Flask, script_hashes: Callable[[], Sequence[str]]) -> None:
     """The policy allows exactly the inline scripts `script_hashes()` names (Dash's
     `csp_hashes`: the renderer's start and every clientside callback, including those
     Dash pages adds at its first request; hashing them per response costs microseconds)."""

@@ -11,7 +11,7 @@
   left 127.0.0.1/localhost or an error was logged, and saves a screenshot under
   test-artifacts/ when anything went wrong.
 - `anonymous_page`: the same without signing in.
-- BROWSER_USERS: one account per role in the served database (tests/support/session.py).
+- The served database holds one account per role (tests/support/session.ROLE_ACCOUNTS).
 """
 from __future__ import annotations
 
@@ -67,33 +67,10 @@ def app_db_url(request, tmp_path_factory) -> str:
     return url
 
 
-# role -> (account, jurisdiction) of the browser tests
-BROWSER_USERS = {
-    "commission": ("b_commission", ("430000000000",)), "leader": ("b_leader", ("430000000000",)),
-    "staff": ("b_staff", ("431023000000",)), "data_admin": ("b_data_admin", ("430000000000",)),
-    "auditor": ("b_auditor", ()), "admin": ("b_admin", ()),
-}
-
-
-def serve_with_accounts(db_url: str, var_dir: Path):
-    """`python app.py` on `db_url` with BROWSER_USERS in its database; yields the base URL."""
-    from data.model.db import make_engine
-    from tests.support.session import make_user
-    from tools.serve import AppDidNotStart, running_app
-    engine = make_engine(db_url)
-    for role, (name, scope) in BROWSER_USERS.items():
-        make_user(engine, name, role, scope)
-    engine.dispose()
-    try:
-        with running_app(db_url, var_dir) as url:
-            yield url
-    except AppDidNotStart as exc:
-        pytest.fail(str(exc))
-
-
 @pytest.fixture(scope="session")
 def app_url(chromium_path, app_db_url, tmp_path_factory):
     """Base URL of `python app.py` running as a subprocess; terminated after the session."""
+    from tests.support.session import serve_with_accounts
     yield from serve_with_accounts(app_db_url, tmp_path_factory.mktemp("app-var"))
 
 
@@ -115,7 +92,7 @@ def _is_local(url: str) -> bool:
 @pytest.fixture(scope="session")
 def signed_in_state(browser, app_url):
     """role -> the storage state (session cookie) of a tab signed in as that role's account."""
-    from tests.support.session import PASSWORD
+    from tests.support.session import PASSWORD, ROLE_ACCOUNTS
     from tools.signin import sign_in
     states: dict[str, dict] = {}
 
@@ -123,7 +100,7 @@ def signed_in_state(browser, app_url):
         if role not in states:
             context = browser.new_context()
             tab = context.new_page()
-            sign_in(tab, app_url, BROWSER_USERS[role][0], PASSWORD)
+            sign_in(tab, app_url, ROLE_ACCOUNTS[role][0], PASSWORD)
             states[role] = context.storage_state()
             context.close()
         return states[role]

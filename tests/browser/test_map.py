@@ -77,16 +77,15 @@ def test_county_shows_townships_and_a_click_drills_to_villages(page, app_url):
 @pytest.fixture(scope="module")
 def city_app_url(chromium_path, city_demo_db_url, tmp_path_factory):
     """A second app subprocess serving the city-level demo (郴州市 and its 11 counties)."""
-    from tests.browser.conftest import serve_with_accounts
+    from tests.support.session import serve_with_accounts
     yield from serve_with_accounts(city_demo_db_url, tmp_path_factory.mktemp("city-app-var"))
 
 
 def test_city_click_on_a_county_shows_its_townships_and_the_breadcrumb(page, city_app_url):
     """Start at the city (its counties), click one county: its townships and a 2-step crumb."""
-    from tests.browser.conftest import BROWSER_USERS
-    from tests.support.session import PASSWORD
+    from tests.support.session import PASSWORD, ROLE_ACCOUNTS
     from tools.signin import sign_in
-    sign_in(page, city_app_url, BROWSER_USERS["commission"][0], PASSWORD)  # another server, another session
+    sign_in(page, city_app_url, ROLE_ACCOUNTS["commission"][0], PASSWORD)  # another server, another session
     open_map(page, city_app_url)
     first = traces(page)
     assert first[0]["type"] == "choroplethmap"

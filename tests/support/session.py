@@ -16,6 +16,12 @@ from runtime import SessionUser
 
 PASSWORD = "test password 1234"
 PROVINCE = ("430000000000",)
+# role -> (account, jurisdiction) made in the test databases that tests sign in to
+ROLE_ACCOUNTS = {
+    "commission": ("b_commission", PROVINCE), "leader": ("b_leader", PROVINCE),
+    "staff": ("b_staff", ("431023000000",)), "data_admin": ("b_data_admin", PROVINCE),
+    "auditor": ("b_auditor", ()), "admin": ("b_admin", ()),
+}
 
 
 @contextlib.contextmanager
@@ -39,3 +45,21 @@ def make_user(engine, name: str, role: str, scope=PROVINCE, *, password: str = P
 def log_in(client, name: str, *, password: str = PASSWORD):
     """POST /login with the client; returns the response (302 on success)."""
     return client.post("/login", data={"name": name, "password": password})
+
+
+def serve_with_accounts(db_url: str, var_dir):
+    """`python app.py` on `db_url` with ROLE_ACCOUNTS in its database; yields the base URL
+    (a generator for a fixture: `yield from serve_with_accounts(...)`)."""
+    import pytest
+
+    from data.model.db import make_engine
+    from tools.serve import AppDidNotStart, running_app
+    engine = make_engine(db_url)
+    for role, (name, scope) in ROLE_ACCOUNTS.items():
+        make_user(engine, name, role, scope)
+    engine.dispose()
+    try:
+        with running_app(db_url, var_dir) as url:
+            yield url
+    except AppDidNotStart as exc:
+        pytest.fail(str(exc))
