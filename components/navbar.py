@@ -92,20 +92,22 @@ def _lang_links(props: dict) -> dbc.Nav:
     return dbc.Nav(items, navbar=True, className="sun-lang-switch")
 
 
-def _account(props: dict, whoami: str) -> html.Div:
-    """Who is signed in, the password link and the sign-out button (a POST form)."""
+def _account(props: dict, whoami: str, name: str) -> dbc.DropdownMenu:
+    """The signed-in user's menu: the navbar shows their name; the menu says who they are
+    (name, role, jurisdiction) and holds the password link and sign-out (a POST form)."""
     logout = html.Form(html.Button(props["logout_label"], id=ids.NAV_LOGOUT, type="submit",
-                                   className="btn btn-sm btn-outline-light"),
-                       action="/logout", method="POST", className="d-inline")
-    return html.Div([
-        html.Span(whoami, id=ids.NAV_WHOAMI, className="navbar-text sun-whoami"),
-        html.A(props["password_label"], href=props["password_href"], id=ids.NAV_PASSWORD,
-               className="sun-password-link"),
+                                   className="dropdown-item"),
+                       action="/logout", method="POST")
+    return dbc.DropdownMenu([
+        html.Div(whoami, id=ids.NAV_WHOAMI, className="dropdown-header sun-whoami"),
+        dbc.DropdownMenuItem(divider=True),
+        dbc.DropdownMenuItem(props["password_label"], href=props["password_href"], id=ids.NAV_PASSWORD,
+                             external_link=True),
         logout,
-    ], className="sun-account d-flex align-items-center gap-2")
+    ], label=name or "—", nav=True, in_navbar=True, align_end=True, className="sun-account")
 
 
-def navbar(default_lang: str, role: str = "", whoami: str = "") -> dbc.Navbar:
+def navbar(default_lang: str, role: str = "", whoami: str = "", name: str = "") -> dbc.Navbar:
     """The navbar as first served to this user (their pages, default language)."""
     pages = visible_pages(role)
     props = nav_props("/", "", default_lang, pages)
@@ -117,7 +119,7 @@ def navbar(default_lang: str, role: str = "", whoami: str = "") -> dbc.Navbar:
         dbc.Container([
             brand,
             dbc.NavbarToggler(id=ids.NAV_TOGGLER, n_clicks=0),
-            dbc.Collapse([_page_links(props, pages), _lang_links(props), _account(props, whoami)],
+            dbc.Collapse([_page_links(props, pages), _lang_links(props), dbc.Nav(_account(props, whoami, name), navbar=True)],
                          id=ids.NAV_COLLAPSE, navbar=True, is_open=False),
         ], fluid=True),
         id=ids.NAVBAR, color="dark", dark=True, expand="xl", className="sun-navbar",

@@ -26,7 +26,8 @@ def app_layout(default_lang: str) -> html.Div:
     document-language callback. Called for every page load (`app.layout` is a function)."""
     user = runtime.current_user()
     return html.Div(id=ids.SHELL, className="sun-shell", children=[
-        navbar(default_lang, user.role, whoami_text(user, scope_names(user.scope), default_lang)),
+        navbar(default_lang, user.role, whoami_text(user, scope_names(user.scope), default_lang),
+               user.display_name or user.name),
         dbc.Container(dash.page_container, fluid=True, className="sun-main"),
         html.Div(id=ids.DOC_LANG_SINK, hidden=True),
     ])

@@ -211,9 +211,10 @@ def login_view():
         outcome = users.check_login(conn, name, password)
     if not outcome.ok or outcome.user is None:
         audit_event("login_failed", f"user:{name}", user=name, detail={"reason": outcome.reason})
+        # 200: the form again, with the reason (a browser shows a 4xx page as an error)
         return render_login(lang, message=t(f"auth.failed.{outcome.reason}", lang,
                                             minutes=users.LOCK_MINUTES),
-                            next_path=next_path, name=name, error=True), 401
+                            next_path=next_path, name=name, error=True)
     session.clear()
     login_user(session_user_of(outcome.user))
     session.permanent = True
