@@ -22,7 +22,7 @@ from data.access import MAKE_BRIEFING
 from exports import briefing_jobs
 from i18n import t
 from ids import briefing as bid
-from runtime import current_scope, data_version, get_engine, get_settings
+from runtime import audit_event, current_scope, current_user, data_version, get_engine, get_settings
 from views.briefing import CHART_KEYS, briefing_figures, build_briefing
 
 RIGHT = MAKE_BRIEFING  # what these callbacks need (checked on the server, callbacks/__init__.py)
@@ -73,13 +73,17 @@ def render_preview(resolved):
     return [result["narrative"], *result["figures"]]
 
 
+def _owner() -> list[str]:
+    """Who a briefing job belongs to: the user and the scope that made it (only they may
+    follow or download it)."""
+    return sorted([*current_scope().codes, f"user:{current_user().name}"])
+
+
 def _job_for(resolved) -> tuple[str, dict] | tuple[None, None]:
     if not resolved or not resolved.get("region") or not resolved.get("week"):
         return None, None
-    scope = current_scope()
     params = {"region": resolved["region"], "week": resolved["week"], "lang": resolved.get("lang", "zh-CN")}
-    job = briefing_jobs.job_id(scope.codes, params["region"], params["week"], params["lang"],
-                               data_version())
+    job = briefing_jobs.job_id(_owner(), params["region"], params["week"], params["lang"], data_version())
     return job, params
 
 
@@ -99,8 +103,9 @@ def start_files(n_clicks, resolved):
         write_briefing(engine, scope, params["region"], params["week"], params["lang"], outputs,
                        cache_dir=settings.cache_dir, version=version, progress=progress,
                        settings=settings)
-    briefing_jobs.start(settings.var_dir, job, work, filename_stem=stem.replace("/", "-"),
-                        owner=sorted(scope.codes))
+    briefing_jobs.start(settings.var_dir, job, work, filename_stem=stem.replace("/", "-"), owner=_owner())
+    audit_event("briefing_generate", f"briefing:{job}", region_code=params["region"],
+                detail={"week": params["week"], "lang": params["lang"]})
     return {"job": job, "lang": params["lang"]}, False
 
 
@@ -109,8 +114,7 @@ def poll_job(n_intervals, job):
     if not job:
         return 0, "", {"visibility": "hidden"}, "", True, True
     lang = job.get("lang", "zh-CN")
-    status = briefing_jobs.read_status(get_settings().var_dir, str(job.get("job")),
-                                       owner=sorted(current_scope().codes))
+    status = briefing_jobs.read_status(get_settings().var_dir, str(job.get("job")), owner=_owner())
     state, value = status.get("state"), int(status.get("progress") or 0)
     shown = {"visibility": "visible"}
     if state == "done":
@@ -129,11 +133,11 @@ def download(n_pptx, n_pdf, job):
     if not job or not ctx.triggered_id:
         return no_update
     fmt = "pptx" if ctx.triggered_id == bid.BR_GET_PPTX else "pdf"
-    status = briefing_jobs.read_status(get_settings().var_dir, str(job.get("job")),
-                                       owner=sorted(current_scope().codes))
+    status = briefing_jobs.read_status(get_settings().var_dir, str(job.get("job")), owner=_owner())
     path = (status.get("files") or {}).get(fmt)
     if status.get("state") != "done" or not path or not Path(path).exists():
         return no_update
+    audit_event(f"export_{fmt}", f"briefing:{job.get('job')}", detail={"file": Path(path).name})
     return dcc.send_file(path)
 
 

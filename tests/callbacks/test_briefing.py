@@ -24,8 +24,9 @@ def test_a_job_of_scope_a_cannot_be_polled_or_downloaded_by_scope_b(demo_db_url,
     def work(outputs, progress):
         for path in outputs.values():
             Path(path).write_bytes(b"briefing")
-    job = briefing_jobs.job_id(["431023000000"], "431023000000", "2026-W46", "zh-CN", "v1")
-    briefing_jobs.start(tmp_path, job, work, filename_stem="b", owner=["431023000000"])
+    owner = ["431023000000", "user:tester"]  # the user and scope of signed_in(scope=431023)
+    job = briefing_jobs.job_id(owner, "431023000000", "2026-W46", "zh-CN", "v1")
+    briefing_jobs.start(tmp_path, job, work, filename_stem="b", owner=owner)
     assert briefing_jobs.wait(tmp_path, job, timeout=10)["state"] == "done"
     monkeypatch.setattr(briefing, "ctx", types.SimpleNamespace(triggered_id=bid.BR_GET_PPTX))
     store = {"job": job, "lang": "zh-CN"}
@@ -33,6 +34,8 @@ def test_a_job_of_scope_a_cannot_be_polled_or_downloaded_by_scope_b(demo_db_url,
     with signed_in(server, scope=("431023",)):
         assert briefing.download(1, None, store) is not no_update
         assert briefing.poll_job(1, store)[0] == 100
+    with signed_in(server, scope=("431023",), name="another"):  # same scope, another user
+        assert briefing.download(1, None, store) is no_update
     with signed_in(server, scope=("431021",)):
         assert briefing.download(1, None, store) is no_update
         assert briefing.poll_job(1, store)[4] is True  # downloads stay hidden

@@ -43,6 +43,8 @@ def payload(callback_map: dict, key: str, values: Callable[[dict], object] = lam
     inputs = [_dependency(d, values(d)) for d in spec["inputs"]]
     state = [_dependency(d, values(d)) for d in spec["state"]]
     first = inputs[0] if inputs else None
+    if isinstance(first, list):  # an ALL input: its one entry is what changed
+        first = first[0]
     changed = []
     if isinstance(first, dict):
         first_id = first["id"]

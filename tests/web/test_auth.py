@@ -22,8 +22,8 @@ def _last_actions(server, n: int) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("path", ROUTES)
-def test_nothing_without_a_session(make_server, path):
-    client = make_server().test_client()
+def test_nothing_without_a_session(auth_server, path):
+    client = auth_server().test_client()
     resp = client.get(path)
     if path.startswith(("/_dash", "/geo")):
         assert resp.status_code == 401 and resp.get_json()["error"] == "login_required"
@@ -32,8 +32,8 @@ def test_nothing_without_a_session(make_server, path):
     assert client.post("/_dash-update-component", json={}).status_code == 401
 
 
-def test_login_logout_and_the_audit_trail(make_server):
-    server = make_server()
+def test_login_logout_and_the_audit_trail(auth_server):
+    server = auth_server()
     client = server.test_client()
     bad = client.post("/login", data={"name": "b_leader", "password": "wrong one!"})
     assert bad.status_code == 200 and "账号或密码不正确" in bad.get_data(as_text=True)
@@ -48,8 +48,8 @@ def test_login_logout_and_the_audit_trail(make_server):
     assert _last_actions(server, 2) == [("b_leader", "logout"), ("b_leader", "login")]
 
 
-def test_lockout_after_five_failures(make_server):
-    server = make_server()
+def test_lockout_after_five_failures(auth_server):
+    server = auth_server()
     client = server.test_client()
     with engine_of(server).begin() as conn:
         users.reset_password(conn, "b_staff", PASSWORD, actor="tests", one_time=False)  # unlocked, known
@@ -63,8 +63,8 @@ def test_lockout_after_five_failures(make_server):
 
 
 @pytest.mark.parametrize("field, age_s, reason", [(SEEN, 31 * 60, "idle"), (LOGIN_AT, 13 * 3600, "expired")])
-def test_idle_and_absolute_expiry(make_server, field, age_s, reason):
-    server = make_server()
+def test_idle_and_absolute_expiry(auth_server, field, age_s, reason):
+    server = auth_server()
     client = server.test_client()
     assert log_in(client, "b_leader").status_code == 302
     with client.session_transaction() as sess:
@@ -75,8 +75,8 @@ def test_idle_and_absolute_expiry(make_server, field, age_s, reason):
     assert _last_actions(server, 1)[0][1] == f"session_{reason}"
 
 
-def test_a_one_time_password_must_be_changed_first(make_server):
-    server = make_server()
+def test_a_one_time_password_must_be_changed_first(auth_server):
+    server = auth_server()
     with engine_of(server).begin() as conn:
         if users.get_user(conn, "otp_user") is None:
             users.add_user(conn, "otp_user", "leader", ["431023"], "one time pass 1", actor="tests", one_time=True)
@@ -91,8 +91,8 @@ def test_a_one_time_password_must_be_changed_first(make_server):
     assert client.get("/_dash-layout").status_code == 200
 
 
-def test_disabled_account_loses_its_session_at_once(make_server):
-    server = make_server()
+def test_disabled_account_loses_its_session_at_once(auth_server):
+    server = auth_server()
     with engine_of(server).begin() as conn:
         if users.get_user(conn, "leaving") is None:
             users.add_user(conn, "leaving", "leader", ["431023"], PASSWORD, actor="tests")
@@ -103,14 +103,14 @@ def test_disabled_account_loses_its_session_at_once(make_server):
     assert client.get("/_dash-layout").status_code == 401
 
 
-def test_login_is_rate_limited(make_server):
-    client = make_server(SUNSHINE_LOGIN_RATE="3/minute").test_client()
+def test_login_is_rate_limited(auth_server):
+    client = auth_server(SUNSHINE_LOGIN_RATE="3/minute").test_client()
     codes = [client.post("/login", data={"name": "x", "password": "y"}).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
 
 
-def test_gateway_header_only_from_a_trusted_proxy(make_server):
-    client = make_server(SUNSHINE_AUTH_HEADER="X-Remote-User", SUNSHINE_TRUSTED_PROXIES="10.0.0.2").test_client()
+def test_gateway_header_only_from_a_trusted_proxy(auth_server):
+    client = auth_server(SUNSHINE_AUTH_HEADER="X-Remote-User", SUNSHINE_TRUSTED_PROXIES="10.0.0.2").test_client()
     trusted = client.get("/_dash-layout", headers={"X-Remote-User": "b_leader"},
                          environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert trusted.status_code == 200
@@ -120,8 +120,8 @@ def test_gateway_header_only_from_a_trusted_proxy(make_server):
     assert client.get("/login").status_code == 401  # no password login behind the gateway
 
 
-def test_cross_site_posts_and_big_bodies_are_refused(make_server):
-    client = make_server(SUNSHINE_MAX_BODY_MB="1").test_client()
+def test_cross_site_posts_and_big_bodies_are_refused(auth_server):
+    client = auth_server(SUNSHINE_MAX_BODY_MB="1").test_client()
     assert client.post("/login", data={"name": "b_leader", "password": PASSWORD},
                        headers={"Origin": "https://evil.example"}).status_code == 403
     assert client.post("/login", data={"name": "b_leader", "password": PASSWORD},

@@ -171,3 +171,46 @@ def test_identity_shows_once_for_one_audited_case_and_nowhere_else(city_server):
                            {"a": "unmask_identity"}).first()
     detail = row.detail if isinstance(row.detail, dict) else json.loads(row.detail)
     assert (row.user, row.object) == ("cb_commission", f"complaint:{mine}") and "举报人" in detail["reason"]
+
+
+def test_a_forged_figure_in_an_export_request_fetches_nothing(make_server):
+    """The export re-creates the chart from the page state on the server: a figure sent by
+    the browser (images and geometry pointing at a listener here) is never rendered."""
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Listener(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the http.server hook
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+    listener = http.server.HTTPServer(("127.0.0.1", 0), Listener)
+    threading.Thread(target=listener.serve_forever, daemon=True).start()
+    bait = f"http://127.0.0.1:{listener.server_port}/bait"
+    forged_figure = {"data": [{"type": "choroplethmap", "geojson": bait, "locations": ["1"], "z": [1]}],
+                     "layout": {"images": [{"source": bait + ".png"}], "map": {"style": bait + ".json"}}}
+    server = make_server()
+    client = _client(server, "commission")
+    callback_map = dash.get_app().callback_map
+    key = next(k for k in server_callbacks(callback_map) if '"key":"overview-trend","type":"chart-download"' in k)
+
+    def value(dep):
+        if dep["property"] == "n_clicks":
+            return 1
+        if dep["property"] == "search":
+            return "?lang=zh-CN"
+        return {"region": "431023000000", "week": "2026-W46", "lang": "zh-CN", "figure": forged_figure, **forged_figure}
+    resp = post(client, payload(callback_map, key, value))
+    listener.shutdown()
+    assert resp.status_code == 200 and hits == []
+    body = resp.get_json()["response"]
+    download = next(v for v in body.values() if "data" in v)["data"]
+    assert download["filename"].endswith(".png") and len(download["content"]) > 1000
+    with engine_of(server).connect() as conn:
+        action = conn.execute(text("SELECT action, object FROM audit_log ORDER BY id DESC")).first()
+    assert tuple(action) == ("export_png", "chart:overview-trend")
