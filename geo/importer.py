@@ -12,11 +12,13 @@ cached map layers are rebuilt from the new boundaries.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+from shapely.geometry import shape
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
@@ -27,6 +29,11 @@ from geo.boundaries import geometry_text, repair_polygonal
 GEOMETRY_COLUMN = "geometry"
 _MIN_AREA = 1e-10  # square degrees, about 1 m²: less is a collapsed ring, not a region
 _CHUNK = 500  # codes per IN (...) query; SQLite allows ~32k parameters, PostgreSQL more
+# A township's or village's polygon must lie in its county's: at most this share of its
+# area may fall outside the county outline widened by _EDGE degrees (about 500 m), which
+# absorbs the usual mismatch of two survey sources along a shared border.
+_OUTSIDE_SHARE = 0.05
+_EDGE = 0.005
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,7 @@ def _validated_rows(conn: Connection, frame: gpd.GeoDataFrame, code_field: str,
     codes = [_code_or_message(v) for v in frame[code_field]]
     known = _existing_codes(conn, [c for c, _ in codes if c is not None])
     seen: set[str] = set()
+    counties: dict[str, object] = {}
     rows = []
     for number, ((code, message), geom) in enumerate(zip(codes, frame.geometry), start=1):
         if message is None and code not in known:
@@ -148,6 +156,8 @@ def _validated_rows(conn: Connection, frame: gpd.GeoDataFrame, code_field: str,
             fail(number, code_field, message)
         seen.add(code or "")
         fixed, geom_message = _checked_geometry(geom)
+        if geom_message is None and code is not None and code in known:
+            geom_message = _outside_county(conn, code, fixed, counties)
         if geom_message:
             fail(number, GEOMETRY_COLUMN, geom_message)
         if code is not None:  # a feature without a code is a problem already: never written
@@ -178,6 +188,21 @@ def _checked_geometry(geom) -> tuple[object, str | None]:
     if fixed is None or fixed.area < _MIN_AREA:
         return None, "几何图形无效且无法修复 / invalid geometry that cannot be repaired"
     return fixed, None
+
+
+def _outside_county(conn: Connection, code: str, geom, counties: dict[str, object]) -> str | None:
+    """Why a township's or village's polygon cannot be its own: it lies (mostly) outside
+    the county's stored outline. None when inside, or when there is no county outline."""
+    county = code[:6] + "000000"
+    if county == code or code[4:6] == "00":  # a county, city or province itself
+        return None
+    if county not in counties:
+        text = conn.execute(select(RegionBoundary.geometry).where(RegionBoundary.code == county)).scalar()
+        counties[county] = shape(json.loads(text)).buffer(_EDGE) if text else None
+    outline = counties[county]
+    if outline is None or geom.difference(outline).area <= _OUTSIDE_SHARE * geom.area:
+        return None
+    return f"边界超出所属县 {county} / polygon lies outside its county {county}"
 
 
 def _existing_codes(conn: Connection, codes: list[str]) -> set[str]:

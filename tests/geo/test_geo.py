@@ -12,6 +12,7 @@ import re
 import geopandas as gpd
 import pytest
 import shapely
+import shapely.affinity
 from shapely.geometry import Polygon, shape
 from sqlalchemy import create_engine, insert, select
 from sqlalchemy.pool import StaticPool
@@ -261,6 +262,26 @@ def test_import_rejects_bad_file_and_writes_nothing(import_db, tmp_path):
         stamped = conn.execute(select(DatasetInfo).where(DatasetInfo.key == "boundaries_at")).all()
     assert (batch.status, batch.rows_total, batch.rows_loaded, batch.rows_rejected) == ("rejected", 5, 0, 4)
     assert set(rejected) == found and stamped == []
+
+
+def test_import_rejects_a_polygon_outside_its_county(import_db, county_geom, tmp_path):
+    engine, cells = import_db
+    county = gpd.GeoDataFrame({"code": [COUNTY], "name": ["永兴县"], "level": "county", "parent_code": "431000000000"},
+                              geometry=[county_geom], crs="EPSG:4326")
+    with engine.begin() as conn:
+        _insert_regions(conn, county)
+    before = _boundary_rows(engine)
+    away = shapely.affinity.translate(cells[1], xoff=1.5)  # the right shape, in another county
+    edge = shapely.affinity.translate(cells[0], xoff=0.001)  # a survey's small offset is fine
+    path = tmp_path / "towns.geojson"
+    gpd.GeoDataFrame({"code": [township_code(0), township_code(1)]}, geometry=[edge, away],
+                     crs="EPSG:4326").to_file(path, driver="GeoJSON", engine="pyogrio")
+    with engine.connect() as conn:
+        result = import_boundaries(conn, path, code_field="code")
+        conn.commit()
+    assert [(p.row, p.column) for p in result.problems] == [(2, "geometry")]
+    assert "outside its county 431023000000" in result.problems[0].message
+    assert _boundary_rows(engine) == before  # all or nothing
 
 
 def test_import_reports_missing_code_column(import_db, tmp_path):
