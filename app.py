@@ -17,6 +17,7 @@ from typing import Any
 import dash
 from flask import Flask, Response, abort, request, send_file
 from flask_caching import Cache
+from werkzeug.serving import WSGIRequestHandler
 
 import runtime
 from settings import PROJECT_ROOT, Settings, load_settings
@@ -172,6 +173,15 @@ def _json_response(body: bytes, *, etag: str, status: int = 200) -> Response:
     return resp
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    """Werkzeug's request handler of `make run`, without its `Server: Werkzeug/… Python/…`
+    banner (the app's own responses carry none either)."""
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() != "server":
+            super().send_header(keyword, value)
+
+
 def __getattr__(name: str):
     """`app.server` for WSGI servers (`gunicorn 'app:server'`), built on first access only,
     so importing this module stays free of side effects."""
@@ -184,4 +194,5 @@ if __name__ == "__main__":
     _settings = load_settings()
     print(f"阳光监督驾驶舱 / Sunshine Supervision Dashboard: http://127.0.0.1:{_settings.port}",
           flush=True)
-    create_app(_settings).run(host="127.0.0.1", port=_settings.port, debug=False)
+    create_app(_settings).run(host="127.0.0.1", port=_settings.port, debug=False,
+                              request_handler=QuietRequestHandler)

@@ -135,8 +135,10 @@ def import_boundaries(path: Path = typer.Argument(..., exists=True, readable=Tru
     from geo.importer import import_boundaries as run_import
     engine = _engine(database_url)
     upgrade(engine)
-    with engine.connect() as conn:  # one transaction: boundaries (if clean) + the batch record
+    with engine.connect() as conn:  # one transaction: boundaries (if clean), the batch record, the audit row
         result = run_import(conn, path, code_field=code_field)
+        _audit_cli(conn, "import_boundaries", f"file:{path.name}",
+                   {"batch": result.batch_id, "loaded": result.loaded, "problems": len(result.problems)})
         conn.commit()
     for problem in result.problems:
         typer.echo(str(problem), err=True)
@@ -214,6 +216,14 @@ def briefing(week: str = typer.Option(None, help="ISO week, e.g. 2026-W46 (defau
     for path in formats.values():
         typer.echo(f"{result.title}: {path} ({path.stat().st_size:,} bytes)")
     typer.echo(f"written in {seconds:.1f} s")
+
+
+def _audit_cli(conn, action: str, obj: str, detail: dict) -> None:
+    """An audit_log row for a command run from the shell (who: the system user)."""
+    import getpass
+
+    from data import audit
+    audit.record(conn, user=f"cli:{getpass.getuser()}", action=action, obj=obj, detail=detail, address="cli")
 
 
 def _accounts(database_url: str | None, change) -> None:

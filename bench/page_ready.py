@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tools.screenshot import CHROMIUM_ARGS, READY_JS
+from tools.signin import sign_in
 
 BUDGET_MS = 1500
 console = Console()
@@ -34,7 +35,8 @@ def _visit_ms(context, url: str) -> float:
     return elapsed
 
 
-def page_ready_rows(base: str, paths: list[str], repeat: int = 3) -> list[tuple[str, float, float]]:
+def page_ready_rows(base: str, paths: list[str], repeat: int = 3, *, user: str = "",
+                    password: str = "") -> list[tuple[str, float, float]]:
     """(path, first visit ms, median of `repeat` later visits ms) per path.
 
     First visit: a fresh browser profile (nothing cached) and the server's cache cold for
@@ -48,6 +50,10 @@ def page_ready_rows(base: str, paths: list[str], repeat: int = 3) -> list[tuple[
                                      headless=True, args=CHROMIUM_ARGS)
         for path in paths:
             context = browser.new_context(viewport={"width": 1400, "height": 900})
+            if user:  # signing in is not part of the page's time
+                login = context.new_page()
+                sign_in(login, base, user, password)
+                login.close()
             first = _visit_ms(context, base + path)
             again = statistics.median(_visit_ms(context, base + path) for _ in range(repeat))
             context.close()
@@ -56,16 +62,17 @@ def page_ready_rows(base: str, paths: list[str], repeat: int = 3) -> list[tuple[
     return rows
 
 
-def bench_page_ready(scale: str, db_url: str, var_dir: Path) -> None:
-    """Serve the scale's bench database and print the page-ready table."""
-    from components.navbar import NAV_PAGES
+def bench_page_ready(scale: str, db_url: str, var_dir: Path, user: str, password: str) -> None:
+    """Serve the scale's bench database and print the page-ready table (the pages of the
+    commission's role, signed in as `user`)."""
+    from components.navbar import visible_pages
     from tools.serve import running_app
 
     if not (shutil.which("chromium") or Path("/usr/bin/chromium").exists()):
         console.print("[yellow]page ready: skipped, Debian chromium not installed (make system-deps)")
         return
     with running_app(db_url, var_dir) as base:
-        rows = page_ready_rows(base, [path for _, path in NAV_PAGES])
+        rows = page_ready_rows(base, [path for _, path in visible_pages("commission")], user=user, password=password)
     table = Table(title=f"first page ready in headless chromium — {scale} scale")
     for col in ("page", "first visit ms", "later visits ms (median)", "budget ms", "ok"):
         table.add_column(col)

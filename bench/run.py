@@ -12,6 +12,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 
+from flask_login import login_user
 from rich.console import Console
 from rich.table import Table
 
@@ -21,6 +22,9 @@ from settings import PROJECT_ROOT, load_settings
 BENCH_SEED = 7
 BUDGET_UNCACHED_MS = 150
 BUDGET_CACHED_MS = 30
+BUDGET_AUTH_MS = 5     # what login and the scope check add to every callback request
+AUTH_REPEAT = 300
+BENCH_USER, BENCH_PASSWORD = "bench_commission", "bench password 1234"
 console = Console()
 
 
@@ -87,7 +91,10 @@ def bench_scale(scale: str, repeat: int, only: tuple[str, ...] = ()) -> tuple[li
     cache = runtime.cache_of(server)
     timing_rows, layer_rows = [], []
     job_rows.clear()
+    root = ensure_bench_account(server)
+    timing_rows.append(time_auth(server))
     with server.test_request_context("/"):
+        login_user(runtime.SessionUser(name=BENCH_USER, role="commission", scope=(root,)))
         for name, calls in callback_cases(server):
             if only and not any(part in name for part in only):
                 continue
@@ -98,6 +105,41 @@ def bench_scale(scale: str, repeat: int, only: tuple[str, ...] = ()) -> tuple[li
         layer_rows = layer_cases(server)
         job_rows.extend(time_jobs(server, repeat, only))
     return timing_rows, layer_rows
+
+
+def ensure_bench_account(server) -> str:
+    """The bench's commission account over the dataset's root (made once); the root."""
+    from data import queries
+    from data.users import add_user, get_user
+    with runtime.engine_of(server).begin() as conn:
+        root = queries.fetch_dataset_info(conn)["root_code"]
+        if get_user(conn, BENCH_USER) is None:
+            add_user(conn, BENCH_USER, "commission", [root], BENCH_PASSWORD, actor="bench")
+    return root
+
+
+def time_auth(server) -> tuple:
+    """What a signed-in callback request pays before its callback runs: the Origin check,
+    the session cookie, the account row, the idle/absolute checks, the role's right and
+    the scope (p50/p95 over AUTH_REPEAT requests, on the real session of a real login)."""
+    from data.access import VIEW_DASHBOARDS
+    from web.auth import COOKIE_NAME
+    client = server.test_client()
+    client.post("/login", data={"name": BENCH_USER, "password": BENCH_PASSWORD})
+    cookie = client.get_cookie(COOKIE_NAME)
+    if cookie is None:
+        raise RuntimeError("bench login failed")
+    headers = {"Cookie": f"{COOKIE_NAME}={cookie.value}", "Origin": "http://localhost"}
+
+    def checked_request():
+        with server.test_request_context("/_dash-update-component", method="POST", headers=headers):
+            if server.preprocess_request() is not None:  # a refusal: the bench is wrong
+                raise RuntimeError("bench session refused")
+            runtime.require(VIEW_DASHBOARDS)
+            runtime.current_scope()
+    samples = time_calls(checked_request, AUTH_REPEAT, warm=True)
+    return ("auth: session + account + right + scope", "per request", percentile(samples, .5),
+            percentile(samples, .95), BUDGET_AUTH_MS)
 
 
 job_rows: list[tuple] = []  # (job, case, p50, max, budget) of the last bench_scale
@@ -153,7 +195,8 @@ def main(scales: list[str], repeat: int = 30, only: tuple[str, ...] = (), pages:
         timing_rows, layer_rows = bench_scale(scale, repeat, only)
         print_tables(scale, timing_rows, layer_rows)
         if pages and not only:
-            bench_page_ready(scale, bench_db_url(scale), PROJECT_ROOT / "var" / "bench" / scale)
+            bench_page_ready(scale, bench_db_url(scale), PROJECT_ROOT / "var" / "bench" / scale,
+                             BENCH_USER, BENCH_PASSWORD)
 
 
 if __name__ == "__main__":

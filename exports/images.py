@@ -38,6 +38,7 @@ GEO_URL = re.compile(r"^/geo/(?P<parent>\d{1,12})/(?P<level>[a-z]+)\.json(?:\?v=
 TEXT_COLOR = "#212529"
 MUTED = "#6c757d"
 
+NO_NETWORK_PROXY = "http://127.0.0.1:9"
 _kaleido_lock = threading.Lock()
 _render_lock = threading.Lock()
 _kaleido_started = False
@@ -91,7 +92,11 @@ def ensure_kaleido(lang: str = "zh-CN") -> None:
         # fall back to the CDN if it could not find it, and we must stay offline
         import plotly
         plotlyjs = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-        kaleido.start_sync_server(mathjax=False, plotlyjs=str(plotlyjs), silence_warnings=True)
+        # every request the renderer's chromium would send off the machine goes to a proxy
+        # that is not there (port 9, discard): figures are built on the server and carry
+        # their geometry inline, so nothing is ever fetched; this makes sure of it
+        kaleido.start_sync_server(mathjax=False, plotlyjs=str(plotlyjs), silence_warnings=True,
+                                  proxy_server=NO_NETWORK_PROXY)
         _kaleido_started = True
 
 

@@ -211,3 +211,6 @@ def test_every_response_carries_the_security_headers(tmp_path, path):
     resp = server.test_client().get(path)
     assert {k: resp.headers.get(k) for k in SECURITY_HEADERS} == SECURITY_HEADERS
     assert "Server" not in resp.headers
+    assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
+    static = path.startswith("/vendor/")  # everything else answers who asks (here: 302/401)
+    assert ("no-store" in resp.headers.get("Cache-Control", "")) != static

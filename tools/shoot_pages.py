@@ -1,6 +1,6 @@
 """Screenshots of every page (and map level, the big screen, briefing slides) for review.
 
-    python tools/shoot_pages.py [--database-url sqlite:///var/bench/city.db] [--out screenshots]
+    SUNSHINE_SCREENSHOT_PASSWORD=... python tools/shoot_pages.py --user NAME [--database-url ...] [--out screenshots]
 
 Serves the app on the database, opens each view in headless Debian chromium, waits until
 no callback is in flight, and saves a PNG per view; then renders the weekly briefing's
@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from settings import PROJECT_ROOT
 from tools.screenshot import CHROMIUM_ARGS, READY_JS
+from tools.signin import sign_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import ConsoleMessage
@@ -62,14 +63,19 @@ def views(conn) -> list[tuple[str, str, tuple[int, int]]]:
     ]
 
 
-def shoot_pages(base: str, shots, out: Path) -> list[Path]:
+def shoot_pages(base: str, shots, out: Path, user: str, password: str) -> list[Path]:
     from playwright.sync_api import sync_playwright
     saved = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
                                      headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context()
+        login = context.new_page()
+        sign_in(login, base, user, password)
+        login.close()
         for name, path, (width, height) in shots:
-            tab = browser.new_page(viewport={"width": width, "height": height})
+            tab = context.new_page()
+            tab.set_viewport_size({"width": width, "height": height})
             tab.on("console", _console_error_printer(path))
             tab.goto(base + path)
             tab.wait_for_function(READY_JS, timeout=120_000, polling=100)
@@ -129,7 +135,9 @@ def shoot_slides(engine, out: Path, slides=(0, 1, 3)) -> list[Path]:
 
 
 def main(database_url: str = typer.Option(f"sqlite:///{PROJECT_ROOT / 'var' / 'bench' / 'city.db'}"),
-         out: Path = typer.Option(PROJECT_ROOT / "screenshots")):
+         out: Path = typer.Option(PROJECT_ROOT / "screenshots"),
+         user: str = typer.Option(..., help="a commission account of that database"),
+         password: str = typer.Option(..., envvar="SUNSHINE_SCREENSHOT_PASSWORD", help="its password")):
     from data.model.db import make_engine
     from tools.serve import running_app
     out.mkdir(parents=True, exist_ok=True)
@@ -137,7 +145,7 @@ def main(database_url: str = typer.Option(f"sqlite:///{PROJECT_ROOT / 'var' / 'b
     with engine.connect() as conn:
         shots = views(conn)
     with running_app(database_url, out / ".var") as base:
-        saved = shoot_pages(base, shots, out)
+        saved = shoot_pages(base, shots, out, user, password)
     saved += shoot_slides(engine, out)
     for path in saved:
         print(path)

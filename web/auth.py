@@ -201,7 +201,7 @@ def login_view():
     lang = _lang()
     if get_settings().auth_header:
         return render_login(lang, message=t("auth.gateway_only", lang), form=False), 401
-    if request.method == "GET":
+    if request.method != "POST":
         reason = request.args.get("reason", "")
         message = t(f"auth.reason.{reason}", lang) if reason in LOGIN_REASONS else ""
         return render_login(lang, message=message, next_path=safe_next(request.args.get("next")))

@@ -33,6 +33,7 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/vendor/", "/_favicon.ico")
 
 
 def content_security_policy(script_hashes: Sequence[str]) -> str:
@@ -80,6 +81,10 @@ def install_security(server: Flask, *, max_body_mb: int) -> None:
         for name, value in SECURITY_HEADERS.items():
             resp.headers.setdefault(name, value)
         resp.headers.setdefault("Content-Security-Policy", content_security_policy(server.config[CSP_KEY]()))
+        if not request.path.startswith(STATIC_PREFIXES) and "Cache-Control" not in resp.headers:
+            # pages, layouts and callback answers depend on who asks: never kept by a
+            # browser or a proxy (the geometry route sets its own private caching)
+            resp.headers["Cache-Control"] = "no-store, private"
         resp.headers.pop("Server", None)
         return resp
 

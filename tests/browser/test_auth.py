@@ -71,3 +71,10 @@ def test_an_idle_session_ends_and_the_page_goes_to_login(browser, short_session_
     expect(tab.locator("#login-message")).to_be_visible()
     assert "next=" in tab.url and errors == []
     context.close()
+
+
+def test_the_served_app_sends_no_server_banner(app_url):
+    import urllib.request
+    with urllib.request.urlopen(app_url + "/login", timeout=10) as resp:  # noqa: S310 - our own 127.0.0.1
+        assert resp.status == 200 and resp.headers.get("Server") is None
+        assert "no-store" in resp.headers["Cache-Control"]

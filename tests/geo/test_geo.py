@@ -14,7 +14,7 @@ import pytest
 import shapely
 import shapely.affinity
 from shapely.geometry import Polygon, shape
-from sqlalchemy import create_engine, insert, select
+from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.pool import StaticPool
 
 from data.model.schema import Base, DatasetInfo, ImportBatch, Region, RegionBoundary, RejectedRow
@@ -333,6 +333,8 @@ def test_cli_import_reports_rows_and_keeps_data(tmp_path, county_geom):
     assert "bad.geojson 行 1 列 code" in result.output
     with engine.connect() as conn:
         assert conn.execute(select(ImportBatch.status)).scalar_one() == "rejected"
+        action, obj = conn.execute(text("SELECT action, object FROM audit_log")).one()  # the attempt is audited
+    assert (action, obj) == ("import_boundaries", "file:bad.geojson")
     engine.dispose()
 
 

@@ -74,7 +74,8 @@ def city_server(city_demo_db_url, tmp_path_factory):
     from settings import load_settings
     from tests.support.session import make_user
     server = create_app(load_settings(env={"DATABASE_URL": city_demo_db_url,
-                                           "SUNSHINE_VAR_DIR": str(tmp_path_factory.mktemp("forged"))})).server
+                                           "SUNSHINE_VAR_DIR": str(tmp_path_factory.mktemp("forged")),
+                                           "SUNSHINE_LOGIN_RATE": "1000/minute"})).server  # many logins here
     for role, (name, scope) in ROLE_ACCOUNTS.items():
         make_user(engine_of(server), "c" + name, role, (COUNTY,) if scope else ())
     with engine_of(server).begin() as conn:
@@ -182,7 +183,7 @@ def test_a_forged_figure_in_an_export_request_fetches_nothing(make_server):
     hits: list[str] = []
 
     class Listener(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the http.server hook
+        def do_GET(self):
             hits.append(self.path)
             self.send_response(200)
             self.end_headers()
@@ -214,3 +215,17 @@ def test_a_forged_figure_in_an_export_request_fetches_nothing(make_server):
     with engine_of(server).connect() as conn:
         action = conn.execute(text("SELECT action, object FROM audit_log ORDER BY id DESC")).first()
     assert tuple(action) == ("export_png", "chart:overview-trend")
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_identity_markers_reach_no_role_through_any_callback(city_server, role):
+    """Every callback, asked by every role for its own county (where data and markers
+    are): the planted complainant identities never appear (only the audited unmasking,
+    tested above, shows one)."""
+    callback_map = dash.get_app().callback_map
+    client = _city_client(city_server, role)
+    for key in server_callbacks(callback_map):
+        if key.startswith("complaints-unmask-result"):
+            continue
+        resp = post(client, payload(callback_map, key, _forged_values(COUNTY)))
+        assert resp.status_code < 500 and MARK not in _text(resp), (role, key)
