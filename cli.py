@@ -305,6 +305,21 @@ def users_reset_password(name: str, password_stdin: bool = typer.Option(False, "
     typer.echo(f"user {name}: password reset")
 
 
+@app.command("import-template")
+def import_template(dataset: str = typer.Argument(..., help="regions | fund_programs | ... (see the exchange format)"),
+                    out: Path = typer.Option(None, help="where to write it (default: <dataset>_模板.xlsx here)")):
+    """Write the XLSX template of one exchange-format dataset: header, an example row and a
+    sheet that explains every column."""
+    from data.intake.datasets import DATASETS
+    from exports.templates import template_xlsx
+    if dataset not in DATASETS:
+        typer.echo(f"没有该数据集 / unknown dataset {dataset!r}; one of: {', '.join(DATASETS)}", err=True)
+        raise typer.Exit(code=2)
+    target = out or Path(f"{dataset}_模板.xlsx")
+    target.write_bytes(template_xlsx(DATASETS[dataset]))
+    typer.echo(f"{target} ({target.stat().st_size:,} bytes)")
+
+
 audit_app = typer.Typer(help="The audit log (审计日志): check its hash chain.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
