@@ -18,6 +18,7 @@ KIND_TEXT = {
     "datetime": ("日期时间 YYYY-MM-DD HH:MM", "date-time YYYY-MM-DD HH:MM"),
     "period": ("期间 YYYY-MM", "period YYYY-MM"),
     "amount": ("数字（金额单位：元，最多两位小数）", "number (amounts in yuan, at most 2 decimals)"),
+    "number": ("数字", "number"),
     "int": ("整数", "whole number"),
     "bool": ("是/否", "yes/no"),
     "choice": ("取值之一", "one of"),

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 # value kinds, as the format's "Values" section describes them
-KINDS = ("text", "code", "date", "datetime", "period", "amount", "int", "bool", "choice")
+KINDS = ("text", "code", "date", "datetime", "period", "amount", "number", "int", "bool", "choice")
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class Column:
     required: bool = False
     choices: tuple[str, ...] = ()  # for kind "choice": the accepted values (Chinese, English)
     note: str = ""                 # what the value means, when the name does not say it
+    low: float | None = None       # for "int"/"number": the smallest and largest allowed value
+    high: float | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -44,8 +46,8 @@ class Dataset:
         return next(c for c in self.columns if c.key == key)
 
 
-def _c(key, zh, kind="text", required=False, choices=(), note=""):
-    return Column(key, zh, kind, required, tuple(choices), note)
+def _c(key, zh, kind="text", required=False, choices=(), note="", low=None, high=None):
+    return Column(key, zh, kind, required, tuple(choices), note, low, high)
 
 
 LEVELS = ("省", "市", "县", "乡镇", "村", "province", "city", "county", "township", "village")
@@ -62,8 +64,8 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
     Dataset("regions", "行政区划", (
         _c("code", "区划代码", "code", True), _c("name", "名称", required=True),
         _c("level", "层级", "choice", True, LEVELS), _c("parent_code", "上级代码", "code", True),
-        _c("population", "户籍人口", "int"), _c("lon", "经度", "amount", note="decimal degrees"),
-        _c("lat", "纬度", "amount", note="decimal degrees")), "code",
+        _c("population", "户籍人口", "int", low=0), _c("lon", "经度", "number", note="decimal degrees", low=73, high=136),
+        _c("lat", "纬度", "number", note="decimal degrees", low=3, high=54)), "code",
         {"code": "431023100201", "name": "示例村", "level": "村", "parent_code": "431023100000",
          "population": "1260", "lon": "113.11", "lat": "26.13"}),
     Dataset("fund_programs", "资金项目", (
@@ -75,7 +77,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
          "department": "民政局", "standard_amount": "420.00", "standard_period": "月"}),
     Dataset("fund_allocations", "资金下达", (
         _c("allocation_no", "指标文号", required=True), _c("program_code", "项目编码", required=True),
-        _c("region_code", "区划代码", "code", True), _c("fiscal_year", "年度", "int", True),
+        _c("region_code", "区划代码", "code", True), _c("fiscal_year", "年度", "int", True, low=2000, high=2100),
         _c("amount", "下达金额", "amount", True), _c("allocated_on", "下达日期", "date", True)), "allocation_no",
         {"allocation_no": "郴财社〔2026〕12号", "program_code": "DB2026", "region_code": "431023",
          "fiscal_year": "2026", "amount": "1250000.00", "allocated_on": "2026-02-15"}),
@@ -114,7 +116,8 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
         _c("region_code", "区划代码", "code", True, note="a village, township or county"),
         _c("subject", "被反映对象"), _c("status", "办理状态", "choice", True, STATUSES),
         _c("accepted_at", "受理时间", "datetime"), _c("replied_at", "答复时间", "datetime"),
-        _c("closed_at", "办结时间", "datetime"), _c("time_limit_days", "办理时限", "int", True, note="working days"),
+        _c("closed_at", "办结时间", "datetime"),
+        _c("time_limit_days", "办理时限", "int", True, note="working days", low=1, high=365),
         _c("satisfaction", "满意度", "choice", choices=SATISFACTION), _c("content", "反映内容"),
         _c("complainant_name", "投诉人姓名", note="protected personal data"),
         _c("complainant_phone", "联系电话", note="protected personal data")), "complaint_no",
@@ -125,8 +128,8 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
     Dataset("service_requests", "我要办", (
         _c("request_no", "申请编号", required=True), _c("matter", "办理事项", required=True),
         _c("village_code", "村代码", "code", True), _c("submitted_at", "申请时间", "datetime", True),
-        _c("time_limit_days", "承诺时限", "int", True, note="working days"),
-        _c("completed_at", "办结时间", "datetime"), _c("rating", "评价", "int", note="1 to 5")), "request_no",
+        _c("time_limit_days", "承诺时限", "int", True, note="working days", low=1, high=365),
+        _c("completed_at", "办结时间", "datetime"), _c("rating", "评价", "int", note="1 to 5", low=1, high=5)), "request_no",
         {"request_no": "BS202611200007", "matter": "低保申请", "village_code": "431023100201",
          "submitted_at": "2026-11-20 14:10", "time_limit_days": "15", "completed_at": "", "rating": ""}),
     Dataset("warnings", "风险预警", (
@@ -139,6 +142,14 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
          "raised_at": "2026-11-18 08:00", "task_at": "2026-11-18 09:00", "verified_at": "", "closed_at": "",
          "feedback": ""}),
 )}
+
+# (earlier, later) columns of a row whose times must not go backwards (a case closed
+# before it was received is an error, not data)
+TIME_ORDER = {
+    "complaints": (("received_at", "accepted_at"), ("received_at", "replied_at"), ("received_at", "closed_at")),
+    "service_requests": (("submitted_at", "completed_at"),),
+    "warnings": (("raised_at", "task_at"), ("raised_at", "verified_at"), ("raised_at", "closed_at")),
+}
 
 # the order the issue and the format load them in (references before what refers to them)
 LOAD_ORDER = ("regions", "fund_programs", "fund_allocations", "persons", "fund_payments", "village_ledger",
