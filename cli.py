@@ -305,6 +305,48 @@ def users_reset_password(name: str, password_stdin: bool = typer.Option(False, "
     typer.echo(f"user {name}: password reset")
 
 
+@app.command("import")
+def import_files(paths: list[Path] = typer.Argument(..., help="exchange files (CSV/XLSX) or folders of them"),
+                 dataset: str = typer.Option(None, help="the dataset of every file (default: from each file name)"),
+                 dry_run: bool = typer.Option(False, "--dry-run", help="read and validate only; store nothing"),
+                 as_json: bool = typer.Option(False, "--json", help="one JSON object per file instead of a table")):
+    """Check exchange files: every row read and validated, every problem with its line,
+    column, value and reason. Exit 0 when every file was read (rows may still be
+    rejected), 2 when a file could not be read at all or misses a required column.
+    Loading into the database arrives with issue #13: for now only --dry-run runs."""
+    import json
+
+    from rich.console import Console
+    from rich.progress import track
+    from rich.table import Table
+
+    from data.intake.service import check_file, expand
+    if not dry_run:
+        typer.echo("导入入库功能尚在建设（#13），请先用 --dry-run 检查文件 / loading is not built yet (#13): "
+                   "use --dry-run to check the files", err=True)
+        raise typer.Exit(code=2)
+    files = expand(paths, dataset)
+    shown = files if as_json else track(files, description="检查 / checking", console=Console(stderr=True))
+    reports = [check_file(path, dataset) for path in shown]
+    if as_json:
+        for report in reports:
+            typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        table = Table(title="导入检查 / import check (dry run)")
+        for col in ("file", "dataset", "rows", "would load", "rejected", "problem"):
+            table.add_column(col)
+        for r in reports:
+            problem = r.unreadable or (str(r.errors[0]) + (f" (+{len(r.errors) - 1})" if len(r.errors) > 1 else "")
+                                       if r.errors else "")
+            table.add_row(r.file, r.dataset or "—", str(r.rows), str(r.loaded), str(r.rejected), problem)
+        Console().print(table)
+        for r in reports:  # in full, not cut to the table's width
+            for line in ([r.unreadable] if r.unreadable else [str(e) for e in r.errors[:50]]):
+                typer.echo(line, err=True)
+    if any(r.unreadable for r in reports):
+        raise typer.Exit(code=2)
+
+
 @app.command("import-template")
 def import_template(dataset: str = typer.Argument(..., help="regions | fund_programs | ... (see the exchange format)"),
                     out: Path = typer.Option(None, help="where to write it (default: <dataset>_模板.xlsx here)")):

@@ -190,12 +190,13 @@ class Header:
     missing: tuple[Column, ...]        # required columns not there (the file is rejected)
 
 
-def find_header(dataset: Dataset, rows, *, scan: int = 20) -> Header | None:
-    """The first of the first `scan` rows that names at least half of the dataset's
-    required columns (title rows, often merged, may stand above it); None when none does."""
+def find_header(dataset: Dataset, rows, *, scan: int = 20, least: int | None = None) -> Header | None:
+    """The first of the first `scan` rows that names at least `least` (default: half) of
+    the dataset's required columns (title rows, often merged, may stand above it); None
+    when none does."""
     names = header_names(dataset)
     required = {c.key for c in dataset.required}
-    enough = max(1, len(required) // 2)
+    enough = least or max(1, len(required) // 2)
     for number, row in enumerate(rows, start=1):
         if number > scan:
             break

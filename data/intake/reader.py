@@ -90,7 +90,9 @@ def read_exchange_file(path: str | Path, dataset: str | None = None) -> ReadFile
         rows = _xlsx_rows(path)
     else:
         raise UnreadableFile(f"{path.name}: 只接受 CSV 或 XLSX 文件 / only CSV or XLSX files are read")
-    header = find_header(spec, rows)
+    # a row naming half the required columns is the header; failing that, one naming any
+    # of them is a header with columns missing (said as such, not as "no header")
+    header = find_header(spec, rows) or find_header(spec, rows, least=1)
     if header is None:
         raise UnreadableFile(f"{path.name}: 前 20 行中找不到表头（{spec.zh}的列名） / no header row of {name} "
                              "in the first 20 lines")
