@@ -4,7 +4,23 @@ reduced city demo)."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from sqlalchemy import text
+
+
+def approx_rate(value, expected) -> bool:
+    """A rate equal to the raw one (None where the raw rate has no denominator)."""
+    return value is None if expected is None else value == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def assert_units_equal_raw(units: pd.DataFrame, raw: pd.DataFrame) -> None:
+    """Every raw unit's counts and rates (raw_unit_counts) equal the league's row of it."""
+    for code, row in raw.iterrows():
+        unit = units.loc[code]
+        assert unit["received"] == row["received"] and unit["closed"] == row["closed"]
+        assert approx_rate(unit["reply_rate"], row["replied"] / row["closed"] if row["closed"] else None)
+        assert approx_rate(unit["satisfaction_rate"], row["satisfied"] / row["rated"] if row["rated"] else None)
+        assert approx_rate(unit["repeat_complaint_rate"], row["repeats"] / row["received"] if row["received"] else None)
 
 
 def raw_unit_counts(conn, unit_code_sql: str, where_sql: str, start: str, end: str) -> pd.DataFrame:

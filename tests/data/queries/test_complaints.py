@@ -17,7 +17,7 @@ from data.calendar import week_key, weeks_back
 from data.periods import same_weeks_last_year
 from data.queries import complaints as qc
 from data.scope import Scope
-from tests.support.complaints import raw_unit_counts
+from tests.support.complaints import approx_rate, assert_units_equal_raw, raw_unit_counts
 from tests.support.demo import DEMO_AS_OF, DEMO_COUNTY, DEMO_WEEK
 
 WEEKS = weeks_back(DEMO_WEEK, 4)
@@ -28,12 +28,6 @@ IN_COUNTY = "village_code LIKE '431023%'"
 
 def _one(conn, sql, **params):
     return conn.execute(text(sql), params).one()
-
-
-def _approx(value, expected):
-    if expected is None:
-        return value is None
-    return value == pytest.approx(expected, rel=1e-9, abs=1e-9)
 
 
 @pytest.fixture(scope="module")
@@ -57,11 +51,11 @@ def test_handling_summary_equals_raw_sql(conn):
         FROM complaint WHERE {IN_COUNTY} AND date(closed_at) >= :a AND date(closed_at) < :b""", a=START, b=END)
     reply = _one(conn, f"""SELECT AVG(julianday(replied_at) - julianday(received_at)) FROM complaint
         WHERE {IN_COUNTY} AND date(replied_at) >= :a AND date(replied_at) < :b""", a=START, b=END)
-    assert _approx(s["on_time_completion_rate"], due[1] / due[0])
-    assert _approx(s["reply_rate"], closed[1] / closed[0])
-    assert _approx(s["satisfaction_rate"], closed[3] / closed[2])
-    assert _approx(s["repeat_complaint_rate"], rx[4] / rx[0])
-    assert _approx(s["acceptance_rate"], rx[1] / rx[0])
+    assert approx_rate(s["on_time_completion_rate"], due[1] / due[0])
+    assert approx_rate(s["reply_rate"], closed[1] / closed[0])
+    assert approx_rate(s["satisfaction_rate"], closed[3] / closed[2])
+    assert approx_rate(s["repeat_complaint_rate"], rx[4] / rx[0])
+    assert approx_rate(s["acceptance_rate"], rx[1] / rx[0])
     assert s["avg_days_to_close"] == pytest.approx(closed[4], rel=1e-6)
     assert s["avg_days_to_reply"] == pytest.approx(reply[0], rel=1e-6)
 
@@ -70,12 +64,7 @@ def test_township_league_rates_equal_raw_sql(conn):
     units = qc.fetch_township_units(conn, SCOPE, region_code=DEMO_COUNTY, weeks=WEEKS).set_index("code")
     raw = raw_unit_counts(conn, "substr(village_code, 1, 9) || '000'", IN_COUNTY, START, END)
     assert len(units) >= 10 and set(raw.index) <= set(units.index)
-    for code, row in raw.iterrows():
-        unit = units.loc[code]
-        assert unit["received"] == row["received"] and unit["closed"] == row["closed"]
-        assert _approx(unit["reply_rate"], row["replied"] / row["closed"] if row["closed"] else None)
-        assert _approx(unit["satisfaction_rate"], row["satisfied"] / row["rated"] if row["rated"] else None)
-        assert _approx(unit["repeat_complaint_rate"], row["repeats"] / row["received"] if row["received"] else None)
+    assert_units_equal_raw(units, raw)
     assert units["name"].str.len().min() > 0 and set(units["county_name"]) == {"永兴县"}
     one = qc.fetch_township_units(conn, Scope.of(units.index[0]), region_code=units.index[0], weeks=WEEKS)
     assert one["code"].tolist() == [units.index[0]] and one["county_name"].tolist() == ["永兴县"]
@@ -90,8 +79,8 @@ def test_department_rates_equal_raw_sql(conn):
         conn, params={"a": START, "b": END}).set_index("code")
     assert set(raw.index) == set(units.index) and len(raw) >= 5
     for code, row in raw.iterrows():
-        assert _approx(units.loc[code, "satisfaction_rate"], row["satisfied"] / row["rated"])
-        assert _approx(units.loc[code, "reply_rate"], row["replied"] / row["closed"])
+        assert approx_rate(units.loc[code, "satisfaction_rate"], row["satisfied"] / row["rated"])
+        assert approx_rate(units.loc[code, "reply_rate"], row["replied"] / row["closed"])
 
 
 def test_league_flags_units_against_the_floors():
@@ -123,7 +112,7 @@ def test_services_equal_raw_sql(conn):
     for matter in sub.index:
         assert svc.loc[matter, "submitted"] == sub.loc[matter, "n"]
     for matter in due.index:
-        assert _approx(svc.loc[matter, "on_time_rate"], due.loc[matter, "on_time"] / due.loc[matter, "due"])
+        assert approx_rate(svc.loc[matter, "on_time_rate"], due.loc[matter, "on_time"] / due.loc[matter, "due"])
     for matter in rated.index:
         assert svc.loc[matter, "avg_rating"] == pytest.approx(rated.loc[matter, "avg"])
         assert svc.loc[matter, "rating_5"] == rated.loc[matter, "five"]

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from data.calendar import weeks_back
 from data.queries import complaints as qc
 from data.scope import Scope
-from tests.support.complaints import raw_unit_counts
+from tests.support.complaints import assert_units_equal_raw, raw_unit_counts
 from tests.support.demo import CITY, DEMO_WEEK
 
 WEEKS = weeks_back(DEMO_WEEK, 4)
@@ -31,22 +31,13 @@ def conn(city_demo_db_url):
     engine.dispose()
 
 
-def _approx(value, expected):
-    return value is None if expected is None else value == pytest.approx(expected, rel=1e-9, abs=1e-9)
-
-
 def test_county_league_of_the_city_equals_raw_sql(conn):
     units = qc.fetch_county_units(conn, SCOPE, region_code=CITY, weeks=WEEKS).set_index("code")
     raw = raw_unit_counts(conn, "substr(village_code, 1, 6) || '000000'", "village_code LIKE '4310%'", START, END)
     raw = raw[raw["received"] + raw["closed"] > 0]
     assert len(raw) == 11, "the reduced city demo has complaints in all 11 counties"
     assert set(raw.index) == set(units.index)
-    for code, row in raw.iterrows():
-        unit = units.loc[code]
-        assert unit["received"] == row["received"] and unit["closed"] == row["closed"]
-        assert _approx(unit["reply_rate"], row["replied"] / row["closed"] if row["closed"] else None)
-        assert _approx(unit["satisfaction_rate"], row["satisfied"] / row["rated"] if row["rated"] else None)
-        assert _approx(unit["repeat_complaint_rate"], row["repeats"] / row["received"] if row["received"] else None)
+    assert_units_equal_raw(units, raw)
     assert set(units["county_name"]) == {"郴州市"} and units["name"].str.endswith(("县", "区", "市")).all()
     # a county user of the city sees only its own county's row
     mine = qc.fetch_county_units(conn, Scope.of("431023"), region_code=CITY, weeks=WEEKS)
