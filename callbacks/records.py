@@ -50,6 +50,11 @@ FILTER_OPTIONS = {
 PROFILE_LINKS = {"village": "village_code", "region": "region_code"}
 
 
+def _filter_model(request) -> dict:
+    """The grid's filter model (AG Grid's filterModel), {} when none."""
+    return (request or {}).get("filterModel") or {}
+
+
 def _query(query) -> tuple[RecordSource | None, dict, str]:
     query = query if isinstance(query, dict) else {}
     params = query.get("params") if isinstance(query.get("params"), dict) else {}
@@ -127,7 +132,7 @@ def _sort(request) -> list[tuple[str, bool]]:
 
 def _filters(source, request, lang: str) -> dict:
     """The grid's filter model; a text filter on a code column matches its labels."""
-    model = (request or {}).get("filterModel") or {}
+    model = _filter_model(request)
     if not isinstance(model, dict):
         return {}
     out = {}
@@ -178,23 +183,23 @@ def grid_rows(request, query):
     the status line ('N records')."""
     if not isinstance(request, dict):
         return no_update, no_update
-    lang = _query(query)[2]
+    source, params, lang = _query(query)
     try:
         start = max(0, int(request.get("startRow") or 0))
         end = max(start, int(request.get("endRow") or start + 100))
     except (TypeError, ValueError):
         return {"rowData": [], "rowCount": 0}, t("records.status.none", lang)
-    if _query(query)[0] is None:
+    if source is None:
         return {"rowData": [], "rowCount": 0}, t("records.status.none", lang)
 
     def compute():
         rows, total, _, _ = query_rows(query, request, offset=start, limit=min(end - start, 1000))
         return {"rowData": records_of(rows), "rowCount": total}
-    key = json.dumps([query, _sort(request), (request or {}).get("filterModel") or {}, start, end],
+    key = json.dumps([query, _sort(request), _filter_model(request), start, end],
                      sort_keys=True, default=str)
     response = memoized("records.rows", current_scope(), key, compute=compute)
     if start == 0:  # a new query, sort or filter (later blocks are the same view scrolled)
-        _audit_view(query, request, response["rowCount"])
+        _audit_view(source, params, request, response["rowCount"])
     total = response["rowCount"]
     status = t("records.status.count", lang, n=f"{total:,}")
     if total > EXPORT_CAP:
@@ -215,7 +220,8 @@ def export_payload(query, request, fmt: str) -> tuple[dict | None, int, int]:
         return None, 0, 0
     table = headed(source, rows, lang)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
-    region = str((_query(query)[1] or {}).get("region") or "")
+    params = _query(query)[1]
+    region = str(params.get("region") or "")
     base = f"{source.name}-{region}-{stamp}"
     if total > len(rows):  # say so in the file itself
         note = t("records.export.capped", lang, n=f"{len(rows):,}", total=f"{total:,}")
@@ -226,8 +232,8 @@ def export_payload(query, request, fmt: str) -> tuple[dict | None, int, int]:
     else:
         payload = dcc.send_bytes(frame_to_csv_bytes(table), f"{base}.csv")
     _audit(source.name, fmt, region, {"rows": len(rows), "total": total,
-                                      "params": _query(query)[1], "sort": _sort(request),
-                                      "filters": (request or {}).get("filterModel") or {}})
+                                      "params": params, "sort": _sort(request),
+                                      "filters": _filter_model(request)})
     return payload, len(rows), total
 
 
@@ -236,13 +242,10 @@ def _audit(source_name: str, fmt: str, region: str, detail: dict) -> None:
     audit_event(f"export_{fmt}", f"records:{source_name}", region_code=region, detail=detail)
 
 
-def _audit_view(query, request, total: int) -> None:
+def _audit_view(source: RecordSource, params: dict, request, total: int) -> None:
     """One audit_log row per records view: the source, its parameters, sort and filters."""
-    source, params, _ = _query(query)
-    if source is not None:
-        audit_event("records_view", f"records:{source.name}", region_code=params.get("region"),
-                    detail={"params": params, "sort": _sort(request), "rows": total,
-                            "filters": (request or {}).get("filterModel") or {}})
+    audit_event("records_view", f"records:{source.name}", region_code=params.get("region"),
+                detail={"params": params, "sort": _sort(request), "rows": total, "filters": _filter_model(request)})
 
 
 def grid_export(_csv, _xlsx, query, request):
