@@ -69,11 +69,11 @@ def export_chart(key: str, source: ChartSource, n_clicks: list, state: dict | No
     if not isinstance(trigger, dict) or trigger.get("fmt") not in MIME or not any(n_clicks or []):
         return no_update, no_update
     lang, fmt = lang_of(search), trigger["fmt"]
+    params = state if isinstance(state, dict) else {}
     try:
-        payload = export_file(source.build(state if isinstance(state, dict) else {}), fmt, lang)
+        payload = export_file(source.build(params), fmt, lang)
     except ExportError as exc:
         return no_update, str(exc)
-    params = state if isinstance(state, dict) else {}
     audit_event(f"export_{fmt}", f"chart:{key}", region_code=params.get("region"),
                 detail={k: params.get(k) for k in ("week", "period", "metric", "lang") if params.get(k)})
     return payload, ""

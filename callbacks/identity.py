@@ -6,9 +6,11 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, html, no_update
 
+from callbacks.chart_export import lang_of
 from data.access import UNMASK_IDENTITY
 from data.identity import UnmaskRefused, unmask_complainant
 from i18n import t
+from ids import PAGES_LOCATION
 from ids import complaints as cid
 from runtime import client_address, current_scope, current_user, get_engine
 
@@ -17,7 +19,6 @@ RIGHT = UNMASK_IDENTITY
 
 def open_identity(n_clicks, case_no, reason, search):
     """The complainant of one case (alert), or why not."""
-    from callbacks.chart_export import lang_of
     if not n_clicks:
         return no_update
     lang = lang_of(search)
@@ -35,7 +36,6 @@ def open_identity(n_clicks, case_no, reason, search):
 
 
 def register(app) -> None:
-    from ids import PAGES_LOCATION
     app.callback(Output(cid.UNMASK_RESULT, "children"), Input(cid.UNMASK_OPEN, "n_clicks"),
                  State(cid.UNMASK_CASE, "value"), State(cid.UNMASK_REASON, "value"),
                  State(PAGES_LOCATION, "search"), prevent_initial_call=True)(open_identity)

@@ -166,11 +166,11 @@ def _reason(col: Column, check: str) -> tuple[str, str]:
 # ---------------------------------------------------------------- a whole file
 
 def validate(read: ReadFile) -> list[RowError]:
-    """Every problem of the file's rows, in line order (a row may have several)."""
+    """Every problem of the file's rows, by line, then in the dataset's column order."""
     dataset, frame = read.dataset, read.frame
     errors = _schema_errors(dataset, frame) + _time_order_errors(dataset, frame) + _key_errors(dataset, frame)
-    return sorted(errors, key=lambda e: (e.line, [c.zh for c in dataset.columns].index(e.column)
-                                         if e.column in [c.zh for c in dataset.columns] else 99))
+    position = {col.zh: index for index, col in enumerate(dataset.columns)}  # every error names one of them
+    return sorted(errors, key=lambda e: (e.line, position[e.column]))
 
 
 def _schema_errors(dataset: Dataset, frame: pd.DataFrame) -> list[RowError]:
