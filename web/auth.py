@@ -136,16 +136,22 @@ def gate() -> ResponseReturnValue | None:
     if user.via_gateway:
         _first_gateway_request(user)
         return None
-    ended = _session_ended(time.time())
+    now = time.time()
+    ended = _session_ended(now)
     if ended:
         audit_event("session_" + ended, f"user:{user.name}")
-        logout_user()
-        session.clear()
+        end_session()
         return refuse(ended)
-    session[SEEN] = int(time.time())
+    session[SEEN] = int(now)
     if user.must_change_password and request.path not in ("/password", "/logout"):
         return refuse("change_password", to="/password")
     return None
+
+
+def end_session() -> None:
+    """Log the user out and drop everything the session cookie held."""
+    logout_user()
+    session.clear()
 
 
 def _session_ended(now: float) -> str:
@@ -227,8 +233,7 @@ def logout_view():
     user = runtime.current_user()
     if user.is_authenticated:
         audit_event("logout", f"user:{user.name}")
-    logout_user()
-    session.clear()
+    end_session()
     return redirect(login_href("logout", None))
 
 
@@ -245,8 +250,7 @@ def password_view():
     except users.UserError as exc:
         return render_password(lang, forced=user.must_change_password,
                                message=t("auth.password.rejected", lang, reason=str(exc))), 400
-    logout_user()  # the new stamp ends this session too: log in with the new password
-    session.clear()
+    end_session()  # the new stamp ends this session too: log in with the new password
     return redirect(login_href("password_changed", None))
 
 
