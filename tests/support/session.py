@@ -42,6 +42,12 @@ def make_user(engine, name: str, role: str, scope=PROVINCE, *, password: str = P
             add_user(conn, name, role, list(scope), password, actor="tests")
 
 
+def make_role_accounts(engine) -> None:
+    """ROLE_ACCOUNTS in the database (those not there yet)."""
+    for role, (name, scope) in ROLE_ACCOUNTS.items():
+        make_user(engine, name, role, scope)
+
+
 def log_in(client, name: str, *, password: str = PASSWORD):
     """POST /login with the client; returns the response (302 on success)."""
     return client.post("/login", data={"name": name, "password": password})
@@ -55,8 +61,7 @@ def serve_with_accounts(db_url: str, var_dir):
     from data.model.db import make_engine
     from tools.serve import AppDidNotStart, running_app
     engine = make_engine(db_url)
-    for role, (name, scope) in ROLE_ACCOUNTS.items():
-        make_user(engine, name, role, scope)
+    make_role_accounts(engine)
     engine.dispose()
     try:
         with running_app(db_url, var_dir) as url:

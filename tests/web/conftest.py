@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.pg import pg_schema
-from tests.support.session import ROLE_ACCOUNTS, make_user
+from tests.support.session import make_role_accounts
 
 
 def _factory(db_url: str, var_dir):
@@ -21,8 +21,7 @@ def _factory(db_url: str, var_dir):
     def build(**env):
         server = create_app(load_settings(env={"DATABASE_URL": db_url, "SUNSHINE_VAR_DIR": str(var_dir),
                                                **env})).server
-        for role, (name, scope) in ROLE_ACCOUNTS.items():
-            make_user(engine_of(server), name, role, scope)
+        make_role_accounts(engine_of(server))
         return server
     return build
 
