@@ -64,15 +64,21 @@ def page_frame(page: str, state: PageState, *children) -> html.Div:
 
 
 def under_construction(page: str, issue: int, state: PageState) -> html.Div:
-    """The page of a planned feature: what it will be and where to go meanwhile."""
+    """The page of a planned feature: what it will be and where to go meanwhile (the
+    overview, or the first other page this user's role may open; none if there is none)."""
     lang = state.lang
-    card = dbc.Card(dbc.CardBody([
-        html.Span(t("construction.badge", lang), className="badge text-bg-warning mb-2"),
-        html.H2(t("construction.title", lang, page=t(f"nav.{page}", lang)), className="h4"),
-        html.P(t("construction.body", lang, issue=issue)),
-        dbc.Button(t("construction.link", lang), href=state_href("/", state_links(state)),
-                   color="primary"),
-    ]), id=ids.CONSTRUCTION_CARD, className="sun-card sun-construction")
+    elsewhere = [path for key, path in visible_pages(runtime.current_user().role) if key != page]
+    body = [html.Span(t("construction.badge", lang), className="badge text-bg-warning mb-2"),
+            html.H2(t("construction.title", lang, page=t(f"nav.{page}", lang)), className="h4")]
+    if elsewhere and elsewhere[0] == "/":
+        body += [html.P(t("construction.body", lang, issue=issue)),
+                 dbc.Button(t("construction.link", lang), href=state_href("/", state_links(state)), color="primary")]
+    else:
+        body.append(html.P(t("construction.body_soon", lang, issue=issue)))
+        if elsewhere:
+            body.append(dbc.Button(t("auth.forbidden.link", lang), href=state_href(elsewhere[0], state_links(state)),
+                                   color="primary"))
+    card = dbc.Card(dbc.CardBody(body), id=ids.CONSTRUCTION_CARD, className="sun-card sun-construction")
     return page_frame(page, state, card)
 
 

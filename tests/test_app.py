@@ -214,3 +214,16 @@ def test_every_response_carries_the_security_headers(tmp_path, path):
     assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
     static = path.startswith("/vendor/")  # everything else answers who asks (here: 302/401)
     assert ("no-store" in resp.headers.get("Cache-Control", "")) != static
+
+
+@pytest.mark.parametrize("role, link", [("commission", "/"), ("data_admin", None)])
+def test_a_page_under_construction_links_only_where_the_role_may_go(app, role, link):
+    """The overview for a role that may open it; no link for a role whose one page this is."""
+    from components.shell import under_construction
+    from components.state import current_state
+    with signed_in(app.server, role=role):
+        card = json.dumps(under_construction("data", 13, current_state()).to_plotly_json(), cls=_PlotlyEncoder,
+                          ensure_ascii=False)
+    hrefs = re.findall(r'"href": "([^"?]*)', card)
+    assert hrefs == ([link] if link else [])
+    assert ("前往总览" in card) == (link == "/")
