@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.demo import CITY_SMALL, CITY_SMALL_SCALE, DEMO_AS_OF, DEMO_SEED
+from tests.support.demo import DEMO_AS_OF, DEMO_SEED, build_city_small
 
 
 @pytest.fixture(scope="session")
@@ -49,17 +49,12 @@ def browser_db_url(demo_db_url) -> str:
 def city_demo_db_url(tmp_path_factory) -> str:
     """URL of a SQLite file holding the reduced city-level demo (郴州市)."""
     from data.model.db import make_engine
-    from data.model.migrate import upgrade
-    from demo import context, generate
 
     url = f"sqlite:///{tmp_path_factory.mktemp('city-demo') / 'city.db'}"
     engine = make_engine(url)
-    upgrade(engine)
-    context.SCALES.setdefault(CITY_SMALL_SCALE, CITY_SMALL)
     try:
-        generate(engine, scale=CITY_SMALL_SCALE, seed=DEMO_SEED, as_of=DEMO_AS_OF, progress=False)
+        build_city_small(engine)
     finally:
-        context.SCALES.pop(CITY_SMALL_SCALE, None)
         engine.dispose()
     return url
 

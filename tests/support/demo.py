@@ -22,3 +22,15 @@ DEMO_COUNTY = "431023000000"
 CITY = "431000000000"
 CITY_SMALL_SCALE = "city_small"
 CITY_SMALL = dict(load="431000", keep="4310", townships=40, villages=400, focus="4310")
+
+
+def build_city_small(engine) -> None:
+    """The reduced city-level demo (郴州市, CITY_SMALL) into `engine`'s upgraded schema."""
+    from data.model.migrate import upgrade
+    from demo import context, generate
+    upgrade(engine)
+    context.SCALES.setdefault(CITY_SMALL_SCALE, CITY_SMALL)
+    try:
+        generate(engine, scale=CITY_SMALL_SCALE, seed=DEMO_SEED, as_of=DEMO_AS_OF, progress=False)
+    finally:
+        context.SCALES.pop(CITY_SMALL_SCALE, None)

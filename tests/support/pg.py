@@ -13,6 +13,11 @@ from data.model.db import make_engine
 PG_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 
 
+def pg_schema_url(schema: str) -> str:
+    """The URL of PG_URL whose search_path is `schema` (for code that makes its own engine)."""
+    return f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
 @contextmanager
 def pg_schema(schema: str) -> Iterator[Engine]:
     """An engine whose search_path is a fresh schema, dropped afterwards."""
@@ -26,7 +31,7 @@ def pg_schema(schema: str) -> Iterator[Engine]:
     with base.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         conn.execute(text(f"CREATE SCHEMA {schema}"))
-    scoped = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    scoped = make_engine(pg_schema_url(schema))
     try:
         yield scoped
     finally:

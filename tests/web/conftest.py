@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.pg import pg_schema
+from tests.support.pg import pg_schema, pg_schema_url
 from tests.support.session import make_role_accounts
 
 
@@ -39,5 +39,4 @@ def auth_server(request, demo_db_url, tmp_path):
     from data.model.migrate import upgrade
     with pg_schema("web_auth_test") as engine:
         upgrade(engine)
-        schema_url = engine.url.render_as_string(hide_password=False)
-        yield _factory(schema_url + "?options=-csearch_path%3Dweb_auth_test", tmp_path)
+        yield _factory(pg_schema_url("web_auth_test"), tmp_path)

@@ -15,6 +15,8 @@ from sqlalchemy import text
 from data.access import PAGE_RIGHTS, ROLES, has_right, may_open
 from runtime import engine_of
 from tests.support.dash_requests import payload, post, server_callbacks
+from tests.support.demo import build_city_small
+from tests.support.pg import pg_schema, pg_schema_url
 from tests.support.session import ROLE_ACCOUNTS, log_in, signed_in
 
 UNSET = object()
@@ -67,14 +69,26 @@ NEIGHBOUR = "431021"      # a neighbour county of the city demo
 MARK = "MARKER身份"
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def city_db_url(request):
+    """The reduced city demo: the shared SQLite file, or built into a PostgreSQL schema
+    (skipped with the reason when no server answers)."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("city_demo_db_url")
+        return
+    with pg_schema("web_forged_test") as engine:
+        build_city_small(engine)
+        yield pg_schema_url("web_forged_test")
+
+
 @pytest.fixture(scope="module")
-def city_server(city_demo_db_url, tmp_path_factory):
+def city_server(city_db_url, tmp_path_factory):
     """The app on the city demo with the role accounts (staff and commission over one
     county), and identity markers planted in complaints of that county and of a neighbour."""
     from app import create_app
     from settings import load_settings
     from tests.support.session import make_user
-    server = create_app(load_settings(env={"DATABASE_URL": city_demo_db_url,
+    server = create_app(load_settings(env={"DATABASE_URL": city_db_url,
                                            "SUNSHINE_VAR_DIR": str(tmp_path_factory.mktemp("forged")),
                                            "SUNSHINE_LOGIN_RATE": "1000/minute"})).server  # many logins here
     for role, (name, scope) in ROLE_ACCOUNTS.items():
