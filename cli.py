@@ -50,18 +50,18 @@ def _check_scale(scale: str) -> str:
 @app.command("upgrade-db")
 def upgrade_db(database_url: str = typer.Option(None, help="SQLAlchemy URL (default: settings)")):
     """Create or upgrade the database schema to the newest revision (Alembic)."""
-    from data.model.migrate import upgrade
-    upgrade(_engine(database_url))
+    from data.intake.base import prepare_database
+    prepare_database(_engine(database_url))
     typer.echo("schema up to date")
 
 
 @app.command("rebuild-rollups")
 def rebuild_rollups(database_url: str = typer.Option(None, help="SQLAlchemy URL (default: settings)")):
     """Upgrade the schema, then rebuild every rollup table from the raw rows (one transaction)."""
-    from data.model.migrate import upgrade
+    from data.intake.base import prepare_database
     from data.rollups import rebuild_all
     engine = _engine(database_url)
-    upgrade(engine)
+    prepare_database(engine)
     with engine.begin() as conn:
         counts = rebuild_all(conn)
     typer.echo(f"rebuilt {len(counts)} rollups: {sum(counts.values()):,} rows")
@@ -72,16 +72,37 @@ def demo(scale: str = typer.Option("city", callback=_check_scale, help="county |
          seed: int = typer.Option(7, help="random seed: same seed, same data"),
          as_of: str | None = typer.Option(None, help="last day (Sunday) of the last week, YYYY-MM-DD"),
          database_url: str = typer.Option(None, help="SQLAlchemy URL (default: settings)"),
-         quiet: bool = typer.Option(False, help="no progress bar")):
+         quiet: bool = typer.Option(False, help="no progress bar"),
+         export: Path = typer.Option(None, "--export", help="write the demo as exchange files into this folder "
+                                     "(built in a scratch database; the database is not touched)")):
     """Generate a complete, deterministic two-year demo dataset (replaces existing data)."""
-    from data.model.migrate import upgrade
+    from data.intake.base import prepare_database
     from demo import generate
+    if export is not None:
+        _export_demo(scale, seed, _parse_date(as_of), export, quiet)
+        return
     engine = _engine(database_url)
-    upgrade(engine)
+    prepare_database(engine)
     started = dt.datetime.now()
     summary = generate(engine, scale=scale, seed=seed, as_of=_parse_date(as_of), progress=not quiet)
     seconds = (dt.datetime.now() - started).total_seconds()
     typer.echo(f"demo data ({scale}, seed {seed}) written in {seconds:.1f} s: {summary}")
+
+
+def _export_demo(scale: str, seed: int, as_of, out: Path, quiet: bool) -> None:
+    import tempfile
+
+    from data.intake.base import prepare_database
+    from data.intake.export import export_exchange
+    from demo import generate
+    with tempfile.TemporaryDirectory(prefix="sunshine-export-") as scratch:
+        engine = _engine(f"sqlite:///{scratch}/demo.db")
+        prepare_database(engine)
+        generate(engine, scale=scale, seed=seed, as_of=as_of, progress=not quiet)
+        with engine.connect() as conn:
+            counts = export_exchange(conn, out)
+        engine.dispose()
+    typer.echo(f"exchange files in {out}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
 
 @app.command("ensure-demo")
@@ -92,10 +113,10 @@ def ensure_demo(scale: str = typer.Option("city", callback=_check_scale),
     demo database without accounts, make one demo account per role and print them once."""
     from sqlalchemy import func, select
 
-    from data.model.migrate import upgrade
+    from data.intake.base import prepare_database
     from data.model.schema import Region
     engine = _engine(database_url)
-    upgrade(engine)
+    prepare_database(engine)
     with engine.connect() as conn:
         regions = conn.execute(select(func.count()).select_from(Region)).scalar_one()
     if regions:
@@ -131,10 +152,10 @@ def import_boundaries(path: Path = typer.Argument(..., exists=True, readable=Tru
                       code_field: str = typer.Option("code", help="attribute holding the division code"),
                       database_url: str = typer.Option(None)):
     """Load a real township/village boundary file (GeoJSON or Shapefile); all or nothing."""
-    from data.model.migrate import upgrade
+    from data.intake.base import prepare_database
     from geo.importer import import_boundaries as run_import
     engine = _engine(database_url)
-    upgrade(engine)
+    prepare_database(engine)
     with engine.connect() as conn:  # one transaction: boundaries (if clean), the batch record, the audit row
         result = run_import(conn, path, code_field=code_field)
         _audit_cli(conn, "import_boundaries", f"file:{path.name}",
@@ -220,10 +241,8 @@ def briefing(week: str = typer.Option(None, help="ISO week, e.g. 2026-W46 (defau
 
 def _audit_cli(conn, action: str, obj: str, detail: dict) -> None:
     """An audit_log row for a command run from the shell (who: the system user)."""
-    import getpass
-
     from data import audit
-    audit.record(conn, user=f"cli:{getpass.getuser()}", action=action, obj=obj, detail=detail, address="cli")
+    audit.record(conn, user=_cli_user(), action=action, obj=obj, detail=detail, address="cli")
 
 
 def _accounts(database_url: str | None, change) -> None:
@@ -231,10 +250,10 @@ def _accounts(database_url: str | None, change) -> None:
     import getpass
 
     from data.access import UnknownRole
-    from data.model.migrate import upgrade
+    from data.intake.base import prepare_database
     from data.users import UserError
     engine = _engine(database_url)
-    upgrade(engine)
+    prepare_database(engine)
     try:
         with engine.begin() as conn:
             change(conn, f"cli:{getpass.getuser()}")
@@ -309,42 +328,101 @@ def users_reset_password(name: str, password_stdin: bool = typer.Option(False, "
 def import_files(paths: list[Path] = typer.Argument(..., help="exchange files (CSV/XLSX) or folders of them"),
                  dataset: str = typer.Option(None, help="the dataset of every file (default: from each file name)"),
                  dry_run: bool = typer.Option(False, "--dry-run", help="read and validate only; store nothing"),
-                 as_json: bool = typer.Option(False, "--json", help="one JSON object per file instead of a table")):
-    """Check exchange files: every row read and validated, every problem with its line,
-    column, value and reason. Exit 0 when every file was read (rows may still be
-    rejected), 2 when a file could not be read at all or misses a required column.
-    Loading into the database arrives with issue #13: for now only --dry-run runs."""
+                 as_json: bool = typer.Option(False, "--json", help="one JSON object per file instead of a table"),
+                 database_url: str | None = DB_OPTION):
+    """Load exchange files (datasets in dependency order, each file in one transaction):
+    every row read, validated and its references checked, every problem with its line,
+    column, value and reason; good rows loaded, bad rows kept for the error report. Exit
+    0 when every file was read (rows may still be rejected), 2 when a file could not be
+    read at all or misses a required column."""
     import json
 
     from rich.console import Console
-    from rich.progress import track
     from rich.table import Table
 
-    from data.intake.service import check_file, expand
-    if not dry_run:
-        typer.echo("导入入库功能尚在建设（#13），请先用 --dry-run 检查文件 / loading is not built yet (#13): "
-                   "use --dry-run to check the files", err=True)
-        raise typer.Exit(code=2)
+    from data.intake.base import prepare_database
+    from data.intake.service import expand, import_paths
+    if dataset is not None and dataset not in _datasets():
+        raise typer.BadParameter(f"未知数据集 / unknown dataset {dataset!r}: {', '.join(_datasets())}")
+    engine = _engine(database_url)
+    prepare_database(engine)
     files = expand(paths, dataset)
-    shown = files if as_json else track(files, description="检查 / checking", console=Console(stderr=True))
-    reports = [check_file(path, dataset) for path in shown]
+    reports = _with_progress(lambda progress: import_paths(engine, files, user=_cli_user(), dataset=dataset,
+                                                         dry_run=dry_run, progress=progress),
+                             len(files), quiet=as_json)
     if as_json:
         for report in reports:
             typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
     else:
-        table = Table(title="导入检查 / import check (dry run)")
-        for col in ("file", "dataset", "rows", "would load", "rejected", "problem"):
+        table = Table(title="导入检查 / import check (dry run)" if dry_run else "导入 / import")
+        for col in ("file", "dataset", "batch", "rows", "would load" if dry_run else "loaded", "updated",
+                    "unchanged", "rejected", "problem"):
             table.add_column(col)
         for r in reports:
             problem = r.unreadable or (str(r.errors[0]) + (f" (+{len(r.errors) - 1})" if len(r.errors) > 1 else "")
                                        if r.errors else "")
-            table.add_row(r.file, r.dataset or "—", str(r.rows), str(r.loaded), str(r.rejected), problem)
+            if r.same_file_as:
+                problem = (f"同一文件已由批次 {r.same_file_as} 导入，未作改动 / same file as batch "
+                           f"{r.same_file_as}: nothing changed. {problem}")
+            table.add_row(r.file, r.dataset or "—", str(r.batch or "—"), str(r.rows), str(r.loaded), str(r.updated),
+                          str(r.unchanged), str(r.rejected), problem)
         Console().print(table)
         for r in reports:  # in full, not cut to the table's width
             for line in ([r.unreadable] if r.unreadable else [str(e) for e in r.errors[:50]]):
                 typer.echo(line, err=True)
     if any(r.unreadable for r in reports):
         raise typer.Exit(code=2)
+
+
+def _datasets() -> tuple[str, ...]:
+    from data.intake.datasets import LOAD_ORDER
+    return LOAD_ORDER
+
+
+def _cli_user() -> str:
+    """Who runs a command, for the import history and the audit log."""
+    import getpass
+    return f"cli:{getpass.getuser()}"
+
+
+def _with_progress(run, files: int, *, quiet: bool):
+    """Run `run(progress)` with a rich bar over the files and their stages (on stderr); to
+    a log or a pipe, one line per stage as it starts."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    if quiet:
+        return run(None)
+    if not sys.stderr.isatty():
+        return run(lambda name, stage: print(f"{name}: {stage}", file=sys.stderr, flush=True))
+    stages = ("read", "references", "load", "rollups")
+    with Progress(console=Console(stderr=True), transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(name: str, stage: str) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=len(stages))
+            bar.update(tasks[name], completed=stages.index(stage) + 1 if stage in stages else 0,
+                       description=f"{name}: {stage}")
+        result = run(progress)
+        for task in tasks.values():
+            bar.update(task, completed=len(stages))
+        return result
+
+
+@app.command("import-undo")
+def import_undo(batch: int = typer.Argument(..., help="the batch number the import printed"),
+                database_url: str | None = DB_OPTION):
+    """Remove one import batch and put back the rows it replaced (rollups included)."""
+    from data.intake.service import UndoRefused, undo
+    engine = _engine(database_url)
+    try:
+        result = undo(engine, batch, user=_cli_user())
+    except UndoRefused as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=2) from exc
+    typer.echo(f"批次 {batch} 已撤销 / batch {batch} undone: {result['removed']} removed, "
+               f"{result['restored']} restored")
 
 
 @app.command("import-template")

@@ -16,6 +16,7 @@ import re
 from functools import cache
 
 import chinese_calendar
+import numpy as np
 from sqlalchemy import delete, insert
 
 from data.model.schema import CalendarDay
@@ -55,6 +56,25 @@ def add_working_days(start: dt.date, n: int) -> dt.date:
         if is_workday(day):
             n -= 1
     return day
+
+
+def working_days_after(days: np.ndarray, n_days) -> np.ndarray:
+    """datetime64[D] due dates: `n_days` working days after each of `days` (the day itself
+    not counted), vectorised: a running count of working days over the covered span
+    turns "n working days after d" into one lookup, so a million complaints cost one
+    calendar pass (the same rule as `add_working_days`)."""
+    days = days.astype("datetime64[D]")
+    n_days = np.broadcast_to(np.asarray(n_days, dtype=np.int64), days.shape)
+    if days.size == 0:
+        return days
+    first = days.min()
+    span = int((days.max() - first).astype(int)) + 2 * int(n_days.max()) + 40
+    calendar = first + np.arange(span)
+    work = np.array([is_workday(d.astype(dt.date)) for d in calendar])
+    cum = np.cumsum(work)  # working days in [first, day]
+    offset = (days - first).astype(int)
+    # the earliest day whose running count reaches count(start) + n
+    return calendar[np.searchsorted(cum, cum[offset] + n_days, side="left")]
 
 
 def week_key(day: dt.date) -> int:

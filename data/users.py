@@ -185,10 +185,18 @@ DEMO_ACCOUNTS_KEY = "demo_accounts"  # dataset_info: the demo accounts exist (th
 
 def demo_jurisdictions(conn: Connection, root_code: str) -> dict[str, list[str]]:
     """Role -> scope of the demo accounts: the dataset's root region for most; staff get
-    the first county below it (to show a narrower jurisdiction); auditor and admin none."""
+    the first region below it that holds villages (to show a narrower jurisdiction; the
+    base tree's other counties hold none); auditor and admin none."""
+    from data.codes import CHILD_LEVEL, PREFIX_LEN, code_range, level_of
     from data.model.schema import Region
     region = Region.__table__
-    county = conn.execute(select(region.c.code).where(region.c.parent_code == root_code)
+    lo, hi = code_range(root_code)
+    digits = PREFIX_LEN[CHILD_LEVEL.get(level_of(root_code), "village")]
+    village = region.alias("village")
+    populated = select(village.c.code).where(village.c.level == "village", village.c.code.between(lo, hi),
+                                             func.substr(village.c.code, 1, digits)
+                                             == func.substr(region.c.code, 1, digits))
+    county = conn.execute(select(region.c.code).where(region.c.parent_code == root_code, populated.exists())
                           .order_by(region.c.code).limit(1)).scalar()
     staff = county if county else root_code
     return {"leader": [root_code], "commission": [root_code], "staff": [staff],

@@ -92,21 +92,6 @@ def week_factors(ctx: Context) -> np.ndarray:
     return factor
 
 
-def date_str(days: np.ndarray) -> np.ndarray:
-    """datetime64 dates -> 'YYYY-MM-DD' strings (NaT -> None), the storage format."""
-    out = np.datetime_as_string(days.astype("datetime64[D]"), unit="D").astype(object)
-    out[np.isnat(days)] = None
-    return out
-
-
-def datetime_str(moments: np.ndarray) -> np.ndarray:
-    """datetime64 moments -> 'YYYY-MM-DD HH:MM:SS.000000' (SQLAlchemy's SQLite format)."""
-    text = np.datetime_as_string(moments.astype("datetime64[s]"), unit="s")
-    out = np.char.add(np.char.replace(text, "T", " "), ".000000").astype(object)
-    out[np.isnat(moments)] = None
-    return out
-
-
 def month_key(days: np.ndarray) -> np.ndarray:
     """yyyymm ints of datetime64 dates."""
     months = days.astype("datetime64[M]").astype(int)

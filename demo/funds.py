@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from demo.beneficiaries import PROGRAMS, window_months
+from demo.beneficiaries import program_table as beneficiaries_table
 from demo.context import Context
+from demo.names import numbered
 from demo.plan import Plan
 
 # Source-level shares per programme id (central / provincial / municipal / county).
@@ -24,6 +26,13 @@ SHARES = {
 }
 LEVELS = ("central", "provincial", "municipal", "county")
 _CYCLE = {p[0]: p[6] for p in PROGRAMS}
+
+
+def program_table() -> pd.DataFrame:
+    """Rows of table fund_program, each with its largest source of money."""
+    table = beneficiaries_table()
+    table["source_level"] = [LEVELS[int(np.argmax(SHARES[pid]))] for pid in table["id"]]
+    return table
 
 
 def plant_deceased(ctx: Context, plan: Plan, enrol: pd.DataFrame) -> None:
@@ -54,6 +63,8 @@ def payments(ctx: Context, enrol: pd.DataFrame, counties: pd.DataFrame, plan: Pl
     frame["paid_date"] = _paid_dates(ctx, frame, counties, plan)
     frame = _plant_duplicate(ctx, plan, frame)
     frame.insert(0, "id", np.arange(1, len(frame) + 1))
+    frame["payment_no"] = numbered("FF", frame["id"], 9)
+    frame["period"] = frame["due_date"].dt.strftime("%Y-%m")  # the month a payment is due for
     frame["batch_id"] = ctx.batch_id
     return frame
 
@@ -129,6 +140,7 @@ def allocations(ctx: Context, plan: Plan, pay: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["program_id", "region_code", "year", "source_level",
                                         "amount", "allocated_on"])
     frame.insert(0, "id", np.arange(1, len(frame) + 1))
+    frame["allocation_no"] = numbered("XD", frame["id"], 7)
     return frame
 
 

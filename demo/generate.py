@@ -14,6 +14,7 @@ import pandas as pd
 
 from data import calendar as cal
 from data import rollups
+from data.intake.base import ensure_division_tree
 from data.model.db import bulk_load_journal
 from data.model.schema import (
     BeneficiaryIdentity,
@@ -84,6 +85,7 @@ def generate(engine, *, scale: str, seed: int, as_of: dt.date | None = None,
         raw = {k: v for k, v in counts.items() if not k.startswith("rollup:")}
         load(conn, ImportBatch.__table__, import_batch_frame(ctx, started, raw))
         reset_sequences(conn, list(_TABLES_WITH_IDS))
+        ensure_division_tree(conn)  # the rest of China, as every database has it
     seconds = {f"seconds:{k}": v for k, v in stages.seconds.items()}
     return {**counts, **seconds, "seconds": round(time.perf_counter() - t0, 1)}
 
@@ -147,7 +149,7 @@ def _load_funds(ctx: Context, conn, stages, geo, plan, n: dict) -> pd.DataFrame:
     funds.plant_deceased(ctx, plan, enrol)
     officials = registry.cadres_and_relatives(ctx, geo.villages)
     enrol = registry.plant_relative_benefit(ctx, plan, officials, enrol)
-    n["fund_program"] = load(conn, FundProgram.__table__, beneficiaries.program_table())
+    n["fund_program"] = load(conn, FundProgram.__table__, funds.program_table())
     n["person"] = load(conn, Person.__table__, registry.persons(ctx, enrol, officials))
     n["beneficiary_identity"] = load(conn, BeneficiaryIdentity.__table__, registry.identities(ctx, enrol))
     stages.start("payments")

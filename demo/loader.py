@@ -1,6 +1,6 @@
 """Loading demo frames: clearing the old dataset, type conversion, chunked bulk inserts.
 
-Frames are built with numpy datetime64 columns; `prepare` turns them into the text
+Frames are built with numpy datetime64 columns; `data.model.db.storage_text` turns them into the text
 formats the storage layer uses (DATE 'YYYY-MM-DD', DATETIME SQLAlchemy's SQLite format,
 accepted by PostgreSQL COPY too), so `data.model.db.insert_plain` does no per-value parsing.
 """
@@ -12,11 +12,10 @@ import json
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Date, DateTime, Integer, Table, inspect, text
+from sqlalchemy import Integer, Table, inspect, text
 
-from data.model.db import insert_plain
+from data.model.db import insert_plain, storage_text
 from data.model.schema import Base
-from demo.context import date_str, datetime_str
 
 KEEP = ("audit_log",)  # history of who saw what survives a demo reload
 CHUNK = 500_000
@@ -52,20 +51,6 @@ def deferred_indexes(conn, tables: list[Table]):
         index.create(conn)
 
 
-def prepare(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
-    """Only the table's columns, datetime64 columns as text in the storage format."""
-    out = {}
-    for column in table.columns:
-        if column.name not in frame:
-            continue
-        values = frame[column.name]
-        if isinstance(column.type, (Date, DateTime)) and pd.api.types.is_datetime64_any_dtype(values.dtype):
-            fmt = datetime_str if isinstance(column.type, DateTime) else date_str
-            values = pd.Series(fmt(values.to_numpy()), index=frame.index, dtype=object)
-        out[column.name] = values
-    return pd.DataFrame(out, index=frame.index)
-
-
 def load(conn, table: Table, frame: pd.DataFrame, advance=None) -> int:
     """Bulk-insert `frame` in chunks (bounded memory); `advance(n)` reports progress.
 
@@ -74,7 +59,7 @@ def load(conn, table: Table, frame: pd.DataFrame, advance=None) -> int:
     """
     total = 0
     for start in range(0, len(frame), CHUNK):
-        part = prepare(table, frame.iloc[start:start + CHUNK])
+        part = storage_text(table, frame.iloc[start:start + CHUNK])
         total += insert_plain(conn, table, part)
         if advance:
             advance(len(part))

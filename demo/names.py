@@ -8,6 +8,7 @@ digits with real mobile prefixes. Nothing here identifies a real person.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 _FIRST = list("青白石龙黄高东西南北金银马桃柳梅竹松杨新大小上下长清凤鹤云湘油塘太安")
 _SECOND = list("山沙门潭泥亭江溪坪桥田岭洞湖冲坳源口市铺塘湾洲坝")
@@ -69,3 +70,8 @@ def keys(rng: np.random.Generator, n: int, prefix: str) -> np.ndarray:
     raw = np.unique(rng.integers(0, 2**60, int(n * 1.01) + 16))
     raw = rng.permutation(raw)[:n]
     return np.array([f"{prefix}{v:015x}" for v in raw], dtype=object)
+
+
+def numbered(prefix: str, ids: pd.Series, width: int) -> np.ndarray:
+    """Record numbers from ids: prefix + the id zero-padded ('FF000000042')."""
+    return np.array([f"{prefix}{i:0{width}d}" for i in ids.tolist()], dtype=object)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from data.rules.comparison import evidence_json
 from demo.context import WEEKS, Context
+from demo.names import numbered
 
 OUTCOMES = {  # rule -> probabilities of filed / concluded / dismissed
     "deceased_payment": (0.4, 0.45, 0.15), "duplicate_payment": (0.3, 0.6, 0.1),
@@ -139,4 +140,5 @@ def _close_loop(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
     frame["feedback"] = np.where(np.isnat(frame["closed_on"].to_numpy()), "",
                                  frame["source"].map(FEEDBACK).fillna("")).astype(object)
     frame.insert(0, "id", np.arange(1, n + 1))
+    frame["warning_no"] = numbered("YJ", frame["id"], 7)
     return frame

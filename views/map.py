@@ -14,7 +14,7 @@ import pandas as pd
 
 from data import queries
 from data.calendar import format_week, parse_week
-from data.codes import LEVELS, ancestor_at, level_of
+from data.codes import LEVELS, ancestor_at, level_of, prefix_of
 from data.indicators import ATTENTION_WEIGHTS, INDICATORS, top_reasons
 from data.periods import PERIOD_KINDS, period_bounds, period_weeks
 from data.queries.map import (
@@ -90,7 +90,7 @@ def resolve_view(engine, scope, state: dict) -> dict:
         root = scope.home(info.get("root_code"))
         region = queries.fetch_region(conn, scope, state.get("region") or root or "")
         weeks = queries.fetch_weeks(conn)
-        chain = ancestors(conn, scope, region["code"]) if region else []
+        chain = ancestors(conn, scope, region["code"], root) if region else []
     wanted = state.get("week")
     try:
         week = format_week(parse_week(wanted)) if wanted and parse_week(wanted) in weeks else None
@@ -106,11 +106,14 @@ def resolve_view(engine, scope, state: dict) -> dict:
             "weeks": [format_week(w) for w in weeks]}
 
 
-def ancestors(conn, scope, code: str) -> list[dict]:
-    """Visible ancestors of a region, top first, then the region: [{code, name, level}]."""
+def ancestors(conn, scope, code: str, root: str | None = None) -> list[dict]:
+    """Visible ancestors of a region, top first, then the region: [{code, name, level}];
+    none above the dataset's root (the rest of China's tree is there for imports, not
+    for the breadcrumb)."""
     level = level_of(code)
     chain = []
-    for lvl in LEVELS[: LEVELS.index(level) + 1]:
+    top = LEVELS.index(level_of(root)) if root and code.startswith(prefix_of(root)) else 0
+    for lvl in LEVELS[top: LEVELS.index(level) + 1]:
         anc = ancestor_at(code, lvl)
         if lvl != level and anc == code:
             continue

@@ -24,6 +24,9 @@ class Column:
     note: str = ""                 # what the value means, when the name does not say it
     low: float | None = None       # for "int"/"number": the smallest and largest allowed value
     high: float | None = None
+    # not in the format's table: a column its systems export that the dashboard needs
+    # (an allocation's own source of money, a complaint's handling department, ...)
+    extension: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -37,6 +40,13 @@ class Dataset:
     columns: tuple[Column, ...]
     key: str
     example: dict[str, str] = field(default_factory=dict)
+    # the column a key is unique within: voucher numbers run per village (JZ202611-0001 in
+    # every village of a county's file), so a voucher is its village and its number
+    within: str = ""
+
+    @property
+    def identity(self) -> list[str]:
+        return [self.within, self.key] if self.within else [self.key]
 
     @property
     def required(self) -> tuple[Column, ...]:
@@ -48,6 +58,11 @@ class Dataset:
 
 def _c(key, zh, kind="text", required=False, choices=(), note="", low=None, high=None):
     return Column(key, zh, kind, required, tuple(choices), note, low, high)
+
+
+def _x(key, zh, kind="text", choices=(), note="", low=None, high=None):
+    """An extension column (optional, see Column.extension)."""
+    return Column(key, zh, kind, False, tuple(choices), note, low, high, extension=True)
 
 
 LEVELS = ("省", "市", "县", "乡镇", "村", "province", "city", "county", "township", "village")
@@ -78,16 +93,20 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
     Dataset("fund_allocations", "资金下达", (
         _c("allocation_no", "指标文号", required=True), _c("program_code", "项目编码", required=True),
         _c("region_code", "区划代码", "code", True), _c("fiscal_year", "年度", "int", True, low=2000, high=2100),
-        _c("amount", "下达金额", "amount", True), _c("allocated_on", "下达日期", "date", True)), "allocation_no",
+        _c("amount", "下达金额", "amount", True), _c("allocated_on", "下达日期", "date", True),
+        _x("source_level", "资金来源", "choice", SOURCE_LEVELS, note="the programme's source when empty")),
+        "allocation_no",
         {"allocation_no": "郴财社〔2026〕12号", "program_code": "DB2026", "region_code": "431023",
-         "fiscal_year": "2026", "amount": "1250000.00", "allocated_on": "2026-02-15"}),
+         "fiscal_year": "2026", "amount": "1250000.00", "allocated_on": "2026-02-15", "source_level": "中央"}),
     Dataset("persons", "人员", (
         _c("person_key", "人员标识", required=True, note="pseudonymous key, never a name or ID number"),
         _c("village_code", "村代码", "code", True), _c("deceased_on", "死亡日期", "date"),
         _c("official_post", "公职身份"), _c("related_official_key", "关联公职人员"), _c("relation", "关系"),
-        _c("owns_vehicle", "名下车辆", "bool"), _c("owns_property", "名下房产", "bool")), "person_key",
+        _c("owns_vehicle", "名下车辆", "bool"), _c("owns_property", "名下房产", "bool"),
+        _x("birth_year", "出生年份", "int", low=1900, high=2100)), "person_key",
         {"person_key": "P000123", "village_code": "431023100201", "deceased_on": "", "official_post": "",
-         "related_official_key": "", "relation": "", "owns_vehicle": "否", "owns_property": "否"}),
+         "related_official_key": "", "relation": "", "owns_vehicle": "否", "owns_property": "否",
+         "birth_year": "1958"}),
     Dataset("fund_payments", "资金发放", (
         _c("payment_no", "发放流水号", required=True), _c("program_code", "项目编码", required=True),
         _c("village_code", "村代码", "code", True), _c("beneficiary_key", "受益人标识", required=True),
@@ -103,7 +122,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
         _c("counterparty", "对方单位"), _c("summary", "摘要")), "voucher_no",
         {"voucher_no": "记-2026-11-0042", "village_code": "431023100201", "booked_on": "2026-11-05",
          "direction": "支出", "category": "公益事业支出", "amount": "3600.00", "counterparty": "某建材店",
-         "summary": "村道修补材料"}),
+         "summary": "村道修补材料"}, within="village_code"),
     Dataset("disclosures", "三务公开", (
         _c("item_no", "公开事项编号", required=True), _c("village_code", "村代码", "code", True),
         _c("kind", "公开类别", "choice", True, DISCLOSURE_KINDS), _c("period", "所属期间", "period", True),
@@ -120,11 +139,14 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
         _c("time_limit_days", "办理时限", "int", True, note="working days", low=1, high=365),
         _c("satisfaction", "满意度", "choice", choices=SATISFACTION), _c("content", "反映内容"),
         _c("complainant_name", "投诉人姓名", note="protected personal data"),
-        _c("complainant_phone", "联系电话", note="protected personal data")), "complaint_no",
+        _c("complainant_phone", "联系电话", note="protected personal data"),
+        _x("department", "承办部门", note="the department the case was assigned to"),
+        _x("repeat_of_no", "重复件原编号", note="complaint_no of the earlier case this one repeats")), "complaint_no",
         {"complaint_no": "TS202611250001", "received_at": "2026-11-25 09:30", "channel": "12345热线",
          "category": "惠民资金", "region_code": "431023100201", "subject": "", "status": "已受理",
          "accepted_at": "2026-11-25 10:05", "replied_at": "", "closed_at": "", "time_limit_days": "10",
-         "satisfaction": "", "content": "反映低保发放不及时", "complainant_name": "", "complainant_phone": ""}),
+         "satisfaction": "", "content": "反映低保发放不及时", "complainant_name": "", "complainant_phone": "",
+         "department": "民政局", "repeat_of_no": ""}),
     Dataset("service_requests", "我要办", (
         _c("request_no", "申请编号", required=True), _c("matter", "办理事项", required=True),
         _c("village_code", "村代码", "code", True), _c("submitted_at", "申请时间", "datetime", True),
@@ -137,10 +159,11 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
         _c("level", "预警等级", "choice", True, WARNING_LEVELS), _c("region_code", "区划代码", "code", True),
         _c("raised_at", "预警时间", "datetime", True), _c("task_at", "任务下达时间", "datetime"),
         _c("verified_at", "核查完成时间", "datetime"), _c("closed_at", "销号时间", "datetime"),
-        _c("feedback", "核查结论")), "warning_no",
+        _c("feedback", "核查结论"), _x("title", "预警事项", note="what the warning is about, in one line")),
+        "warning_no",
         {"warning_no": "YJ202611000031", "source": "大数据比对", "level": "黄", "region_code": "431023100201",
          "raised_at": "2026-11-18 08:00", "task_at": "2026-11-18 09:00", "verified_at": "", "closed_at": "",
-         "feedback": ""}),
+         "feedback": "", "title": "低保对象名下有车辆"}),
 )}
 
 # (earlier, later) columns of a row whose times must not go backwards (a case closed

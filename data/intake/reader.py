@@ -40,7 +40,7 @@ class ReadFile:
 
 
 def _cell_text(value) -> str:
-    if value is None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d") if value.time() == dt.time() else value.strftime("%Y-%m-%d %H:%M:%S")
@@ -99,11 +99,26 @@ def read_exchange_file(path: str | Path, dataset: str | None = None) -> ReadFile
     if header.missing:
         names = "、".join(f"{c.zh}（{c.key}）" for c in header.missing)
         raise UnreadableFile(f"{path.name} 第 {header.line} 行: 缺少必填列 {names} / required column missing")
-    records = []
-    for line, row in enumerate(rows[header.line:], start=header.line + 1):
-        values = {col.key: _cell_text(row[i]) if i < len(row) else "" for i, col in header.columns.items()}
-        if any(values.values()):  # blank lines (often at the end of an export) are no rows
-            records.append({**values, LINE: line})
-    columns = [col.key for col in header.columns.values()] + [LINE]
-    frame = pd.DataFrame(records, columns=columns).astype({LINE: int})
+    frame = _body(rows[header.line:], header, typed=suffix != ".csv")
     return ReadFile(path, spec, header, frame, encoding, header.unknown)
+
+
+def _body(rows: list[list], header, *, typed: bool) -> pd.DataFrame:
+    """The rows below the header as text columns (column-wise: a city's two million
+    ledger lines), with the file's line numbers; blank lines (often at the end of an
+    export) are no rows. `typed`: cells may be numbers or dates (XLSX)."""
+    width = max(header.columns, default=0) + 1
+    rows = [row if len(row) >= width else list(row) + [""] * (width - len(row)) for row in rows]
+    grid = pd.DataFrame([row[:width] for row in rows], dtype=object) if rows else pd.DataFrame()
+    columns = {}
+    for position, col in header.columns.items():
+        values = grid[position] if position in grid else pd.Series("", index=grid.index, dtype=object)
+        values = values.astype(object)
+        values = values.map(_cell_text) if typed else values.fillna("").astype(str).str.strip()
+        columns[col.key] = values.fillna("").astype(object)
+    frame = pd.DataFrame(columns, index=grid.index)
+    frame[LINE] = grid.index.to_numpy(dtype=int) + header.line + 1
+    if frame.empty:
+        return frame.astype({LINE: int})
+    blank = (frame.drop(columns=LINE) == "").all(axis=1)
+    return frame[~blank].reset_index(drop=True)

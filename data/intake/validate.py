@@ -26,6 +26,9 @@ NO = ("否", "no", "false", "0", "n")
 _DATE = re.compile(r"^(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?$")
 _DATETIME = re.compile(r"^(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _PERIOD = re.compile(r"^(\d{4})[-/年](\d{1,2})月?$")
+# quarters, which disclosures are due by (村务 quarterly): 2026-Q3, 2026年第3季度
+_QUARTER = re.compile(r"^(\d{4})(?:-?[Qq]|年第)([1-4一二三四])(?:季度)?$")
+_QUARTER_DIGIT = {"一": "1", "二": "2", "三": "3", "四": "4"}
 _CODE12 = re.compile(r"^\d{12}$")
 _CODE6 = re.compile(r"^\d{6}$")
 
@@ -68,6 +71,10 @@ def parse_datetime(text: str) -> dt.datetime | None:
 
 
 def parse_period(text: str) -> str | None:
+    """'YYYY-MM' of a month, or 'YYYY-Qn' of a quarter; None when it is neither."""
+    quarter = _QUARTER.match(text)
+    if quarter:
+        return f"{quarter[1]}-Q{_QUARTER_DIGIT.get(quarter[2], quarter[2])}"
     match = _PERIOD.match(text)
     if not match or not 1 <= int(match[2]) <= 12:
         return None
@@ -128,7 +135,8 @@ def _form_check(col: Column) -> tuple[object, str, str] | None:
         "code": (_ok_code, "不是有效的区划代码（应为12位，省/市/县可为6位）", "is not a division code (12 digits, or 6)"),
         "date": (lambda v: parse_date(v) is not None, "不是有效日期", "is not a valid date"),
         "datetime": (lambda v: parse_datetime(v) is not None, "不是有效的日期时间", "is not a valid date-time"),
-        "period": (lambda v: parse_period(v) is not None, "不是有效期间（应为 YYYY-MM）", "is not a period YYYY-MM"),
+        "period": (lambda v: parse_period(v) is not None, "不是有效期间（应为 YYYY-MM 或季度 YYYY-Qn）",
+                   "is not a period YYYY-MM (or a quarter YYYY-Qn)"),
         "amount": (_ok_amount, "不是有效金额（非负数，最多两位小数）", "is not an amount (>= 0, at most 2 decimals)"),
         "number": (_ok_number(col), f"不是有效数字{zh_range}", f"is not a valid number{en_range}"),
         "int": (_ok_int(col), f"不是有效整数{zh_range}", f"is not a whole number{en_range}"),
@@ -207,11 +215,12 @@ def _key_errors(dataset: Dataset, frame: pd.DataFrame) -> list[RowError]:
     """A key twice with different content: both rows are errors (the same row twice is one row)."""
     if dataset.key not in frame:
         return []
+    identity = [c for c in dataset.identity if c in frame]
     content = frame.drop(columns=[LINE])
     keyed = content[content[dataset.key] != ""]
     distinct = keyed.drop_duplicates()
-    clashing = distinct[distinct.duplicated(dataset.key, keep=False)][dataset.key]
+    clashing = distinct[distinct.duplicated(identity, keep=False)][identity].drop_duplicates()
     col = dataset.column(dataset.key)
-    rows = frame[frame[dataset.key].isin(set(clashing))]
+    rows = frame.merge(clashing, on=identity).sort_values(LINE)
     return [RowError(int(line), col.zh, key, "在文件中重复且内容不同", "appears twice in the file with different content")
             for line, key in zip(rows[LINE], rows[dataset.key])]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Date, DateTime, Engine, Table, create_engine, event
 
 
 def make_engine(url: str, **engine_options) -> Engine:
@@ -152,3 +152,34 @@ def _copy_postgres(conn, table: Table, frame: pd.DataFrame) -> int:
     cols = ",".join(f'"{c}"' for c in frame.columns)
     cur.copy_expert(f"COPY {table.name} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
     return len(frame)
+
+
+def storage_text(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
+    """Only the table's columns, datetime64 columns as text in the storage format (DATE
+    'YYYY-MM-DD', DATETIME SQLAlchemy's SQLite format, which PostgreSQL's COPY reads too),
+    so `insert_plain` does no per-value parsing."""
+    out = {}
+    for column in table.columns:
+        if column.name not in frame:
+            continue
+        values = frame[column.name]
+        if isinstance(column.type, (Date, DateTime)) and pd.api.types.is_datetime64_any_dtype(values.dtype):
+            fmt = datetime_str if isinstance(column.type, DateTime) else date_str
+            values = pd.Series(fmt(values.to_numpy()), index=frame.index, dtype=object)
+        out[column.name] = values
+    return pd.DataFrame(out, index=frame.index)
+
+
+def date_str(days: np.ndarray) -> np.ndarray:
+    """datetime64 dates -> 'YYYY-MM-DD' strings (NaT -> None), the storage format."""
+    out = np.datetime_as_string(days.astype("datetime64[D]"), unit="D").astype(object)
+    out[np.isnat(days)] = None
+    return out
+
+
+def datetime_str(moments: np.ndarray) -> np.ndarray:
+    """datetime64 moments -> 'YYYY-MM-DD HH:MM:SS.000000' (SQLAlchemy's SQLite format)."""
+    text = np.datetime_as_string(moments.astype("datetime64[s]"), unit="s")
+    out = np.char.add(np.char.replace(text, "T", " "), ".000000").astype(object)
+    out[np.isnat(moments)] = None
+    return out

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -61,6 +62,7 @@ class Region(Base):
     lat: Mapped[float | None]
     population: Mapped[int] = mapped_column(Integer, default=0)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)  # generated name/place
+    batch_id: Mapped[int | None] = mapped_column(Integer)  # None: the base division tree
 
 
 class RegionBoundary(Base):
@@ -92,7 +94,9 @@ class FundProgram(Base):
     category: Mapped[str] = mapped_column(String(20))  # social_assistance | agriculture | housing | disability ...
     department: Mapped[str] = mapped_column(String(20))  # civil_affairs | agriculture | housing | disabled_federation
     per_person_standard: Mapped[Decimal] = mapped_column(Money)  # yuan per payment
-    payment_cycle: Mapped[str] = mapped_column(String(10))  # monthly | quarterly | yearly
+    payment_cycle: Mapped[str] = mapped_column(String(10))  # monthly | yearly | one_off
+    source_level: Mapped[str] = mapped_column(String(12), default="")  # the main source (allocations say theirs)
+    batch_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class FundAllocation(Base):
@@ -105,6 +109,8 @@ class FundAllocation(Base):
     source_level: Mapped[str] = mapped_column(String(12))  # central | provincial | municipal | county
     amount: Mapped[Decimal] = mapped_column(Money)
     allocated_on: Mapped[dt.date] = mapped_column(Date)
+    allocation_no: Mapped[str | None] = mapped_column(String(40), index=True, unique=True)  # 指标文号
+    batch_id: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (Index("ix_fund_allocation_region_year", "region_code", "year"),)
 
 
@@ -126,6 +132,8 @@ class FundPayment(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     due_date: Mapped[dt.date] = mapped_column(Date)
     paid_date: Mapped[dt.date | None] = mapped_column(Date)
+    payment_no: Mapped[str | None] = mapped_column(String(32), index=True, unique=True)  # 发放流水号
+    period: Mapped[str] = mapped_column(String(7), default="")  # YYYY-MM the payment is for
     batch_id: Mapped[int | None] = mapped_column(Integer)
     # covering: the /funds outstanding, programme and source checks read the index alone
     __table_args__ = (Index("ix_fund_payment_village_due_paid", "village_code", "due_date", "paid_date",
@@ -143,8 +151,11 @@ class VillageLedger(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     counterparty: Mapped[str] = mapped_column(String(64), default="")
     voucher_no: Mapped[str] = mapped_column(String(24), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")  # 摘要, as the village wrote it
     batch_id: Mapped[int | None] = mapped_column(Integer)
-    __table_args__ = (Index("ix_village_ledger_village_date", "village_code", "entry_date"),)
+    # voucher numbers run per village (JZ202611-0001 in every village): the key is both
+    __table_args__ = (Index("ix_village_ledger_village_date", "village_code", "entry_date"),
+                      Index("ix_village_ledger_village_voucher", "village_code", "voucher_no", unique=True))
 
 
 class Disclosure(Base):
@@ -156,6 +167,8 @@ class Disclosure(Base):
     period: Mapped[str] = mapped_column(String(8))  # 2026-10 or 2026-Q3
     due_date: Mapped[dt.date] = mapped_column(Date)
     published_date: Mapped[dt.date | None] = mapped_column(Date)
+    item_no: Mapped[str | None] = mapped_column(String(40), index=True, unique=True)  # 公开事项编号
+    batch_id: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (Index("ix_disclosure_village_due", "village_code", "due_date"),)
 
 
@@ -203,6 +216,9 @@ class Complaint(Base):
     complainant_name: Mapped[str | None] = mapped_column(String(32))
     complainant_phone: Mapped[str | None] = mapped_column(String(20))
     complainant_id_number: Mapped[str | None] = mapped_column(String(18))
+    status: Mapped[str] = mapped_column(String(8), default="")  # 办理状态 as sent (待受理 ... 已办结)
+    subject: Mapped[str] = mapped_column(String(64), default="")  # 被反映对象
+    time_limit_days: Mapped[int | None] = mapped_column(Integer)  # working days; due_date follows from it
     batch_id: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (Index("ix_complaint_village_received", "village_code", "received_at"),
                       Index("ix_complaint_village_due", "village_code", "due_date"),
@@ -220,6 +236,9 @@ class ServiceRequest(Base):
     due_date: Mapped[dt.date] = mapped_column(Date)
     completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     rating: Mapped[int | None] = mapped_column(Integer)  # 1..5
+    request_no: Mapped[str | None] = mapped_column(String(32), index=True, unique=True)  # 申请编号
+    time_limit_days: Mapped[int | None] = mapped_column(Integer)
+    batch_id: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (Index("ix_service_request_village_submitted", "village_code", "submitted_at"),)
 
 
@@ -230,12 +249,14 @@ class Person(Base):
     __tablename__ = "person"
     person_key: Mapped[str] = mapped_column(String(16), primary_key=True)
     village_code: Mapped[str] = mapped_column(Code, index=True)
-    birth_year: Mapped[int] = mapped_column(Integer)
+    birth_year: Mapped[int | None] = mapped_column(Integer)  # not in the exchange format
     deceased_date: Mapped[dt.date | None] = mapped_column(Date)
     official_post: Mapped[str | None] = mapped_column(String(24))  # village_secretary | village_director | ...
     relative_of: Mapped[str | None] = mapped_column(String(16))
     has_vehicle: Mapped[bool] = mapped_column(Boolean, default=False)
     has_property: Mapped[bool] = mapped_column(Boolean, default=False)
+    relation: Mapped[str] = mapped_column(String(16), default="")  # to relative_of
+    batch_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Clue(Base):
@@ -252,6 +273,7 @@ class Clue(Base):
     flagged_on: Mapped[dt.date] = mapped_column(Date)
     verified_on: Mapped[dt.date | None] = mapped_column(Date)
     filed_on: Mapped[dt.date | None] = mapped_column(Date)
+    batch_id: Mapped[int | None] = mapped_column(Integer)  # the import whose rule run found it
 
 
 class ClueEvent(Base):
@@ -277,6 +299,8 @@ class Warning(Base):
     verified_on: Mapped[dt.date | None] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     feedback: Mapped[str] = mapped_column(Text, default="")
+    warning_no: Mapped[str | None] = mapped_column(String(32), index=True, unique=True)  # 预警编号
+    batch_id: Mapped[int | None] = mapped_column(Integer)
 
 
 # --- loads and audit -------------------------------------------------------------------
@@ -285,7 +309,7 @@ class ImportBatch(Base):
     """One load of data (demo generation or a department's file)."""
     __tablename__ = "import_batch"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(24))  # demo | complaint | ledger | payment ...
+    kind: Mapped[str] = mapped_column(String(24))  # demo | import
     source: Mapped[str] = mapped_column(String(255))  # file name or generator parameters
     started_at: Mapped[dt.datetime] = mapped_column(DateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -295,6 +319,12 @@ class ImportBatch(Base):
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
     user: Mapped[str] = mapped_column(String(32), default="system")
     params: Mapped[dict] = mapped_column(JSON, default=dict)
+    dataset: Mapped[str | None] = mapped_column(String(24))
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    rows_updated: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float | None] = mapped_column(Double)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # `cli.py import-undo`
 
 
 class RejectedRow(Base):
@@ -306,6 +336,19 @@ class RejectedRow(Base):
     column: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(Text, default="")
     message: Mapped[str] = mapped_column(Text)
+    message_en: Mapped[str] = mapped_column(Text, default="")
+    raw: Mapped[dict | None] = mapped_column(JSON)  # the row as sent (header -> text), to fix and send again
+
+
+class ReplacedRow(Base):
+    """The stored version of a row that an import replaced (same key, new content): kept
+    so `cli.py import-undo BATCH` can put it back."""
+    __tablename__ = "replaced_row"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)  # the replacing batch
+    table_name: Mapped[str] = mapped_column(String(32))
+    row_key: Mapped[str] = mapped_column(String(80))
+    content: Mapped[dict] = mapped_column(JSON)  # every column of the previous version
 
 
 class AuditLog(Base):

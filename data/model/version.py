@@ -6,16 +6,19 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 _VERSION_SQL = text(
-    "SELECT key, value FROM dataset_info WHERE key IN ('generated_at', 'as_of', 'boundaries_at')")
+    "SELECT key, value FROM dataset_info WHERE key IN ('generated_at', 'as_of', 'boundaries_at', 'imported_at')")
 
 
 def data_version(engine: Engine) -> str:
-    """`dataset_info`'s generation stamp, plus the last boundary import; 'none' before any
-    load. An imported boundary file changes the maps without a new data load."""
+    """`dataset_info`'s generation stamp, plus the last file import and the last boundary
+    import; 'none' before any load. Either changes what the pages show without a new demo."""
     try:
         with engine.connect() as conn:
             rows = {str(key): str(value) for key, value in conn.execute(_VERSION_SQL)}
     except SQLAlchemyError:
         return "none"
     version = rows.get("generated_at") or rows.get("as_of") or "none"
-    return f"{version}+{rows['boundaries_at']}" if rows.get("boundaries_at") else version
+    for later in ("imported_at", "boundaries_at"):  # an import or boundary file since
+        if rows.get(later):
+            version += f"+{rows[later]}"
+    return version

@@ -41,7 +41,7 @@ FACT_DATES = (  # (column, is a timestamp) joined to calendar_day by some builde
     (Disclosure.due_date, False), (Clue.flagged_on, False),
     (Warning.raised_on, False), (Warning.closed_on, False),
 )
-__all__ = ["BUILDERS", "CalendarGap", "fact_date_range", "rebuild_all", "rebuild_for_townships"]
+__all__ = ["BUILDERS", "CalendarGap", "fact_date_range", "min_max", "rebuild_all", "rebuild_for_townships"]
 
 
 class CalendarGap(RuntimeError):
@@ -62,9 +62,10 @@ def rebuild_all(conn, *, payments: pd.DataFrame | None = None, complaints: pd.Da
                     ledger_vm=ledger_vm)
 
 
-def rebuild_for_townships(conn, township_codes) -> dict[str, int]:
+def rebuild_for_townships(conn, township_codes, tables: set[str] | None = None) -> dict[str, int]:
     """Rebuild only the rows of these townships (after an import touching them); the
     rollups summed over counties or ranked among peers (not `partial`) are rebuilt whole.
+    `tables`: only the rollups built from these raw tables (and from those rollups).
 
     Falls back to `rebuild_all` when the data's week range changed (dense tables must
     cover the same weeks for every township).
@@ -74,9 +75,9 @@ def rebuild_for_townships(conn, township_codes) -> dict[str, int]:
         return {}
     lo, hi = fact_date_range(conn)
     weeks = conn.execute(text("SELECT MIN(week_key), MAX(week_key) FROM rollup_reporting_tw")).one()
-    if tuple(weeks) != (_week_of(conn, lo), _week_of(conn, hi)):
+    if weeks[0] is None or tuple(weeks) != (_week_of(conn, lo), _week_of(conn, hi)):
         return rebuild_all(conn)
-    return _rebuild(conn, [code_range(c) for c in codes])
+    return _rebuild(conn, [code_range(c) for c in codes], changed=tables)
 
 
 def _week_of(conn, day: dt.date) -> int:
@@ -84,12 +85,13 @@ def _week_of(conn, day: dt.date) -> int:
     return conn.execute(select(table.c.week_key).where(table.c.day == day)).scalar_one()
 
 
-def _rebuild(conn, ranges: list[tuple[str, str]] | None, **given) -> dict[str, int]:
+def _rebuild(conn, ranges: list[tuple[str, str]] | None, changed: set[str] | None = None,
+             **given) -> dict[str, int]:
     """Delete (all, or the ranges' rows of the partial rollups) and rebuild every rollup."""
     lo, hi = fact_date_range(conn)
     weeks_sql, params = _weeks_cte(conn, lo, hi)
     handed = {name: rows for name, rows in given.items() if rows is not None}
-    return run_builders(Run(conn, ranges, weeks_sql, params, given=handed))
+    return run_builders(Run(conn, ranges, weeks_sql, params, given=handed), changed)
 
 
 def _weeks_cte(conn, lo: dt.date, hi: dt.date) -> tuple[str, dict]:
@@ -117,7 +119,7 @@ def fact_date_range(conn) -> tuple[dt.date, dt.date]:
     table = CalendarDay.__table__
     cal_lo, cal_hi, days = conn.execute(
         select(func.min(table.c.day), func.max(table.c.day), func.count())).one()
-    found = [d for col, _ in FACT_DATES for d in _min_max(conn, col)]
+    found = [d for col, _ in FACT_DATES for d in min_max(conn, col)]
     if not found:
         return (cal_lo, cal_lo) if cal_lo else (dt.date.today(),) * 2
     lo, hi = min(found), max(found)
@@ -129,7 +131,7 @@ def fact_date_range(conn) -> tuple[dt.date, dt.date]:
     return lo, hi
 
 
-def _min_max(conn, column) -> list[dt.date]:
+def min_max(conn, column) -> list[dt.date]:
     """The column's non-null min and max as dates (timestamps truncated)."""
     values = conn.execute(select(func.min(column), func.max(column))).one()
     return [v.date() if isinstance(v, dt.datetime) else v for v in values if v is not None]

@@ -81,22 +81,22 @@ SELECT week_key, township_code, SUM(a), SUM(b), SUM(c), SUM(d), SUM(e), SUM(f), 
 FROM u GROUP BY week_key, township_code HAVING MAX(grid) = 1"""
 
 
-@rollup(RollupComplaintTWCC)
+@rollup(RollupComplaintTWCC, sources=("complaint",))
 def complaint_twcc(run: Run) -> pd.DataFrame:
     return frames.complaint_twcc(run.complaint_events())
 
 
-@rollup(RollupComplaintTW, reads=(RollupComplaintTWCC,))
+@rollup(RollupComplaintTW, sources=("region",), reads=(RollupComplaintTWCC,))
 def complaint_tw(run: Run) -> int:
     return run.insert_sql(_COMPLAINT_TW, f_x="x.village_code", f_t="township_code", f_code="code")
 
 
-@rollup(RollupComplaintRWD, partial=False)
+@rollup(RollupComplaintRWD, sources=("complaint",), partial=False)
 def build_complaint_rwd(run: Run) -> pd.DataFrame:
     return complaint_rwd(run.complaint_events())
 
 
-@rollup(RollupServiceRWM, partial=False)
+@rollup(RollupServiceRWM, sources=("service_request",), partial=False)
 def build_service_rwm(run: Run) -> pd.DataFrame:
     return service_rwm(run.services())
 

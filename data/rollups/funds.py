@@ -83,32 +83,32 @@ SELECT year, {CTY.format('township_code')}, week_key, program_id, SUM(paid_amoun
 FROM rollup_payment_twp GROUP BY year, {CTY.format('township_code')}, week_key, program_id"""
 
 
-@rollup(RollupPaymentTWP)
+@rollup(RollupPaymentTWP, sources=("fund_payment",))
 def payment_twp(run: Run) -> pd.DataFrame:
     return frames.payment_twp(run.payments())
 
 
-@rollup(RollupAllocationTY)
+@rollup(RollupAllocationTY, sources=("fund_allocation",))
 def allocation_ty(run: Run) -> int:
     return run.insert_sql(_ALLOCATION_TY, f_x="x.region_code")
 
 
-@rollup(RollupPaymentTW, reads=(RollupPaymentTWP, RollupAllocationTY))
+@rollup(RollupPaymentTW, sources=("region",), reads=(RollupPaymentTWP, RollupAllocationTY))
 def payment_tw(run: Run) -> int:
     return run.insert_sql(_PAYMENT_TW, f_t="township_code", f_code="code")
 
 
-@rollup(RollupFundsAllocCY, reads=(RollupAllocationTY,), partial=False)
+@rollup(RollupFundsAllocCY, sources=(), reads=(RollupAllocationTY,), partial=False)
 def funds_alloc_cy(run: Run) -> int:
     return run.insert_sql(_ALLOC_CY)
 
 
-@rollup(RollupFundsPaidCW, reads=(RollupPaymentTWP,), partial=False)
+@rollup(RollupFundsPaidCW, sources=(), reads=(RollupPaymentTWP,), partial=False)
 def funds_paid_cw(run: Run) -> int:
     return run.insert_sql(_PAID_CW)
 
 
-@rollup(RollupFundsOverdueTW, partial=False)
+@rollup(RollupFundsOverdueTW, sources=("fund_payment", "calendar_day"), partial=False)
 def funds_overdue_tw(run: Run) -> pd.DataFrame:
     return _overdue(run.conn, run.late_payments())
 

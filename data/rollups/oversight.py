@@ -41,11 +41,11 @@ SELECT week_key, township_code, level, raised, closed, open_end FROM dense
 WHERE raised > 0 OR closed > 0 OR open_end > 0"""
 
 
-@rollup(RollupClueTW)
+@rollup(RollupClueTW, sources=("clue",))
 def clue_tw(run: Run) -> int:
     return run.insert_sql(_CLUE_TW, f_x="x.region_code")
 
 
-@rollup(RollupWarningTW)
+@rollup(RollupWarningTW, sources=("warning",))
 def warning_tw(run: Run) -> int:
     return run.insert_sql(_WARNING_TW, f_x="x.region_code")

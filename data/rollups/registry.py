@@ -5,6 +5,8 @@ A domain module registers each builder with `@rollup(Table, reads=(...), partial
 - the function takes a `Run` and returns either a DataFrame (inserted for it) or the
   row count of the INSERT ... SELECT it executed (`run.insert_sql`);
 - `reads` names the rollup tables it is built from, so they are built first;
+- `sources` names the raw tables it is built from, so an import of one dataset rebuilds
+  only the rollups of that dataset (and those built from them);
 - `partial=True` builders are rebuilt for a code range only (after an import touching some
   townships); the others, summed over whole counties or ranked among peers, are always
   rebuilt whole.
@@ -103,6 +105,7 @@ class Builder:
     build: Callable[[Run], pd.DataFrame | int]
     reads: tuple[str, ...] = ()
     partial: bool = True
+    sources: tuple[str, ...] = ()
 
     @property
     def code_column(self) -> str:
@@ -114,14 +117,15 @@ class Builder:
 BUILDERS: dict[str, Builder] = {}
 
 
-def rollup(model, *, reads: tuple = (), partial: bool = True):
+def rollup(model, *, sources: tuple[str, ...], reads: tuple = (), partial: bool = True):
     """Decorator: register the function as the builder of `model`'s table."""
     table = model.__table__
 
     def register(build: Callable[[Run], pd.DataFrame | int]):
         if table.name in BUILDERS:
             raise ValueError(f"rollup {table.name} has two builders")
-        BUILDERS[table.name] = Builder(table, build, tuple(r.__tablename__ for r in reads), partial)
+        BUILDERS[table.name] = Builder(table, build, tuple(r.__tablename__ for r in reads), partial,
+                                       tuple(sources))
         return build
     return register
 
@@ -132,11 +136,14 @@ def build_order() -> list[str]:
     return list(sorter.static_order())
 
 
-def run_builders(run: Run) -> dict[str, int]:
-    """Delete and rebuild every registered rollup (partial ones only in `run.ranges`)."""
-    counts = {}
+def run_builders(run: Run, changed: set[str] | None = None) -> dict[str, int]:
+    """Delete and rebuild every registered rollup (partial ones only in `run.ranges`), or
+    only those built from the raw tables `changed` and the rollups built from them."""
+    counts: dict[str, int] = {}
     for name in build_order():
         builder = BUILDERS[name]
+        if changed is not None and not (set(builder.sources) & changed or set(builder.reads) & set(counts)):
+            continue
         scoped = run if builder.partial else run.whole()
         cond, params = scoped.code_filter(builder.code_column)
         started = time.perf_counter()

@@ -74,37 +74,37 @@ WHERE x.published_date IS NULL OR x.published_date > x.due_date
 GROUP BY k.week_key, x.village_code, x.kind"""
 
 
-@rollup(RollupLedgerVM)
+@rollup(RollupLedgerVM, sources=("village_ledger",))
 def ledger_vm(run: Run) -> pd.DataFrame:
     return run.ledger_vm()
 
 
-@rollup(RollupLedgerTM)
+@rollup(RollupLedgerTM, sources=("village_ledger",))
 def ledger_tm(run: Run) -> pd.DataFrame:
     return frames.ledger_tm(run.ledger_vm())
 
 
-@rollup(RollupReportingTW)
+@rollup(RollupReportingTW, sources=("region", "village_ledger"))
 def reporting_tw(run: Run) -> int:
     return run.insert_sql(_REPORTING_TW, f_x="x.village_code", f_code="code")
 
 
-@rollup(RollupDisclosureTW)
+@rollup(RollupDisclosureTW, sources=("disclosure",))
 def disclosure_tw(run: Run) -> int:
     return run.insert_sql(_DISCLOSURE_TW, f_x="x.village_code")
 
 
-@rollup(RollupLedgerCM, reads=(RollupLedgerTM,), partial=False)
+@rollup(RollupLedgerCM, sources=(), reads=(RollupLedgerTM,), partial=False)
 def ledger_cm(run: Run) -> int:
     return run.insert_sql(_LEDGER_CM)
 
 
-@rollup(RollupDisclosureLateVW, partial=False)
+@rollup(RollupDisclosureLateVW, sources=("disclosure",), partial=False)
 def disclosure_late_vw(run: Run) -> int:
     return run.insert_sql(_DISCLOSURE_LATE)
 
 
-@rollup(RollupLedgerOutlierVY, reads=(RollupLedgerVM,), partial=False)
+@rollup(RollupLedgerOutlierVY, sources=("region",), reads=(RollupLedgerVM,), partial=False)
 def ledger_outlier_vy(run: Run) -> pd.DataFrame:
     return _outliers(run.conn)
 

@@ -76,7 +76,8 @@ def test_same_seed_same_data_rerun_replaces(demo, tmp_path):
 
 def test_row_counts_plausible(demo):
     engine, counts = demo
-    levels = _df(engine, "SELECT level, COUNT(*) AS n FROM region GROUP BY level").set_index("level")["n"]
+    levels = _df(engine, "SELECT level, COUNT(*) AS n FROM region WHERE code LIKE '431023%' GROUP BY level"
+                 ).set_index("level")["n"]
     assert levels["county"] == 1 and levels["township"] == 15 and 180 <= levels["village"] <= 260
     per_village_week = counts["village_ledger"] / levels["village"] / 104
     assert 6 <= per_village_week <= 10

@@ -157,8 +157,8 @@ def load_small(conn) -> None:
                                                    "verified_on", "filed_on"), CLUES)])
     conn.execute(insert(t(Warning)), [dict(r, source="clue", title="w") for r in _rows(
         ("id", "level", "region_code", "raised_on", "closed_on"), WARNINGS)])
-    conn.execute(insert(t(VillageLedger)), _rows(
-        ("id", "village_code", "entry_date", "direction", "category", "amount"), LEDGER))
+    conn.execute(insert(t(VillageLedger)), [dict(r, voucher_no=f"V{r['id']}") for r in _rows(
+        ("id", "village_code", "entry_date", "direction", "category", "amount"), LEDGER)])
     fill_calendar(conn, CAL_START, CAL_END)
     rebuild_all(conn)
 

@@ -1,0 +1,184 @@
+"""What follows a load or an undo, in the same transaction: the calendar extended to the
+new dates, the rollups of the affected townships rebuilt, the comparison rules re-run
+when registry, payment or ledger rows changed, and dataset_info told (the as-of date of
+imported data, the root region, and the stamp every cache key carries).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import column, delete, func, insert, select, update
+from sqlalchemy import table as sql_table
+
+from data import calendar as cal
+from data import rollups
+from data.codes import LEVELS, PREFIX_LEN, normalize_code
+from data.intake.load import UndoRefused
+from data.intake.places import draw_regions
+from data.model.schema import (
+    CalendarDay,
+    Clue,
+    ClueEvent,
+    Complaint,
+    DatasetInfo,
+    FundAllocation,
+    FundPayment,
+    FundProgram,
+    Region,
+    ServiceRequest,
+    VillageLedger,
+)
+from data.rules.comparison import evidence_json, run_rules, store_clues
+
+RULE_INPUTS = ("persons", "fund_payments", "village_ledger", "fund_programs")
+# the facts whose region codes name villages (what a region batch must not leave orphaned)
+_FACTS_BY_VILLAGE = ("fund_payment", "village_ledger", "disclosure", "complaint", "service_request", "person")
+
+
+def after_load(conn, table: str, dataset: str, places: set[str], batch: int) -> None:
+    townships, tables = _townships(places), {table}
+    if cover_calendar(conn):
+        tables.add("calendar_day")
+    if dataset in RULE_INPUTS:
+        found = new_clues(conn, batch)
+        townships |= _townships(found)
+        tables |= {"clue"} if found else set()
+    _rebuild(conn, townships, tables)
+    stamp(conn, batch)
+    if dataset == "regions":
+        draw_regions(conn, places, conn.execute(select(DatasetInfo.value).where(DatasetInfo.key == "root_code")).scalar())
+
+
+def _rebuild(conn, townships: set[str], tables: set[str]) -> None:
+    """The rollups of these townships built from these tables (nothing to roll up before
+    any fact has a date)."""
+    if townships and conn.execute(select(func.count()).select_from(CalendarDay.__table__)).scalar_one():
+        rollups.rebuild_for_townships(conn, sorted(townships), tables)
+
+
+def after_undo(conn, table: str, places: set[str], batch: int) -> None:
+    clues = select(Clue.id).where(Clue.batch_id == batch)
+    gone = set(conn.execute(select(Clue.region_code).where(Clue.batch_id == batch)).scalars())
+    conn.execute(delete(ClueEvent.__table__).where(ClueEvent.clue_id.in_(clues)))
+    conn.execute(delete(Clue.__table__).where(Clue.batch_id == batch))
+    _rebuild(conn, _townships(places | gone), {table, "clue"})
+    stamp(conn, batch)
+
+
+def refuse_if_referenced(conn, dataset: str, batch: int) -> None:
+    """A regions or programmes batch whose regions or programmes other rows now use
+    cannot be undone: the rows referring to them would be left pointing at nothing."""
+    if dataset == "regions":
+        added = select(Region.code).where(Region.batch_id == batch, Region.level == "village")
+        for name in _FACTS_BY_VILLAGE:
+            facts = sql_table(name, column("village_code"))
+            if conn.execute(select(func.count()).select_from(facts)
+                            .where(facts.c.village_code.in_(added))).scalar_one():
+                raise UndoRefused(f"批次 {batch} 的村已有数据（{name}），请先撤销引用它们的批次"
+                                  f" / rows of {name} refer to villages of batch {batch}: undo those batches first")
+    else:
+        added = select(FundProgram.id).where(FundProgram.batch_id == batch)
+        for table in (FundPayment.__table__, FundAllocation.__table__):
+            if conn.execute(select(func.count()).select_from(table)
+                            .where(table.c.program_id.in_(added))).scalar_one():
+                raise UndoRefused(f"批次 {batch} 的资金项目已被 {table.name} 引用，请先撤销引用它们的批次"
+                                  f" / rows of {table.name} refer to programmes of batch {batch}")
+
+
+def cover_calendar(conn) -> bool:
+    """Extend calendar_day over every fact date: from a month before the first to 45 days
+    after the as-of week (as a demo's), or past the last fact date; True when it grew."""
+    found = [d for fact, _ in rollups.FACT_DATES for d in rollups.min_max(conn, fact)]
+    if not found:
+        return False
+    lo = min(found) - dt.timedelta(days=31)
+    # before anything has happened (only allocations, due dates) there is no as-of week yet
+    end = _data_as_of(conn) if _events(conn) else max(found)
+    hi = max(*found, end + dt.timedelta(days=45))
+    table = CalendarDay.__table__
+    have_lo, have_hi = conn.execute(select(func.min(table.c.day), func.max(table.c.day))).one()
+    if have_lo is not None:
+        if have_lo <= lo and hi <= have_hi:
+            return False
+        lo, hi = min(lo, have_lo), max(hi, have_hi)
+    cal.fill_calendar(conn, lo, hi)
+    return True
+
+
+def new_clues(conn, batch: int) -> set[str]:
+    """Run the comparison rules; store the clues not stored yet (a clue is its rule, subject
+    and evidence); returns their region codes."""
+    as_of = _as_of(conn)
+    found = run_rules(conn, as_of)
+    if found.empty:
+        return set()
+    stored = {(r, s, evidence_json(e) if isinstance(e, dict) else str(e))
+              for r, s, e in conn.execute(select(Clue.rule, Clue.subject_key, Clue.evidence))}
+    evidence = [e if isinstance(e, str) else evidence_json(e) for e in found["evidence"]]
+    fresh = [(r, s, e) not in stored for r, s, e in zip(found["rule"], found["subject_key"], evidence)]
+    clues = found[fresh].assign(batch_id=batch)
+    if clues.empty:
+        return set()
+    clues["evidence"] = [e if isinstance(e, dict) else json.loads(e) for e in clues["evidence"]]
+    store_clues(conn, clues)
+    return set(clues["region_code"])
+
+
+def stamp(conn, batch: int) -> None:
+    """dataset_info after a change: the import stamp (every cache key carries it), the
+    as-of week of imported data (a demo keeps its own), and the root region."""
+    info = dict(conn.execute(select(DatasetInfo.key, DatasetInfo.value)).all())
+    values = {"imported_at": f"{dt.datetime.now():%Y-%m-%dT%H:%M:%S.%f}/{batch}"}
+    if "scale" not in info:  # not a demo: the as-of date follows the data
+        values["as_of"] = _data_as_of(conn).isoformat()
+        values["root_code"] = _root(conn) or info.get("root_code", "")
+    for key, value in values.items():
+        if not value:
+            continue
+        if key in info:
+            conn.execute(update(DatasetInfo.__table__).where(DatasetInfo.key == key).values(value=value))
+        else:
+            conn.execute(insert(DatasetInfo.__table__).values(key=key, value=value))
+
+
+def _as_of(conn) -> dt.date:
+    value = conn.execute(select(DatasetInfo.value).where(DatasetInfo.key == "as_of")).scalar()
+    return dt.date.fromisoformat(value) if value else _data_as_of(conn)
+
+
+def _data_as_of(conn) -> dt.date:
+    """The Sunday ending the week of the latest thing that happened (not a due date), and
+    never after the last complete week."""
+    days = _events(conn)
+    today = dt.date.today()
+    last_complete = today - dt.timedelta(days=today.isoweekday())
+    latest = min(max(days), last_complete) if days else last_complete
+    return latest + dt.timedelta(days=7 - latest.isoweekday())
+
+
+def _events(conn) -> list[dt.date]:
+    """The latest day of each kind of thing that happens (received, booked, paid, submitted)."""
+    return [d for fact in (Complaint.received_at, VillageLedger.entry_date, FundPayment.paid_date,
+                           ServiceRequest.submitted_at)
+            for d in rollups.min_max(conn, fact)[1:]]
+
+
+def _root(conn) -> str | None:
+    """The smallest region holding every village (the dashboard's home)."""
+    lo, hi = conn.execute(select(func.min(Region.code), func.max(Region.code))
+                          .where(Region.level == "village")).one()
+    if lo is None:
+        return None
+    for level in reversed(LEVELS[:-1]):
+        digits = PREFIX_LEN[level]
+        if lo[:digits] == hi[:digits]:
+            code = lo[:digits].ljust(12, "0")
+            if conn.execute(select(Region.code).where(Region.code == code)).scalar():
+                return code
+    return None
+
+
+def _townships(codes) -> set[str]:
+    """Township codes of region codes (a county or city code stands for its whole range)."""
+    return {normalize_code(c)[:9] + "000" for c in codes if c}
