@@ -329,7 +329,11 @@ def import_files(paths: list[Path] = typer.Argument(..., help="exchange files (C
                  dataset: str = typer.Option(None, help="the dataset of every file (default: from each file name)"),
                  dry_run: bool = typer.Option(False, "--dry-run", help="read and validate only; store nothing"),
                  as_json: bool = typer.Option(False, "--json", help="one JSON object per file instead of a table"),
-                 database_url: str | None = DB_OPTION):
+                 database_url: str | None = DB_OPTION,
+                 as_user: str = typer.Option(None, "--as-user", hidden=True,
+                                             help="the web user the /data page imports for"),
+                 address: str = typer.Option(None, hidden=True, help="the web user's address"),
+                 scope: str = typer.Option(None, hidden=True, help="comma-separated region codes the rows must lie in")):
     """Load exchange files (datasets in dependency order, each file in one transaction):
     every row read, validated and its references checked, every problem with its line,
     column, value and reason; good rows loaded, bad rows kept for the error report. Exit
@@ -347,8 +351,10 @@ def import_files(paths: list[Path] = typer.Argument(..., help="exchange files (C
     engine = _engine(database_url)
     prepare_database(engine)
     files = expand(paths, dataset)
-    reports = _with_progress(lambda progress: import_paths(engine, files, user=_cli_user(), dataset=dataset,
-                                                         dry_run=dry_run, progress=progress),
+    jurisdiction = [c for c in scope.split(",") if c] if scope is not None else None
+    reports = _with_progress(lambda progress: import_paths(engine, files, user=as_user or _cli_user(), dataset=dataset,
+                                                         dry_run=dry_run, progress=progress, scope=jurisdiction,
+                                                         address=address or "cli"),
                              len(files), quiet=as_json)
     if as_json:
         for report in reports:
@@ -391,10 +397,10 @@ def _with_progress(run, files: int, *, quiet: bool):
     from rich.console import Console
     from rich.progress import Progress
 
-    if quiet:
-        return run(None)
     if not sys.stderr.isatty():
         return run(lambda name, stage: print(f"{name}: {stage}", file=sys.stderr, flush=True))
+    if quiet:
+        return run(None)
     stages = ("read", "references", "load", "rollups")
     with Progress(console=Console(stderr=True), transient=False) as bar:
         tasks: dict[str, int] = {}

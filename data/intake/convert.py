@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy import Table, func, select
 
 from data.calendar import working_days_after
-from data.codes import PREFIX_LEN, level_of, normalize_code
+from data.codes import PREFIX_LEN, level_of, normalize_code, prefix_of
 from data.intake import vocab
 from data.intake.datasets import DATASETS
 from data.intake.reader import LINE
@@ -42,13 +42,20 @@ class References:
     """What rows may refer to: the regions and programmes stored, plus those loaded
     earlier in the same import (`add_regions`, `add_programs`)."""
 
-    def __init__(self, conn):
+    def __init__(self, conn, scope: list[str] | None = None):
         self.conn = conn
+        self.scope = scope  # region codes rows must lie in (the importing user's); None: anywhere
         rows = conn.execute(select(Region.code, Region.level)).all()
         self.levels: dict[str, str] = {str(code): str(level) for code, level in rows}
         programs = conn.execute(select(FundProgram.code, FundProgram.id, FundProgram.source_level)).all()
         self.programs: dict[str, int] = {code: pid for code, pid, _ in programs}
         self.program_sources: dict[str, str] = {code: source for code, _, source in programs}
+
+    def in_scope(self, codes: pd.Series) -> np.ndarray:
+        if self.scope is None:
+            return np.ones(len(codes), dtype=bool)
+        prefixes = tuple(prefix_of(c) for c in self.scope)
+        return codes.map(lambda c: str(c).startswith(prefixes)).to_numpy(dtype=bool)
 
     def add_regions(self, frame: pd.DataFrame) -> None:
         self.levels.update(zip(frame["code"], frame["level"]))
@@ -156,7 +163,10 @@ def _region_check(refs: References, rows: pd.DataFrame, dataset: str, key: str, 
     want = "、".join(names.get(level, level) for level in levels)
     errors += _error(dataset, key, rows[LINE][wrong], rows[key][wrong],
                      f"不是{want}级区划", f"is not a {' or '.join(levels)}")
-    return ok, errors
+    outside = ok & ~refs.in_scope(stored)
+    errors += _error(dataset, key, rows[LINE][outside], rows[key][outside],
+                     "不在您的管辖范围内", "lies outside your jurisdiction")
+    return ok & ~outside, errors
 
 
 def _program_check(refs: References, rows: pd.DataFrame, dataset: str) -> tuple[pd.Series, np.ndarray, list[RowError]]:
@@ -188,7 +198,10 @@ def _regions(refs: References, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[R
     bad = ~prefix_ok & ~wrong
     errors += _error("regions", "parent_code", rows[LINE][bad], rows["parent_code"][bad],
                      "不存在或不是该区划的上级", "does not exist or is not this region's parent")
-    ok = ~wrong & prefix_ok
+    outside = ~wrong & prefix_ok & ~refs.in_scope(code)
+    errors += _error("regions", "code", rows[LINE][outside], rows["code"][outside],
+                     "不在您的管辖范围内", "lies outside your jurisdiction")
+    ok = ~wrong & prefix_ok & ~outside
     population = whole(rows["population"]) if "population" in rows else pd.Series(pd.NA, index=rows.index)
     lon = _by_unique(column(rows, "lon"), lambda v: float(parse_number(v))).astype(float)
     lat = _by_unique(column(rows, "lat"), lambda v: float(parse_number(v))).astype(float)

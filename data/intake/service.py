@@ -58,7 +58,7 @@ class FileReport:
             errors = [{"line": 0, "column": "", "value": "", "reason": self.unreadable, "reason_en": ""}]
         return {"file": self.file, "dataset": self.dataset, "batch": self.batch, "rows": self.rows,
                 "loaded": self.loaded, "updated": self.updated, "unchanged": self.unchanged,
-                "rejected": self.rejected, "errors": errors}
+                "rejected": self.rejected, "same_file_as": self.same_file_as, "errors": errors}
 
 
 def expand(paths, dataset: str | None = None) -> list[Path]:
@@ -108,7 +108,7 @@ def import_paths(engine, paths, *, user: str, dataset: str | None = None, dry_ru
     run checks references too but stores nothing."""
     files = expand(paths, dataset)
     with engine.connect() as conn:
-        refs = References(conn)
+        refs = References(conn, scope)
     return [import_file(engine, path, refs, user=user, dataset=dataset, dry_run=dry_run, progress=progress,
                         address=address, scope=scope) for path in files]
 

@@ -89,7 +89,7 @@ def test_the_overview_works_over_the_imported_county(chun_an, tmp_path):
                                   "SUNSHINE_VAR_DIR": str(tmp_path)})
     server = create_app(settings).server
     with signed_in(server, scope=("330000000000",)):
-        regions, region, weeks, week, *_rest, resolved = overview.resolve_state({"region": None, "week": None,
+        _regions, region, _weeks, week, *_rest, resolved = overview.resolve_state({"region": None, "week": None,
                                                                                  "lang": "zh-CN"})
         assert region == COUNTY and week == "2026-W47"
         tiles = json.dumps(overview.render_kpis(resolved), default=lambda o: o.to_plotly_json())
