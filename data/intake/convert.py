@@ -45,6 +45,7 @@ class References:
     def __init__(self, conn, scope: list[str] | None = None):
         self.conn = conn
         self.scope = scope  # region codes rows must lie in (the importing user's); None: anywhere
+        self.file_keys: set[str] = set()  # every key of the file being imported (rows may refer ahead)
         rows = conn.execute(select(Region.code, Region.level)).all()
         self.levels: dict[str, str] = {str(code): str(level) for code, level in rows}
         programs = conn.execute(select(FundProgram.code, FundProgram.id, FundProgram.source_level)).all()
@@ -115,7 +116,12 @@ def moments(values: pd.Series) -> pd.Series:
 
 
 def amounts(values: pd.Series) -> pd.Series:
-    return _by_unique(values, lambda v: float(parse_number(v))).astype(float).round(2)
+    """Yuan to the cent: plain numbers at once, the rest ('1,234.50', ' 12 ') one by one."""
+    quick = pd.to_numeric(values.where(values != "", None), errors="coerce")
+    odd = quick.isna() & (values != "")
+    if odd.any():
+        quick[odd] = _by_unique(values[odd], lambda v: float(parse_number(v))).astype(float)
+    return quick.astype(float).round(2)
 
 
 def whole(values: pd.Series) -> pd.Series:
@@ -323,7 +329,7 @@ def _complaints(refs: References, rows: pd.DataFrame) -> tuple[pd.DataFrame, lis
     frame["repeat_of_no"] = repeat_no.to_numpy()
     frame, lines = _keep(frame, ok), rows[LINE][ok].reset_index(drop=True)
     stored = refs.complaint_ids(frame["repeat_of_no"])
-    in_file = set(frame["case_no"])
+    in_file = set(frame["case_no"]) | refs.file_keys
     unknown = (frame["repeat_of_no"] != "") & ~frame["repeat_of_no"].isin(set(stored) | in_file)
     errors += _error(d, "repeat_of_no", lines[unknown], frame["repeat_of_no"][unknown],
                      "不存在（原投诉编号未登记）", "does not exist (no such complaint_no)")

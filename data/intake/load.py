@@ -28,7 +28,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    tuple_,
+    text,
     update,
 )
 
@@ -37,6 +37,7 @@ from data.model.db import insert_plain, storage_text
 from data.model.schema import Complaint, ImportBatch, ReplacedRow
 
 KEY_CHUNK = 2000
+KEY_TABLE = "import_keys_tmp"
 
 
 @dataclass
@@ -45,14 +46,24 @@ class Outcome:
     updated: int = 0
     unchanged: int = 0
     places: set[str] = field(default_factory=set)  # village (or other region) codes touched
+    pending: list[tuple[str, str]] = field(default_factory=list)  # (case_no, repeat_of_no) not linked yet
+
+    def add(self, other: Outcome) -> None:
+        self.loaded += other.loaded
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.places |= other.places
+        self.pending += other.pending
 
 
-def load_rows(conn, target: Target, frame: pd.DataFrame, batch_id: int) -> Outcome:
-    """Insert the new keys of `frame`, replace the changed ones, count the same ones."""
+def load_rows(conn, target: Target, frame: pd.DataFrame, batch_id: int, *, fresh: bool = False) -> Outcome:
+    """Insert the new keys of `frame`, replace the changed ones, count the same ones.
+    `fresh`: the table held nothing when this file began and its keys are unique, so
+    every row is new (no stored row to look up)."""
     if frame.empty:
         return Outcome()
     table = target.table
-    stored = stored_rows(conn, table, target.key, frame)
+    stored = _no_rows(table) if fresh else stored_rows(conn, table, target.key, frame)
     compared = [c for c in frame.columns if c in table.c and c not in ("id", "batch_id", *target.key)]
     new, changed, same = _split(_keep_stored(frame, stored, target), stored, target.key, compared, table)
     if target.has_id:  # new rows take the next ids (unless the build gave them, as programmes')
@@ -60,8 +71,12 @@ def load_rows(conn, target: Target, frame: pd.DataFrame, batch_id: int) -> Outco
             start = next_id(conn, table)
             new = new.assign(id=np.arange(start, start + len(new)))
         changed = changed.assign(id=changed["_stored_id"].astype(np.int64)) if len(changed) else changed
+    pending: list[tuple[str, str]] = []
     if "repeat_of_no" in frame:
         new, changed = _link_repeats(conn, new, changed)
+        for part in (new, changed):
+            open_ = (part["repeat_of_no"] != "") & part["repeat_of"].isna()
+            pending += list(zip(part["case_no"][open_], part["repeat_of_no"][open_]))
     _keep_previous(conn, target, stored, changed, batch_id)
     _insert(conn, table, new.assign(batch_id=batch_id) if "batch_id" in table.c else new)
     _update(conn, target, changed.assign(batch_id=batch_id) if "batch_id" in table.c else changed)
@@ -70,23 +85,58 @@ def load_rows(conn, target: Target, frame: pd.DataFrame, batch_id: int) -> Outco
         places |= set(new[target.village_column]) | set(changed[target.village_column])
         if len(changed):
             places |= set(stored.loc[stored["_key"].isin(set(changed["_key"])), target.village_column])
-    return Outcome(len(new), len(changed), same, places)
+    return Outcome(len(new), len(changed), same, places, pending)
+
+
+def link_pending_repeats(conn, pending: list[tuple[str, str]]) -> None:
+    """Repeats of a complaint that came later in the same file, linked once all is stored."""
+    if not pending:
+        return
+    table = Complaint.__table__
+    ids = dict(conn.execute(select(table.c.case_no, table.c.id)
+                            .where(table.c.case_no.in_(sorted({o for _, o in pending})))).all())
+    rows = [{"k": case, "r": ids[original]} for case, original in pending if original in ids]
+    if rows:
+        conn.execute(update(table).where(table.c.case_no == bindparam("k")).values(repeat_of=bindparam("r")), rows)
 
 
 def stored_rows(conn, table: Table, key: tuple[str, ...], frame: pd.DataFrame) -> pd.DataFrame:
     """The stored rows (every column) whose key is one of `frame`'s, with a `_key` column."""
     columns = [c.name for c in table.columns]
     if conn.execute(select(func.count()).select_from(table)).scalar_one() == 0:
-        return pd.DataFrame(columns=[*columns, "_key"])
-    keys = list(dict.fromkeys(zip(*(frame[k] for k in key))))
-    target = tuple_(*(table.c[k] for k in key)) if len(key) > 1 else table.c[key[0]]
-    parts = []
-    for start in range(0, len(keys), KEY_CHUNK):
-        chunk = keys[start:start + KEY_CHUNK] if len(key) > 1 else [k[0] for k in keys[start:start + KEY_CHUNK]]
-        rows = conn.execute(select(table).where(target.in_(chunk))).all()
-        parts.append(pd.DataFrame(rows, columns=columns))
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+        return _no_rows(table)
+    _fill_key_table(conn, frame[list(key)].drop_duplicates())
+    on = " AND ".join(f"t.{k} = k.k{i}" for i, k in enumerate(key))
+    listed = ", ".join(f"t.{c}" for c in columns)
+    result = conn.execute(text(f"SELECT {listed} FROM {table.name} t JOIN {KEY_TABLE} k ON {on}")
+                          .columns(*table.columns))
+    out = pd.DataFrame(result.all(), columns=columns)
     return out.assign(_key=_keys(out, key))
+
+
+def _no_rows(table: Table) -> pd.DataFrame:
+    return pd.DataFrame(columns=[*[c.name for c in table.columns], "_key"])
+
+
+def _fill_key_table(conn, keys: pd.DataFrame) -> None:
+    """The keys of a chunk in a temporary table the stored rows are joined to (an index
+    lookup a key; an IN list of thousands of row values is not)."""
+    names = [f"k{i}" for i in range(keys.shape[1])]
+    temp = "TEMPORARY" if conn.dialect.name == "postgresql" else "TEMP"
+    conn.execute(text(f"CREATE {temp} TABLE IF NOT EXISTS {KEY_TABLE} (k0 TEXT, k1 TEXT)"))
+    conn.execute(text(f"DELETE FROM {KEY_TABLE}"))
+    rows = keys.astype(str).set_axis(names, axis=1)
+    if conn.dialect.name == "postgresql":
+        import io
+        buffer = io.StringIO()
+        rows.to_csv(buffer, index=False, header=False)
+        buffer.seek(0)
+        conn.connection.driver_connection.cursor().copy_expert(
+            f"COPY {KEY_TABLE} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)", buffer)
+    else:
+        conn.connection.driver_connection.executemany(
+            f"INSERT INTO {KEY_TABLE} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            rows.itertuples(index=False, name=None))
 
 
 def next_id(conn, table: Table) -> int:
@@ -121,35 +171,33 @@ def _split(frame, stored, key, compared, table) -> tuple[pd.DataFrame, pd.DataFr
     if stored.empty:
         return frame, frame.iloc[:0].assign(_stored_id=pd.Series(dtype=np.int64)), 0
     known = frame["_key"].isin(set(stored["_key"])).to_numpy()
-    old = stored.set_index("_key").loc[frame["_key"][known]]
+    old = stored.set_index("_key").loc[frame["_key"][known]].reset_index(drop=True)
     mine = frame[known]
     differs = np.zeros(len(mine), dtype=bool)
     for name in compared:
-        differs |= canonical(mine[name], table.c[name].type) != canonical(old[name], table.c[name].type)
+        kind = table.c[name].type
+        a, b = comparable(mine[name].reset_index(drop=True), kind), comparable(old[name], kind)
+        differs |= ~(a.eq(b).fillna(False).to_numpy(dtype=bool) | (a.isna() & b.isna()).to_numpy())
     changed = mine[differs].copy()
     if "id" in stored:
         changed["_stored_id"] = old["id"].to_numpy()[differs]
     return frame[~known], changed, int((~differs).sum())
 
 
-def canonical(values: pd.Series, kind) -> np.ndarray:
-    """Text of each value as the comparison sees it: dates 'YYYY-MM-DD', moments to the
-    second, money to the cent, flags 1/0, missing ''."""
-    def one(v) -> str:
-        if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            return ""
-        if isinstance(kind, DateTime):
-            return str(pd.Timestamp(v))[:19]
-        if isinstance(kind, Date):
-            return str(pd.Timestamp(v).date())
-        if isinstance(kind, Numeric):
-            return f"{float(v):.2f}"
-        if isinstance(kind, (Integer, Boolean)):
-            return str(int(v))
-        return str(v)
-    unique = pd.unique(values.astype(object))
-    text = {v: one(v) for v in unique if not _is_missing(v)}
-    return np.array([text[v] if not _is_missing(v) else "" for v in values.astype(object)], dtype=object)
+def comparable(values: pd.Series, kind) -> pd.Series:
+    """Values as the comparison sees them, vectorised: moments to the second, dates to the
+    day, money to the cent, flags and counts as integers, text as text, missing as NA."""
+    if isinstance(kind, (DateTime, Date)):
+        moments = pd.to_datetime(values.astype(object).where(values.notna(), None), errors="coerce",
+                                 format="mixed")
+        return moments.dt.floor("s") if isinstance(kind, DateTime) else moments.dt.normalize()
+    if isinstance(kind, Numeric):
+        return pd.to_numeric(values.astype(object).map(lambda v: None if _is_missing(v) else float(v)),
+                             errors="coerce").round(2)
+    if isinstance(kind, (Integer, Boolean)):
+        return pd.to_numeric(values.astype(object).map(lambda v: None if _is_missing(v) else int(v)),
+                             errors="coerce")
+    return values.astype(object).where(values.notna(), None).map(lambda v: None if v is None else str(v))
 
 
 def _is_missing(v) -> bool:

@@ -36,7 +36,9 @@ RULE_INPUTS = ("persons", "fund_payments", "village_ledger", "fund_programs")
 _FACTS_BY_VILLAGE = ("fund_payment", "village_ledger", "disclosure", "complaint", "service_request", "person")
 
 
-def after_load(conn, table: str, dataset: str, places: set[str], batch: int) -> None:
+def after_load(conn, table: str, dataset: str, places: set[str], batch: int,
+               given: dict | None = None) -> None:
+    conn.info.pop("intake_events", None)  # the facts just changed
     townships, tables = _townships(places), {table}
     if cover_calendar(conn):
         tables.add("calendar_day")
@@ -44,20 +46,21 @@ def after_load(conn, table: str, dataset: str, places: set[str], batch: int) -> 
         found = new_clues(conn, batch)
         townships |= _townships(found)
         tables |= {"clue"} if found else set()
-    _rebuild(conn, townships, tables)
+    _rebuild(conn, townships, tables, given)
     stamp(conn, batch)
     if dataset == "regions":
         draw_regions(conn, places, conn.execute(select(DatasetInfo.value).where(DatasetInfo.key == "root_code")).scalar())
 
 
-def _rebuild(conn, townships: set[str], tables: set[str]) -> None:
+def _rebuild(conn, townships: set[str], tables: set[str], given: dict | None = None) -> None:
     """The rollups of these townships built from these tables (nothing to roll up before
     any fact has a date)."""
     if townships and conn.execute(select(func.count()).select_from(CalendarDay.__table__)).scalar_one():
-        rollups.rebuild_for_townships(conn, sorted(townships), tables)
+        rollups.rebuild_for_townships(conn, sorted(townships), tables, given)
 
 
 def after_undo(conn, table: str, places: set[str], batch: int) -> None:
+    conn.info.pop("intake_events", None)
     clues = select(Clue.id).where(Clue.batch_id == batch)
     gone = set(conn.execute(select(Clue.region_code).where(Clue.batch_id == batch)).scalars())
     conn.execute(delete(ClueEvent.__table__).where(ClueEvent.clue_id.in_(clues)))
@@ -158,10 +161,15 @@ def _data_as_of(conn) -> dt.date:
 
 
 def _events(conn) -> list[dt.date]:
-    """The latest day of each kind of thing that happens (received, booked, paid, submitted)."""
-    return [d for fact in (Complaint.received_at, VillageLedger.entry_date, FundPayment.paid_date,
-                           ServiceRequest.submitted_at)
-            for d in rollups.min_max(conn, fact)[1:]]
+    """The latest day of each kind of thing that happens (received, booked, paid, submitted);
+    read once per load (an unindexed max scans its table)."""
+    cached = conn.info.get("intake_events")
+    if cached is None:
+        cached = [d for fact in (Complaint.received_at, VillageLedger.entry_date, FundPayment.paid_date,
+                                 ServiceRequest.submitted_at)
+                  for d in rollups.min_max(conn, fact)[1:]]
+        conn.info["intake_events"] = cached
+    return cached
 
 
 def _root(conn) -> str | None:

@@ -19,18 +19,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from data import audit
 from data.intake import refresh
 from data.intake.convert import TARGETS, References
-from data.intake.datasets import LOAD_ORDER, dataset_of_filename
-from data.intake.load import UndoRefused, load_rows, undo_batch
-from data.intake.reader import LINE, ReadFile, UnreadableFile, read_exchange_file
-from data.intake.validate import RowError, validate
+from data.intake.datasets import LOAD_ORDER, Dataset, dataset_of_filename
+from data.intake.load import Outcome, UndoRefused, link_pending_repeats, load_rows, undo_batch
+from data.intake.reader import LINE, UnreadableFile, open_exchange_file, read_exchange_file
+from data.intake.validate import KeyTracker, RowError, in_order, validate, validate_rows
 from data.model.schema import ImportBatch, RegionBoundary, RejectedRow
+from data.rollups import frames as rollup_frames
 
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
+CHUNK_ROWS = 250_000  # rows read, checked and loaded at once
 __all__ = ["FileReport", "UndoRefused", "check_file", "expand", "import_paths", "undo"]
 
 
@@ -44,6 +46,7 @@ class FileReport:
     unchanged: int = 0
     rejected: int = 0
     errors: list[RowError] = field(default_factory=list)
+    stored_errors: int = 0           # how many of `errors` are stored as rejected rows so far
     unreadable: str = ""             # why nothing of the file could be read
     ignored_columns: tuple[str, ...] = ()
     batch: int | None = None         # the import batch (None in a dry run)
@@ -76,19 +79,14 @@ def expand(paths, dataset: str | None = None) -> list[Path]:
     return sorted(files, key=order)
 
 
-def _read(path: Path, dataset: str | None) -> tuple[FileReport, ReadFile | None]:
+def check_file(path: Path, dataset: str | None = None) -> FileReport:
+    """Read and validate one file: what would load, what is rejected and why (no database)."""
     try:
         read = read_exchange_file(path, dataset)
     except (UnreadableFile, OSError) as exc:
-        return FileReport(path.name, dataset or dataset_of_filename(path.name), unreadable=str(exc)), None
+        return FileReport(path.name, dataset or dataset_of_filename(path.name), unreadable=str(exc))
     report = FileReport(path.name, read.dataset.name, rows=len(read.frame), errors=validate(read),
                         ignored_columns=read.unknown)
-    return report, read
-
-
-def check_file(path: Path, dataset: str | None = None) -> FileReport:
-    """Read and validate one file: what would load, what is rejected and why (no database)."""
-    report, _ = _read(path, dataset)
     _count_rejected(report)
     report.loaded = report.rows - report.rejected
     return report
@@ -116,42 +114,105 @@ def import_paths(engine, paths, *, user: str, dataset: str | None = None, dry_ru
 def import_file(engine, path: Path, refs: References, *, user: str, dataset: str | None = None,
                 dry_run: bool = False, progress: Progress | None = None, address: str | None = None,
                 scope=None) -> FileReport:
+    """One file in one transaction, read in chunks (bounded memory for a city's millions of
+    rows): a first pass finds keys sent twice with different content, the second checks,
+    converts and loads each chunk; the rollups and rules follow once, at the end."""
     step = (lambda stage: progress(path.name, stage)) if progress else (lambda stage: None)
     t0 = time.perf_counter()
     step("read")
-    report, read = _read(path, dataset)
-    if read is None:
-        return report
-    target = TARGETS[read.dataset.name]
-    good = read.frame[~read.frame[LINE].isin({e.line for e in report.errors})].reset_index(drop=True)
+    try:
+        opened = open_exchange_file(path, dataset)
+    except (UnreadableFile, OSError) as exc:
+        return FileReport(path.name, dataset or dataset_of_filename(path.name), unreadable=str(exc))
+    target = TARGETS[opened.dataset.name]
+    report = FileReport(path.name, opened.dataset.name, ignored_columns=opened.unknown)
     sha = _sha256(path)
     with engine.connect() as conn, conn.begin() as transaction:
-        refs.conn = conn
-        step("references")
-        frame, ref_errors = target.build(refs, good)
-        report.errors = sorted(report.errors + ref_errors, key=lambda e: e.line)
-        _count_rejected(report)
-        prior = _same_file(conn, sha, target.dataset)
-        if dry_run or prior is not None:
-            report.loaded, report.same_file_as = (report.rows - report.rejected, None) if dry_run else (0, prior)
-            report.unchanged = 0 if dry_run else report.rows - report.rejected
-            _remember(refs, target.dataset, frame)
+        prior = None if dry_run else _same_file(conn, sha, target.dataset)
+        if prior is not None:
+            _report_prior(conn, prior, report)
             transaction.rollback()
             return report
-        batch = _open_batch(conn, path, sha, target.dataset, user)
-        step("load")
-        outcome = load_rows(conn, target, frame, batch)
-        _reject(conn, batch, read, report.errors)
+        keys = KeyTracker(opened.dataset)
+        for chunk in opened.chunks(CHUNK_ROWS):
+            keys.add(chunk)
+        refs.conn, refs.file_keys = conn, keys.keys()
+        batch = None if dry_run else _open_batch(conn, path, sha, target.dataset, user)
+        fresh = conn.execute(select(func.count()).select_from(target.table)).scalar_one() == 0
+        step("references")
+        total, held = Outcome(), HeldRows(target.dataset if fresh else "")
+        for chunk in opened.chunks(CHUNK_ROWS):
+            frame = _check_chunk(target, opened, chunk, keys, refs, report)
+            if batch is not None:
+                step("load")
+                total.add(load_rows(conn, target, frame, batch, fresh=fresh))
+                held.add(frame)
+                _reject(conn, batch, opened.dataset, chunk, report.errors[report.stored_errors:])
+                report.stored_errors = len(report.errors)
+            _remember(refs, target.dataset, frame)
+        _count_rejected(report)
+        if batch is None:
+            report.loaded = report.rows - report.rejected
+            transaction.rollback()
+            return report
+        link_pending_repeats(conn, total.pending)
         step("rollups")
-        refresh.after_load(conn, target.table.name, target.dataset, outcome.places, batch)
-        report.batch, report.loaded, report.updated, report.unchanged = (
-            batch, outcome.loaded, outcome.updated, outcome.unchanged)
+        refresh.after_load(conn, target.table.name, target.dataset, total.places, batch, given=held.given())
+        report.batch, report.loaded, report.updated = batch, total.loaded, total.updated
+        report.unchanged = total.unchanged + len(keys.repeated)
         report.seconds = round(time.perf_counter() - t0, 2)
         _close_batch(conn, batch, report)
         audit.record(conn, user=user, action="import", obj=f"batch:{batch}", address=address, scope=scope,
                      detail={"file": path.name, "dataset": target.dataset, "sha256": sha, **_counts(report)})
-    _remember(refs, target.dataset, frame)
     return report
+
+
+class HeldRows:
+    """What the rollups would read back from a table this file loaded whole (it was empty):
+    the payments themselves, the ledger's village-month sums, chunk by chunk."""
+
+    def __init__(self, dataset: str):
+        self.dataset, self.parts = dataset, []
+
+    def add(self, frame: pd.DataFrame) -> None:
+        if self.dataset == "fund_payments":
+            self.parts.append(frame[rollup_frames.PAYMENT_COLUMNS])
+        elif self.dataset == "village_ledger":
+            self.parts.append(rollup_frames.ledger_vm(frame))
+
+    def given(self) -> dict[str, pd.DataFrame]:
+        if not self.parts:
+            return {}
+        rows = pd.concat(self.parts, ignore_index=True)
+        if self.dataset == "fund_payments":
+            return {"payments": rows}
+        keys = ["month_key", "village_code", "direction", "category"]
+        summed = rows.groupby(keys, sort=True)[["amount", "entries"]].sum().reset_index()
+        return {"ledger_vm": summed.assign(amount=summed["amount"].round(2))}
+
+
+def _check_chunk(target, opened, chunk: pd.DataFrame, keys: KeyTracker, refs: References,
+                 report: FileReport) -> pd.DataFrame:
+    """The chunk's rows to store; its problems appended to the report."""
+    errors = validate_rows(opened.dataset, chunk)
+    errors += [keys.clashing[line] for line in chunk[LINE] if line in keys.clashing]
+    bad = {e.line for e in errors} | keys.repeated
+    good = chunk[~chunk[LINE].isin(bad)].reset_index(drop=True)
+    frame, ref_errors = target.build(refs, good)
+    report.rows += len(chunk)
+    report.errors += in_order(opened.dataset, errors + ref_errors)
+    return frame
+
+
+def _report_prior(conn, prior: int, report: FileReport) -> None:
+    """This very file was loaded by batch `prior`: its counts, nothing changed now."""
+    batch = conn.execute(select(ImportBatch.__table__).where(ImportBatch.id == prior)).mappings().one()
+    rejected = conn.execute(select(RejectedRow.row_number, RejectedRow.column, RejectedRow.value,
+                                   RejectedRow.message, RejectedRow.message_en)
+                            .where(RejectedRow.batch_id == prior).order_by(RejectedRow.id)).all()
+    report.rows, report.rejected = batch["rows_total"], batch["rows_rejected"]
+    report.unchanged, report.same_file_as = report.rows - report.rejected, prior
+    report.errors = [RowError(*row) for row in rejected]
 
 
 def _remember(refs: References, dataset: str, frame: pd.DataFrame) -> None:
@@ -199,13 +260,13 @@ def _close_batch(conn, batch: int, report: FileReport) -> None:
         params={"ignored_columns": list(report.ignored_columns)}))
 
 
-def _reject(conn, batch: int, read: ReadFile, errors: list[RowError]) -> None:
+def _reject(conn, batch: int, dataset: Dataset, chunk: pd.DataFrame, errors: list[RowError]) -> None:
     """Each error as a rejected_row, with the row as sent (Chinese headers) to fix and resend."""
     if not errors:
         return
     lines = {e.line for e in errors}
-    sent = read.frame[read.frame[LINE].isin(lines)]
-    headers = {col.key: col.zh for col in read.dataset.columns}
+    sent = chunk[chunk[LINE].isin(lines)]
+    headers = {col.key: col.zh for col in dataset.columns}
     raw = {int(row[LINE]): {headers[k]: v for k, v in row.items() if k != LINE}
            for row in sent.to_dict("records")}
     conn.execute(insert(RejectedRow.__table__), [

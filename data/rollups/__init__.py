@@ -62,10 +62,13 @@ def rebuild_all(conn, *, payments: pd.DataFrame | None = None, complaints: pd.Da
                     ledger_vm=ledger_vm)
 
 
-def rebuild_for_townships(conn, township_codes, tables: set[str] | None = None) -> dict[str, int]:
+def rebuild_for_townships(conn, township_codes, tables: set[str] | None = None,
+                          given: dict[str, pd.DataFrame] | None = None) -> dict[str, int]:
     """Rebuild only the rows of these townships (after an import touching them); the
     rollups summed over counties or ranked among peers (not `partial`) are rebuilt whole.
     `tables`: only the rollups built from these raw tables (and from those rollups).
+    `given`: rows the caller holds, as `rebuild_all` takes them (a table loaded whole by
+    this import: its `payments`, its `ledger_vm`).
 
     Falls back to `rebuild_all` when the data's week range changed (dense tables must
     cover the same weeks for every township).
@@ -76,8 +79,8 @@ def rebuild_for_townships(conn, township_codes, tables: set[str] | None = None) 
     lo, hi = fact_date_range(conn)
     weeks = conn.execute(text("SELECT MIN(week_key), MAX(week_key) FROM rollup_reporting_tw")).one()
     if weeks[0] is None or tuple(weeks) != (_week_of(conn, lo), _week_of(conn, hi)):
-        return rebuild_all(conn)
-    return _rebuild(conn, [code_range(c) for c in codes], changed=tables)
+        return rebuild_all(conn, **(given or {}))
+    return _rebuild(conn, [code_range(c) for c in codes], changed=tables, **(given or {}))
 
 
 def _week_of(conn, day: dt.date) -> int:

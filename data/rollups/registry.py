@@ -90,7 +90,7 @@ class Run:
     def ledger_vm(self) -> pd.DataFrame:
         """Village x month ledger sums of the rebuilt ranges (all of them: as the loader
         computed them, when it handed them over)."""
-        name = "ledger_vm" if self.ranges is None else f"ledger_vm{self.ranges}"
+        name = "ledger_vm" if self.ranges is None or "ledger_vm" in self.given else f"ledger_vm{self.ranges}"
         return self.rows(name, lambda: frames.ledger_vm(
             frames.read_ledger(self.conn, *self.code_filter("village_code"))))
 
