@@ -174,12 +174,13 @@ def import_boundaries(path: Path = typer.Argument(..., exists=True, readable=Tru
 def bench(scales: str = typer.Option("city,province", help="comma-separated scales to measure"),
           repeat: int = typer.Option(30, help="calls per callback and case"),
           only: str = typer.Option("", help="comma-separated parts of callback names to keep, e.g. 'funds.'"),
-          pages: bool = typer.Option(True, help="also time each page to ready in headless chromium")):
+          pages: bool = typer.Option(True, help="also time each page to ready in headless chromium"),
+          intake: bool = typer.Option(True, help="also the import budgets (city exchange files, a county month)")):
     """Print p50/p95 server-side time of the dashboard callbacks, the map bytes, the
-    one-off jobs and the time to a ready page."""
+    one-off jobs, the time to a ready page and the import budgets."""
     from bench.run import main as run_bench
     run_bench([s.strip() for s in scales.split(",") if s.strip()], repeat=repeat,
-              only=tuple(p.strip() for p in only.split(",") if p.strip()), pages=pages)
+              only=tuple(p.strip() for p in only.split(",") if p.strip()), pages=pages, intake=intake)
 
 
 @app.command()

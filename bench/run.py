@@ -187,10 +187,15 @@ def print_tables(scale: str, timing_rows: list[tuple], layer_rows: list[tuple]) 
         console.print(jobs)
 
 
-def main(scales: list[str], repeat: int = 30, only: tuple[str, ...] = (), pages: bool = True) -> None:
+def main(scales: list[str], repeat: int = 30, only: tuple[str, ...] = (), pages: bool = True,
+         intake: bool = True) -> None:
     """Bench each scale; `only` keeps the callbacks whose name contains one of its parts;
-    `pages` adds the time to a ready page of every navbar page in headless chromium."""
+    `pages` adds the time to a ready page of every navbar page in headless chromium;
+    `intake` the import budgets (city scale)."""
+    from bench.intake import bench_intake
     from bench.page_ready import bench_page_ready
+    if intake and not only and "city" in scales:
+        bench_intake("city")
     for scale in scales:
         timing_rows, layer_rows = bench_scale(scale, repeat, only)
         print_tables(scale, timing_rows, layer_rows)

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
+import re
 
+import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 
 from data.access import IMPORT_DATA
-from data.intake import jobs
+from data.intake import jobs, reporting
 from data.intake.datasets import DATASETS
 from data.intake.history import import_history, rejected_rows
+from data.queries import fetch_dataset_info
 from exports.error_report import error_report
 from exports.templates import template_xlsx
 from i18n import t
@@ -70,7 +74,8 @@ def _totals(reports: list[dict]) -> dict[str, int]:
 
 
 def _batches(reports: list[dict]) -> list[int]:
-    return [int(r["batch"]) for r in reports if r.get("batch")]
+    """The batches of the job's files (a file sent again: the batch that loaded it)."""
+    return [int(r.get("batch") or r.get("same_file_as")) for r in reports if r.get("batch") or r.get("same_file_as")]
 
 
 def _rejected_for(reports: list[dict]) -> list[dict]:
@@ -135,6 +140,56 @@ def download_template(n_clicks, dataset):
     return dcc.send_bytes(template_xlsx(DATASETS[dataset]), f"{dataset}_模板.xlsx")
 
 
+def reporting_months(lang):
+    """The month picker: the last twelve months whose ledger is due, newest first."""
+    with get_engine().connect() as conn:
+        info = fetch_dataset_info(conn)
+        months = reporting.reporting_months(conn, _as_of(info))
+    return [{"label": m, "value": m} for m in months], (months[0] if months else None)
+
+
+def _as_of(info: dict) -> dt.date:
+    try:
+        return dt.date.fromisoformat(info.get("as_of", ""))
+    except ValueError:
+        return dt.date.today()
+
+
+def reporting_table(month, lang):
+    """The ranking of the units below the user's home region, and the villages missing."""
+    if not month or not re.fullmatch(r"\d{4}-\d{2}", str(month)):
+        return no_update
+    scope = current_scope()
+    with get_engine().connect() as conn:
+        root = scope.home(fetch_dataset_info(conn).get("root_code"))
+        if root is None:
+            return html.P(t("data.reporting.none", lang), className="text-muted")
+        villages = reporting.village_reports(conn, scope, root, month)
+        ranking = reporting.unit_ranking(conn, villages)
+    if villages.empty:
+        return html.P(t("data.reporting.none", lang), className="text-muted")
+    cols = ("rank", "name", "villages", "reported", "completeness", "on_time", "days_late")
+    head = html.Thead(html.Tr([html.Th(t(f"data.reporting.col.{c}", lang)) for c in cols]))
+    body = [html.Tr([html.Td(i + 1), html.Td(r.name), html.Td(int(r.villages)), html.Td(int(r.reported)),
+                     html.Td(f"{r.completeness:.1%}"), html.Td("—" if pd.isna(r.on_time) else f"{r.on_time:.1%}"),
+                     html.Td("—" if pd.isna(r.days_late) else f"{r.days_late:.1f}")],
+                    className="table-warning" if r.completeness < 1 else None)
+            for i, r in enumerate(ranking.itertuples(index=False))]
+    missing = villages[~villages["reported"]]
+    units = dict(zip(ranking["unit"], ranking["name"]))
+    parts = [html.Table([head, html.Tbody(body)], className="table table-sm sun-table mb-2")]
+    if villages["days_late"].isna().all() and villages["reported"].any():
+        parts.append(html.Div(t("data.reporting.unknown", lang), className="sun-note mb-2"))
+    if missing.empty:
+        parts.append(html.Div(t("data.reporting.missing_none", lang), className="sun-note"))
+    else:
+        parts.append(html.Div(t("data.reporting.missing", lang, n=len(missing)), className="fw-semibold mb-1"))
+        parts.append(html.Ul([html.Li(f"{units.get(u, '')} · {name}（{code}）")
+                              for code, name, u in zip(missing["code"][:100], missing["name"][:100],
+                                                       missing["unit"][:100])], className="sun-missing-list"))
+    return html.Div(parts)
+
+
 def register(app) -> None:
     """Attach the data intake callbacks to `app`."""
     app.callback(Output(did.DA_JOB, "data"), Output(did.DA_POLL, "disabled", allow_duplicate=True),
@@ -151,5 +206,9 @@ def register(app) -> None:
                  State(did.DA_JOB, "data"), prevent_initial_call=True)(download_report)
     app.callback(Output(did.DA_HISTORY, "rowData"), Input(did.DA_SUMMARY, "children"),
                  State(did.DA_LANG, "data"))(history)
+    app.callback(Output(did.DA_REPORTING_MONTH, "options"), Output(did.DA_REPORTING_MONTH, "value"),
+                 Input(did.DA_LANG, "data"))(reporting_months)
+    app.callback(Output(did.DA_REPORTING, "children"), Input(did.DA_REPORTING_MONTH, "value"),
+                 State(did.DA_LANG, "data"))(reporting_table)
     app.callback(Output(did.DA_TEMPLATE_DOWNLOAD, "data"), Input(did.DA_TEMPLATE_GET, "n_clicks"),
                  State(did.DA_TEMPLATE, "value"), prevent_initial_call=True)(download_template)

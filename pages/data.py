@@ -14,6 +14,7 @@ from components.shell import page_frame
 from components.state import current_state
 from data.intake.datasets import LOAD_ORDER
 from data.intake.history import HISTORY_COLUMNS
+from data.intake.reporting import DUE_DAY
 from i18n import t
 from ids import data as did
 
@@ -22,15 +23,17 @@ dash.register_page(__name__, path="/data", name="data", order=7,
 
 REJECTED_GRID_COLUMNS = ("file", "line", "column", "value", "reason", "reason_en")
 _WIDE = {"file": 2, "reason": 3, "reason_en": 3, "value": 2}
-_MIN_WIDTH = {"file": 200, "started_at": 170, "user": 120, "sha256": 120, "reason": 220, "reason_en": 220}
+_MIN_WIDTH = {"file": 200, "started_at": 170, "user": 120, "sha256": 120, "reason": 220, "reason_en": 220,
+              "dataset": 120, "status": 90}
 
 
 def _grid(grid_id: str, columns, lang: str, height: int) -> dag.AgGrid:
     return dag.AgGrid(
         id=grid_id, rowData=[],
         columnDefs=[{"field": c, "headerName": t(f"data.col.{c}", lang), "flex": _WIDE.get(c, 1),
-                     "minWidth": _MIN_WIDTH.get(c, 80), "tooltipField": c} for c in columns],
-        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 80},
+                     "minWidth": _MIN_WIDTH.get(c, 84), "tooltipField": c} for c in columns],
+        defaultColDef={"sortable": True, "resizable": True, "filter": True, "wrapHeaderText": True,
+                       "autoHeaderHeight": True},
         dashGridOptions={"localeText": grid_locale(lang), "animateRows": False, "pagination": True,
                          "paginationPageSize": 50, "enableCellTextSelection": True},
         style={"height": f"{height}px", "width": "100%"}, className="sun-records-grid")
@@ -48,7 +51,8 @@ def _upload_card(lang: str) -> dbc.Card:
 
 
 def _template_card(lang: str) -> dbc.Card:
-    options = [{"label": f"{t(f'data.dataset.{d}', lang)}（{d}）", "value": d} for d in LOAD_ORDER]
+    shown = "{name}（{key}）" if lang == "zh-CN" else "{name} ({key})"
+    options = [{"label": shown.format(name=t(f"data.dataset.{d}", lang), key=d), "value": d} for d in LOAD_ORDER]
     return card(t("data.template.title", lang), t("data.template.subtitle", lang),
                 html.Div([dcc.Dropdown(id=did.DA_TEMPLATE, options=options, value=LOAD_ORDER[0], clearable=False,
                                        className="flex-grow-1"),
@@ -67,11 +71,19 @@ def layout(region=None, week=None, lang=None, **query):
                                         disabled=True), className="mb-2"),
                     _grid(did.DA_REJECTED, REJECTED_GRID_COLUMNS, lang, 320),
                     dcc.Download(id=did.DA_REPORT_DOWNLOAD))
+    reporting = card(t("data.reporting.title", lang), t("data.reporting.subtitle", lang, day=DUE_DAY),
+                     html.Div([dbc.Label(t("data.reporting.month", lang), html_for=did.DA_REPORTING_MONTH,
+                                         className="me-2 mb-0"),
+                               dcc.Dropdown(id=did.DA_REPORTING_MONTH, clearable=False, searchable=False,
+                                            style={"minWidth": "160px"})],
+                              className="d-flex align-items-center mb-2"),
+                     dcc.Loading(html.Div(id=did.DA_REPORTING), delay_show=300))
     history = card(t("data.history.title", lang), t("data.history.subtitle", lang),
                    _grid(did.DA_HISTORY, HISTORY_COLUMNS, lang, 420))
     body = html.Div([
         dcc.Store(id=did.DA_LANG, data=lang),
         dbc.Row([dbc.Col(_upload_card(lang), lg=7), dbc.Col(_template_card(lang), lg=5)], className="g-3 mb-3"),
+        dbc.Row([dbc.Col(reporting, lg=12)], className="g-3 mb-3"),
         dbc.Row([dbc.Col(summary, lg=12)], className="g-3 mb-3"),
         dbc.Row([dbc.Col(rejected, lg=12)], className="g-3 mb-3"),
         dbc.Row([dbc.Col(history, lg=12)], className="g-3"),

@@ -96,3 +96,27 @@ def test_the_overview_works_over_the_imported_county(chun_an, tmp_path):
         figure, _note = overview.render_map(resolved)
     assert "sun-kpi" in tiles
     assert sorted(figure["data"][0]["locations"]) == TOWNS
+
+
+def test_reporting_ranks_the_townships_and_lists_the_villages_missing(chun_an):
+    from data.intake.reporting import unit_ranking, village_reports
+    from data.scope import Scope
+    engine, _ = chun_an
+    with engine.connect() as conn:
+        november = village_reports(conn, Scope(frozenset({COUNTY})), COUNTY, "2026-11")
+        october = village_reports(conn, Scope(frozenset({COUNTY})), COUNTY, "2026-10")
+        ranking, empty = unit_ranking(conn, november), unit_ranking(conn, october)
+    assert list(november["code"]) == VILLAGES and november["reported"].all()
+    # imported today, due on 10 December: on time, and known to be
+    assert set(november["days_late"]) == {0}
+    assert list(ranking["unit"]) == TOWNS and set(ranking["completeness"]) == {1.0} and set(ranking["on_time"]) == {1.0}
+    assert not october["reported"].any() and october["days_late"].isna().all()
+    assert list(empty["completeness"]) == [0.0] * 3
+
+
+def test_a_demo_load_is_not_an_arrival(demo_engine):
+    from data.intake.reporting import village_reports
+    from data.scope import Scope
+    with demo_engine.connect() as conn:
+        frame = village_reports(conn, Scope(frozenset({"431023000000"})), "431023000000", "2026-10")
+    assert frame["reported"].mean() > 0.9 and frame["days_late"].isna().all()
