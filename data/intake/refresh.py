@@ -31,7 +31,13 @@ from data.model.schema import (
 )
 from data.rules.comparison import evidence_json, run_rules, store_clues
 
-RULE_INPUTS = ("persons", "fund_payments", "village_ledger", "fund_programs")
+# the comparison rules each dataset feeds (an import re-runs those, for its villages)
+RULE_INPUTS = {
+    "persons": ("deceased_payment", "cadre_relative_benefit", "beneficiary_assets"),
+    "fund_payments": ("deceased_payment", "cadre_relative_benefit", "beneficiary_assets", "duplicate_payment"),
+    "village_ledger": ("split_expense",),
+    "fund_programs": ("cadre_relative_benefit", "beneficiary_assets"),
+}
 # the facts whose region codes name villages (what a region batch must not leave orphaned)
 _FACTS_BY_VILLAGE = ("fund_payment", "village_ledger", "disclosure", "complaint", "service_request", "person")
 
@@ -43,7 +49,8 @@ def after_load(conn, table: str, dataset: str, places: set[str], batch: int,
     if cover_calendar(conn):
         tables.add("calendar_day")
     if dataset in RULE_INPUTS:
-        found = new_clues(conn, batch)
+        found = new_clues(conn, batch, None if dataset == "fund_programs" else _rule_ranges(places),
+                          RULE_INPUTS[dataset])
         townships |= _townships(found)
         tables |= {"clue"} if found else set()
     _rebuild(conn, townships, tables, given)
@@ -109,11 +116,22 @@ def cover_calendar(conn) -> bool:
     return True
 
 
-def new_clues(conn, batch: int) -> set[str]:
-    """Run the comparison rules; store the clues not stored yet (a clue is its rule, subject
-    and evidence); returns their region codes."""
+def _rule_ranges(places: set[str]) -> list[tuple[str, str]] | None:
+    """Code ranges of the touched villages for the rules: their townships, or their counties
+    when there are many (one SQL condition each), or everything."""
+    for digits in (9, 6):
+        prefixes = sorted({p[:digits] for p in places if p})
+        if len(prefixes) <= 60:
+            return [(p.ljust(12, "0"), p.ljust(12, "9")) for p in prefixes]
+    return None
+
+
+def new_clues(conn, batch: int, ranges: list[tuple[str, str]] | None = None,
+              rules: tuple[str, ...] | None = None) -> set[str]:
+    """Run the comparison rules (these, over `ranges` only, when given); store the clues not
+    stored yet (a clue is its rule, subject and evidence); returns their region codes."""
     as_of = _as_of(conn)
-    found = run_rules(conn, as_of)
+    found = run_rules(conn, as_of, ranges, rules)
     if found.empty:
         return set()
     stored = {(r, s, evidence_json(e) if isinstance(e, dict) else str(e))

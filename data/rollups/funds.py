@@ -108,7 +108,7 @@ def funds_paid_cw(run: Run) -> int:
     return run.insert_sql(_PAID_CW)
 
 
-@rollup(RollupFundsOverdueTW, sources=("fund_payment", "calendar_day"), partial=False)
+@rollup(RollupFundsOverdueTW, sources=("fund_payment", "calendar_day"))
 def funds_overdue_tw(run: Run) -> pd.DataFrame:
     return _overdue(run.conn, run.late_payments())
 

@@ -74,7 +74,9 @@ class Run:
         return self._memo[name]
 
     def payments(self) -> pd.DataFrame:
-        return self.rows("payments", lambda: frames.read_payments(self.conn))
+        """The payments of the rebuilt ranges (all of them: as the loader handed them over)."""
+        name = "payments" if self.ranges is None or "payments" in self.given else f"payments{self.ranges}"
+        return self.rows(name, lambda: frames.read_payments(self.conn, *self.code_filter("village_code")))
 
     def complaint_events(self) -> pd.DataFrame:
         return self.rows("complaint_events", lambda: frames.complaint_events(
@@ -85,7 +87,8 @@ class Run:
                                                               SERVICE_COLUMNS))
 
     def late_payments(self) -> pd.DataFrame:
-        return self.rows("late_payments", lambda: frames.late_payments(self.payments()))
+        name = "late_payments" if self.ranges is None else f"late_payments{self.ranges}"
+        return self.rows(name, lambda: frames.late_payments(self.payments()))
 
     def ledger_vm(self) -> pd.DataFrame:
         """Village x month ledger sums of the rebuilt ranges (all of them: as the loader

@@ -24,11 +24,12 @@ SPLIT_MAX_GAP_DAYS = 3
 CLUE_COLUMNS = ["rule", "region_code", "subject_key", "amount", "score", "evidence", "flagged_on"]
 
 
-def run_rules(conn, as_of: dt.date) -> pd.DataFrame:
-    """All clues flagged up to `as_of`, in a stable order (flagged_on, rule, subject)."""
-    frames = [deceased_payments(conn, as_of), cadre_relative_benefits(conn, as_of),
-              beneficiary_assets(conn, as_of), split_expenses(conn, as_of),
-              duplicate_payments(conn, as_of)]
+def run_rules(conn, as_of: dt.date, ranges: list[tuple[str, str]] | None = None,
+              rules: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """All clues flagged up to `as_of`, in a stable order (flagged_on, rule, subject);
+    `ranges` (code ranges): only the clues of villages in them (after an import); `rules`:
+    only these (RULES keys; an import runs the rules its dataset feeds)."""
+    frames = [run(conn, as_of, ranges) for name, run in RULES.items() if rules is None or name in rules]
     clues = pd.concat([f for f in frames if not f.empty] or [pd.DataFrame(columns=CLUE_COLUMNS)],
                       ignore_index=True)
     clues = clues[clues["flagged_on"] <= as_of]
@@ -57,19 +58,30 @@ def _program_ids(conn, *codes: str) -> list[int]:
     return sorted(r[0] for r in rows if r[1] in codes) or [-1]
 
 
+def _within(column: str, ranges: list[tuple[str, str]] | None) -> str:
+    """SQL `AND (column BETWEEN 'lo' AND 'hi' OR ...)`; '' for everything. The bounds are
+    12-digit codes from the database, checked here (never user text)."""
+    if ranges is None:
+        return ""
+    bounds = [(lo, hi) for lo, hi in ranges if lo.isdigit() and hi.isdigit()]
+    if not bounds:
+        return " AND 1 = 0"
+    return " AND (" + " OR ".join(f"{column} BETWEEN '{lo}' AND '{hi}'" for lo, hi in bounds) + ")"
+
+
 def _ids_sql(ids: list[int]) -> str:
     """Literal id list of ints (safe: ints from the database, not user input)."""
     return ",".join(str(int(i)) for i in ids)
 
 
-def deceased_payments(conn, as_of: dt.date) -> pd.DataFrame:
+def deceased_payments(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
     """Payments for periods after the beneficiary's registered death (冒领)."""
-    rows = _dates(_query(conn, """
+    rows = _dates(_query(conn, f"""
         SELECT p.id, p.beneficiary_key, p.village_code, p.amount, p.due_date, p.paid_date,
                r.deceased_date
         FROM person r JOIN fund_payment p ON p.beneficiary_key = r.person_key
         WHERE r.deceased_date IS NOT NULL AND p.paid_date IS NOT NULL
-          AND p.due_date > r.deceased_date AND p.paid_date <= :as_of
+          AND p.due_date > r.deceased_date AND p.paid_date <= :as_of{_within("p.village_code", ranges)}
         ORDER BY p.beneficiary_key, p.paid_date, p.id""", as_of=as_of),
         "due_date", "paid_date", "deceased_date")
     out = []
@@ -85,7 +97,7 @@ def deceased_payments(conn, as_of: dt.date) -> pd.DataFrame:
     return pd.DataFrame(out, columns=CLUE_COLUMNS)
 
 
-def cadre_relative_benefits(conn, as_of: dt.date) -> pd.DataFrame:
+def cadre_relative_benefits(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
     """Relatives of village cadres receiving 最低生活保障 (优亲厚友)."""
     rows = _dates(_query(conn, f"""
         SELECT r.person_key, r.village_code, r.relative_of, c.official_post,
@@ -93,7 +105,7 @@ def cadre_relative_benefits(conn, as_of: dt.date) -> pd.DataFrame:
         FROM person r JOIN person c ON c.person_key = r.relative_of
              JOIN fund_payment p ON p.beneficiary_key = r.person_key
         WHERE c.official_post IS NOT NULL AND p.paid_date IS NOT NULL AND p.paid_date <= :as_of
-          AND p.program_id IN ({_ids_sql(_program_ids(conn, 'dibao'))})
+          AND p.program_id IN ({_ids_sql(_program_ids(conn, 'dibao'))}){_within("r.village_code", ranges)}
         GROUP BY r.person_key, r.village_code, r.relative_of, c.official_post
         ORDER BY r.person_key""", as_of=as_of), "first_paid")
     return pd.DataFrame([{
@@ -104,7 +116,7 @@ def cadre_relative_benefits(conn, as_of: dt.date) -> pd.DataFrame:
         "flagged_on": next_monday(r.first_paid)} for r in rows.itertuples()], columns=CLUE_COLUMNS)
 
 
-def beneficiary_assets(conn, as_of: dt.date) -> pd.DataFrame:
+def beneficiary_assets(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
     """低保/特困 beneficiaries registered with a vehicle or commercial property.
 
     The vehicle and property registries reach the comparison at different times, so the
@@ -117,7 +129,7 @@ def beneficiary_assets(conn, as_of: dt.date) -> pd.DataFrame:
         FROM person r JOIN fund_payment p ON p.beneficiary_key = r.person_key
         WHERE (r.has_vehicle = :yes OR r.has_property = :yes) AND p.paid_date IS NOT NULL
           AND p.paid_date <= :as_of
-          AND p.program_id IN ({_ids_sql(_program_ids(conn, 'dibao', 'tekun'))})
+          AND p.program_id IN ({_ids_sql(_program_ids(conn, 'dibao', 'tekun'))}){_within("r.village_code", ranges)}
         GROUP BY r.person_key, r.village_code, r.has_vehicle, r.has_property
         ORDER BY r.person_key""", as_of=as_of, yes=True), "first_paid", "last_paid")
     out = []
@@ -133,11 +145,12 @@ def beneficiary_assets(conn, as_of: dt.date) -> pd.DataFrame:
     return pd.DataFrame(out, columns=CLUE_COLUMNS)
 
 
-def split_expenses(conn, as_of: dt.date) -> pd.DataFrame:
+def split_expenses(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
     """Several expenses to one counterparty within days, each just under the threshold (拆分支付)."""
-    rows = _dates(_query(conn, """
+    rows = _dates(_query(conn, f"""
         SELECT id, village_code, entry_date, amount, counterparty FROM village_ledger
         WHERE direction = 'expense' AND amount >= :low AND amount < :high AND entry_date <= :as_of
+          {_within("village_code", ranges)}
         ORDER BY village_code, counterparty, entry_date, id""",
         low=SPLIT_LOW, high=SPLIT_THRESHOLD, as_of=as_of), "entry_date")
     if rows.empty:
@@ -161,13 +174,16 @@ def split_expenses(conn, as_of: dt.date) -> pd.DataFrame:
     return pd.DataFrame(out, columns=CLUE_COLUMNS)
 
 
-def duplicate_payments(conn, as_of: dt.date) -> pd.DataFrame:
+def duplicate_payments(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
     """The same beneficiary paid twice for the same programme and due date (重复发放)."""
-    rows = _dates(_query(conn, """
+    # a beneficiary paid in the ranges, wherever the second payment was made
+    mine = "" if ranges is None else (" AND beneficiary_key IN (SELECT beneficiary_key FROM fund_payment WHERE 1 = 1"
+                                      + _within("village_code", ranges) + ")")
+    rows = _dates(_query(conn, f"""
         SELECT p.id, p.beneficiary_key, p.program_id, p.village_code, p.amount, p.due_date, p.paid_date
         FROM fund_payment p JOIN (
             SELECT beneficiary_key, program_id, due_date FROM fund_payment
-            WHERE paid_date IS NOT NULL AND paid_date <= :as_of
+            WHERE paid_date IS NOT NULL AND paid_date <= :as_of{mine}
             GROUP BY beneficiary_key, program_id, due_date HAVING COUNT(*) > 1) d
           ON d.beneficiary_key = p.beneficiary_key AND d.program_id = p.program_id
              AND d.due_date = p.due_date
@@ -185,6 +201,11 @@ def duplicate_payments(conn, as_of: dt.date) -> pd.DataFrame:
                                  "paid_dates": [str(d) for d in grp["paid_date"]]},
                     "flagged_on": next_monday(grp["paid_date"].max())})
     return pd.DataFrame(out, columns=CLUE_COLUMNS)
+
+
+RULES = {"deceased_payment": deceased_payments, "cadre_relative_benefit": cadre_relative_benefits,
+         "beneficiary_assets": beneficiary_assets, "split_expense": split_expenses,
+         "duplicate_payment": duplicate_payments}
 
 
 def store_clues(conn, clues: pd.DataFrame, events: pd.DataFrame | None = None) -> int:
