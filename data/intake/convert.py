@@ -175,6 +175,14 @@ def _region_check(refs: References, rows: pd.DataFrame, dataset: str, key: str, 
     return ok & ~outside, errors
 
 
+def _villages(refs: References, rows: pd.DataFrame, dataset: str) -> tuple[pd.Series, np.ndarray, list[RowError]]:
+    """The rows' village codes (12 digits), the mask of those that are known villages, and
+    the errors of the others."""
+    village = codes(rows["village_code"])
+    ok, errors = _region_check(refs, rows, dataset, "village_code", village, ("village",))
+    return village, ok, errors
+
+
 def _program_check(refs: References, rows: pd.DataFrame, dataset: str) -> tuple[pd.Series, np.ndarray, list[RowError]]:
     program = rows["program_code"].map(refs.programs)
     ok = program.notna().to_numpy()
@@ -253,8 +261,7 @@ def _allocations(refs: References, rows: pd.DataFrame) -> tuple[pd.DataFrame, li
 
 def _persons(refs: References, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[RowError]]:
     d = "persons"
-    village = codes(rows["village_code"])
-    ok, errors = _region_check(refs, rows, d, "village_code", village, ("village",))
+    village, ok, errors = _villages(refs, rows, d)
     frame = pd.DataFrame({
         "person_key": rows["person_key"], "village_code": village,
         "birth_year": whole(column(rows, "birth_year")),
@@ -269,8 +276,7 @@ def _persons(refs: References, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[R
 def _payments(refs: References, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[RowError]]:
     d = "fund_payments"
     program, ok_p, errors = _program_check(refs, rows, d)
-    village = codes(rows["village_code"])
-    ok_v, more = _region_check(refs, rows, d, "village_code", village, ("village",))
+    village, ok_v, more = _villages(refs, rows, d)
     frame = pd.DataFrame({
         "payment_no": rows["payment_no"], "program_id": program, "village_code": village,
         "beneficiary_key": rows["beneficiary_key"], "amount": amounts(rows["amount"]),
@@ -282,8 +288,7 @@ def _payments(refs: References, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[
 
 def _ledger(refs: References, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[RowError]]:
     d = "village_ledger"
-    village = codes(rows["village_code"])
-    ok, errors = _region_check(refs, rows, d, "village_code", village, ("village",))
+    village, ok, errors = _villages(refs, rows, d)
     frame = pd.DataFrame({
         "voucher_no": rows["voucher_no"], "village_code": village, "entry_date": dates(rows["booked_on"]),
         "direction": words(d, "direction", rows["direction"]), "category": words(d, "category", rows["category"]),
@@ -294,8 +299,7 @@ def _ledger(refs: References, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Ro
 
 def _disclosures(refs: References, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[RowError]]:
     d = "disclosures"
-    village = codes(rows["village_code"])
-    ok, errors = _region_check(refs, rows, d, "village_code", village, ("village",))
+    village, ok, errors = _villages(refs, rows, d)
     frame = pd.DataFrame({
         "item_no": rows["item_no"], "village_code": village, "kind": words(d, "kind", rows["kind"]),
         "period": periods(rows["period"]), "due_date": dates(rows["due_on"]),
@@ -338,8 +342,7 @@ def _complaints(refs: References, rows: pd.DataFrame) -> tuple[pd.DataFrame, lis
 
 def _services(refs: References, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[RowError]]:
     d = "service_requests"
-    village = codes(rows["village_code"])
-    ok, errors = _region_check(refs, rows, d, "village_code", village, ("village",))
+    village, ok, errors = _villages(refs, rows, d)
     submitted, limit = moments(rows["submitted_at"]), whole(rows["time_limit_days"]).fillna(0).astype(np.int64)
     frame = pd.DataFrame({
         "request_no": rows["request_no"], "matter": words(d, "matter", rows["matter"]), "village_code": village,
