@@ -396,7 +396,7 @@ def _with_progress(run, files: int, *, quiet: bool):
     """Run `run(progress)` with a rich bar over the files and their stages (on stderr); to
     a log or a pipe, one line per stage as it starts."""
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
     if not sys.stderr.isatty():
         return run(lambda name, stage: print(f"{name}: {stage}", file=sys.stderr, flush=True))
@@ -404,7 +404,7 @@ def _with_progress(run, files: int, *, quiet: bool):
         return run(None)
     stages = ("read", "references", "load", "rollups")
     with Progress(console=Console(stderr=True), transient=False) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(name: str, stage: str) -> None:
             if name not in tasks:

@@ -75,7 +75,8 @@ def _totals(reports: list[dict]) -> dict[str, int]:
 
 def _batches(reports: list[dict]) -> list[int]:
     """The batches of the job's files (a file sent again: the batch that loaded it)."""
-    return [int(r.get("batch") or r.get("same_file_as")) for r in reports if r.get("batch") or r.get("same_file_as")]
+    found = (r.get("batch") or r.get("same_file_as") for r in reports)
+    return [int(b) for b in found if b]
 
 
 def _rejected_for(reports: list[dict]) -> list[dict]:
@@ -177,7 +178,7 @@ def reporting_table(month, lang):
             for i, r in enumerate(ranking.itertuples(index=False))]
     missing = villages[~villages["reported"]]
     units = dict(zip(ranking["unit"], ranking["name"]))
-    parts = [html.Table([head, html.Tbody(body)], className="table table-sm sun-table mb-2")]
+    parts: list = [html.Table([head, html.Tbody(body)], className="table table-sm sun-table mb-2")]
     if villages["days_late"].isna().all() and villages["reported"].any():
         parts.append(html.Div(t("data.reporting.unknown", lang), className="sun-note mb-2"))
     if missing.empty:

@@ -120,12 +120,18 @@ def amounts(values: pd.Series) -> pd.Series:
     quick = pd.to_numeric(values.where(values != "", None), errors="coerce")
     odd = quick.isna() & (values != "")
     if odd.any():
-        quick[odd] = _by_unique(values[odd], lambda v: float(parse_number(v))).astype(float)
+        quick[odd] = _by_unique(values[odd], _float).astype(float)
     return quick.astype(float).round(2)
 
 
 def whole(values: pd.Series) -> pd.Series:
-    return _by_unique(values, lambda v: int(parse_number(v))).astype("Int64")
+    return _by_unique(values, lambda v: int(_float(v))).astype("Int64")
+
+
+def _float(text: str) -> float:
+    """A validated number's value (the validator let only numbers through)."""
+    number = parse_number(text)
+    return float(number) if number is not None else float("nan")
 
 
 def codes(values: pd.Series) -> pd.Series:
@@ -217,8 +223,8 @@ def _regions(refs: References, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[R
                      "不在您的管辖范围内", "lies outside your jurisdiction")
     ok = ~wrong & prefix_ok & ~outside
     population = whole(rows["population"]) if "population" in rows else pd.Series(pd.NA, index=rows.index)
-    lon = _by_unique(column(rows, "lon"), lambda v: float(parse_number(v))).astype(float)
-    lat = _by_unique(column(rows, "lat"), lambda v: float(parse_number(v))).astype(float)
+    lon = _by_unique(column(rows, "lon"), _float).astype(float)
+    lat = _by_unique(column(rows, "lat"), _float).astype(float)
     frame = pd.DataFrame({"code": code, "name": rows["name"].str.strip(), "level": level, "parent_code": parent,
                           "lon": lon, "lat": lat, "population": population.fillna(0).astype(np.int64),
                           "is_demo": False})

@@ -88,10 +88,10 @@ def refuse_if_referenced(conn, dataset: str, batch: int) -> None:
                 raise UndoRefused(f"批次 {batch} 的村已有数据（{name}），请先撤销引用它们的批次"
                                   f" / rows of {name} refer to villages of batch {batch}: undo those batches first")
     else:
-        added = select(FundProgram.id).where(FundProgram.batch_id == batch)
+        programs = select(FundProgram.id).where(FundProgram.batch_id == batch)
         for table in (FundPayment.__table__, FundAllocation.__table__):
             if conn.execute(select(func.count()).select_from(table)
-                            .where(table.c.program_id.in_(added))).scalar_one():
+                            .where(table.c.program_id.in_(programs))).scalar_one():
                 raise UndoRefused(f"批次 {batch} 的资金项目已被 {table.name} 引用，请先撤销引用它们的批次"
                                   f" / rows of {table.name} refer to programmes of batch {batch}")
 

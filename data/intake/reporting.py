@@ -29,7 +29,8 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date, dt.date]:
 
 def reporting_months(conn, as_of: dt.date, count: int = 12) -> list[str]:
     """The last `count` months whose ledger is due by `as_of`, newest first."""
-    months, day = [], as_of.replace(day=1)
+    months: list[str] = []
+    day = as_of.replace(day=1)
     while len(months) < count:
         day = (day - dt.timedelta(days=1)).replace(day=1)
         if month_bounds(day.strftime("%Y-%m"))[2] <= as_of:

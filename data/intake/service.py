@@ -172,7 +172,8 @@ class HeldRows:
     the payments themselves, the ledger's village-month sums, chunk by chunk."""
 
     def __init__(self, dataset: str):
-        self.dataset, self.parts = dataset, []
+        self.dataset = dataset
+        self.parts: list[pd.DataFrame] = []
 
     def add(self, frame: pd.DataFrame) -> None:
         if self.dataset == "fund_payments":
