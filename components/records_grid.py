@@ -23,7 +23,7 @@ LOCALE_KEYS = ("contains", "notContains", "equals", "notEqual", "startsWith", "e
                "lessThan", "greaterThan", "lessThanOrEqual", "greaterThanOrEqual", "inRange",
                "blank", "notBlank", "andCondition", "orCondition", "filterOoo", "applyFilter",
                "resetFilter", "clearFilter", "loadingOoo", "noRowsToShow", "page", "of", "to",
-               "more", "inRangeStart", "inRangeEnd", "dateFormatOoo")
+               "more", "inRangeStart", "inRangeEnd", "dateFormatOoo", "pageSizeSelectorLabel")
 
 
 def grid_locale(lang: str) -> dict:
