@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy import Table, func, select
 
 from data.calendar import working_days_after
-from data.codes import PREFIX_LEN, level_of, normalize_code, prefix_of
+from data.codes import PREFIX_LEN, level_of, normalize_code
 from data.intake import vocab
 from data.intake.datasets import DATASETS
 from data.intake.reader import LINE
@@ -36,6 +36,7 @@ from data.model.schema import (
     VillageLedger,
     Warning,
 )
+from data.scope import Scope
 
 
 class References:
@@ -44,7 +45,8 @@ class References:
 
     def __init__(self, conn, scope: list[str] | None = None):
         self.conn = conn
-        self.scope = scope  # region codes rows must lie in (the importing user's); None: anywhere
+        # where rows must lie (the importing user's jurisdiction); None: anywhere
+        self.scope = Scope.of(*scope) if scope is not None else None
         self.file_keys: set[str] = set()  # every key of the file being imported (rows may refer ahead)
         rows = conn.execute(select(Region.code, Region.level)).all()
         self.levels: dict[str, str] = {str(code): str(level) for code, level in rows}
@@ -55,8 +57,8 @@ class References:
     def in_scope(self, codes: pd.Series) -> np.ndarray:
         if self.scope is None:
             return np.ones(len(codes), dtype=bool)
-        prefixes = tuple(prefix_of(c) for c in self.scope)
-        return codes.map(lambda c: str(c).startswith(prefixes)).to_numpy(dtype=bool)
+        allowed = {c: self.scope.allows(c) for c in pd.unique(codes)}
+        return codes.map(allowed).to_numpy(dtype=bool)
 
     def add_regions(self, frame: pd.DataFrame) -> None:
         self.levels.update(zip(frame["code"], frame["level"]))
@@ -65,17 +67,21 @@ class References:
         self.programs.update(zip(frame["code"], frame["id"]))
         self.program_sources.update(zip(frame["code"], frame["source_level"]))
 
-    def next_id(self, table: Table) -> int:
-        return int(self.conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
 
-    def complaint_ids(self, case_numbers) -> dict[str, int]:
-        wanted = sorted({c for c in case_numbers if c})
-        found: dict[str, int] = {}
-        for start in range(0, len(wanted), 500):
-            part = wanted[start:start + 500]
-            found.update(self.conn.execute(select(Complaint.case_no, Complaint.id)
-                                           .where(Complaint.case_no.in_(part))).all())
-        return found
+
+def next_id(conn, table: Table) -> int:
+    """The id after the table's largest (rows a load inserts take ids from here)."""
+    return int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+
+
+def complaint_ids(conn, case_numbers) -> dict[str, int]:
+    """complaint_no -> id of the stored complaints among `case_numbers` ('' ignored)."""
+    wanted = sorted({c for c in case_numbers if c})
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        part = wanted[start:start + 500]
+        found.update(conn.execute(select(Complaint.case_no, Complaint.id).where(Complaint.case_no.in_(part))).all())
+    return found
 
 
 @dataclass(frozen=True)
@@ -243,7 +249,7 @@ def _programs(refs: References, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[
     # a programme keeps its id (payments and allocations refer to it); a new one gets the next
     ids = frame["code"].map(refs.programs).to_numpy(dtype=float, copy=True)
     fresh = np.isnan(ids)
-    start = refs.next_id(FundProgram.__table__)
+    start = next_id(refs.conn, FundProgram.__table__)
     ids[fresh] = np.arange(start, start + fresh.sum())
     frame["id"] = ids.astype(np.int64)
     return frame, []
@@ -338,7 +344,7 @@ def _complaints(refs: References, rows: pd.DataFrame) -> tuple[pd.DataFrame, lis
     repeat_no = column(rows, "repeat_of_no")
     frame["repeat_of_no"] = repeat_no.to_numpy()
     frame, lines = _keep(frame, ok), rows[LINE][ok].reset_index(drop=True)
-    stored = refs.complaint_ids(frame["repeat_of_no"])
+    stored = complaint_ids(refs.conn, frame["repeat_of_no"])
     in_file = set(frame["case_no"]) | refs.file_keys
     unknown = (frame["repeat_of_no"] != "") & ~frame["repeat_of_no"].isin(set(stored) | in_file)
     errors += _error(d, "repeat_of_no", lines[unknown], frame["repeat_of_no"][unknown],

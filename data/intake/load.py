@@ -10,6 +10,7 @@ and an import killed at any moment leaves the database as it was.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,18 +26,16 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
-    func,
     insert,
     select,
     text,
     update,
 )
 
-from data.intake.convert import TARGETS, Target
+from data.intake.convert import TARGETS, Target, complaint_ids, next_id
 from data.model.db import insert_plain, storage_text
 from data.model.schema import Complaint, ImportBatch, ReplacedRow
 
-KEY_CHUNK = 2000
 KEY_TABLE = "import_keys_tmp"
 
 
@@ -63,9 +62,10 @@ def load_rows(conn, target: Target, frame: pd.DataFrame, batch_id: int, *, fresh
     if frame.empty:
         return Outcome()
     table = target.table
-    stored = _no_rows(table) if fresh else stored_rows(conn, table, target.key, frame)
     compared = [c for c in frame.columns if c in table.c and c not in ("id", "batch_id", *target.key)]
-    new, changed, same = _split(_keep_stored(frame, stored, target), stored, target.key, compared, table)
+    frame = frame.assign(_key=_keys(frame, target.key).to_numpy())
+    stored = _no_rows(table) if fresh else stored_rows(conn, table, target.key, frame)
+    new, changed, same = _split(_keep_stored(frame, stored, target), stored, compared, table)
     if target.has_id:  # new rows take the next ids (unless the build gave them, as programmes')
         if "id" not in frame:
             start = next_id(conn, table)
@@ -93,8 +93,7 @@ def link_pending_repeats(conn, pending: list[tuple[str, str]]) -> None:
     if not pending:
         return
     table = Complaint.__table__
-    ids = dict(conn.execute(select(table.c.case_no, table.c.id)
-                            .where(table.c.case_no.in_(sorted({o for _, o in pending})))).all())
+    ids = complaint_ids(conn, {original for _, original in pending})
     rows = [{"k": case, "r": ids[original]} for case, original in pending if original in ids]
     if rows:
         conn.execute(update(table).where(table.c.case_no == bindparam("k")).values(repeat_of=bindparam("r")), rows)
@@ -103,8 +102,6 @@ def link_pending_repeats(conn, pending: list[tuple[str, str]]) -> None:
 def stored_rows(conn, table: Table, key: tuple[str, ...], frame: pd.DataFrame) -> pd.DataFrame:
     """The stored rows (every column) whose key is one of `frame`'s, with a `_key` column."""
     columns = [c.name for c in table.columns]
-    if conn.execute(select(func.count()).select_from(table)).scalar_one() == 0:
-        return _no_rows(table)
     _fill_key_table(conn, frame[list(key)].drop_duplicates())
     on = " AND ".join(f"t.{k} = k.k{i}" for i, k in enumerate(key))
     listed = ", ".join(f"t.{c}" for c in columns)
@@ -127,7 +124,6 @@ def _fill_key_table(conn, keys: pd.DataFrame) -> None:
     conn.execute(text(f"DELETE FROM {KEY_TABLE}"))
     rows = keys.astype(str).set_axis(names, axis=1)
     if conn.dialect.name == "postgresql":
-        import io
         buffer = io.StringIO()
         rows.to_csv(buffer, index=False, header=False)
         buffer.seek(0)
@@ -137,10 +133,6 @@ def _fill_key_table(conn, keys: pd.DataFrame) -> None:
         conn.connection.driver_connection.executemany(
             f"INSERT INTO {KEY_TABLE} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
             rows.itertuples(index=False, name=None))
-
-
-def next_id(conn, table: Table) -> int:
-    return int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
 
 
 def _keys(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.Series:
@@ -156,18 +148,17 @@ def _keep_stored(frame: pd.DataFrame, stored: pd.DataFrame, target: Target) -> p
     """`frame` with the stored value in the keep_when_empty columns its rows leave empty."""
     if stored.empty or not target.keep_when_empty:
         return frame
-    keys = _keys(frame, target.key).to_numpy()
     old = stored.set_index("_key")
     frame = frame.copy()
     for name in target.keep_when_empty:
-        kept = pd.Series(keys, index=frame.index).map(old[name])
+        kept = frame["_key"].map(old[name])
         frame[name] = frame[name].where(frame[name].notna(), kept)
     return frame
 
 
-def _split(frame, stored, key, compared, table) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """(new rows, changed rows with `_stored_id`, how many are the same as stored)."""
-    frame = frame.assign(_key=_keys(frame, key).to_numpy())
+def _split(frame, stored, compared, table) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """(new rows, changed rows with `_stored_id`, how many are the same as stored), rows
+    matched by their `_key`."""
     if stored.empty:
         return frame, frame.iloc[:0].assign(_stored_id=pd.Series(dtype=np.int64)), 0
     known = frame["_key"].isin(set(stored["_key"])).to_numpy()
@@ -206,22 +197,13 @@ def _is_missing(v) -> bool:
 
 def _link_repeats(conn, new: pd.DataFrame, changed: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """repeat_of (an id) from repeat_of_no (a complaint_no stored or in this file)."""
-    wanted = set(new["repeat_of_no"]) | set(changed["repeat_of_no"])
-    wanted.discard("")
-    ids: dict[str, int] = {}
-    for chunk in _chunks(sorted(wanted)):
-        ids.update(conn.execute(select(Complaint.case_no, Complaint.id).where(Complaint.case_no.in_(chunk))).all())
+    ids = complaint_ids(conn, set(new["repeat_of_no"]) | set(changed["repeat_of_no"]))
     ids.update(zip(new["case_no"], new["id"]))
     if len(changed):
         ids.update(zip(changed["case_no"], changed["id"]))
     def link(frame):
         return frame.assign(repeat_of=frame["repeat_of_no"].map(ids).astype("Int64"))
     return link(new), link(changed)
-
-
-def _chunks(items: list, size: int = KEY_CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _insert(conn, table: Table, frame: pd.DataFrame) -> None:

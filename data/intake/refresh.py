@@ -13,7 +13,7 @@ from sqlalchemy import table as sql_table
 
 from data import calendar as cal
 from data import rollups
-from data.codes import LEVELS, PREFIX_LEN, normalize_code
+from data.codes import LEVELS, PREFIX_LEN, code_range
 from data.intake.load import UndoRefused
 from data.intake.places import draw_regions
 from data.model.schema import (
@@ -45,13 +45,13 @@ _FACTS_BY_VILLAGE = ("fund_payment", "village_ledger", "disclosure", "complaint"
 def after_load(conn, table: str, dataset: str, places: set[str], batch: int,
                given: dict | None = None) -> None:
     conn.info.pop("intake_events", None)  # the facts just changed
-    townships, tables = _townships(places), {table}
+    townships, tables = {p for p in places if p}, {table}
     if cover_calendar(conn):
         tables.add("calendar_day")
     if dataset in RULE_INPUTS:
         found = new_clues(conn, batch, None if dataset == "fund_programs" else _rule_ranges(places),
                           RULE_INPUTS[dataset])
-        townships |= _townships(found)
+        townships |= found
         tables |= {"clue"} if found else set()
     _rebuild(conn, townships, tables, given)
     stamp(conn, batch)
@@ -60,8 +60,8 @@ def after_load(conn, table: str, dataset: str, places: set[str], batch: int,
 
 
 def _rebuild(conn, townships: set[str], tables: set[str], given: dict | None = None) -> None:
-    """The rollups of these townships built from these tables (nothing to roll up before
-    any fact has a date)."""
+    """The rollups of the townships of these region codes built from these tables (nothing
+    to roll up before any fact has a date)."""
     if townships and conn.execute(select(func.count()).select_from(CalendarDay.__table__)).scalar_one():
         rollups.rebuild_for_townships(conn, sorted(townships), tables, given)
 
@@ -72,7 +72,7 @@ def after_undo(conn, table: str, places: set[str], batch: int) -> None:
     gone = set(conn.execute(select(Clue.region_code).where(Clue.batch_id == batch)).scalars())
     conn.execute(delete(ClueEvent.__table__).where(ClueEvent.clue_id.in_(clues)))
     conn.execute(delete(Clue.__table__).where(Clue.batch_id == batch))
-    _rebuild(conn, _townships(places | gone), {table, "clue"})
+    _rebuild(conn, {p for p in places | gone if p}, {table, "clue"})
     stamp(conn, batch)
 
 
@@ -122,7 +122,7 @@ def _rule_ranges(places: set[str]) -> list[tuple[str, str]] | None:
     for digits in (9, 6):
         prefixes = sorted({p[:digits] for p in places if p})
         if len(prefixes) <= 60:
-            return [(p.ljust(12, "0"), p.ljust(12, "9")) for p in prefixes]
+            return [code_range(p.ljust(12, "0")) for p in prefixes]
     return None
 
 
@@ -203,8 +203,3 @@ def _root(conn) -> str | None:
             if conn.execute(select(Region.code).where(Region.code == code)).scalar():
                 return code
     return None
-
-
-def _townships(codes) -> set[str]:
-    """Township codes of region codes (a county or city code stands for its whole range)."""
-    return {normalize_code(c)[:9] + "000" for c in codes if c}

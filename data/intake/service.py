@@ -26,14 +26,14 @@ from data.intake import refresh
 from data.intake.convert import TARGETS, References
 from data.intake.datasets import LOAD_ORDER, Dataset, dataset_of_filename
 from data.intake.load import Outcome, UndoRefused, link_pending_repeats, load_rows, undo_batch
-from data.intake.reader import LINE, UnreadableFile, open_exchange_file, read_exchange_file
-from data.intake.validate import KeyTracker, RowError, in_order, validate, validate_rows
+from data.intake.reader import LINE, UnreadableFile, open_exchange_file
+from data.intake.validate import KeyTracker, RowError, in_order, validate_rows
 from data.model.schema import ImportBatch, RegionBoundary, RejectedRow
 from data.rollups import frames as rollup_frames
 
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
 CHUNK_ROWS = 250_000  # rows read, checked and loaded at once
-__all__ = ["FileReport", "UndoRefused", "check_file", "expand", "import_paths", "undo"]
+__all__ = ["FileReport", "UndoRefused", "expand", "import_paths", "undo"]
 
 
 @dataclass
@@ -77,19 +77,6 @@ def expand(paths, dataset: str | None = None) -> list[Path]:
         name = dataset or dataset_of_filename(path.name)
         return (LOAD_ORDER.index(name) if name in LOAD_ORDER else len(LOAD_ORDER), str(path))
     return sorted(files, key=order)
-
-
-def check_file(path: Path, dataset: str | None = None) -> FileReport:
-    """Read and validate one file: what would load, what is rejected and why (no database)."""
-    try:
-        read = read_exchange_file(path, dataset)
-    except (UnreadableFile, OSError) as exc:
-        return FileReport(path.name, dataset or dataset_of_filename(path.name), unreadable=str(exc))
-    report = FileReport(path.name, read.dataset.name, rows=len(read.frame), errors=validate(read),
-                        ignored_columns=read.unknown)
-    _count_rejected(report)
-    report.loaded = report.rows - report.rejected
-    return report
 
 
 def _count_rejected(report: FileReport) -> None:
@@ -184,12 +171,9 @@ class HeldRows:
     def given(self) -> dict[str, pd.DataFrame]:
         if not self.parts:
             return {}
-        rows = pd.concat(self.parts, ignore_index=True)
         if self.dataset == "fund_payments":
-            return {"payments": rows}
-        keys = ["month_key", "village_code", "direction", "category"]
-        summed = rows.groupby(keys, sort=True)[["amount", "entries"]].sum().reset_index()
-        return {"ledger_vm": summed.assign(amount=summed["amount"].round(2))}
+            return {"payments": pd.concat(self.parts, ignore_index=True)}
+        return {"ledger_vm": rollup_frames.ledger_vm_of_parts(self.parts)}
 
 
 def _check_chunk(target, opened, chunk: pd.DataFrame, keys: KeyTracker, refs: References,

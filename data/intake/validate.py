@@ -199,7 +199,9 @@ def _reason(col: Column, check: str) -> tuple[str, str]:
 
 def validate(read: ReadFile) -> list[RowError]:
     """Every problem of the file's rows, by line, then in the dataset's column order."""
-    return in_order(read.dataset, validate_rows(read.dataset, read.frame) + _key_errors(read.dataset, read.frame))
+    keys = KeyTracker(read.dataset)
+    keys.add(read.frame)
+    return in_order(read.dataset, validate_rows(read.dataset, read.frame) + list(keys.clashing.values()))
 
 
 def validate_rows(dataset: Dataset, frame: pd.DataFrame) -> list[RowError]:
@@ -213,14 +215,17 @@ def in_order(dataset: Dataset, errors: list[RowError]) -> list[RowError]:
 
 
 class KeyTracker:
-    """Keys across the chunks of one file: a key twice with different content makes both
-    rows errors (the same row twice is one row). Keeps a key, its content hash and line."""
+    """Keys across the chunks of one file: a key sent with different contents makes every
+    row of it an error (the same row twice is one row). Keeps a key, its content hash and
+    first line, and the lines that repeat it."""
 
     def __init__(self, dataset: Dataset):
         self.dataset = dataset
         self.seen: dict[tuple, tuple[int, int]] = {}   # identity -> (content hash, first line)
         self.clashing: dict[int, RowError] = {}        # line -> its error
         self.repeated: set[int] = set()                 # lines that repeat an earlier line exactly
+        self._repeats: dict[tuple, list[int]] = {}      # identity -> those lines (few)
+        self._clashed: set[tuple] = set()
 
     def add(self, frame: pd.DataFrame) -> None:
         identity = [c for c in self.dataset.identity if c in frame]
@@ -233,12 +238,18 @@ class KeyTracker:
             if not shown:
                 continue
             first = self.seen.setdefault(key, (digest, line))
-            if first[0] == digest and first[1] != line:
+            if first[1] == line:
+                continue
+            if first[0] == digest and key not in self._clashed:
                 self.repeated.add(line)
-            elif first[0] != digest:
-                for clash in (first[1], line):
-                    self.clashing[clash] = RowError(int(clash), col.zh, shown, "在文件中重复且内容不同",
-                                                    "appears twice in the file with different content")
+                self._repeats.setdefault(key, []).append(line)
+                continue
+            lines = [line] if key in self._clashed else [first[1], *self._repeats.pop(key, []), line]
+            self._clashed.add(key)
+            for clash in lines:
+                self.repeated.discard(clash)
+                self.clashing[clash] = RowError(int(clash), col.zh, shown, "在文件中重复且内容不同",
+                                                "appears twice in the file with different content")
 
     def keys(self) -> set[str]:
         """Every key value of the file (what rows of the same file may refer to)."""
@@ -273,18 +284,3 @@ def _time_order_errors(dataset: Dataset, frame: pd.DataFrame) -> list[RowError]:
                 errors.append(RowError(int(line), l_col.zh, then, f"早于{e_col.zh}（{first}）",
                                        f"is before {e_col.key} ({first})"))
     return errors
-
-
-def _key_errors(dataset: Dataset, frame: pd.DataFrame) -> list[RowError]:
-    """A key twice with different content: both rows are errors (the same row twice is one row)."""
-    if dataset.key not in frame:
-        return []
-    identity = [c for c in dataset.identity if c in frame]
-    content = frame.drop(columns=[LINE])
-    keyed = content[content[dataset.key] != ""]
-    distinct = keyed.drop_duplicates()
-    clashing = distinct[distinct.duplicated(identity, keep=False)][identity].drop_duplicates()
-    col = dataset.column(dataset.key)
-    rows = frame.merge(clashing, on=identity).sort_values(LINE)
-    return [RowError(int(line), col.zh, key, "在文件中重复且内容不同", "appears twice in the file with different content")
-            for line, key in zip(rows[LINE], rows[dataset.key])]

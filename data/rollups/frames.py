@@ -27,6 +27,7 @@ COMPLAINT_KEYS = ["week_key", "township_code", "category", "channel", "departmen
 COMPLAINT_MEASURES = ["received", "accepted", "repeats", "c_replied", "c_closed", "closed",
                       "replied", "rated", "satisfied", "due", "due_on_time", "reply_n",
                       "reply_days", "close_days"]
+LEDGER_VM_KEYS = ["month_key", "village_code", "direction", "category"]
 SATISFIED = ("very_satisfied", "satisfied")
 _ONE_DAY = np.timedelta64(1, "D")
 
@@ -103,8 +104,12 @@ def ledger_vm(entries: pd.DataFrame) -> pd.DataFrame:
         "month_key": (1970 + months // 12) * 100 + months % 12 + 1,
         "village_code": entries["village_code"].to_numpy(), "direction": entries["direction"].to_numpy(),
         "category": entries["category"].to_numpy(), "amount": _money(entries["amount"]), "entries": 1})
-    out = _sum(frame, ["month_key", "village_code", "direction", "category"])
-    return _round_money(out, ["amount"])
+    return _round_money(_sum(frame, LEDGER_VM_KEYS), ["amount"])
+
+
+def ledger_vm_of_parts(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """ledger_vm rows of entries loaded in parts (chunks of one file), summed as one."""
+    return _round_money(_sum(pd.concat(parts, ignore_index=True), LEDGER_VM_KEYS), ["amount"])
 
 
 def ledger_tm(vm: pd.DataFrame) -> pd.DataFrame:

@@ -50,6 +50,15 @@ def test_a_key_twice_with_different_content_is_an_error_on_both_lines(tmp_path):
         "第 2 行 凭证号 '记-1' 在文件中重复且内容不同", "第 4 行 凭证号 '记-1' 在文件中重复且内容不同"]
 
 
+def test_every_row_of_a_key_sent_with_different_contents_is_an_error(tmp_path):
+    """A row sent twice alike is one row, unless its key also came with other content: then
+    no version of it is taken (it is not silently dropped either)."""
+    same, other = "记-1,431023100201,2026-11-05,支出,办公费,1\n", "记-1,431023100201,2026-11-05,支出,办公费,2\n"
+    for text in (same + same + other, same + other + same):
+        assert _errors(tmp_path, "village_ledger", LEDGER + text) == [
+            f"第 {n} 行 凭证号 '记-1' 在文件中重复且内容不同" for n in (2, 3, 4)]
+
+
 @pytest.mark.parametrize("name", list(DATASETS))
 def test_every_template_example_is_valid(tmp_path, name):
     dataset = DATASETS[name]
