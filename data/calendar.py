@@ -23,6 +23,7 @@ from data.model.schema import CalendarDay
 
 log = logging.getLogger(__name__)
 
+REPORT_DUE_DAY = 10  # a village's ledger of a month is due on the 10th of the next
 _WEEK_RE = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 
 
@@ -87,6 +88,13 @@ def month_key(day: dt.date) -> int:
     """Month key yyyymm of a date."""
     return day.year * 100 + day.month
 
+
+def reported_month(day: dt.date) -> int:
+    """The month (YYYYMM) whose village ledger was last due by `day`: a month's ledger is
+    due on the REPORT_DUE_DAY of the next (on 10 November, October's is due)."""
+    back = day - dt.timedelta(days=REPORT_DUE_DAY - 1)
+    previous = back.replace(day=1) - dt.timedelta(days=1)
+    return previous.year * 100 + previous.month
 
 def week_bounds(key: int) -> tuple[dt.date, dt.date]:
     """(Monday, Sunday) of ISO week `key`; ValueError for a week that does not exist."""

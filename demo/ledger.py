@@ -1,7 +1,8 @@
 """Village finance ledger (村级财务): about 8 income/expense entries per village per week.
 
 Entries per village-week are Poisson (larger villages book more, Spring Festival weeks
-less); a few villages skip weeks now and then, so reporting completeness is below 100 %.
+less); a few villages skip weeks now and then, and a few lagging ones whole months, so
+reporting completeness is below 100 %.
 Planted: an expense split into several entries just under the approval threshold, a
 village whose hospitality spending is far above its peers, and a village that stops
 booking from `plan.stop_date`.
@@ -44,6 +45,9 @@ def counterparty_pool(ctx: Context, kind: str, n: int = 40) -> np.ndarray:
     return rng.choice(PLACE_WORDS, n) + rng.choice(np.array(_SUFFIX[kind], dtype=object), n)
 
 
+LAGGING_SHARE, LAGGING_MONTH_P = 0.05, 0.25
+
+
 def ledger(ctx: Context, villages: pd.DataFrame, plan: Plan, key: str, first_id: int) -> pd.DataFrame:
     """village_ledger rows of `villages` (one county: streams keyed by `key`), sorted by
     village and date, ids from `first_id`, with voucher numbers."""
@@ -73,6 +77,19 @@ def _weekly_counts(ctx: Context, villages: pd.DataFrame, key: str) -> np.ndarray
     counts = rng.poisson(8 * np.outer(size, season))
     skip_p = np.where(rng.random(len(villages)) < 0.08, 0.12, 0.004)
     counts[rng.random(counts.shape) < skip_p[:, None]] = 0
+    return _skip_months(ctx, counts, key)
+
+
+def _skip_months(ctx: Context, counts: np.ndarray, key: str) -> np.ndarray:
+    """A few villages (LAGGING_SHARE) send nothing for a whole month now and then
+    (LAGGING_MONTH_P): what the reporting completeness (数据报送) is there to find. Its own
+    random stream, so the other entries stay as they were."""
+    rng = ctx.rng("ledger_lagging", key)
+    months = ctx.week_starts().astype("datetime64[M]")
+    index = np.unique(months, return_inverse=True)[1]
+    lagging = rng.random(len(counts)) < LAGGING_SHARE
+    skipped = (rng.random((len(counts), index.max() + 1)) < LAGGING_MONTH_P) & lagging[:, None]
+    counts[skipped[:, index]] = 0
     return counts
 
 

@@ -1,8 +1,9 @@
 """Free text of complaints (plain generated Chinese) and the departments handling them.
 
-Content is built as prefix + village name + suffix, vectorised. Two rows get hostile
-content on purpose — an HTML script tag and a leading '=' (spreadsheet formula) — so the
-UI's escaping and the exports' neutralising can be tested on real data.
+Content is built as prefix + village name + suffix, vectorised. Four rows (the first two,
+long closed, and the last two, still open) get hostile content on purpose — an HTML
+script tag and a leading '=' (spreadsheet formula) — so the UI's escaping and the
+exports' neutralising can be tested on real data.
 """
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ _TEMPLATES = {
 
 
 def contents(rng: np.random.Generator, category: np.ndarray, village_name: np.ndarray) -> np.ndarray:
-    """Generated complaint text per row; rows 0 and 1 get the hostile test contents."""
+    """Generated complaint text per row; the first two rows (long closed) and the last two
+    (the newest, still open) get the hostile test contents."""
     n = len(category)
     out = np.empty(n, dtype=object)
     for cat, templates in _TEMPLATES.items():
@@ -47,6 +49,6 @@ def contents(rng: np.random.Generator, category: np.ndarray, village_name: np.nd
         prefix = np.array([t.split("{v}")[0] for t in templates], dtype=object)[pick]
         suffix = np.array([t.split("{v}")[1] for t in templates], dtype=object)[pick]
         out[sel] = prefix + village_name[sel] + suffix
-    if n >= 2:
-        out[0], out[1] = SCRIPT_CONTENT, FORMULA_CONTENT
+    if n >= 4:
+        out[0], out[1] = out[-2], out[-1] = SCRIPT_CONTENT, FORMULA_CONTENT
     return out

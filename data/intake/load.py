@@ -35,6 +35,7 @@ from sqlalchemy import (
 from data.intake.convert import TARGETS, Target, complaint_ids, next_id
 from data.model.db import insert_plain, storage_text
 from data.model.schema import Complaint, ImportBatch, ReplacedRow
+from data.rollups.bounds import Bounds, frame_bounds
 
 KEY_TABLE = "import_keys_tmp"
 
@@ -46,6 +47,7 @@ class Outcome:
     unchanged: int = 0
     places: set[str] = field(default_factory=set)  # village (or other region) codes touched
     pending: list[tuple[str, str]] = field(default_factory=list)  # (case_no, repeat_of_no) not linked yet
+    written: Bounds = field(default_factory=Bounds)  # the dates of the rows written
 
     def add(self, other: Outcome) -> None:
         self.loaded += other.loaded
@@ -53,6 +55,7 @@ class Outcome:
         self.unchanged += other.unchanged
         self.places |= other.places
         self.pending += other.pending
+        self.written = self.written.merge(other.written)
 
 
 def load_rows(conn, target: Target, frame: pd.DataFrame, batch_id: int, *, fresh: bool = False) -> Outcome:
@@ -85,7 +88,8 @@ def load_rows(conn, target: Target, frame: pd.DataFrame, batch_id: int, *, fresh
         places |= set(new[target.village_column]) | set(changed[target.village_column])
         if len(changed):
             places |= set(stored.loc[stored["_key"].isin(set(changed["_key"])), target.village_column])
-    return Outcome(len(new), len(changed), same, places, pending)
+    written = frame_bounds(table.name, new).merge(frame_bounds(table.name, changed))
+    return Outcome(len(new), len(changed), same, places, pending, written)
 
 
 def link_pending_repeats(conn, pending: list[tuple[str, str]]) -> None:

@@ -13,22 +13,21 @@ from sqlalchemy import table as sql_table
 
 from data import calendar as cal
 from data import rollups
-from data.codes import LEVELS, PREFIX_LEN, code_range
+from data.codes import LEVELS, PREFIX_LEN
 from data.intake.load import UndoRefused
 from data.intake.places import draw_regions
 from data.model.schema import (
     CalendarDay,
     Clue,
     ClueEvent,
-    Complaint,
     DatasetInfo,
     FundAllocation,
     FundPayment,
     FundProgram,
     Region,
-    ServiceRequest,
-    VillageLedger,
 )
+from data.rollups import bounds as fact_bounds
+from data.rollups.bounds import Bounds
 from data.rules.comparison import evidence_json, run_rules, store_clues
 
 # the comparison rules each dataset feeds (an import re-runs those, for its villages)
@@ -43,13 +42,14 @@ _FACTS_BY_VILLAGE = ("fund_payment", "village_ledger", "disclosure", "complaint"
 
 
 def after_load(conn, table: str, dataset: str, places: set[str], batch: int,
-               given: dict | None = None) -> None:
-    conn.info.pop("intake_events", None)  # the facts just changed
+               given: dict | None = None, written: Bounds | None = None) -> None:
+    """`written`: the date bounds of the rows the load wrote (data.rollups.bounds)."""
+    fact_bounds.widen(conn, written or Bounds())
     townships, tables = {p for p in places if p}, {table}
     if cover_calendar(conn):
         tables.add("calendar_day")
     if dataset in RULE_INPUTS:
-        found = new_clues(conn, batch, None if dataset == "fund_programs" else _rule_ranges(places),
+        found = new_clues(conn, batch, None if dataset == "fund_programs" else _rule_ranges(conn, places),
                           RULE_INPUTS[dataset])
         townships |= found
         tables |= {"clue"} if found else set()
@@ -67,7 +67,7 @@ def _rebuild(conn, townships: set[str], tables: set[str], given: dict | None = N
 
 
 def after_undo(conn, table: str, places: set[str], batch: int) -> None:
-    conn.info.pop("intake_events", None)
+    fact_bounds.forget(conn)  # rows went: the bounds may have narrowed
     clues = select(Clue.id).where(Clue.batch_id == batch)
     gone = set(conn.execute(select(Clue.region_code).where(Clue.batch_id == batch)).scalars())
     conn.execute(delete(ClueEvent.__table__).where(ClueEvent.clue_id.in_(clues)))
@@ -99,7 +99,7 @@ def refuse_if_referenced(conn, dataset: str, batch: int) -> None:
 def cover_calendar(conn) -> bool:
     """Extend calendar_day over every fact date: from a month before the first to 45 days
     after the as-of week (as a demo's), or past the last fact date; True when it grew."""
-    found = [d for fact, _ in rollups.FACT_DATES for d in rollups.min_max(conn, fact)]
+    found = fact_bounds.date_bounds(conn).facts()
     if not found:
         return False
     lo = min(found) - dt.timedelta(days=31)
@@ -116,14 +116,11 @@ def cover_calendar(conn) -> bool:
     return True
 
 
-def _rule_ranges(places: set[str]) -> list[tuple[str, str]] | None:
-    """Code ranges of the touched villages for the rules: their townships, or their counties
-    when there are many (one SQL condition each), or everything."""
-    for digits in (9, 6):
-        prefixes = sorted({p[:digits] for p in places if p})
-        if len(prefixes) <= 60:
-            return [code_range(p.ljust(12, "0")) for p in prefixes]
-    return None
+def _rule_ranges(conn, places: set[str]) -> list[tuple[str, str]] | None:
+    """Code ranges of the touched villages' townships for the rules (runs of adjacent
+    townships as one range: rollups.township_runs), or everything when they are many."""
+    runs = rollups.township_runs(conn, {p for p in places if p})
+    return runs if len(runs) <= 60 else None
 
 
 def new_clues(conn, batch: int, ranges: list[tuple[str, str]] | None = None,
@@ -143,6 +140,7 @@ def new_clues(conn, batch: int, ranges: list[tuple[str, str]] | None = None,
         return set()
     clues["evidence"] = [e if isinstance(e, dict) else json.loads(e) for e in clues["evidence"]]
     store_clues(conn, clues)
+    fact_bounds.widen(conn, fact_bounds.frame_bounds("clue", clues))
     return set(clues["region_code"])
 
 
@@ -179,15 +177,9 @@ def _data_as_of(conn) -> dt.date:
 
 
 def _events(conn) -> list[dt.date]:
-    """The latest day of each kind of thing that happens (received, booked, paid, submitted);
-    read once per load (an unindexed max scans its table)."""
-    cached = conn.info.get("intake_events")
-    if cached is None:
-        cached = [d for fact in (Complaint.received_at, VillageLedger.entry_date, FundPayment.paid_date,
-                                 ServiceRequest.submitted_at)
-                  for d in rollups.min_max(conn, fact)[1:]]
-        conn.info["intake_events"] = cached
-    return cached
+    """The latest day anything happened (received, booked, paid, submitted), or none."""
+    last = fact_bounds.date_bounds(conn).last_event
+    return [last] if last else []
 
 
 def _root(conn) -> str | None:

@@ -13,11 +13,12 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import and_, func, select
 
+from data.calendar import REPORT_DUE_DAY
 from data.codes import CHILD_LEVEL, PREFIX_LEN, code_range, level_of
 from data.model.schema import ImportBatch, Region, VillageLedger
 from data.scope import Scope, scope_condition
 
-DUE_DAY = 10
+DUE_DAY = REPORT_DUE_DAY
 
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date, dt.date]:

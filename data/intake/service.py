@@ -144,7 +144,8 @@ def import_file(engine, path: Path, refs: References, *, user: str, dataset: str
             return report
         link_pending_repeats(conn, total.pending)
         step("rollups")
-        refresh.after_load(conn, target.table.name, target.dataset, total.places, batch, given=held.given())
+        refresh.after_load(conn, target.table.name, target.dataset, total.places, batch, given=held.given(),
+                           written=total.written)
         report.batch, report.loaded, report.updated = batch, total.loaded, total.updated
         report.unchanged = total.unchanged + len(keys.repeated)
         report.seconds = round(time.perf_counter() - t0, 2)

@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import Float, case, func, select, type_coerce
 
 from data import indicators as ind
+from data.calendar import reported_month
 from data.codes import CHILD_LEVEL, code_range, level_of
 from data.model.schema import Clue, Complaint, Disclosure, VillageLedger
 from data.periods import period_weeks
@@ -127,7 +128,8 @@ def fetch_village_metrics(conn, scope: Scope, *, township_code: str, weeks) -> p
     """Per visible village of one township: the overview's measures from raw rows.
 
     Same definitions as the rollups (data/model/rollups.py) over [first Monday, last
-    Sunday] of `weeks`; reporting = the village made a finance entry in the LAST week.
+    Sunday] of `weeks`; reporting = the village booked a finance entry in the month last
+    due by the last Sunday.
     """
     villages = fetch_regions_at(conn, scope, region_code=township_code, level="village")
     if villages.empty:
@@ -135,14 +137,13 @@ def fetch_village_metrics(conn, scope: Scope, *, township_code: str, weeks) -> p
     coords = _coords(conn, scope, township_code)
     start, end = _dates(weeks)
     t0, t1 = dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
-    last_monday = end - dt.timedelta(days=6)
     lo, hi = code_range(township_code)
     codes = villages["code"].tolist()  # visible villages: `IN` + date range = index seeks
     frames = [
         _complaint_measures(conn, scope, codes, t0, t1, start, end),
         _disclosure_measures(conn, scope, codes, start, end),
         _clue_measures(conn, scope, lo, hi, start, end),
-        _reporting(conn, scope, codes, last_monday, end),
+        _reporting(conn, scope, codes, end),
     ]
     merged = villages.merge(coords, on="code", how="left")
     for part in frames:
@@ -219,11 +220,16 @@ def _clue_measures(conn, scope, lo, hi, start, end) -> pd.DataFrame:
     return _frame(conn, stmt, ["code", "new_clues", "new_clue_amount", "clues_verified", "clues_filed"])
 
 
-def _reporting(conn, scope, codes, monday, sunday) -> pd.DataFrame:
+def _reporting(conn, scope, codes, sunday) -> pd.DataFrame:
+    """villages_reported: 1 for a village that booked an entry in the month whose ledger was
+    last due by `sunday` (as rollup_reporting_tw counts them)."""
     v = VillageLedger.__table__
+    month = reported_month(sunday)
+    first = dt.date(month // 100, month % 100, 1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     stmt = (select(v.c.village_code, type_coerce(func.count(), Float))
             .where(v.c.village_code.in_(codes), scope_condition(v.c.village_code, scope),
-                   v.c.entry_date.between(monday, sunday))
+                   v.c.entry_date.between(first, last))
             .group_by(v.c.village_code))
     frame = _frame(conn, stmt, ["code", "entries"])
     frame["villages_reported"] = (frame["entries"] > 0).astype(float)

@@ -5,9 +5,12 @@ Every function that returns regions takes the user's scope and applies it in SQL
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 from sqlalchemy import exists, func, or_, select
 
+from data.calendar import week_key
 from data.codes import InvalidRegionCode, code_range, normalize_code
 from data.model.rollups import RollupComplaintTW, RollupReportingTW
 from data.model.schema import CalendarDay, DatasetInfo, Region
@@ -24,7 +27,8 @@ def fetch_dataset_info(conn) -> dict[str, str]:
 
 
 def fetch_weeks(conn) -> list[int]:
-    """ISO week keys with data (complaints received or villages reporting), newest first.
+    """ISO week keys with data (complaints received or villages reporting) up to the
+    dataset's as-of week, newest first.
 
     Candidate weeks come from calendar_day between the rollup's first and last week;
     each is kept if an index seek finds a row with data (fast on 200k-row rollups).
@@ -37,6 +41,9 @@ def fetch_weeks(conn) -> list[int]:
     has_data = or_(exists().where(comp.c.week_key == weeks.c.week_key, comp.c.received > 0),
                    exists().where(rep.c.week_key == weeks.c.week_key, rep.c.villages_reported > 0))
     stmt = select(weeks.c.week_key).where(has_data).order_by(weeks.c.week_key.desc())
+    as_of = fetch_dataset_info(conn).get("as_of")
+    if as_of:  # a month's reporting counts on in the weeks after it; nothing happened after as_of
+        stmt = stmt.where(weeks.c.week_key <= week_key(dt.date.fromisoformat(as_of[:10])))
     return list(conn.execute(stmt).scalars())
 
 

@@ -86,7 +86,7 @@ def complaint_twcc(run: Run) -> pd.DataFrame:
     return frames.complaint_twcc(run.complaint_events())
 
 
-@rollup(RollupComplaintTW, sources=("region",), reads=(RollupComplaintTWCC,))
+@rollup(RollupComplaintTW, sources=("region",), reads=(RollupComplaintTWCC,), dense=True)
 def complaint_tw(run: Run) -> int:
     return run.insert_sql(_COMPLAINT_TW, f_x="x.village_code", f_t="township_code", f_code="code")
 

@@ -93,7 +93,7 @@ def allocation_ty(run: Run) -> int:
     return run.insert_sql(_ALLOCATION_TY, f_x="x.region_code")
 
 
-@rollup(RollupPaymentTW, sources=("region",), reads=(RollupPaymentTWP, RollupAllocationTY))
+@rollup(RollupPaymentTW, sources=("region",), reads=(RollupPaymentTWP, RollupAllocationTY), dense=True)
 def payment_tw(run: Run) -> int:
     return run.insert_sql(_PAYMENT_TW, f_t="township_code", f_code="code")
 
@@ -108,7 +108,7 @@ def funds_paid_cw(run: Run) -> int:
     return run.insert_sql(_PAID_CW)
 
 
-@rollup(RollupFundsOverdueTW, sources=("fund_payment", "calendar_day"))
+@rollup(RollupFundsOverdueTW, sources=("fund_payment", "calendar_day"), dense=True)
 def funds_overdue_tw(run: Run) -> pd.DataFrame:
     return _overdue(run.conn, run.late_payments())
 

@@ -46,6 +46,6 @@ def clue_tw(run: Run) -> int:
     return run.insert_sql(_CLUE_TW, f_x="x.region_code")
 
 
-@rollup(RollupWarningTW, sources=("warning",))
+@rollup(RollupWarningTW, sources=("warning",), dense=True)
 def warning_tw(run: Run) -> int:
     return run.insert_sql(_WARNING_TW, f_x="x.region_code")

@@ -109,6 +109,7 @@ class Builder:
     reads: tuple[str, ...] = ()
     partial: bool = True
     sources: tuple[str, ...] = ()
+    dense: bool = False  # a row for every township and week of the data, data or not
 
     @property
     def code_column(self) -> str:
@@ -120,7 +121,7 @@ class Builder:
 BUILDERS: dict[str, Builder] = {}
 
 
-def rollup(model, *, sources: tuple[str, ...], reads: tuple = (), partial: bool = True):
+def rollup(model, *, sources: tuple[str, ...], reads: tuple = (), partial: bool = True, dense: bool = False):
     """Decorator: register the function as the builder of `model`'s table."""
     table = model.__table__
 
@@ -128,7 +129,7 @@ def rollup(model, *, sources: tuple[str, ...], reads: tuple = (), partial: bool 
         if table.name in BUILDERS:
             raise ValueError(f"rollup {table.name} has two builders")
         BUILDERS[table.name] = Builder(table, build, tuple(r.__tablename__ for r in reads), partial,
-                                       tuple(sources))
+                                       tuple(sources), dense)
         return build
     return register
 
@@ -139,15 +140,18 @@ def build_order() -> list[str]:
     return list(sorter.static_order())
 
 
-def run_builders(run: Run, changed: set[str] | None = None) -> dict[str, int]:
+def run_builders(run: Run, changed: set[str] | None = None, whole: frozenset[str] | set[str] = frozenset(),
+                 ) -> dict[str, int]:
     """Delete and rebuild every registered rollup (partial ones only in `run.ranges`), or
-    only those built from the raw tables `changed` and the rollups built from them."""
+    only those built from the raw tables `changed` and the rollups built from them; the
+    rollups named in `whole` are rebuilt over every code."""
     counts: dict[str, int] = {}
     for name in build_order():
         builder = BUILDERS[name]
-        if changed is not None and not (set(builder.sources) & changed or set(builder.reads) & set(counts)):
+        if (name not in whole and changed is not None
+                and not (set(builder.sources) & changed or set(builder.reads) & set(counts))):
             continue
-        scoped = run if builder.partial else run.whole()
+        scoped = run if builder.partial and name not in whole else run.whole()
         cond, params = scoped.code_filter(builder.code_column)
         started = time.perf_counter()
         run.conn.execute(text(f"DELETE FROM {name} WHERE {cond}"), params)

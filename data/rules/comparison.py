@@ -190,17 +190,22 @@ def duplicate_payments(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
         WHERE p.paid_date IS NOT NULL AND p.paid_date <= :as_of
         ORDER BY p.beneficiary_key, p.program_id, p.due_date, p.id""", as_of=as_of),
         "due_date", "paid_date")
-    out = []
-    for (key, pid, due), grp in rows.groupby(["beneficiary_key", "program_id", "due_date"], sort=True):
-        amounts = grp["amount"].astype(float)
-        out.append({"rule": "duplicate_payment", "region_code": grp["village_code"].iloc[0],
-                    "subject_key": key, "amount": round(float(amounts.sum() - amounts.iloc[0]), 2),
-                    "score": 90.0,
-                    "evidence": {"program_id": int(pid), "due_date": str(due),
-                                 "payment_ids": grp["id"].astype(int).tolist(),
-                                 "paid_dates": [str(d) for d in grp["paid_date"]]},
-                    "flagged_on": next_monday(grp["paid_date"].max())})
-    return pd.DataFrame(out, columns=CLUE_COLUMNS)
+    if rows.empty:
+        return pd.DataFrame(columns=CLUE_COLUMNS)
+    rows["amount"] = rows["amount"].astype(float)
+    rows["paid"] = rows["paid_date"].astype(str)
+    # one vectorised pass over the groups: a Python loop costs ~0.4 ms a group
+    groups = rows.groupby(["beneficiary_key", "program_id", "due_date"], sort=True)
+    found = groups.agg(region_code=("village_code", "first"), total=("amount", "sum"), first=("amount", "first"),
+                       payment_ids=("id", list), paid_dates=("paid", list), last_paid=("paid_date", "max"))
+    found = found.reset_index()
+    return pd.DataFrame({
+        "rule": "duplicate_payment", "region_code": found["region_code"], "subject_key": found["beneficiary_key"],
+        "amount": (found["total"] - found["first"]).round(2), "score": 90.0,
+        "evidence": [{"program_id": int(pid), "due_date": str(due), "payment_ids": [int(i) for i in ids],
+                      "paid_dates": paid} for pid, due, ids, paid in
+                     zip(found["program_id"], found["due_date"], found["payment_ids"], found["paid_dates"])],
+        "flagged_on": [next_monday(d) for d in found["last_paid"]]}, columns=CLUE_COLUMNS)
 
 
 RULES = {"deceased_payment": deceased_payments, "cadre_relative_benefit": cadre_relative_benefits,

@@ -91,3 +91,30 @@ def test_listed_hotspots_are_marked_on_the_trend(page, app_url, demo_engine):
     assert week in at and name in at[week]
     # placed on the total line at that week
     assert marks["y"][marks["x"].index(week)] == total["y"][total["x"].index(week)]
+
+
+def test_script_and_formula_text_from_the_public_is_shown_as_text(page, app_url, demo_engine):
+    """The demo's complaints carry what the public sends (an HTML script tag, a leading
+    '='); the open-cases grid shows them character for character and runs nothing."""
+    from demo.texts import SCRIPT_CONTENT
+    with demo_engine.connect() as conn:
+        case = conn.execute(text("SELECT case_no, village_code FROM complaint WHERE content = :c AND closed_at IS NULL "
+                                 "ORDER BY case_no"), {"c": SCRIPT_CONTENT}).first()
+    if case is None:
+        pytest.fail("the county demo should hold an open complaint with script text")
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    open_page(page, app_url, f"?region={case.village_code[:9]}000")
+    grid = page.locator('[data-records="complaints-open"]')
+    grid.scroll_into_view_if_needed()
+    expect(grid.locator(".ag-cell").filter(has_text=re.compile(r"^TS")).first).to_be_visible(timeout=20_000)
+    page.evaluate("""async (filter) => {
+        const el = document.querySelector('[data-records="complaints-open"] .sun-records-grid');
+        const api = await dash_ag_grid.getApiAsync(el.id);
+        api.setFilterModel({content: {filterType: 'text', type: 'contains', filter: filter}});
+        api.ensureColumnVisible('content');
+    }""", "<script>")
+    cell = grid.locator('.ag-cell[col-id="content"]').filter(has_text="<script>alert(1)</script>").first
+    expect(cell).to_be_visible(timeout=20_000)
+    assert cell.inner_text() == SCRIPT_CONTENT
+    assert grid.locator("script").count() == 0 and dialogs == []

@@ -15,6 +15,7 @@ from data.calendar import (
     latest_complete_week,
     parse_week,
     previous_week,
+    reported_month,
     week_bounds,
     week_key,
     weeks_back,
@@ -75,3 +76,11 @@ def test_fill_calendar_rows(conn):
     feb14, feb16 = rows[D(2026, 2, 14)], rows[D(2026, 2, 16)]
     assert (feb14.week_key, feb14.month_key, feb14.is_workday) == (202607, 202602, True)
     assert (feb16.week_key, feb16.is_workday) == (202608, False)
+
+
+@pytest.mark.parametrize("sunday, month", [(dt.date(2026, 11, 8), 202609), (dt.date(2026, 11, 15), 202610),
+                                           (dt.date(2026, 1, 4), 202511), (dt.date(2026, 1, 11), 202512)])
+def test_the_month_reported_by_a_sunday_is_the_last_one_due(sunday, month):
+    """A month's village ledger is due on the 10th of the next: by Sunday 8 November
+    October's is not due yet (September's is), by the 15th it is."""
+    assert reported_month(sunday) == month

@@ -17,7 +17,7 @@ ALL = Scope.of(PROV)
 HAND = {  # (region, week) -> KPI values worked out by hand from tests/support/small.py
     (PROV, WEEK): dict(complaints_received=3, on_time_completion_rate=1 / 4, satisfaction_rate=2 / 3,
                        disbursement_rate_ytd=1400.42 / 15000, disclosure_on_time_rate=2 / 4,
-                       new_clues=2, open_red_warnings=2, reporting_completeness=2 / 4),
+                       new_clues=2, open_red_warnings=2, reporting_completeness=1 / 4),
     (PROV, PREV): dict(complaints_received=1, on_time_completion_rate=None, satisfaction_rate=None,
                        disbursement_rate_ytd=400.32 / 10000, disclosure_on_time_rate=1.0,
                        new_clues=1, open_red_warnings=2, reporting_completeness=1 / 4),
@@ -26,7 +26,7 @@ HAND = {  # (region, week) -> KPI values worked out by hand from tests/support/s
                      new_clues=1, open_red_warnings=2, reporting_completeness=1 / 3),
     (CB, WEEK): dict(complaints_received=1, on_time_completion_rate=None, satisfaction_rate=1.0,
                      disbursement_rate_ytd=0.0, disclosure_on_time_rate=0.0,
-                     new_clues=1, open_red_warnings=0, reporting_completeness=1.0),
+                     new_clues=1, open_red_warnings=0, reporting_completeness=0.0),
 }
 
 RAW_SQL = {  # independent of the rollup SQL: plain filters on the raw rows
@@ -60,7 +60,7 @@ RAW_SQL = {  # independent of the rollup SQL: plain filters on the raw rows
                           " AND (closed_on IS NULL OR closed_on > :sun)", None),
     "reporting_completeness": (
         "SELECT COUNT(DISTINCT village_code) FROM village_ledger WHERE village_code BETWEEN :lo AND :hi"
-        " AND entry_date BETWEEN :mon AND :sun",
+        " AND entry_date BETWEEN :rep_first AND :rep_last",  # the month last due by Sunday
         "SELECT COUNT(*) FROM region WHERE level = 'village' AND code BETWEEN :lo AND :hi"),
 }
 
@@ -71,12 +71,21 @@ def raw_kpis(conn, region: str, week: int) -> dict:
     lo, hi = code_range(region)
     params = dict(lo=lo, hi=hi, mon=mon.isoformat(), sun=sun.isoformat(), year=sun.year,
                   mon5=(mon - pd.Timedelta(weeks=4)).isoformat(),
-                  next=(sun + pd.Timedelta(days=1)).isoformat(), jan1=f"{sun.year}-01-01")
+                  next=(sun + pd.Timedelta(days=1)).isoformat(), jan1=f"{sun.year}-01-01",
+                  **_reported_month(sun))
     out = {}
     for key, (num_sql, den_sql) in RAW_SQL.items():
         num = conn.execute(text(num_sql), params).scalar() or 0
         out[key] = num if den_sql is None else ind.ratio(num, conn.execute(text(den_sql), params).scalar() or 0)
     return out
+
+
+def _reported_month(sunday) -> dict:
+    """First and last day of the month whose ledger was due (on the 10th after it) by Sunday."""
+    first = (sunday - pd.Timedelta(days=9)).replace(day=1)
+    first = (first - pd.Timedelta(days=1)).replace(day=1)
+    last = (first + pd.Timedelta(days=32)).replace(day=1) - pd.Timedelta(days=1)
+    return {"rep_first": first.isoformat(), "rep_last": last.isoformat()}
 
 
 def _close(a, b) -> bool:
@@ -97,7 +106,8 @@ def test_kpi_previous_and_change(conn):
     got = fetch_kpis(conn, ALL, region_code=PROV, week_key=WEEK).set_index("key")
     assert got.previous["complaints_received"] == 1 and got.change["complaints_received"] == 200
     assert got.change["on_time_completion_rate"] is None  # nothing was due the week before
-    assert _close(got.change["reporting_completeness"], 25.0)  # percentage points
+    # January's ledger is the one due by both Sundays (Feb 22, Mar 1): 1 of 4 villages each
+    assert _close(got.value["reporting_completeness"], 1 / 4) and _close(got.change["reporting_completeness"], 0.0)
     # disclosures over the 5 weeks to W09 (2 of 4 on time) vs to W08 (1 of 1)
     assert _close(got.change["disclosure_on_time_rate"], (2 / 4 - 1) * 100)
 

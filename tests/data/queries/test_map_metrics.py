@@ -14,7 +14,8 @@ region with plain SQL, using the formulas of /work/shared/GLOSSARY.md:
 - disbursement rate = paid ÷ allocated, year to date at the period's last Sunday
   (allocations of that budget year); villages have none (allocations are per township)
 - disclosure on-time rate = items published by their due date ÷ items due in the period
-- reporting completeness = villages with a ledger entry in the period's last week ÷ villages
+- reporting completeness = villages with a ledger entry in the month whose ledger was due
+  (on the 10th of the next) by the period's last Sunday ÷ villages
 - complaints per 10,000 residents = received ÷ population (sum of the villages) × 10,000
 - attention index = Σ weight × percentile score of its components among the siblings
   (data.indicators.attention_index applied to the components computed here).
@@ -55,10 +56,11 @@ def _raw(db_url: str, path: str, period: str) -> pd.DataFrame:
     parent, level, n = PATHS[path]
     weeks = period_weeks(period, DEMO_WEEK)
     start, end = week_bounds(weeks[0])[0], week_bounds(weeks[-1])[1]
-    last_monday = end - dt.timedelta(days=6)
+    due_back = (end - dt.timedelta(days=9)).replace(day=1) - dt.timedelta(days=1)  # in the month last due
+    month_first = due_back.replace(day=1)
     nxt = end + dt.timedelta(days=1)
     p = {"start": start.isoformat(), "end": end.isoformat(), "next": nxt.isoformat(),
-         "last_monday": last_monday.isoformat(), "jan1": dt.date(end.year, 1, 1).isoformat(),
+         "month_first": month_first.isoformat(), "month_last": due_back.isoformat(), "jan1": dt.date(end.year, 1, 1).isoformat(),
          "year": end.year, "prefix": parent[: {"township": 6, "village": 9}[level]] + "%",
          "level": level}
     c = _child("village_code", n)
@@ -92,7 +94,7 @@ def _raw(db_url: str, path: str, period: str) -> pd.DataFrame:
         "new_clue_amount": f"select {_child('region_code', n)}, sum(amount) from clue "
                            "where region_code like :prefix and flagged_on between :start and :end group by 1",
         "reported": f"select {c}, count(distinct village_code) from village_ledger "
-                    "where village_code like :prefix and entry_date between :last_monday and :end group by 1",
+                    "where village_code like :prefix and entry_date between :month_first and :month_last group by 1",
         "paid_ytd": f"select {c}, sum(amount) from fund_payment where village_code like :prefix "
                     "and paid_date between :jan1 and :end group by 1",
         "allocated_ytd": f"select {_child('region_code', n)}, sum(amount) from fund_allocation "

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import create_engine, insert, text
 
 from data.calendar import week_key
+from data.codes import code_range
 from data.model import ALL_TABLES, ROLLUP_TABLES, metadata
 from data.model.schema import VillageLedger
 from data.queries import fetch_kpis
-from data.rollups import CalendarGap, rebuild_all, rebuild_for_townships
+from data.rollups import CalendarGap, bounds, rebuild_all, rebuild_for_townships, township_runs
 from data.scope import Scope
 from tests.support.small import PROV, T1, T2, T3, V31, WEEK, load_small
 
@@ -127,6 +128,34 @@ def test_rebuild_for_townships_matches_full_rebuild(conn):
     full = _snapshot(conn)
     for name in full:
         pd.testing.assert_frame_equal(partial[name], full[name], check_dtype=False)
+
+
+def test_new_weeks_rebuild_the_dense_rollups_of_every_township(conn):
+    """An entry after the data's last week, in T3 only: every township's dense rows (a row
+    per township and week) reach the new week, as a full rebuild makes them."""
+    entry = {"id": 99, "village_code": V31, "entry_date": dt.date(2026, 3, 30), "direction": "income",
+             "category": "x", "amount": 12.34}
+    before = _one(conn, "SELECT MAX(week_key) FROM rollup_reporting_tw")
+    conn.execute(insert(VillageLedger.__table__).values(**entry))
+    bounds.widen(conn, bounds.frame_bounds("village_ledger", pd.DataFrame([entry])))
+    rebuild_for_townships(conn, [T3], {"village_ledger"})
+    partial = _snapshot(conn)
+    assert _one(conn, "SELECT MAX(week_key) FROM rollup_reporting_tw") == week_key(entry["entry_date"]) > before
+    assert _one(conn, f"SELECT COUNT(*) FROM rollup_complaint_tw WHERE township_code = '{T1}' "
+                      f"AND week_key = {week_key(entry['entry_date'])}") == 1
+    rebuild_all(conn)
+    full = _snapshot(conn)
+    for name in full:
+        pd.testing.assert_frame_equal(partial[name], full[name], check_dtype=False)
+
+
+def test_township_runs_join_neighbours_into_one_range(conn):
+    towns = list(conn.execute(text("SELECT code FROM region WHERE level = 'township' ORDER BY code")).scalars())
+    assert towns == [T1, T2, T3]
+    assert township_runs(conn, [T1, T2]) == [(T1[:9] + "000", T2[:9] + "999")]
+    assert township_runs(conn, [T1, T3]) == [code_range(T1), code_range(T3)]
+    # a county's own cases roll up under its code: a range of their own
+    assert township_runs(conn, ["431024000000", T3]) == [code_range("431024000000"[:9] + "000"), code_range(T3)]
 
 
 def test_rebuild_does_not_commit(small_engine):
