@@ -18,9 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from data import queries
-from data.calendar import format_week, parse_week, previous_week, week_bounds, weeks_back
+from data.calendar import format_week, parse_week, previous_week, reported_month, week_bounds, weeks_back
 from data.codes import level_of
 from data.indicators import INDICATORS
+from data.intake.reporting import unit_ranking, village_reports
 from data.queries import complaints as qc
 from data.queries.regions import fetch_county_names, with_county_names
 from data.rules.spikes import SpikeRule, detect_frame
@@ -67,6 +68,8 @@ class Briefing:
     rule: SpikeRule
     trend: pd.DataFrame
     trend_yoy: pd.DataFrame
+    reporting_month: str = ""  # 'YYYY-MM': the village ledger last due by the week's Sunday
+    reporting: pd.DataFrame = field(default_factory=pd.DataFrame)  # data.intake.reporting.unit_ranking
     topics: list[Topic] = field(default_factory=list)
     figures: dict = field(default_factory=dict)  # chart key -> plotly figure dict
 
@@ -157,7 +160,11 @@ def fetch_data(engine, scope, region: str, week_key: int, rule: SpikeRule = DEFA
                                                 weeks=weeks_back(week_key, rule.baseline_weeks + 1))
         trend = queries.fetch_trend(conn, scope, region_code=region, week_key=week_key, weeks=12)
         trend_yoy = queries.fetch_trend(conn, scope, region_code=region, week_key=yoy, weeks=12)
-    return {"region": region_row, "info": info, "kpis": kpis, "kpis_yoy": kpis_yoy, "units": units,
+        month = reported_month(week_bounds(week_key)[1])
+        reporting_month = f"{month // 100}-{month % 100:02d}"
+        reporting = unit_ranking(conn, village_reports(conn, scope, region, reporting_month))
+    return {"reporting_month": reporting_month, "reporting": reporting,
+            "region": region_row, "info": info, "kpis": kpis, "kpis_yoy": kpis_yoy, "units": units,
             "units_week": units_week, "towns": towns, "towns_week": towns_week,
             "towns_before": towns_before, "towns_weekly": towns_weekly, "county_names": county_names, "trend": trend,
             "trend_yoy": trend_yoy}
@@ -211,7 +218,8 @@ def build_briefing(engine, scope, region: str, week: str | int, lang: str = "zh-
         kpis=data["kpis"], kpis_yoy=data["kpis_yoy"], units=data["units"], units_week=data["units_week"],
         hot=hot, new_hot=new_hot, rule=rule,
         spikes=spike_frame(data["towns_week"], data["towns_weekly"], week_key, names, rule, lang),
-        trend=data["trend"], trend_yoy=data["trend_yoy"])
+        trend=data["trend"], trend_yoy=data["trend_yoy"], reporting_month=data["reporting_month"],
+        reporting=data["reporting"])
     briefing.topics = draft_topics(briefing)
     return briefing
 
@@ -338,7 +346,26 @@ def _funds(b: Briefing) -> list[str]:
 def _disclosure(b: Briefing) -> list[str]:
     lang = b.lang
     return [t("briefing.text.disclosure_total", lang, value=_fmt(b.kpis, "disclosure_on_time_rate", lang)),
-            _extremes(b.units, "disclosure_on_time_rate", lang, "briefing.text.lowest")]
+            _extremes(b.units, "disclosure_on_time_rate", lang, "briefing.text.lowest"), *_reporting(b)]
+
+
+def _reporting(b: Briefing) -> list[str]:
+    """数据报送: the month's village ledger, villages reported of all, the units that lag
+    (by completeness, then timeliness, as /data ranks them), villages that sent nothing."""
+    lang, ranking = b.lang, b.reporting
+    if ranking.empty or not b.reporting_month:
+        return []
+    villages, reported = int(ranking["villages"].sum()), int(ranking["reported"].sum())
+    month = t("briefing.text.month", lang, year=b.reporting_month[:4], month=int(b.reporting_month[5:]))
+    out = [t("briefing.text.reporting", lang, month=month, reported=f"{reported:,}", villages=f"{villages:,}",
+             rate=format_value(reported / villages if villages else None, "rate", lang),
+             missing=f"{villages - reported:,}")]
+    lagging = ranking[ranking["completeness"] < 1].tail(3).iloc[::-1]
+    if len(lagging):
+        items = [t("briefing.text.reporting_unit", lang, name=r.name, rate=format_value(r.completeness, "rate", lang),
+                   missing=f"{int(r.villages - r.reported):,}") for r in lagging.itertuples()]
+        out.append(t("briefing.text.reporting_lagging", lang, items=_join(items, lang)))
+    return out
 
 
 def _hotspots(b: Briefing) -> list[str]:

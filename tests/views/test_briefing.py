@@ -102,6 +102,29 @@ def test_best_and_worst_units_by_name_and_hotspots(demo_engine, scope, briefing)
     assert len(briefing.topics) >= 10 and all(tp.sentences for tp in briefing.topics)
 
 
+def test_reporting_sentence_counts_the_villages_of_the_month_due(demo_engine, briefing):
+    """W46 ends on 15 November: October's ledger was due on the 10th. The sentence counts
+    the county's villages that booked in October straight from the raw rows, and names the
+    townships whose villages did not."""
+    with demo_engine.connect() as conn:
+        villages = conn.execute(text("SELECT COUNT(*) FROM region WHERE level = 'village' "
+                                     "AND code LIKE '431023%'")).scalar_one()
+        reported = conn.execute(text("SELECT COUNT(DISTINCT village_code) FROM village_ledger WHERE "
+                                     "village_code LIKE '431023%' AND entry_date BETWEEN '2026-10-01' "
+                                     "AND '2026-10-31'")).scalar_one()
+        missing_towns = set(conn.execute(text(
+            "SELECT r.name FROM region r WHERE r.level = 'township' AND r.code LIKE '431023%' AND EXISTS ("
+            "SELECT 1 FROM region v WHERE v.level = 'village' AND substr(v.code, 1, 9) = substr(r.code, 1, 9) "
+            "AND NOT EXISTS (SELECT 1 FROM village_ledger x WHERE x.village_code = v.code "
+            "AND x.entry_date BETWEEN '2026-10-01' AND '2026-10-31'))")).scalars())
+    sentences = next(tp for tp in briefing.topics if tp.key == "disclosure").sentences
+    line = next(s for s in sentences if s.startswith("数据报送"))
+    assert f"2026年10月村级财务应报 {villages} 个村，已报送 {reported} 个" in line
+    assert f"{villages - reported} 个村尚未报送" in line and 0 < villages - reported < villages
+    lagging = next(s for s in sentences if s.startswith("报送完整率最低"))
+    assert missing_towns and len([n for n in missing_towns if n in lagging]) == min(3, len(missing_towns))
+
+
 def test_planted_complaint_surge_is_reported_as_a_spike(demo_engine, scope):
     """The demo plants a three-week complaint surge in one township (demo_truth): in its
     first week the briefing names that township among the spikes, in words and chart."""
@@ -241,6 +264,7 @@ def test_every_number_of_every_topic_comes_from_the_query_layer(demo_engine, sco
 
     from data import queries
     from data.indicators import week_on_week_change
+    from data.intake.reporting import unit_ranking, village_reports
     from i18n.numbers import format_change, format_value
     from views.briefing import UNIT_WINDOW, yoy_week
     lang, kinds = "zh-CN", ("rate", "count", "index", "yuan", "per_10k")
@@ -257,6 +281,13 @@ def test_every_number_of_every_topic_comes_from_the_query_layer(demo_engine, sco
         then = queries.fetch_kpis(conn, scope, region_code=DEMO_COUNTY, week_key=yoy_week(DEMO_WEEK)).set_index("key")
         frames = [queries.fetch_child_metrics(conn, scope, region_code=DEMO_COUNTY, week_key=DEMO_WEEK,
                                               child_level="township", window=w) for w in (UNIT_WINDOW, 1)]
+        reporting = unit_ranking(conn, village_reports(conn, scope, DEMO_COUNTY, "2026-10"))  # due by W46
+    for total in (reporting["villages"].sum(), reporting["reported"].sum(),
+                  reporting["villages"].sum() - reporting["reported"].sum()):
+        add(int(total), "count")
+    add(reporting["reported"].sum() / reporting["villages"].sum(), "rate")
+    for unit in reporting.itertuples():
+        add(unit.completeness, "rate"), add(int(unit.villages - unit.reported), "count")
     for row in now.itertuples():
         add(row.value, row.unit), add(row.previous, row.unit), add(row.change, row.unit)
         old = then.loc[row.key, "value"]
