@@ -40,9 +40,12 @@ def views(conn) -> list[tuple[str, str, tuple[int, int]]]:
 
     from data import queries
     root = queries.fetch_dataset_info(conn)["root_code"]
-    county = conn.execute(text("SELECT code FROM region WHERE level = 'county' ORDER BY code LIMIT 1")).scalar_one()
+    from data.codes import prefix_of
+    # the first township under the root (every database holds all of China's counties,
+    # most without townships), and its county
     town = conn.execute(text("SELECT code FROM region WHERE level = 'township' AND code LIKE :c ORDER BY code LIMIT 1"),
-                        {"c": county[:6] + "%"}).scalar_one()
+                        {"c": prefix_of(root) + "%"}).scalar_one()
+    county = town[:6] + "000000"
     village = conn.execute(text("SELECT code FROM region WHERE level = 'village' AND code LIKE :c ORDER BY code LIMIT 1"),
                            {"c": town[:9] + "%"}).scalar_one()
     return [
