@@ -75,18 +75,22 @@ def demo(scale: str = typer.Option("city", callback=_check_scale, help="county |
          quiet: bool = typer.Option(False, help="no progress bar"),
          export: Path = typer.Option(None, "--export", help="write the demo as exchange files into this folder "
                                      "(built in a scratch database; the database is not touched)")):
-    """Generate a complete, deterministic two-year demo dataset (replaces existing data)."""
+    """Generate a complete, deterministic two-year demo dataset and load it through the
+    front door: written as exchange files, imported by the import service (replaces
+    existing data)."""
     from data.intake.base import prepare_database
-    from demo import generate
+    from demo.front_door import load_demo
     if export is not None:
         _export_demo(scale, seed, _parse_date(as_of), export, quiet)
         return
     engine = _engine(database_url)
     prepare_database(engine)
     started = dt.datetime.now()
-    summary = generate(engine, scale=scale, seed=seed, as_of=_parse_date(as_of), progress=not quiet)
+    result = _with_progress(lambda progress: load_demo(engine, scale=scale, seed=seed, as_of=_parse_date(as_of),
+                                                       progress=not quiet, on_file=progress),
+                            10, quiet=quiet)
     seconds = (dt.datetime.now() - started).total_seconds()
-    typer.echo(f"demo data ({scale}, seed {seed}) written in {seconds:.1f} s: {summary}")
+    typer.echo(f"demo data ({scale}, seed {seed}) imported in {seconds:.1f} s: {result.summary()}")
 
 
 def _export_demo(scale: str, seed: int, as_of, out: Path, quiet: bool) -> None:

@@ -88,19 +88,20 @@ Progress = Callable[[str, str], None]  # (file name, stage)
 
 def import_paths(engine, paths, *, user: str, dataset: str | None = None, dry_run: bool = False,
                  progress: Progress | None = None, address: str | None = None,
-                 scope=None) -> list[FileReport]:
+                 scope=None, kind: str = "import") -> list[FileReport]:
     """Import files and folders in load order, each file in its own transaction; a dry
-    run checks references too but stores nothing."""
+    run checks references too but stores nothing. `kind` 'demo': the batches are the demo's
+    (their arrival is not a department's report: no timeliness)."""
     files = expand(paths, dataset)
     with engine.connect() as conn:
         refs = References(conn, scope)
     return [import_file(engine, path, refs, user=user, dataset=dataset, dry_run=dry_run, progress=progress,
-                        address=address, scope=scope) for path in files]
+                        address=address, scope=scope, kind=kind) for path in files]
 
 
 def import_file(engine, path: Path, refs: References, *, user: str, dataset: str | None = None,
                 dry_run: bool = False, progress: Progress | None = None, address: str | None = None,
-                scope=None) -> FileReport:
+                scope=None, kind: str = "import") -> FileReport:
     """One file in one transaction, read in chunks (bounded memory for a city's millions of
     rows): a first pass finds keys sent twice with different content, the second checks,
     converts and loads each chunk; the rollups and rules follow once, at the end."""
@@ -124,7 +125,7 @@ def import_file(engine, path: Path, refs: References, *, user: str, dataset: str
         for chunk in opened.chunks(CHUNK_ROWS):
             keys.add(chunk)
         refs.conn, refs.file_keys = conn, keys.keys()
-        batch = None if dry_run else _open_batch(conn, path, sha, target.dataset, user)
+        batch = None if dry_run else _open_batch(conn, path, sha, target.dataset, user, kind)
         fresh = conn.execute(select(func.count()).select_from(target.table)).scalar_one() == 0
         step("references")
         total, held = Outcome(), HeldRows(target.dataset if fresh else "")
@@ -225,10 +226,10 @@ def _same_file(conn, sha: str, dataset: str) -> int | None:
                         .order_by(batch.c.id.desc()).limit(1)).scalar()
 
 
-def _open_batch(conn, path: Path, sha: str, dataset: str, user: str) -> int:
+def _open_batch(conn, path: Path, sha: str, dataset: str, user: str, kind: str) -> int:
     now = dt.datetime.now().replace(microsecond=0)
     result = conn.execute(insert(ImportBatch.__table__).values(
-        kind="import", source=path.name[:255], started_at=now, status="loading", user=user[:32],
+        kind=kind, source=path.name[:255], started_at=now, status="loading", user=user[:32],
         params={}, dataset=dataset, sha256=sha))
     return int(result.inserted_primary_key[0])
 

@@ -29,9 +29,10 @@ def export_demo(engine, folder: Path) -> dict[str, int]:
         return export_exchange(conn, folder)
 
 
-def rollup_frame(conn, table: str) -> pd.DataFrame:
-    """A rollup's rows in a canonical order, money rounded to the cent, floats to 6 places."""
-    columns = [c["name"] for c in inspect(conn).get_columns(table) if c["name"] not in STATUS_COLUMNS.get(table, ())]
+def rollup_frame(conn, table: str, skip=STATUS_COLUMNS) -> pd.DataFrame:
+    """A rollup's rows in a canonical order, money rounded to the cent, floats to 6 places
+    (without the columns `skip` names)."""
+    columns = [c["name"] for c in inspect(conn).get_columns(table) if c["name"] not in skip.get(table, ())]
     frame = pd.read_sql(text(f"SELECT {', '.join(columns)} FROM {table}"), conn)
     for name in frame.columns:
         if frame[name].dtype == object:
@@ -41,11 +42,12 @@ def rollup_frame(conn, table: str) -> pd.DataFrame:
     return frame.sort_values(list(frame.columns), ignore_index=True)
 
 
-def rollup_differences(conn_a, conn_b) -> dict[str, int]:
-    """Rollup table -> rows not in both (0 everywhere when the two databases agree)."""
+def rollup_differences(conn_a, conn_b, skip=STATUS_COLUMNS) -> dict[str, int]:
+    """Rollup table -> rows not in both (0 everywhere when the two databases agree);
+    `skip`: columns left out of the comparison (by default the clues' statuses)."""
     out = {}
     for table in sorted(BUILDERS):
-        a, b = rollup_frame(conn_a, table), rollup_frame(conn_b, table)
+        a, b = rollup_frame(conn_a, table, skip), rollup_frame(conn_b, table, skip)
         merged = a.astype(str).merge(b.astype(str), how="outer", indicator=True)
         out[table] = int((merged["_merge"] != "both").sum()) + abs(len(a) - len(b))
     return out
