@@ -141,12 +141,14 @@ def download_template(n_clicks, dataset):
     return dcc.send_bytes(template_xlsx(DATASETS[dataset]), f"{dataset}_模板.xlsx")
 
 
-def reporting_months(lang):
-    """The month picker: the last twelve months whose ledger is due, newest first."""
+def reporting_periods(dataset, lang):
+    """The period picker: the dataset's last twelve periods that are due, newest first."""
+    if dataset not in reporting.DUE_DATASETS:
+        return no_update, no_update
     with get_engine().connect() as conn:
         info = fetch_dataset_info(conn)
-        months = reporting.reporting_months(conn, _as_of(info))
-    return [{"label": m, "value": m} for m in months], (months[0] if months else None)
+        periods = reporting.reporting_periods(conn, _as_of(info), dataset)
+    return [{"label": p, "value": p} for p in periods], (periods[0] if periods else None)
 
 
 def _as_of(info: dict) -> dt.date:
@@ -156,16 +158,16 @@ def _as_of(info: dict) -> dt.date:
         return dt.date.today()
 
 
-def reporting_table(month, lang):
+def reporting_table(period, dataset, lang):
     """The ranking of the units below the user's home region, and the villages missing."""
-    if not month or not re.fullmatch(r"\d{4}-\d{2}", str(month)):
+    if not period or not re.fullmatch(r"\d{4}-(\d{2}|Q[1-4])", str(period)) or dataset not in reporting.DUE_DATASETS:
         return no_update
     scope = current_scope()
     with get_engine().connect() as conn:
         root = scope.home(fetch_dataset_info(conn).get("root_code"))
         if root is None:
             return html.P(t("data.reporting.none", lang), className="text-muted")
-        villages = reporting.village_reports(conn, scope, root, month)
+        villages = reporting.village_reports(conn, scope, root, period, dataset)
         ranking = reporting.unit_ranking(conn, villages)
     if villages.empty:
         return html.P(t("data.reporting.none", lang), className="text-muted")
@@ -178,13 +180,15 @@ def reporting_table(month, lang):
             for i, r in enumerate(ranking.itertuples(index=False))]
     missing = villages[~villages["reported"]]
     units = dict(zip(ranking["unit"], ranking["name"]))
-    parts: list = [html.Table([head, html.Tbody(body)], className="table table-sm sun-table mb-2")]
+    parts: list = [html.Div(t(f"data.reporting.rule.{dataset}", lang, day=reporting.DUE_DAY), className="sun-note mb-2"),
+                   html.Table([head, html.Tbody(body)], className="table table-sm sun-table mb-2")]
     if villages["days_late"].isna().all() and villages["reported"].any():
         parts.append(html.Div(t("data.reporting.unknown", lang), className="sun-note mb-2"))
     if missing.empty:
         parts.append(html.Div(t("data.reporting.missing_none", lang), className="sun-note"))
     else:
-        parts.append(html.Div(t("data.reporting.missing", lang, n=len(missing)), className="fw-semibold mb-1"))
+        missing_key = "data.reporting.missing_disclosures" if dataset == "disclosures" else "data.reporting.missing"
+        parts.append(html.Div(t(missing_key, lang, n=len(missing)), className="fw-semibold mb-1"))
         parts.append(html.Ul([html.Li(f"{units.get(u, '')} · {name}（{code}）")
                               for code, name, u in zip(missing["code"][:100], missing["name"][:100],
                                                        missing["unit"][:100])], className="sun-missing-list"))
@@ -208,8 +212,8 @@ def register(app) -> None:
     app.callback(Output(did.DA_HISTORY, "rowData"), Input(did.DA_SUMMARY, "children"),
                  State(did.DA_LANG, "data"))(history)
     app.callback(Output(did.DA_REPORTING_MONTH, "options"), Output(did.DA_REPORTING_MONTH, "value"),
-                 Input(did.DA_LANG, "data"))(reporting_months)
+                 Input(did.DA_REPORTING_DATASET, "value"), State(did.DA_LANG, "data"))(reporting_periods)
     app.callback(Output(did.DA_REPORTING, "children"), Input(did.DA_REPORTING_MONTH, "value"),
-                 State(did.DA_LANG, "data"))(reporting_table)
+                 State(did.DA_REPORTING_DATASET, "value"), State(did.DA_LANG, "data"))(reporting_table)
     app.callback(Output(did.DA_TEMPLATE_DOWNLOAD, "data"), Input(did.DA_TEMPLATE_GET, "n_clicks"),
                  State(did.DA_TEMPLATE, "value"), prevent_initial_call=True)(download_template)

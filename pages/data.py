@@ -14,7 +14,7 @@ from components.shell import page_frame
 from components.state import current_state
 from data.intake.datasets import LOAD_ORDER
 from data.intake.history import HISTORY_COLUMNS
-from data.intake.reporting import DUE_DAY
+from data.intake.reporting import DUE_DATASETS
 from i18n import t
 from ids import data as did
 
@@ -71,12 +71,17 @@ def layout(region=None, week=None, lang=None, **query):
                                         disabled=True), className="mb-2"),
                     _grid(did.DA_REJECTED, REJECTED_GRID_COLUMNS, lang, 320),
                     dcc.Download(id=did.DA_REPORT_DOWNLOAD))
-    reporting = card(t("data.reporting.title", lang), t("data.reporting.subtitle", lang, day=DUE_DAY),
-                     html.Div([dbc.Label(t("data.reporting.month", lang), html_for=did.DA_REPORTING_MONTH,
+    datasets = [{"label": t(f"data.dataset.{d}", lang), "value": d} for d in DUE_DATASETS]
+    reporting = card(t("data.reporting.title", lang), t("data.reporting.subtitle", lang),
+                     html.Div([dbc.Label(t("data.reporting.dataset", lang), html_for=did.DA_REPORTING_DATASET,
+                                         className="me-2 mb-0"),
+                               dbc.RadioItems(id=did.DA_REPORTING_DATASET, options=datasets, value=DUE_DATASETS[0],
+                                              inline=True, className="me-4"),
+                               dbc.Label(t("data.reporting.month", lang), html_for=did.DA_REPORTING_MONTH,
                                          className="me-2 mb-0"),
                                dcc.Dropdown(id=did.DA_REPORTING_MONTH, clearable=False, searchable=False,
                                             style={"minWidth": "160px"})],
-                              className="d-flex align-items-center mb-2"),
+                              className="d-flex flex-wrap align-items-center mb-2"),
                      dcc.Loading(html.Div(id=did.DA_REPORTING), delay_show=300))
     history = card(t("data.history.title", lang), t("data.history.subtitle", lang),
                    _grid(did.DA_HISTORY, HISTORY_COLUMNS, lang, 420))

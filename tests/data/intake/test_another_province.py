@@ -42,6 +42,13 @@ def chun_an(tmp_path_factory):
     _write(folder, "village_ledger.csv", ["凭证号,村代码,记账日期,收支类型,会计科目,金额"] + [
         f"JZ-{i},{VILLAGES[i % 6]},2026-11-{1 + i % 20:02d},{'支出' if i % 3 else '收入'},办公费,{100 + i}.50"
         for i in range(40)])
+    # the third quarter's village affairs: on time, 5 days late, not yet published, one village sent none
+    _write(folder, "disclosures.csv", ["公开事项编号,村代码,公开类别,所属期间,应公开日期,实际公开日期",
+                                       f"GK-1,{VILLAGES[0]},村务公开,2026-Q3,2026-10-10,2026-10-08",
+                                       f"GK-2,{VILLAGES[1]},村务公开,2026-Q3,2026-10-10,2026-10-15",
+                                       f"GK-3,{VILLAGES[1]},财务公开,2026-Q3,2026-10-10,2026-10-09",
+                                       f"GK-4,{VILLAGES[2]},村务公开,2026-Q3,2026-10-10,"] +
+           [f"GK-{5 + i},{v},村务公开,2026-Q3,2026-10-10,2026-10-10" for i, v in enumerate(VILLAGES[3:5])])
     complaints = ["投诉编号,登记时间,渠道,问题类别,区划代码,办理状态,受理时间,答复时间,办结时间,办理时限,满意度,反映内容"]
     complaints += [f"C{i:03d},2026-11-{2 + i % 20:02d} 09:00,12345热线,惠民资金,{VILLAGES[i % 6]},已办结,"
                    f"2026-11-{2 + i % 20:02d} 10:00,2026-11-{3 + i % 20:02d} 10:00,2026-11-{4 + i % 20:02d} 10:00,"
@@ -112,6 +119,30 @@ def test_reporting_ranks_the_townships_and_lists_the_villages_missing(chun_an):
     assert list(ranking["unit"]) == TOWNS and set(ranking["completeness"]) == {1.0} and set(ranking["on_time"]) == {1.0}
     assert not october["reported"].any() and october["days_late"].isna().all()
     assert list(empty["completeness"]) == [0.0] * 3
+
+
+def test_payments_are_due_by_their_period_and_disclosures_by_their_own_dates(chun_an):
+    import datetime as dt
+
+    from data.intake.reporting import reporting_periods, unit_ranking, village_reports
+    from data.scope import Scope
+    engine, _ = chun_an
+    scope = Scope(frozenset({COUNTY}))
+    with engine.connect() as conn:
+        assert reporting_periods(conn, dt.date(2026, 11, 29), "fund_payments") == ["2026-10"]
+        assert reporting_periods(conn, dt.date(2026, 11, 29), "disclosures") == ["2026-Q3"]
+        assert reporting_periods(conn, dt.date(2026, 10, 4), "disclosures") == []
+        payments = village_reports(conn, scope, COUNTY, "2026-10", "fund_payments")
+        disclosures = village_reports(conn, scope, COUNTY, "2026-Q3", "disclosures")
+        ranking = unit_ranking(conn, disclosures)
+    # every village was paid in October; the file arrived today, due on 10 November
+    late = max(0, (dt.date.today() - dt.date(2026, 11, 10)).days)
+    assert payments["reported"].all() and set(payments["days_late"]) == {late}
+    # a village is done when all its items are published: 1 on time, 2 five days late, 3 pending, 6 none
+    done = dict(zip(disclosures["code"], disclosures["reported"]))
+    assert [done[v] for v in VILLAGES] == [True, True, False, True, True, False]
+    assert dict(zip(disclosures["code"], disclosures["days_late"]))[VILLAGES[1]] == 5
+    assert list(ranking["completeness"]) == [1.0, 0.5, 0.5] and list(ranking["on_time"]) == [0.5, 1.0, 1.0]
 
 
 def test_a_demo_load_is_not_an_arrival(demo_engine):
