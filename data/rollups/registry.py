@@ -8,8 +8,9 @@ A domain module registers each builder with `@rollup(Table, reads=(...), partial
 - `sources` names the raw tables it is built from, so an import of one dataset rebuilds
   only the rollups of that dataset (and those built from them);
 - `partial=True` builders are rebuilt for a code range only (after an import touching some
-  townships); the others, summed over whole counties or ranked among peers, are always
-  rebuilt whole.
+  townships); `partial="county"` ones (ranked among the villages of their county) for the
+  whole counties of the range; the others, summed over the city or ranked among all
+  peers, are always rebuilt whole.
 
 Everything runs inside the CALLER's transaction: nothing here commits.
 """
@@ -101,13 +102,19 @@ class Run:
         """The same run over every code (sharing the rows read so far)."""
         return replace(self, ranges=None)
 
+    def counties(self) -> Run:
+        """The same run over the whole counties of its ranges."""
+        if self.ranges is None:
+            return self
+        return replace(self, ranges=sorted({(lo[:6] + "000000", hi[:6] + "999999") for lo, hi in self.ranges}))
+
 
 @dataclass(frozen=True)
 class Builder:
     table: Table
     build: Callable[[Run], pd.DataFrame | int]
     reads: tuple[str, ...] = ()
-    partial: bool = True
+    partial: bool | str = True  # True, "county" or False (see the module's text)
     sources: tuple[str, ...] = ()
     dense: bool = False  # a row for every township and week of the data, data or not
 
@@ -121,7 +128,8 @@ class Builder:
 BUILDERS: dict[str, Builder] = {}
 
 
-def rollup(model, *, sources: tuple[str, ...], reads: tuple = (), partial: bool = True, dense: bool = False):
+def rollup(model, *, sources: tuple[str, ...], reads: tuple = (), partial: bool | str = True,
+           dense: bool = False):
     """Decorator: register the function as the builder of `model`'s table."""
     table = model.__table__
 
@@ -140,6 +148,12 @@ def build_order() -> list[str]:
     return list(sorter.static_order())
 
 
+def _scoped(run: Run, builder: Builder, whole: bool) -> Run:
+    if whole or not builder.partial:
+        return run.whole()
+    return run.counties() if builder.partial == "county" else run
+
+
 def run_builders(run: Run, changed: set[str] | None = None, whole: frozenset[str] | set[str] = frozenset(),
                  ) -> dict[str, int]:
     """Delete and rebuild every registered rollup (partial ones only in `run.ranges`), or
@@ -151,7 +165,7 @@ def run_builders(run: Run, changed: set[str] | None = None, whole: frozenset[str
         if (name not in whole and changed is not None
                 and not (set(builder.sources) & changed or set(builder.reads) & set(counts))):
             continue
-        scoped = run if builder.partial and name not in whole else run.whole()
+        scoped = _scoped(run, builder, name in whole)
         cond, params = scoped.code_filter(builder.code_column)
         started = time.perf_counter()
         run.conn.execute(text(f"DELETE FROM {name} WHERE {cond}"), params)
