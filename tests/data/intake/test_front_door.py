@@ -10,7 +10,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from cli import app
-from data.intake.reporting import reporting_months, village_reports
+from data.intake.reporting import DUE_DATASETS, reporting_periods, village_reports
 from data.model.db import make_engine
 from data.scope import Scope
 from geo.boundaries import parse_geometry
@@ -67,10 +67,14 @@ def test_its_batches_are_the_demos_and_not_reports(through_the_door):
         kinds = _rows(conn, "SELECT kind, dataset, rows_rejected FROM import_batch ORDER BY id")
         assert [k for k, _, _ in kinds] == ["demo"] * 10 + ["boundary"]
         assert all(rejected == 0 for _, _, rejected in kinds)
-        month = reporting_months(conn, DEMO_AS_OF, 1)[0]
-        villages = village_reports(conn, Scope.of(DEMO_COUNTY), DEMO_COUNTY, month)
-    assert villages["reported"].sum() > 0 and villages["days_late"].isna().all()
-
+        reports = {dataset: village_reports(conn, Scope.of(DEMO_COUNTY), DEMO_COUNTY,
+                                            reporting_periods(conn, DEMO_AS_OF, dataset, 1)[0], dataset)
+                   for dataset in DUE_DATASETS}
+    for dataset in ("village_ledger", "fund_payments"):
+        assert reports[dataset]["reported"].sum() > 0 and reports[dataset]["days_late"].isna().all(), dataset
+    # a disclosure carries its own publication date: its timeliness is known
+    done = reports["disclosures"][reports["disclosures"]["reported"]]
+    assert len(done) > 0 and done["days_late"].notna().all()
 
 def _same_shapes(rows_a, rows_b) -> bool:
     return all(parse_geometry(a[2]).equals_exact(parse_geometry(b[2]), 1e-9) for a, b in zip(rows_a, rows_b, strict=True))
