@@ -24,14 +24,14 @@ dash.register_page(__name__, path="/data", name="data", order=7,
 REJECTED_GRID_COLUMNS = ("file", "line", "column", "value", "reason", "reason_en")
 _WIDE = {"file": 2, "reason": 3, "reason_en": 3, "value": 2}
 _MIN_WIDTH = {"file": 200, "started_at": 170, "user": 120, "sha256": 120, "reason": 220, "reason_en": 220,
-              "dataset": 120, "status": 90}
+              "dataset": 120, "status": 90, "updated": 120, "unchanged": 128, "rejected": 120, "seconds": 120}
 
 
 def _grid(grid_id: str, columns, lang: str, height: int) -> dag.AgGrid:
     return dag.AgGrid(
         id=grid_id, rowData=[],
         columnDefs=[{"field": c, "headerName": t(f"data.col.{c}", lang), "flex": _WIDE.get(c, 1),
-                     "minWidth": _MIN_WIDTH.get(c, 84), "tooltipField": c} for c in columns],
+                     "minWidth": _MIN_WIDTH.get(c, 100), "tooltipField": c} for c in columns],
         defaultColDef={"sortable": True, "resizable": True, "filter": True, "wrapHeaderText": True,
                        "autoHeaderHeight": True},
         dashGridOptions={"localeText": grid_locale(lang), "animateRows": False, "pagination": True,
