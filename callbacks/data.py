@@ -130,7 +130,8 @@ def download_report(n_clicks, job):
 def history(_job_data, lang):
     with get_engine().connect() as conn:
         frame = import_history(conn)
-    frame["dataset"] = [t(f"data.dataset.{d}", lang) if d in DATASETS or d in ("demo", "boundary") else d for d in frame["dataset"]]
+    named = {*DATASETS, "demo", "boundary"}
+    frame["dataset"] = [t(f"data.dataset.{d}", lang) if d in named else d for d in frame["dataset"]]
     frame["status"] = [t(f"data.status_value.{s}", lang) for s in frame["status"]]
     return frame.to_dict("records")
 
