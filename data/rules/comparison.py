@@ -76,11 +76,13 @@ def _ids_sql(ids: list[int]) -> str:
 
 def deceased_payments(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
     """Payments for periods after the beneficiary's registered death (冒领)."""
+    # CROSS JOIN: SQLite keeps that order, the few registered persons first and their
+    # payments by index (1.0 s -> 0.02 s at city scale); with JOIN it scans every payment
     rows = _dates(_query(conn, f"""
         SELECT p.id, p.beneficiary_key, p.village_code, p.amount, p.due_date, p.paid_date,
                r.deceased_date
-        FROM person r JOIN fund_payment p ON p.beneficiary_key = r.person_key
-        WHERE r.deceased_date IS NOT NULL AND p.paid_date IS NOT NULL
+        FROM person r CROSS JOIN fund_payment p
+        WHERE p.beneficiary_key = r.person_key AND r.deceased_date IS NOT NULL AND p.paid_date IS NOT NULL
           AND p.due_date > r.deceased_date AND p.paid_date <= :as_of{_within("p.village_code", ranges)}
         ORDER BY p.beneficiary_key, p.paid_date, p.id""", as_of=as_of),
         "due_date", "paid_date", "deceased_date")
@@ -122,12 +124,14 @@ def beneficiary_assets(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
     The vehicle and property registries reach the comparison at different times, so the
     flag day is spread over the person's payment period (stable per key).
     """
+    # CROSS JOIN: persons first, their payments by index (see deceased_payments)
     rows = _dates(_query(conn, f"""
         SELECT r.person_key, r.village_code, r.has_vehicle, r.has_property,
                SUM(p.amount) AS amount, COUNT(*) AS n, MIN(p.paid_date) AS first_paid,
                MAX(p.paid_date) AS last_paid
-        FROM person r JOIN fund_payment p ON p.beneficiary_key = r.person_key
-        WHERE (r.has_vehicle = :yes OR r.has_property = :yes) AND p.paid_date IS NOT NULL
+        FROM person r CROSS JOIN fund_payment p
+        WHERE p.beneficiary_key = r.person_key AND (r.has_vehicle = :yes OR r.has_property = :yes)
+          AND p.paid_date IS NOT NULL
           AND p.paid_date <= :as_of
           AND p.program_id IN ({_ids_sql(_program_ids(conn, 'dibao', 'tekun'))}){_within("r.village_code", ranges)}
         GROUP BY r.person_key, r.village_code, r.has_vehicle, r.has_property
