@@ -471,5 +471,118 @@ def audit_verify(database_url: str | None = DB_OPTION):
                f"hash {check.last_hash}")
 
 
+rules_app = typer.Typer(help="比对规则 / the comparison rules: check and apply the rule library, run the rules.",
+                        no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("check")
+def rules_check(path: Path = typer.Argument(None, help="a rule library file (default: the shipped data/rules/rules.yaml)")):
+    """Check a rule library file: every problem with its line; exit 1 when there is any.
+    Nothing is stored."""
+    from data.rules.library import SHIPPED, RuleFileError, parse_library
+    path = path or SHIPPED
+    try:
+        library = parse_library(path.read_text(encoding="utf-8"), path.name)
+    except RuleFileError as exc:
+        for problem in exc.problems:
+            typer.echo(f"{path.name} {problem}", err=True)
+        raise typer.Exit(code=1) from None
+    for rule in library.rules:
+        typer.echo(f"{'✓' if rule.on else '·'} {rule.code:<24} {rule.severity:<7} {rule.finding_zh}  {rule.params}")
+
+
+@rules_app.command("apply")
+def rules_apply(path: Path = typer.Argument(..., exists=True, readable=True, help="the rule library file"),
+                database_url: str | None = DB_OPTION):
+    """Make a rule library file the one in use (checked whole first: a file with any
+    problem is refused, exit 1, and the rules in use stay as they were). The change is
+    audited; the next run (an import's, or `rules run`) uses it."""
+    from data.intake.base import prepare_database
+    from data.rules.library import RuleFileError, apply_library
+    engine = _engine(database_url)
+    prepare_database(engine)
+    try:
+        with engine.begin() as conn:
+            library = apply_library(conn, path.read_text(encoding="utf-8"), source=path.name, user=_cli_user())
+            _audit_cli(conn, "rules_apply", f"file:{path.name}",
+                       {"sha256": library.sha256, "on": [r.code for r in library.enabled()]})
+    except RuleFileError as exc:
+        for problem in exc.problems:
+            typer.echo(f"{path.name} {problem}", err=True)
+        typer.echo("规则库未启用，原规则不变 / not applied: the rules in use stay as they were", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(f"规则库已启用 / applied: {len(library.enabled())} of {len(library.rules)} rules on "
+               f"(sha256 {library.sha256[:12]})")
+
+
+@rules_app.command("run")
+def rules_run(rule: str = typer.Option(None, "--rule", help="only this rule (its code)"),
+              region: str = typer.Option(None, "--region", help="only the villages under this region code"),
+              as_json: bool = typer.Option(False, "--json", help="print every clue held afterwards, one JSON object each"),
+              database_url: str | None = DB_OPTION):
+    """Run the comparison rules that are on and store the clues not stored yet (a rerun on
+    the same data adds nothing: a clue is its rule, subject and evidence); a summary by
+    rule, or with --json every clue held for the rule/region after the run."""
+    import json
+
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from data.codes import code_range, normalize_code
+    from data.intake.base import prepare_database
+    from data.intake.refresh import rules_run as run
+    from data.rules.library import active_library
+    engine = _engine(database_url)
+    prepare_database(engine)
+    with engine.connect() as conn:
+        known = [r.code for r in active_library(conn).enabled()]
+    if rule is not None and rule not in known:
+        raise typer.BadParameter(f"未知或未启用的规则 / unknown or disabled rule {rule!r}: {', '.join(known)}")
+    try:
+        ranges = [code_range(normalize_code(region))] if region else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"区划代码有误 / bad region code {region!r}: {exc}") from None
+    codes = (rule,) if rule else None
+    with engine.begin() as conn:
+        if as_json or not sys.stderr.isatty():
+            summary = run(conn, ranges, codes)
+        else:
+            with Progress(console=Console(stderr=True), transient=True) as bar:
+                task = bar.add_task("rules", total=len(codes or known))
+                summary = run(conn, ranges, codes, progress=lambda code: bar.update(task, advance=1, description=code))
+    if as_json:
+        for clue in _held_clues(engine, ranges, codes):
+            typer.echo(json.dumps(clue, ensure_ascii=False, default=str))
+        return
+    table = Table(title="比对规则运行 / rules run")
+    for col in ("rule", "found", "new"):
+        table.add_column(col)
+    for code, counts in summary.items():
+        table.add_row(code, str(counts["found"]), str(counts["new"]))
+    Console().print(table)
+
+
+def _held_clues(engine, ranges, rules) -> list[dict]:
+    """Every clue stored for the rules and ranges, with its evidence as exchange keys."""
+    from sqlalchemy import or_, select
+
+    from data.model.schema import Clue
+    from data.rules.evidence import evidence_keys
+    query = select(Clue.id, Clue.rule, Clue.region_code, Clue.subject_key, Clue.amount, Clue.score, Clue.status,
+                   Clue.evidence).order_by(Clue.id)
+    if ranges:
+        query = query.where(or_(*[Clue.region_code.between(lo, hi) for lo, hi in ranges]))
+    if rules:
+        query = query.where(Clue.rule.in_(rules))
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+        keys = evidence_keys(conn, rows)
+    return [{"rule": r["rule"], "region_code": r["region_code"], "subject_key": r["subject_key"],
+             "amount": float(r["amount"]), "score": r["score"], "status": r["status"], "evidence": k}
+            for r, k in zip(rows, keys, strict=True)]
+
+
 if __name__ == "__main__":
     sys.exit(app())

@@ -29,14 +29,8 @@ from data.model.schema import (
 from data.rollups import bounds as fact_bounds
 from data.rollups.bounds import Bounds
 from data.rules.comparison import evidence_json, run_rules, store_clues
+from data.rules.library import active_library
 
-# the comparison rules each dataset feeds (an import re-runs those, for its villages)
-RULE_INPUTS = {
-    "persons": ("deceased_payment", "cadre_relative_benefit", "beneficiary_assets"),
-    "fund_payments": ("deceased_payment", "cadre_relative_benefit", "beneficiary_assets", "duplicate_payment"),
-    "village_ledger": ("split_expense",),
-    "fund_programs": ("cadre_relative_benefit", "beneficiary_assets"),
-}
 # the facts whose region codes name villages (what a region batch must not leave orphaned)
 _FACTS_BY_VILLAGE = ("fund_payment", "village_ledger", "disclosure", "complaint", "service_request", "person")
 
@@ -48,9 +42,9 @@ def after_load(conn, table: str, dataset: str, places: set[str], batch: int,
     townships, tables = {p for p in places if p}, {table}
     if cover_calendar(conn):
         tables.add("calendar_day")
-    if dataset in RULE_INPUTS:
-        found = new_clues(conn, batch, None if dataset == "fund_programs" else _rule_ranges(conn, places),
-                          RULE_INPUTS[dataset])
+    fed = active_library(conn).fed_by(dataset)
+    if fed:
+        found = new_clues(conn, batch, None if dataset == "fund_programs" else _rule_ranges(conn, places), fed)
         townships |= found
         tables |= {"clue"} if found else set()
     _rebuild(conn, townships, tables, given)
@@ -123,25 +117,51 @@ def _rule_ranges(conn, places: set[str]) -> list[tuple[str, str]] | None:
     return runs if len(runs) <= 60 else None
 
 
-def new_clues(conn, batch: int, ranges: list[tuple[str, str]] | None = None,
+def new_clues(conn, batch: int | None, ranges: list[tuple[str, str]] | None = None,
               rules: tuple[str, ...] | None = None) -> set[str]:
     """Run the comparison rules (these, over `ranges` only, when given); store the clues not
     stored yet (a clue is its rule, subject and evidence); returns their region codes."""
-    as_of = _as_of(conn)
-    found = run_rules(conn, as_of, ranges, rules)
+    return set(_store_fresh(conn, run_rules(conn, _as_of(conn), ranges, rules), batch)["region_code"])
+
+
+def rules_run(conn, ranges: list[tuple[str, str]] | None = None, rules: tuple[str, ...] | None = None,
+              progress=None) -> dict[str, dict[str, int]]:
+    """`cli.py rules run`: every rule that is on (or these), over `ranges` or everything,
+    one at a time (`progress(code)` before each); new clues stored, the clue rollups of
+    their townships rebuilt, the data stamped. Returns {rule: {"found", "new"}}: a rerun
+    on the same data finds the same and stores nothing."""
+    library = active_library(conn)
+    as_of, summary, places = _as_of(conn), {}, set()
+    for spec in library.enabled():
+        if rules is not None and spec.code not in rules:
+            continue
+        if progress:
+            progress(spec.code)
+        found = run_rules(conn, as_of, ranges, (spec.code,), library)
+        fresh = _store_fresh(conn, found, None)
+        summary[spec.code] = {"found": len(found), "new": len(fresh)}
+        places |= set(fresh["region_code"])
+    if places:
+        _rebuild(conn, places, {"clue"})
+        stamp(conn, 0)
+    return summary
+
+
+def _store_fresh(conn, found, batch: int | None):
+    """The clues of `found` not stored yet, stored (with `batch`); returns them."""
     if found.empty:
-        return set()
+        return found
     stored = {(r, s, evidence_json(e) if isinstance(e, dict) else str(e))
               for r, s, e in conn.execute(select(Clue.rule, Clue.subject_key, Clue.evidence))}
     evidence = [e if isinstance(e, str) else evidence_json(e) for e in found["evidence"]]
     fresh = [(r, s, e) not in stored for r, s, e in zip(found["rule"], found["subject_key"], evidence)]
     clues = found[fresh].assign(batch_id=batch)
     if clues.empty:
-        return set()
+        return clues
     clues["evidence"] = [e if isinstance(e, dict) else json.loads(e) for e in clues["evidence"]]
     store_clues(conn, clues)
     fact_bounds.widen(conn, fact_bounds.frame_bounds("clue", clues))
-    return set(clues["region_code"])
+    return clues
 
 
 def stamp(conn, batch: int) -> None:

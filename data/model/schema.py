@@ -276,6 +276,18 @@ class Clue(Base):
     batch_id: Mapped[int | None] = mapped_column(Integer)  # the import whose rule run found it
 
 
+class RuleLibrary(Base):
+    """A comparison rule library applied (`cli.py rules apply`): the file as sent, who, when.
+    The newest row is the library in use; none: the shipped data/rules/rules.yaml."""
+    __tablename__ = "rule_library"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(120))
+    sha256: Mapped[str] = mapped_column(String(64))
+    applied_by: Mapped[str] = mapped_column(String(64))
+    applied_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class ClueEvent(Base):
     """One step of a clue's status history."""
     __tablename__ = "clue_event"

@@ -1,6 +1,7 @@
 """Information-comparison rules (信息比对): cross-checks that turn raw rows into problem clues.
 
-`run_rules(conn, as_of)` runs every rule over the loaded data and returns one row per
+`run_rules(conn, as_of)` runs every rule that is on in the rule library (data.rules.library:
+the commission's file, with each rule's thresholds) over the loaded data and returns one row per
 clue (rule, region_code, subject_key, amount, score 0-100, evidence dict, flagged_on).
 flagged_on is the Monday after the evidence appeared: the comparison runs weekly, so that
 is the day the clue would have been raised. Rules are SQL with bound parameters; pandas
@@ -16,20 +17,22 @@ import pandas as pd
 from sqlalchemy import insert, text
 
 from data.model.schema import Clue, ClueEvent
+from data.rules.library import Library, active_library
 
-SPLIT_THRESHOLD = 5000.0   # expenses at or above need collective approval (小微权力清单)
-SPLIT_LOW = 4500.0         # "just below": within 10 % of the threshold
-SPLIT_MIN_ENTRIES = 3
-SPLIT_MAX_GAP_DAYS = 3
+# split_expense's thresholds when called without a library (the shipped file holds the same)
+SPLIT_DEFAULTS = {"threshold": 5000.0, "low": 4500.0, "min_entries": 3, "max_gap_days": 3}
 CLUE_COLUMNS = ["rule", "region_code", "subject_key", "amount", "score", "evidence", "flagged_on"]
 
 
 def run_rules(conn, as_of: dt.date, ranges: list[tuple[str, str]] | None = None,
-              rules: tuple[str, ...] | None = None) -> pd.DataFrame:
+              rules: tuple[str, ...] | None = None, library: Library | None = None) -> pd.DataFrame:
     """All clues flagged up to `as_of`, in a stable order (flagged_on, rule, subject);
     `ranges` (code ranges): only the clues of villages in them (after an import); `rules`:
-    only these (RULES keys; an import runs the rules its dataset feeds)."""
-    frames = [run(conn, as_of, ranges) for name, run in RULES.items() if rules is None or name in rules]
+    only these (RULES keys; an import runs the rules its dataset feeds); `library`: the
+    rules' switches and thresholds (default: the library in use in this database)."""
+    library = library or active_library(conn)
+    frames = [RULES[spec.code](conn, as_of, ranges, spec.params) for spec in library.enabled()
+              if rules is None or spec.code in rules]
     clues = pd.concat([f for f in frames if not f.empty] or [pd.DataFrame(columns=CLUE_COLUMNS)],
                       ignore_index=True)
     clues = clues[clues["flagged_on"] <= as_of]
@@ -74,7 +77,7 @@ def _ids_sql(ids: list[int]) -> str:
     return ",".join(str(int(i)) for i in ids)
 
 
-def deceased_payments(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
+def deceased_payments(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
     """Payments for periods after the beneficiary's registered death (冒领)."""
     # CROSS JOIN: SQLite keeps that order, the few registered persons first and their
     # payments by index (1.0 s -> 0.02 s at city scale); with JOIN it scans every payment
@@ -86,6 +89,9 @@ def deceased_payments(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
           AND p.due_date > r.deceased_date AND p.paid_date <= :as_of{_within("p.village_code", ranges)}
         ORDER BY p.beneficiary_key, p.paid_date, p.id""", as_of=as_of),
         "due_date", "paid_date", "deceased_date")
+    grace = int((params or {}).get("grace_days", 0))
+    if grace and not rows.empty:
+        rows = rows[(pd.to_datetime(rows["due_date"]) - pd.to_datetime(rows["deceased_date"])).dt.days > grace]
     out = []
     for key, grp in rows.groupby("beneficiary_key", sort=True):
         out.append({"rule": "deceased_payment", "region_code": grp["village_code"].iloc[0],
@@ -99,15 +105,16 @@ def deceased_payments(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
     return pd.DataFrame(out, columns=CLUE_COLUMNS)
 
 
-def cadre_relative_benefits(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
+def cadre_relative_benefits(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
     """Relatives of village cadres receiving 最低生活保障 (优亲厚友)."""
+    programs = _program_ids(conn, *(params or {}).get("programs", ["dibao"]))
     rows = _dates(_query(conn, f"""
         SELECT r.person_key, r.village_code, r.relative_of, c.official_post,
                SUM(p.amount) AS amount, COUNT(*) AS n, MIN(p.paid_date) AS first_paid
         FROM person r JOIN person c ON c.person_key = r.relative_of
              JOIN fund_payment p ON p.beneficiary_key = r.person_key
         WHERE c.official_post IS NOT NULL AND p.paid_date IS NOT NULL AND p.paid_date <= :as_of
-          AND p.program_id IN ({_ids_sql(_program_ids(conn, 'dibao'))}){_within("r.village_code", ranges)}
+          AND p.program_id IN ({_ids_sql(programs)}){_within("r.village_code", ranges)}
         GROUP BY r.person_key, r.village_code, r.relative_of, c.official_post
         ORDER BY r.person_key""", as_of=as_of), "first_paid")
     return pd.DataFrame([{
@@ -118,13 +125,14 @@ def cadre_relative_benefits(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
         "flagged_on": next_monday(r.first_paid)} for r in rows.itertuples()], columns=CLUE_COLUMNS)
 
 
-def beneficiary_assets(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
+def beneficiary_assets(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
     """低保/特困 beneficiaries registered with a vehicle or commercial property.
 
     The vehicle and property registries reach the comparison at different times, so the
     flag day is spread over the person's payment period (stable per key).
     """
     # CROSS JOIN: persons first, their payments by index (see deceased_payments)
+    programs = _program_ids(conn, *(params or {}).get("programs", ["dibao", "tekun"]))
     rows = _dates(_query(conn, f"""
         SELECT r.person_key, r.village_code, r.has_vehicle, r.has_property,
                SUM(p.amount) AS amount, COUNT(*) AS n, MIN(p.paid_date) AS first_paid,
@@ -133,7 +141,7 @@ def beneficiary_assets(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
         WHERE p.beneficiary_key = r.person_key AND (r.has_vehicle = :yes OR r.has_property = :yes)
           AND p.paid_date IS NOT NULL
           AND p.paid_date <= :as_of
-          AND p.program_id IN ({_ids_sql(_program_ids(conn, 'dibao', 'tekun'))}){_within("r.village_code", ranges)}
+          AND p.program_id IN ({_ids_sql(programs)}){_within("r.village_code", ranges)}
         GROUP BY r.person_key, r.village_code, r.has_vehicle, r.has_property
         ORDER BY r.person_key""", as_of=as_of, yes=True), "first_paid", "last_paid")
     out = []
@@ -149,36 +157,39 @@ def beneficiary_assets(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
     return pd.DataFrame(out, columns=CLUE_COLUMNS)
 
 
-def split_expenses(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
+def split_expenses(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
     """Several expenses to one counterparty within days, each just under the threshold (拆分支付)."""
+    given = {**SPLIT_DEFAULTS, **(params or {})}
+    threshold, low = float(given["threshold"]), float(given["low"])
+    min_entries, max_gap = int(given["min_entries"]), int(given["max_gap_days"])
     rows = _dates(_query(conn, f"""
         SELECT id, village_code, entry_date, amount, counterparty FROM village_ledger
         WHERE direction = 'expense' AND amount >= :low AND amount < :high AND entry_date <= :as_of
           {_within("village_code", ranges)}
         ORDER BY village_code, counterparty, entry_date, id""",
-        low=SPLIT_LOW, high=SPLIT_THRESHOLD, as_of=as_of), "entry_date")
+        low=low, high=threshold, as_of=as_of), "entry_date")
     if rows.empty:
         return pd.DataFrame(columns=CLUE_COLUMNS)
     day = pd.to_datetime(rows["entry_date"])
     same = (rows["village_code"] == rows["village_code"].shift()) & (rows["counterparty"] == rows["counterparty"].shift())
-    new_cluster = ~same | ((day - day.shift()).dt.days > SPLIT_MAX_GAP_DAYS)
+    new_cluster = ~same | ((day - day.shift()).dt.days > max_gap)
     rows["cluster"] = np.cumsum(new_cluster.to_numpy())
     sizes = rows.groupby("cluster")["cluster"].transform("size")
     out = []  # only the few clusters big enough: a Python loop over every entry is slow
-    for _, grp in rows[sizes.to_numpy() >= SPLIT_MIN_ENTRIES].groupby("cluster", sort=True):
+    for _, grp in rows[sizes.to_numpy() >= min_entries].groupby("cluster", sort=True):
         out.append({"rule": "split_expense", "region_code": grp["village_code"].iloc[0],
                     "subject_key": grp["counterparty"].iloc[0][:32],
                     "amount": round(float(grp["amount"].astype(float).sum()), 2),
-                    "score": float(min(100, 70 + 5 * (len(grp) - SPLIT_MIN_ENTRIES))),
+                    "score": float(min(100, 70 + 5 * (len(grp) - min_entries))),
                     "evidence": {"ledger_ids": grp["id"].astype(int).tolist(),
                                  "amounts": [round(float(a), 2) for a in grp["amount"]],
                                  "dates": [str(d) for d in grp["entry_date"]],
-                                 "threshold": SPLIT_THRESHOLD},
+                                 "threshold": threshold},
                     "flagged_on": next_monday(grp["entry_date"].iloc[-1])})
     return pd.DataFrame(out, columns=CLUE_COLUMNS)
 
 
-def duplicate_payments(conn, as_of: dt.date, ranges=None) -> pd.DataFrame:
+def duplicate_payments(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
     """The same beneficiary paid twice for the same programme and due date (重复发放)."""
     # a beneficiary paid in the ranges, wherever the second payment was made
     mine = "" if ranges is None else (" AND beneficiary_key IN (SELECT beneficiary_key FROM fund_payment WHERE 1 = 1"
