@@ -564,6 +564,42 @@ def rules_run(rule: str = typer.Option(None, "--rule", help="only this rule (its
     Console().print(table)
 
 
+@rules_app.command("eval")
+def rules_eval(as_json: bool = typer.Option(False, "--json", help="one JSON object per rule"),
+               database_url: str | None = DB_OPTION):
+    """Recall and precision of each rule that is on against the demo's planted cases
+    (demo_truth); stores nothing."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from data.intake.base import prepare_database
+    from data.intake.refresh import as_of_date
+    from data.rules.evaluation import evaluate
+    from data.rules.library import active_library
+    engine = _engine(database_url)
+    prepare_database(engine)
+    with engine.connect() as conn:
+        frame = evaluate(conn, as_of_date(conn), active_library(conn))
+    if as_json:
+        for row in frame.to_dict("records"):
+            typer.echo(json.dumps({k: (None if v is None or v != v else v) for k, v in row.items()}))
+        return
+    table = Table(title="规则评估（对照演示数据埋设的问题）/ rules against the demo's planted cases")
+    for col in ("rule", "planted", "found", "clues", "matching", "recall", "precision"):
+        table.add_column(col)
+    for r in frame.itertuples(index=False):
+        table.add_row(r.rule, str(r.planted), str(r.found), str(r.clues), str(r.matching),
+                      "—" if pd_missing(r.recall) else f"{r.recall:.0%}",
+                      "—" if pd_missing(r.precision) else f"{r.precision:.0%}")
+    Console().print(table)
+
+
+def pd_missing(value) -> bool:
+    return value is None or value != value
+
+
 def _held_clues(engine, ranges, rules) -> list[dict]:
     """Every clue stored for the rules and ranges, with its evidence as exchange keys."""
     from sqlalchemy import or_, select

@@ -181,6 +181,11 @@ def stamp(conn, batch: int) -> None:
             conn.execute(insert(DatasetInfo.__table__).values(key=key, value=value))
 
 
+def as_of_date(conn) -> dt.date:
+    """The week the rules judge up to: the dataset's as-of, else the data's."""
+    return _as_of(conn)
+
+
 def _as_of(conn) -> dt.date:
     value = conn.execute(select(DatasetInfo.value).where(DatasetInfo.key == "as_of")).scalar()
     return dt.date.fromisoformat(value) if value else _data_as_of(conn)

@@ -10,6 +10,7 @@ only post-processes the (small) candidate sets.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 
 import numpy as np
@@ -147,7 +148,7 @@ def beneficiary_assets(conn, as_of: dt.date, ranges=None, params: dict | None = 
     out = []
     for r in rows.itertuples():
         span = max((r.last_paid - r.first_paid).days, 1)
-        seen = r.first_paid + dt.timedelta(days=int(r.person_key[-6:], 16) % span)
+        seen = r.first_paid + dt.timedelta(days=_spread(r.person_key) % span)
         out.append({"rule": "beneficiary_assets", "region_code": r.village_code,
                     "subject_key": r.person_key, "amount": round(float(r.amount), 2),
                     "score": 60.0 + 15 * bool(r.has_vehicle) + 15 * bool(r.has_property),
@@ -155,6 +156,15 @@ def beneficiary_assets(conn, as_of: dt.date, ranges=None, params: dict | None = 
                                  "payments": int(r.n), "first_paid": str(r.first_paid)},
                     "flagged_on": next_monday(seen)})
     return pd.DataFrame(out, columns=CLUE_COLUMNS)
+
+
+def _spread(key: str) -> int:
+    """A stable number of a person key: its last six hex digits (the demo's keys), else a
+    hash of the key (a county's own keys are any text)."""
+    try:
+        return int(key[-6:], 16)
+    except ValueError:
+        return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:6], 16)
 
 
 def split_expenses(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:

@@ -136,3 +136,20 @@ def test_rules_apply_refuses_a_bad_file_and_keeps_the_rules(demo_copy, tmp_path)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM rule_library")).scalar_one() == 0
     engine.dispose()
+
+
+def test_every_planted_case_of_the_demo_is_found(demo_engine):
+    from data.rules.evaluation import evaluate
+    with demo_engine.connect() as conn:
+        planted = dict(conn.execute(text("SELECT kind, COUNT(*) FROM demo_truth GROUP BY kind")).all())
+        frame = evaluate(conn, DEMO_AS_OF, parse_library(TEXT)).set_index("rule")
+    for rule in ("deceased_payment", "cadre_relative_benefit", "duplicate_payment", "split_expense"):
+        assert frame.loc[rule, "planted"] == planted[rule] > 0 and frame.loc[rule, "recall"] == 1.0, rule
+        assert frame.loc[rule, "matching"] <= frame.loc[rule, "clues"]
+
+
+def test_rules_eval_prints_recall_and_precision(demo_copy):
+    shown = CliRunner().invoke(app, ["rules", "eval", "--json", "--database-url", demo_copy])
+    assert shown.exit_code == 0, shown.output
+    rows = {r["rule"]: r for r in map(json.loads, (line for line in shown.output.splitlines() if line.startswith("{")))}
+    assert rows["split_expense"]["recall"] == 1.0 and rows["beneficiary_assets"]["recall"] is None

@@ -1,0 +1,84 @@
+"""Each comparison rule on the small hand-made dataset with cases built to be just outside
+it (paid before the death, a cadre's relative on a programme that is not means-tested, two
+payments of different periods, expenses to one counterparty four days apart or at the
+threshold): nothing is found. The same cases moved just inside are each found once, so the
+quiet is the rules' judgement, not empty input."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import insert
+
+from data.model.schema import FundPayment, Person, VillageLedger
+from data.rules.comparison import run_rules
+from data.rules.library import SHIPPED, parse_library
+from tests.support.small import V11, V12, V21
+
+AS_OF = dt.date(2026, 3, 1)
+DIBAO, GENGDI = 1, 2
+D = dt.date
+
+
+def _person(**values) -> dict:
+    return {"deceased_date": None, "official_post": None, "relative_of": None, "relation": "",
+            "has_vehicle": False, "has_property": False, **values}
+
+
+def _persons(conn, relative_program: int) -> None:
+    conn.execute(insert(Person.__table__), [_person(**p) for p in [
+        dict(person_key="PDEAD", village_code=V11, deceased_date=D(2026, 1, 15), has_vehicle=False, has_property=False),
+        dict(person_key="PCADRE", village_code=V12, official_post="village_director", has_vehicle=False,
+             has_property=False),
+        dict(person_key="PREL", village_code=V12, relative_of="PCADRE", relation="spouse", has_vehicle=False,
+             has_property=False),
+        dict(person_key="PCAR", village_code=V21, has_vehicle=True, has_property=False)]])
+    rows = [(901, DIBAO, V11, "PDEAD", D(2026, 1, 10), D(2026, 1, 12)),      # due before the death
+            (902, relative_program, V12, "PREL", D(2026, 2, 10), D(2026, 2, 11)),
+            (903, GENGDI, V21, "PCAR", D(2026, 2, 10), D(2026, 2, 11)),      # not 低保 / 特困
+            (904, DIBAO, V11, "PTWICE", D(2026, 1, 10), D(2026, 1, 11)),
+            (905, DIBAO, V11, "PTWICE", D(2026, 2, 10), D(2026, 2, 11))]     # two periods, paid once each
+    conn.execute(insert(FundPayment.__table__), [
+        dict(id=i, program_id=p, village_code=v, beneficiary_key=b, amount=420, due_date=due, paid_date=paid,
+             payment_no=f"ZF{i}", period=f"{due:%Y-%m}") for i, p, v, b, due, paid in rows])
+
+
+def _expenses(conn, gap_days: int, amount: float, count: int = 3) -> None:
+    conn.execute(insert(VillageLedger.__table__), [
+        dict(id=900 + i, village_code=V21, entry_date=D(2026, 2, 2) + dt.timedelta(days=gap_days * i),
+             direction="expense", category="construction", amount=amount, counterparty="某某建材", voucher_no=f"JZ-9{i}")
+        for i in range(count)])
+
+
+@pytest.mark.parametrize("shift", ["outside", "inside"])
+def test_cases_just_outside_find_nothing_and_just_inside_one_each(conn, shift):
+    inside = shift == "inside"
+    _persons(conn, relative_program=DIBAO if inside else GENGDI)
+    _expenses(conn, gap_days=3 if inside else 4, amount=4800.0)
+    _expenses_at_threshold = [dict(id=950 + i, village_code=V12, entry_date=D(2026, 2, 2 + i), direction="expense",
+                                   category="construction", amount=5000.0, counterparty="另一家", voucher_no=f"JZ-95{i}")
+                              for i in range(3)]
+    conn.execute(insert(VillageLedger.__table__), _expenses_at_threshold)
+    if inside:  # paid for a period after the death; the same period twice; a car owner on 低保
+        conn.execute(insert(FundPayment.__table__), [
+            dict(id=906, program_id=DIBAO, village_code=V11, beneficiary_key="PDEAD", amount=420, due_date=D(2026, 2, 10),
+                 paid_date=D(2026, 2, 11), payment_no="ZF906", period="2026-02"),
+            dict(id=907, program_id=DIBAO, village_code=V11, beneficiary_key="PTWICE", amount=420,
+                 due_date=D(2026, 2, 10), paid_date=D(2026, 2, 12), payment_no="ZF907", period="2026-02"),
+            dict(id=908, program_id=DIBAO, village_code=V21, beneficiary_key="PCAR", amount=420,
+                 due_date=D(2026, 2, 10), paid_date=D(2026, 2, 11), payment_no="ZF908", period="2026-02")])
+    found = run_rules(conn, AS_OF, library=parse_library(SHIPPED.read_text(encoding="utf-8")))
+    expected = ["beneficiary_assets", "cadre_relative_benefit", "deceased_payment", "duplicate_payment",
+                "split_expense"] if inside else []
+    assert sorted(found["rule"]) == expected, found[["rule", "subject_key"]]
+
+
+def test_a_grace_period_lets_a_payment_just_after_the_death_pass(conn):
+    _persons(conn, relative_program=GENGDI)
+    conn.execute(insert(FundPayment.__table__), [dict(
+        id=906, program_id=DIBAO, village_code=V11, beneficiary_key="PDEAD", amount=420, due_date=D(2026, 1, 20),
+        paid_date=D(2026, 1, 21), payment_no="ZF906", period="2026-01")])
+    text = SHIPPED.read_text(encoding="utf-8")
+    strict, lenient = parse_library(text), parse_library(text.replace("grace_days: 0 ", "grace_days: 10 "))
+    assert list(run_rules(conn, AS_OF, library=strict)["rule"]) == ["deceased_payment"]
+    assert run_rules(conn, AS_OF, library=lenient).empty
