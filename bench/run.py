@@ -194,11 +194,14 @@ def main(scales: list[str], repeat: int = 30, only: tuple[str, ...] = (), pages:
     `intake` the import budgets (city scale)."""
     from bench.intake import bench_intake
     from bench.page_ready import bench_page_ready
+    from bench.rules import bench_rules
     if intake and not only and "city" in scales:
         bench_intake("city")
     for scale in scales:
         timing_rows, layer_rows = bench_scale(scale, repeat, only)
         print_tables(scale, timing_rows, layer_rows)
+        if not only:
+            bench_rules(scale, bench_db_url(scale))
         if pages and not only:
             bench_page_ready(scale, bench_db_url(scale), PROJECT_ROOT / "var" / "bench" / scale,
                              BENCH_USER, BENCH_PASSWORD)
