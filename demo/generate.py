@@ -77,9 +77,10 @@ def generate(engine, *, scale: str, seed: int, as_of: dt.date | None = None,
     with engine.connect() as conn, bulk_load_journal(conn), Stages(progress, STAGES) as stages, \
             conn.begin():
         clear_all(conn)
+        # the calendar first: rules that count months (category_jump) join it
+        cal.fill_calendar(conn, ctx.start - dt.timedelta(days=31), ctx.as_of + dt.timedelta(days=45))
         counts, loaded = _build_and_load(ctx, conn, stages)
         stages.start("rollups")
-        cal.fill_calendar(conn, ctx.start - dt.timedelta(days=31), ctx.as_of + dt.timedelta(days=45))
         counts.update({f"rollup:{k}": v for k, v in rollups.rebuild_all(conn, **loaded).items()})
         load(conn, DatasetInfo.__table__, dataset_info_frame(ctx, GENERATED_WITH))
         raw = {k: v for k, v in counts.items() if not k.startswith("rollup:")}

@@ -22,6 +22,9 @@ from data.rules.library import Library, active_library
 
 # split_expense's thresholds when called without a library (the shipped file holds the same)
 SPLIT_DEFAULTS = {"threshold": 5000.0, "low": 4500.0, "min_entries": 3, "max_gap_days": 3}
+# category_jump's thresholds when called without a library
+JUMP_DEFAULTS = {"window_months": 6, "history_months": 12, "ratio": 3.0, "min_increase": 10000.0,
+                 "skip_categories": ["construction"]}
 CLUE_COLUMNS = ["rule", "region_code", "subject_key", "amount", "score", "evidence", "flagged_on"]
 
 
@@ -233,9 +236,64 @@ def duplicate_payments(conn, as_of: dt.date, ranges=None, params: dict | None = 
         "flagged_on": [next_monday(d) for d in found["last_paid"]]}, columns=CLUE_COLUMNS)
 
 
+def category_jumps(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
+    """An expense category of a village jumping against its own history (支出异常增长): the
+    monthly mean of the last `window_months` at least `ratio` times that of the
+    `history_months` before, and more than `min_increase` yuan above it over the window."""
+    given = {**JUMP_DEFAULTS, **(params or {})}
+    window, history = int(given["window_months"]), int(given["history_months"])
+    ratio, min_increase = float(given["ratio"]), float(given["min_increase"])
+    skip = [str(c) for c in given["skip_categories"]]
+    rows = _query(conn, f"""
+        SELECT x.village_code, x.category, k.month_key, SUM(x.amount) AS amount, COUNT(*) AS n
+        FROM village_ledger x JOIN calendar_day k ON k.day = x.entry_date
+        WHERE x.direction = 'expense' AND x.entry_date <= :as_of{_within("x.village_code", ranges)}
+        GROUP BY x.village_code, x.category, k.month_key""", as_of=as_of)
+    if rows.empty:
+        return pd.DataFrame(columns=CLUE_COLUMNS)
+    rows = rows[~rows["category"].isin(skip)]
+    last = _month_index(as_of.year * 100 + as_of.month)
+    while next_monday(_month_end(last)) > as_of:  # the last month the weekly run has seen whole
+        last -= 1
+    rows["m"] = [_month_index(int(k)) for k in rows["month_key"]]
+    rows["amount"] = rows["amount"].astype(float)
+    recent = rows[(rows["m"] > last - window) & (rows["m"] <= last)]
+    past = rows[(rows["m"] > last - window - history) & (rows["m"] <= last - window)]
+    keys = ["village_code", "category"]
+    now = recent.groupby(keys)["amount"].sum() / window
+    before = past.groupby(keys)["amount"].sum() / history
+    months_known = past.groupby(keys)["m"].nunique()
+    table = pd.concat({"now": now, "before": before, "known": months_known}, axis=1).fillna(0.0)
+    table = table[(table["known"] >= history // 2) & (table["now"] >= ratio * table["before"])
+                  & ((table["now"] - table["before"]) * window > min_increase)].reset_index()
+    first_month = _month_key(last - window + 1)
+    return pd.DataFrame({
+        "rule": "category_jump", "region_code": table["village_code"], "subject_key": table["category"],
+        "amount": ((table["now"] - table["before"]) * window).round(2),
+        "score": [float(min(100, 60 + 10 * (n / b if b else ratio * 2))) for n, b in zip(table["now"], table["before"])],
+        "evidence": [{"category": c, "monthly_recent": round(n, 2), "monthly_before": round(b, 2),
+                      "window_months": window, "history_months": history, "from_month": first_month,
+                      "to_month": _month_key(last)}
+                     for c, n, b in zip(table["category"], table["now"], table["before"])],
+        "flagged_on": next_monday(_month_end(last))}, columns=CLUE_COLUMNS)
+
+
+def _month_index(month_key: int) -> int:
+    return (month_key // 100) * 12 + month_key % 100 - 1
+
+
+def _month_key(index: int) -> int:
+    return (index // 12) * 100 + index % 12 + 1
+
+
+def _month_end(index: int) -> dt.date:
+    following = _month_key(index + 1)
+    return dt.date(following // 100, following % 100, 1) - dt.timedelta(days=1)
+
+
 RULES = {"deceased_payment": deceased_payments, "cadre_relative_benefit": cadre_relative_benefits,
          "beneficiary_assets": beneficiary_assets, "split_expense": split_expenses,
-         "duplicate_payment": duplicate_payments}
+         "duplicate_payment": duplicate_payments, "category_jump": category_jumps}
 
 
 def store_clues(conn, clues: pd.DataFrame, events: pd.DataFrame | None = None) -> int:

@@ -31,7 +31,7 @@ RULE_KEYS = ("code", "enabled", "severity", "compares", "finding", "params")
 @dataclass(frozen=True)
 class Param:
     """A threshold a rule accepts: an int, a number or a list of programme codes, in a range."""
-    kind: str  # int | number | codes
+    kind: str  # int | number | codes (a list, not empty) | words (a list, may be empty)
     low: float = 0
     high: float = 0
 
@@ -41,6 +41,10 @@ class Param:
             if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
                 return None
             return "应为资金项目编码的列表，如 [dibao]", "must be a list of programme codes, e.g. [dibao]"
+        if self.kind == "words":  # a list that may be empty (categories left out)
+            if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
+                return None
+            return "应为列表，如 [construction] 或 []", "must be a list, e.g. [construction] or []"
         number = isinstance(value, (int, float)) and not isinstance(value, bool)
         if number and self.kind == "int" and float(value) != int(value):
             number = False
@@ -59,6 +63,9 @@ PARAMS: dict[str, dict[str, Param]] = {
     "duplicate_payment": {},
     "split_expense": {"threshold": Param("number", 1, 10_000_000), "low": Param("number", 0, 10_000_000),
                       "min_entries": Param("int", 2, 50), "max_gap_days": Param("int", 1, 90)},
+    "category_jump": {"window_months": Param("int", 1, 12), "history_months": Param("int", 2, 36),
+                      "ratio": Param("number", 1.1, 100), "min_increase": Param("number", 0, 100_000_000),
+                      "skip_categories": Param("words")},
 }
 
 

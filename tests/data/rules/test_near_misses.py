@@ -82,3 +82,26 @@ def test_a_grace_period_lets_a_payment_just_after_the_death_pass(conn):
     strict, lenient = parse_library(text), parse_library(text.replace("grace_days: 0 ", "grace_days: 10 "))
     assert list(run_rules(conn, AS_OF, library=strict)["rule"]) == ["deceased_payment"]
     assert run_rules(conn, AS_OF, library=lenient).empty
+
+
+@pytest.mark.parametrize(("recent", "found"), [(2900.0, 0), (3100.0, 1)])
+def test_a_category_jumps_only_at_three_times_its_own_history(conn, recent, found):
+    """Hospitality at 1,000 a month for the year before, then `recent` a month for six
+    months: 2.9 times stays quiet, 3.1 times (12,600 more) is a clue; construction, spent
+    by project, is never compared. On Sunday 1 March the weekly run has seen January
+    whole (February is seen on Monday 2 March): the window is August to January."""
+    from data.calendar import fill_calendar
+    fill_calendar(conn, D(2024, 8, 1), D(2026, 3, 31))
+    months = [D(2024 + (7 + i) // 12, (7 + i) % 12 + 1, 15) for i in range(18)]  # 2024-08 .. 2026-01
+    rows = [(m, 1000.0 if i < 12 else recent, "hospitality") for i, m in enumerate(months)]
+    rows += [(m, 500.0 if i < 12 else 90_000.0, "construction") for i, m in enumerate(months)]
+    conn.execute(insert(VillageLedger.__table__), [
+        dict(id=960 + i, village_code=V21, entry_date=day, direction="expense", category=category, amount=amount,
+             counterparty="饭店", voucher_no=f"JZ-96{i}") for i, (day, amount, category) in enumerate(rows)])
+    clues = run_rules(conn, AS_OF, rules=("category_jump",), library=parse_library(SHIPPED.read_text(encoding="utf-8")))
+    assert len(clues) == found
+    if found:
+        [evidence] = clues["evidence"]
+        assert clues["subject_key"].iloc[0] == "hospitality" and evidence["from_month"] == 202508
+        assert (evidence["monthly_before"], evidence["monthly_recent"]) == (1000.0, 3100.0)
+        assert clues["amount"].iloc[0] == 12_600.0
