@@ -62,6 +62,7 @@ def payments(ctx: Context, enrol: pd.DataFrame, counties: pd.DataFrame, plan: Pl
     frame = frame[(due >= ctx.start64) & (due <= ctx.end64)].reset_index(drop=True)
     frame["paid_date"] = _paid_dates(ctx, frame, counties, plan)
     frame = _plant_duplicate(ctx, plan, frame)
+    _plant_overpayment(ctx, plan, frame)
     frame.insert(0, "id", np.arange(1, len(frame) + 1))
     frame["payment_no"] = numbered("FF", frame["id"], 9)
     frame["period"] = frame["due_date"].dt.strftime("%Y-%m")  # the month a payment is due for
@@ -121,6 +122,28 @@ def _plant_duplicate(ctx: Context, plan: Plan, frame: pd.DataFrame) -> pd.DataFr
                    row["due_date"].iloc[0], row["paid_date"].iloc[0],
                    program_id=int(row["program_id"].iloc[0]), amount=float(row["amount"].iloc[0]))
     return pd.concat([frame, row], ignore_index=True)
+
+
+OVERPAID_PROGRAMS = {2: 650.0, 5: 190.0, 6: 100.0}  # fixed per-person standards: 特困, 残疾人两项补贴, 高龄津贴
+
+
+def _plant_overpayment(ctx: Context, plan: Plan, frame: pd.DataFrame) -> None:
+    """Pay one fixed-standard payment of the duplicate village's township at three times
+    its standard (多发), 3-5 months before as_of (in place)."""
+    rng = ctx.rng("plant_overpayment")
+    due = frame["due_date"].to_numpy()
+    window = (due > ctx.end64 - 150) & (due < ctx.end64 - 90)
+    cand = np.flatnonzero(frame["village_code"].str.startswith(plan.duplicate_village[:9]).to_numpy()
+                          & frame["program_id"].isin(list(OVERPAID_PROGRAMS)).to_numpy() & window
+                          & ~np.isnat(frame["paid_date"].to_numpy()))
+    if not len(cand):
+        return
+    row = int(cand[rng.integers(len(cand))])
+    standard = OVERPAID_PROGRAMS[int(frame.at[row, "program_id"])]
+    frame.at[row, "amount"] = 3 * standard
+    plan.add_truth("payment_above_standard", str(frame.at[row, "village_code"]), frame.at[row, "beneficiary_key"],
+                   frame.at[row, "due_date"], frame.at[row, "paid_date"], program_id=int(frame.at[row, "program_id"]),
+                   standard=standard, amount=3 * standard)
 
 
 def allocations(ctx: Context, plan: Plan, pay: pd.DataFrame) -> pd.DataFrame:

@@ -22,6 +22,8 @@ from data.rules.library import Library, active_library
 
 # split_expense's thresholds when called without a library (the shipped file holds the same)
 SPLIT_DEFAULTS = {"threshold": 5000.0, "low": 4500.0, "min_entries": 3, "max_gap_days": 3}
+# payment_above_standard's thresholds when called without a library
+ABOVE_DEFAULTS = {"programs": ["tekun", "disability", "elderly"], "tolerance": 0.0}
 # category_jump's thresholds when called without a library
 JUMP_DEFAULTS = {"window_months": 6, "history_months": 12, "ratio": 3.0, "min_increase": 10000.0,
                  "skip_categories": ["construction"]}
@@ -236,6 +238,30 @@ def duplicate_payments(conn, as_of: dt.date, ranges=None, params: dict | None = 
         "flagged_on": [next_monday(d) for d in found["last_paid"]]}, columns=CLUE_COLUMNS)
 
 
+def payments_above_standard(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
+    """A payment above its programme's per-person standard (超标准发放), for programmes paid
+    at a fixed standard; `tolerance` is the share above it let pass."""
+    given = {**ABOVE_DEFAULTS, **(params or {})}
+    programs = _program_ids(conn, *given["programs"])
+    rows = _dates(_query(conn, f"""
+        SELECT p.id, p.beneficiary_key, p.village_code, p.amount, p.due_date, p.paid_date, p.program_id,
+               g.per_person_standard AS standard
+        FROM fund_payment p JOIN fund_program g ON g.id = p.program_id
+        WHERE p.program_id IN ({_ids_sql(programs)}) AND g.per_person_standard > 0
+          AND p.amount > g.per_person_standard * :factor AND p.paid_date IS NOT NULL
+          AND p.paid_date <= :as_of{_within("p.village_code", ranges)}
+        ORDER BY p.id""", factor=1 + float(given["tolerance"]), as_of=as_of), "due_date", "paid_date")
+    amount, standard = rows["amount"].astype(float), rows["standard"].astype(float)
+    return pd.DataFrame({
+        "rule": "payment_above_standard", "region_code": rows["village_code"], "subject_key": rows["beneficiary_key"],
+        "amount": (amount - standard).round(2),
+        "score": [float(min(100, 60 + 20 * (a / s - 1))) for a, s in zip(amount, standard)],
+        "evidence": [{"payment_ids": [int(i)], "program_id": int(g), "standard": round(s, 2), "paid": round(a, 2),
+                      "due_date": str(d)}
+                     for i, g, s, a, d in zip(rows["id"], rows["program_id"], standard, amount, rows["due_date"])],
+        "flagged_on": [next_monday(d) for d in rows["paid_date"]]}, columns=CLUE_COLUMNS)
+
+
 def category_jumps(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
     """An expense category of a village jumping against its own history (支出异常增长): the
     monthly mean of the last `window_months` at least `ratio` times that of the
@@ -293,7 +319,8 @@ def _month_end(index: int) -> dt.date:
 
 RULES = {"deceased_payment": deceased_payments, "cadre_relative_benefit": cadre_relative_benefits,
          "beneficiary_assets": beneficiary_assets, "split_expense": split_expenses,
-         "duplicate_payment": duplicate_payments, "category_jump": category_jumps}
+         "duplicate_payment": duplicate_payments, "category_jump": category_jumps,
+         "payment_above_standard": payments_above_standard}
 
 
 def store_clues(conn, clues: pd.DataFrame, events: pd.DataFrame | None = None) -> int:

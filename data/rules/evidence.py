@@ -8,7 +8,8 @@ from sqlalchemy import select
 from data.model.schema import FundPayment, VillageLedger
 
 # rules whose subject is a person of the registry (a beneficiary key is a person key)
-PERSON_SUBJECTS = ("deceased_payment", "cadre_relative_benefit", "beneficiary_assets", "duplicate_payment")
+PERSON_SUBJECTS = ("deceased_payment", "cadre_relative_benefit", "beneficiary_assets", "duplicate_payment",
+                   "payment_above_standard")
 CHUNK = 900  # ids per IN (): under SQLite's bound-parameter limit
 
 

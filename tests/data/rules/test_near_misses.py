@@ -105,3 +105,19 @@ def test_a_category_jumps_only_at_three_times_its_own_history(conn, recent, foun
         assert clues["subject_key"].iloc[0] == "hospitality" and evidence["from_month"] == 202508
         assert (evidence["monthly_before"], evidence["monthly_recent"]) == (1000.0, 3100.0)
         assert clues["amount"].iloc[0] == 12_600.0
+
+
+@pytest.mark.parametrize(("amount", "tolerance", "found"), [(100.0, "0", 0), (110.0, "0.1", 0), (110.5, "0.1", 1)])
+def test_a_payment_above_its_standard(conn, amount, tolerance, found):
+    """耕地地力保护补贴 at the small dataset's standard of 100 (named a fixed-standard
+    programme here): at the standard, or within 10 % when 10 % is let pass, nothing;
+    110.50 is 10.50 above."""
+    conn.execute(insert(FundPayment.__table__), [dict(
+        id=990, program_id=GENGDI, village_code=V11, beneficiary_key="PHIGH", amount=amount, due_date=D(2026, 2, 10),
+        paid_date=D(2026, 2, 11), payment_no="ZF990", period="2026-02")])
+    text = SHIPPED.read_text(encoding="utf-8").replace("programs: [tekun, disability, elderly]", "programs: [gengdi]")
+    library = parse_library(text.replace("tolerance: 0 ", f"tolerance: {tolerance} "))
+    clues = run_rules(conn, AS_OF, rules=("payment_above_standard",), library=library)
+    assert len(clues) == found
+    if found:
+        assert clues["amount"].iloc[0] == 10.5 and clues["evidence"].iloc[0]["payment_ids"] == [990]
