@@ -564,6 +564,40 @@ def rules_run(rule: str = typer.Option(None, "--rule", help="only this rule (its
     Console().print(table)
 
 
+@rules_app.command("list")
+def rules_list(database_url: str | None = DB_OPTION):
+    """The rules in use, each with its hits so far, how many were decided, dismissed as
+    false positives, and its precision (what the commission tunes thresholds by); and the
+    open clues near (临期) or past (超期) their deadline."""
+    import datetime as dt
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from data.intake.base import prepare_database
+    from data.rules.library import active_library
+    from data.rules.workflow import clue_deadlines, rule_precision
+    engine = _engine(database_url)
+    prepare_database(engine)
+    with engine.connect() as conn:
+        library = active_library(conn)
+        stats = rule_precision(conn).set_index("rule")
+        deadlines = clue_deadlines(conn, dt.date.today(), library)
+    table = Table(title=f"比对规则 / rules in use ({library.source})")
+    for col in ("rule", "on", "severity", "finding", "clues", "decided", "dismissed", "precision"):
+        table.add_column(col)
+    for rule in library.rules:
+        row = stats.loc[rule.code] if rule.code in stats.index else None
+        precision = None if row is None else row["precision"]
+        table.add_row(rule.code, "✓" if rule.on else "·", rule.severity, rule.finding_zh,
+                      *(["0", "0", "0"] if row is None else [str(int(row[c])) for c in ("clues", "decided", "dismissed")]),
+                      "—" if pd_missing(precision) else f"{precision:.0%}")
+    Console().print(table)
+    counts = deadlines["state"].value_counts()
+    typer.echo(f"办理中线索 / open clues: {len(deadlines)}; 临期 near deadline {int(counts.get('near', 0))}, "
+               f"超期 overdue {int(counts.get('overdue', 0))}")
+
+
 @rules_app.command("eval")
 def rules_eval(as_json: bool = typer.Option(False, "--json", help="one JSON object per rule"),
                database_url: str | None = DB_OPTION):

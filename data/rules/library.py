@@ -63,6 +63,7 @@ PARAMS: dict[str, dict[str, Param]] = {
     "duplicate_payment": {},
     "split_expense": {"threshold": Param("number", 1, 10_000_000), "low": Param("number", 0, 10_000_000),
                       "min_entries": Param("int", 2, 50), "max_gap_days": Param("int", 1, 90)},
+    "payment_above_standard": {"programs": Param("codes"), "tolerance": Param("number", 0, 10)},
     "category_jump": {"window_months": Param("int", 1, 12), "history_months": Param("int", 2, 36),
                       "ratio": Param("number", 1.1, 100), "min_increase": Param("number", 0, 100_000_000),
                       "skip_categories": Param("words")},
@@ -83,11 +84,19 @@ class RuleSpec:
         return self.finding_en if lang.startswith("en") else self.finding_zh
 
 
+# working days a clue may stay in each open step before it is overdue (超期), and how many
+# working days before that it is near its deadline (临期): the file's `workflow:` section
+DEFAULT_DEADLINES = {"flagged": 5, "verifying": 30}
+DEFAULT_NEAR_DAYS = 3
+
+
 @dataclass(frozen=True)
 class Library:
     rules: tuple[RuleSpec, ...]
     source: str = ""
     sha256: str = ""
+    deadlines: dict = field(default_factory=lambda: dict(DEFAULT_DEADLINES))
+    near_days: int = DEFAULT_NEAR_DAYS
 
     def rule(self, code: str) -> RuleSpec:
         return next(r for r in self.rules if r.code == code)
@@ -138,13 +147,48 @@ def parse_library(text: str, source: str = "rules.yaml") -> Library:
         if rule.code in seen:
             problems.append(Problem(_line(node), f"规则 {rule.code} 出现了两次", f"rule {rule.code} appears twice"))
         seen.add(rule.code)
+    deadlines, near_days = _workflow(root, data, problems)
     if problems:
         raise RuleFileError(source, sorted(problems, key=lambda p: p.line))
-    return Library(tuple(rules), source, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return Library(tuple(rules), source, hashlib.sha256(text.encode("utf-8")).hexdigest(), deadlines, near_days)
+
+
+def _workflow(root, data, problems: list[Problem]) -> tuple[dict, int]:
+    """The `workflow:` section: working days per open step, and the near-deadline days."""
+    section = data.get("workflow") if isinstance(data, dict) else None
+    if section is None:
+        return dict(DEFAULT_DEADLINES), DEFAULT_NEAR_DAYS
+    node = _child(root, "workflow")
+    days = Param("int", 1, 365)
+    if not isinstance(section, dict):
+        problems.append(Problem(_line(node), "workflow 应是键值对", "workflow must be a mapping"))
+        return dict(DEFAULT_DEADLINES), DEFAULT_NEAR_DAYS
+    deadlines = section.get("deadlines", DEFAULT_DEADLINES)
+    where = _child(node, "deadlines") or node
+    if not isinstance(deadlines, dict):
+        problems.append(Problem(_line(where), "workflow.deadlines 应是键值对", "workflow.deadlines must be a mapping"))
+        deadlines = dict(DEFAULT_DEADLINES)
+    for step, value in deadlines.items():
+        line = _line(_child(where, step) or where)
+        if step not in DEFAULT_DEADLINES:
+            problems.append(Problem(line, f"没有办理环节 {step}（可用：{', '.join(DEFAULT_DEADLINES)}）",
+                                    f"no workflow step {step!r} (known: {', '.join(DEFAULT_DEADLINES)})"))
+        elif (wrong := days.problem(value)) is not None:
+            problems.append(Problem(line, f"{step} 的办理时限{wrong[0]}（工作日），实为 {value!r}",
+                                    f"the deadline of {step} {wrong[1]} (working days), not {value!r}"))
+    near = section.get("near_days", DEFAULT_NEAR_DAYS)
+    if (wrong := Param("int", 0, 30).problem(near)) is not None:
+        problems.append(Problem(_line(_child(node, "near_days") or node), f"near_days {wrong[0]}，实为 {near!r}",
+                                f"near_days {wrong[1]}, not {near!r}"))
+    return {**DEFAULT_DEADLINES, **deadlines}, int(near) if isinstance(near, int) else DEFAULT_NEAR_DAYS
 
 
 def _rule_nodes(root, data, problems: list[Problem]) -> list[tuple[yaml.Node, dict]]:
     """(node, value) of every entry under `rules:`."""
+    for key in (data if isinstance(data, dict) else {}):
+        if key not in ("rules", "workflow"):
+            problems.append(Problem(_line(_key(root, key)), f"文件中没有 {key} 这一节（可用：rules、workflow）",
+                                    f"the file has no section {key!r} (known: rules, workflow)"))
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         problems.append(Problem(_line(root) if root is not None else 1, "文件应以 rules: 开头，下列各条规则",
                                 "the file must hold `rules:` with a list of rules"))

@@ -34,13 +34,14 @@ def _refused(text_: str) -> list:
 def test_the_shipped_library_holds_every_rule_with_its_thresholds():
     library = parse_library(TEXT)
     assert [r.code for r in library.enabled()] == ["deceased_payment", "cadre_relative_benefit", "beneficiary_assets",
-                                                   "duplicate_payment", "split_expense", "category_jump"]
+                                                   "duplicate_payment", "payment_above_standard", "split_expense",
+                                                   "category_jump"]
     split = library.rule("split_expense")
     assert split.params == {"threshold": 5000, "low": 4500, "min_entries": 3, "max_gap_days": 3}
     assert split.severity == "yellow" and split.compares == ("village_ledger",)
     assert library.rule("deceased_payment").finding_zh == "向已登记死亡人员发放民生资金"
     assert library.fed_by("village_ledger") == ("split_expense", "category_jump")
-    assert library.fed_by("fund_programs") == ("cadre_relative_benefit", "beneficiary_assets")
+    assert library.fed_by("fund_programs") == ("cadre_relative_benefit", "beneficiary_assets", "payment_above_standard")
 
 
 @pytest.mark.parametrize(("old", "new", "needle", "words"), [
@@ -144,7 +145,8 @@ def test_every_planted_case_of_the_demo_is_found(demo_engine):
         planted = dict(conn.execute(text("SELECT kind, COUNT(*) FROM demo_truth GROUP BY kind")).all())
         frame = evaluate(conn, DEMO_AS_OF, parse_library(TEXT)).set_index("rule")
     planted["category_jump"] = planted["spending_outlier"]  # the outlier village's hospitality
-    for rule in ("deceased_payment", "cadre_relative_benefit", "duplicate_payment", "split_expense", "category_jump"):
+    for rule in ("deceased_payment", "cadre_relative_benefit", "duplicate_payment", "payment_above_standard",
+                 "split_expense", "category_jump"):
         assert frame.loc[rule, "planted"] == planted[rule] > 0 and frame.loc[rule, "recall"] == 1.0, rule
         assert frame.loc[rule, "matching"] <= frame.loc[rule, "clues"]
 
@@ -154,3 +156,9 @@ def test_rules_eval_prints_recall_and_precision(demo_copy):
     assert shown.exit_code == 0, shown.output
     rows = {r["rule"]: r for r in map(json.loads, (line for line in shown.output.splitlines() if line.startswith("{")))}
     assert rows["split_expense"]["recall"] == 1.0 and rows["beneficiary_assets"]["recall"] is None
+
+
+def test_rules_list_shows_each_rule_with_its_hits_and_open_deadlines(demo_copy):
+    shown = CliRunner().invoke(app, ["rules", "list", "--database-url", demo_copy], env={"COLUMNS": "220"})
+    assert shown.exit_code == 0, shown.output
+    assert "split_expense" in shown.output and "precision" in shown.output and "超期 overdue" in shown.output

@@ -1,0 +1,75 @@
+"""Clue deadlines in working days (the statutory holidays and make-up days counted as the
+calendar says), near (临期) and overdue (超期) states, the deadlines as the library's
+`workflow:` section, and each rule's precision from its dismissed clues."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import insert
+
+from data.model.schema import Clue, ClueEvent
+from data.rules.library import SHIPPED, RuleFileError, parse_library
+from data.rules.workflow import clue_deadlines, deadline_state, rule_precision, step_due, working_days_between
+from tests.support.small import V11, V21
+
+D = dt.date
+TEXT = SHIPPED.read_text(encoding="utf-8")
+LIBRARY = parse_library(TEXT)
+
+
+def test_five_working_days_across_the_national_day_holiday():
+    # flagged Mon 29 Sep 2025: Tue 30 Sep, (1-8 Oct off), Thu 9, Fri 10, Sat 11 (make-up day), Mon 13
+    assert step_due(D(2025, 9, 29), "flagged", LIBRARY) == D(2025, 10, 13)
+    assert step_due(D(2025, 9, 29), "filed", LIBRARY) is None
+    assert working_days_between(D(2025, 9, 29), D(2025, 10, 13)) == 5
+
+
+@pytest.mark.parametrize(("today", "state"), [(D(2025, 10, 8), "ok"), (D(2025, 10, 9), "near"),
+                                              (D(2025, 10, 13), "near"), (D(2025, 10, 14), "overdue")])
+def test_near_is_three_working_days_before_the_deadline(today, state):
+    assert deadline_state(D(2025, 10, 13), today, LIBRARY.near_days) == state
+
+
+def test_the_workflow_section_sets_the_deadlines_and_refuses_nonsense():
+    longer = parse_library(TEXT.replace("flagged: 5 ", "flagged: 10 "))
+    assert longer.deadlines == {"flagged": 10, "verifying": 30}
+    for old, new, words in (("flagged: 5 ", "flagged: 0 ", "flagged 的办理时限应为 1 到 365 之间的整数"),
+                            ("verifying: 30 ", "checking: 30 ", "没有办理环节 checking"),
+                            ("near_days: 3 ", "near_days: -1 ", "near_days 应为 0 到 30 之间的整数")):
+        with pytest.raises(RuleFileError) as caught:
+            parse_library(TEXT.replace(old, new))
+        [problem] = caught.value.problems
+        line = next(i for i, text in enumerate(TEXT.replace(old, new).splitlines(), 1) if new.strip() in text)
+        assert words in problem.zh and problem.line == line
+
+
+def _clue(conn, clue_id: int, rule: str, status: str, flagged: dt.date, events: list[tuple[dt.date, str]]) -> None:
+    conn.execute(insert(Clue.__table__).values(
+        id=clue_id, rule=rule, region_code=V11 if clue_id % 2 else V21, subject_key=f"S{clue_id}", amount=100,
+        score=80.0, evidence={"n": clue_id}, status=status, flagged_on=flagged))
+    conn.execute(insert(ClueEvent.__table__), [dict(clue_id=clue_id, at=at, status=s, note="") for at, s in events])
+
+
+def test_open_clues_are_due_from_the_day_they_entered_their_step(conn):
+    _clue(conn, 101, "split_expense", "flagged", D(2026, 2, 23), [(D(2026, 2, 23), "flagged")])
+    _clue(conn, 102, "split_expense", "verifying", D(2026, 1, 5),
+          [(D(2026, 1, 5), "flagged"), (D(2026, 1, 8), "verifying")])
+    _clue(conn, 103, "split_expense", "dismissed", D(2026, 1, 5), [(D(2026, 1, 5), "flagged")])
+    states = {day: clue_deadlines(conn, day, LIBRARY).set_index("id") for day in (D(2026, 2, 24), D(2026, 2, 25),
+                                                                                   D(2026, 3, 2))}
+    frame = states[D(2026, 3, 2)]
+    assert 103 not in frame.index
+    # flagged on the last day of the Spring Festival (15-23 Feb off): due the make-up Saturday 28 Feb
+    assert frame.loc[101, "due"] == D(2026, 2, 28)
+    assert [states[day].loc[101, "state"] for day in sorted(states)] == ["ok", "near", "overdue"]
+    # 30 working days from 8 January, the holiday not counted, 14 Feb (make-up) counted
+    assert frame.loc[102, "entered"] == D(2026, 1, 8) and frame.loc[102, "due"] == D(2026, 2, 26)
+    assert working_days_between(D(2026, 1, 8), frame.loc[102, "due"]) == 30 and frame.loc[102, "state"] == "overdue"
+
+
+def test_a_rules_precision_is_what_was_not_dismissed(conn):
+    for i, status in enumerate(["filed", "concluded", "dismissed", "dismissed", "flagged"]):
+        _clue(conn, 200 + i, "category_jump", status, D(2026, 1, 5), [(D(2026, 1, 5), "flagged")])
+    row = rule_precision(conn).set_index("rule").loc["category_jump"]
+    assert (row["clues"], row["decided"], row["dismissed"], row["precision"]) == (5, 4, 2, 0.5)
