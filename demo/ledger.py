@@ -120,7 +120,24 @@ def _planted(ctx: Context, plan: Plan, codes: set[str]) -> pd.DataFrame:
         frames.append(_split(ctx, rng, plan))
     if plan.outlier_village in codes:
         frames.append(_outlier(ctx, rng, plan))
+    if plan.project_village in codes:
+        frames.append(_round_amounts(ctx, plan))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _round_amounts(ctx: Context, plan: Plan) -> pd.DataFrame:
+    """Sixty extra miscellaneous expenses in whole hundreds to local shops over the last
+    nine months (整数金额占比异常: bookings made up after the fact)."""
+    rng = ctx.rng("ledger_round_amounts")
+    n = 60
+    days = ctx.end64 - 7 * 39 + np.sort(rng.integers(0, 7 * 39, n))
+    amounts = rng.choice([300.0, 500.0, 600.0, 800.0, 1000.0, 1200.0, 1500.0, 2000.0], n)
+    rows = pd.DataFrame({"village_code": plan.project_village, "entry_date": days, "direction": "expense",
+                         "category": "other_expense", "amount": amounts,
+                         "counterparty": rng.choice(counterparty_pool(ctx, "shop"), n)})
+    plan.add_truth("round_amounts", plan.project_village, plan.project_village, days[0], ctx.end64,
+                   entries=n, unit=100, total=round(float(amounts.sum()), 2))
+    return rows
 
 
 def _split(ctx: Context, rng: np.random.Generator, plan: Plan) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,9 @@ from data.rules.library import Library, active_library
 SPLIT_DEFAULTS = {"threshold": 5000.0, "low": 4500.0, "min_entries": 3, "max_gap_days": 3}
 # payment_above_standard's thresholds when called without a library
 ABOVE_DEFAULTS = {"programs": ["tekun", "disability", "elderly"], "tolerance": 0.0}
+# round_amounts' thresholds when called without a library
+ROUND_DEFAULTS = {"unit": 100, "window_months": 12, "min_sample": 30, "min_share": 0.1, "expected_share": 0.02,
+                  "alpha": 1e-6}
 # category_jump's thresholds when called without a library
 JUMP_DEFAULTS = {"window_months": 6, "history_months": 12, "ratio": 3.0, "min_increase": 10000.0,
                  "skip_categories": ["construction"]}
@@ -262,6 +266,59 @@ def payments_above_standard(conn, as_of: dt.date, ranges=None, params: dict | No
         "flagged_on": [next_monday(d) for d in rows["paid_date"]]}, columns=CLUE_COLUMNS)
 
 
+def round_amounts(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
+    """An unusual share of round amounts among a village's expenses (整数金额占比异常): over the
+    last `window_months` whole months, at least `min_sample` expenses of which a share of
+    `min_share` or more are whole multiples of `unit` yuan, and a one-sided exact binomial
+    test against `expected_share` gives p below `alpha` (the test and p stated in the evidence)."""
+    given = {**ROUND_DEFAULTS, **(params or {})}
+    unit, window = int(given["unit"]), int(given["window_months"])
+    last = _last_seen_month(as_of)
+    first_day = dt.date((f := _month_key(last - window + 1)) // 100, f % 100, 1)
+    rows = _query(conn, f"""
+        SELECT village_code, COUNT(*) AS n,
+               SUM(CASE WHEN amount = ROUND(amount, 0) AND CAST(amount AS INTEGER) % {unit} = 0 THEN 1 ELSE 0 END)
+                 AS round_n
+        FROM village_ledger
+        WHERE direction = 'expense' AND entry_date BETWEEN :first AND :last{_within("village_code", ranges)}
+        GROUP BY village_code""", first=first_day, last=_month_end(last))
+    rows = rows[rows["n"] >= int(given["min_sample"])]
+    rows = rows.assign(share=rows["round_n"] / rows["n"])  # before filtering: assigning to an empty frame adds rows
+    rows = rows[rows["share"] >= float(given["min_share"])]
+    p_values = [binomial_tail(int(k), int(n), float(given["expected_share"])) for k, n in zip(rows["round_n"], rows["n"])]
+    rows = rows.assign(p=p_values)
+    rows = rows[rows["p"] < float(given["alpha"])]
+    return pd.DataFrame({
+        "rule": "round_amounts", "region_code": rows["village_code"], "subject_key": rows["village_code"],
+        "amount": 0.0, "score": [float(min(100, 60 + 40 * s)) for s in rows["share"]],
+        "evidence": [{"expenses": int(n), "round": int(k), "share": round(float(s), 4), "unit": unit,
+                      "test": "one-sided exact binomial", "expected_share": float(given["expected_share"]),
+                      "p_value": float(f"{p:.3g}"), "from_month": _month_key(last - window + 1),
+                      "to_month": _month_key(last)}
+                     for n, k, s, p in zip(rows["n"], rows["round_n"], rows["share"], rows["p"])],
+        "flagged_on": next_monday(_month_end(last))}, columns=CLUE_COLUMNS)
+
+
+def binomial_tail(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p), exactly (log-space sum of the terms)."""
+    if k <= 0:
+        return 1.0
+    if p <= 0:
+        return 0.0
+    terms = [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * math.log(p)
+             + (n - i) * math.log1p(-p) for i in range(k, n + 1)]
+    top = max(terms)
+    return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
+
+
+def _last_seen_month(as_of: dt.date) -> int:
+    """The index of the last month the weekly run has seen whole by `as_of`."""
+    last = _month_index(as_of.year * 100 + as_of.month)
+    while next_monday(_month_end(last)) > as_of:
+        last -= 1
+    return last
+
+
 def category_jumps(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
     """An expense category of a village jumping against its own history (支出异常增长): the
     monthly mean of the last `window_months` at least `ratio` times that of the
@@ -278,9 +335,7 @@ def category_jumps(conn, as_of: dt.date, ranges=None, params: dict | None = None
     if rows.empty:
         return pd.DataFrame(columns=CLUE_COLUMNS)
     rows = rows[~rows["category"].isin(skip)]
-    last = _month_index(as_of.year * 100 + as_of.month)
-    while next_monday(_month_end(last)) > as_of:  # the last month the weekly run has seen whole
-        last -= 1
+    last = _last_seen_month(as_of)
     rows["m"] = [_month_index(int(k)) for k in rows["month_key"]]
     rows["amount"] = rows["amount"].astype(float)
     recent = rows[(rows["m"] > last - window) & (rows["m"] <= last)]
@@ -320,7 +375,7 @@ def _month_end(index: int) -> dt.date:
 RULES = {"deceased_payment": deceased_payments, "cadre_relative_benefit": cadre_relative_benefits,
          "beneficiary_assets": beneficiary_assets, "split_expense": split_expenses,
          "duplicate_payment": duplicate_payments, "category_jump": category_jumps,
-         "payment_above_standard": payments_above_standard}
+         "payment_above_standard": payments_above_standard, "round_amounts": round_amounts}
 
 
 def store_clues(conn, clues: pd.DataFrame, events: pd.DataFrame | None = None) -> int:

@@ -35,12 +35,12 @@ def test_the_shipped_library_holds_every_rule_with_its_thresholds():
     library = parse_library(TEXT)
     assert [r.code for r in library.enabled()] == ["deceased_payment", "cadre_relative_benefit", "beneficiary_assets",
                                                    "duplicate_payment", "payment_above_standard", "split_expense",
-                                                   "category_jump"]
+                                                   "round_amounts", "category_jump"]
     split = library.rule("split_expense")
     assert split.params == {"threshold": 5000, "low": 4500, "min_entries": 3, "max_gap_days": 3}
     assert split.severity == "yellow" and split.compares == ("village_ledger",)
     assert library.rule("deceased_payment").finding_zh == "向已登记死亡人员发放民生资金"
-    assert library.fed_by("village_ledger") == ("split_expense", "category_jump")
+    assert library.fed_by("village_ledger") == ("split_expense", "round_amounts", "category_jump")
     assert library.fed_by("fund_programs") == ("cadre_relative_benefit", "beneficiary_assets", "payment_above_standard")
 
 
@@ -146,7 +146,7 @@ def test_every_planted_case_of_the_demo_is_found(demo_engine):
         frame = evaluate(conn, DEMO_AS_OF, parse_library(TEXT)).set_index("rule")
     planted["category_jump"] = planted["spending_outlier"]  # the outlier village's hospitality
     for rule in ("deceased_payment", "cadre_relative_benefit", "duplicate_payment", "payment_above_standard",
-                 "split_expense", "category_jump"):
+                 "split_expense", "round_amounts", "category_jump"):
         assert frame.loc[rule, "planted"] == planted[rule] > 0 and frame.loc[rule, "recall"] == 1.0, rule
         assert frame.loc[rule, "matching"] <= frame.loc[rule, "clues"]
 

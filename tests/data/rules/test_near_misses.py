@@ -121,3 +121,22 @@ def test_a_payment_above_its_standard(conn, amount, tolerance, found):
     assert len(clues) == found
     if found:
         assert clues["amount"].iloc[0] == 10.5 and clues["evidence"].iloc[0]["payment_ids"] == [990]
+
+
+@pytest.mark.parametrize(("expenses", "round_ones", "found"), [(40, 2, 0), (30, 4, 0), (40, 10, 1)])
+def test_round_amounts_need_the_share_and_the_binomial_test(conn, expenses, round_ones, found):
+    """Expenses from February 2025 to January 2026 (the months the run on 1 March 2026 has
+    seen whole): 2 of 40 in whole hundreds is below the 10 % share; 4 of 30 (13 %) is above
+    it but p = 0.003 against the usual 2 %; 10 of 40 gives p = 5e-9: a clue."""
+    conn.execute(insert(VillageLedger.__table__), [dict(
+        id=1000 + i, village_code=V21, entry_date=D(2025, 2, 3) + dt.timedelta(days=9 * i), direction="expense",
+        category="other_expense", amount=800.0 if i < round_ones else 812.37 + i, counterparty="商店",
+        voucher_no=f"JZ-R{i}") for i in range(expenses)])
+    clues = run_rules(conn, AS_OF, rules=("round_amounts",), library=parse_library(SHIPPED.read_text(encoding="utf-8")))
+    assert len(clues) == found
+    if found:
+        evidence = clues["evidence"].iloc[0]
+        # the small dataset's own office expense of January counts too: 41
+        assert (evidence["expenses"], evidence["round"], evidence["from_month"], evidence["to_month"]) == (41, 10, 202502,
+                                                                                                          202601)
+        assert evidence["test"] == "one-sided exact binomial" and 1e-9 < evidence["p_value"] < 1e-8
