@@ -591,7 +591,7 @@ def rules_list(database_url: str | None = DB_OPTION):
         precision = None if row is None else row["precision"]
         table.add_row(rule.code, "✓" if rule.on else "·", rule.severity, rule.finding_zh,
                       *(["0", "0", "0"] if row is None else [str(int(row[c])) for c in ("clues", "decided", "dismissed")]),
-                      "—" if pd_missing(precision) else f"{precision:.0%}")
+                      "—" if _missing(precision) else f"{precision:.0%}")
     Console().print(table)
     counts = deadlines["state"].value_counts()
     typer.echo(f"办理中线索 / open clues: {len(deadlines)}; 临期 near deadline {int(counts.get('near', 0))}, "
@@ -618,19 +618,20 @@ def rules_eval(as_json: bool = typer.Option(False, "--json", help="one JSON obje
         frame = evaluate(conn, as_of_date(conn), active_library(conn))
     if as_json:
         for row in frame.to_dict("records"):
-            typer.echo(json.dumps({k: (None if v is None or v != v else v) for k, v in row.items()}))
+            typer.echo(json.dumps({k: (None if _missing(v) else v) for k, v in row.items()}))
         return
     table = Table(title="规则评估（对照演示数据埋设的问题）/ rules against the demo's planted cases")
     for col in ("rule", "planted", "found", "clues", "matching", "recall", "precision"):
         table.add_column(col)
     for r in frame.itertuples(index=False):
         table.add_row(r.rule, str(r.planted), str(r.found), str(r.clues), str(r.matching),
-                      "—" if pd_missing(r.recall) else f"{r.recall:.0%}",
-                      "—" if pd_missing(r.precision) else f"{r.precision:.0%}")
+                      "—" if _missing(r.recall) else f"{r.recall:.0%}",
+                      "—" if _missing(r.precision) else f"{r.precision:.0%}")
     Console().print(table)
 
 
-def pd_missing(value) -> bool:
+def _missing(value) -> bool:
+    """None or NaN (a rate with nothing to divide)."""
     return value is None or value != value
 
 

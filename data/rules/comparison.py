@@ -56,8 +56,12 @@ def next_monday(day) -> dt.date:
 
 
 def _query(conn, sql: str, **params) -> pd.DataFrame:
+    """The rows as a frame, read as the driver's plain tuples: a text query's rows need no
+    conversion, and building a frame from 2.5 M Row objects cost 15 s at province scale."""
     result = conn.execute(text(sql), params)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    columns, rows = list(result.keys()), result.cursor.fetchall()
+    result.close()
+    return pd.DataFrame.from_records(rows, columns=columns)
 
 
 def _dates(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
@@ -327,17 +331,20 @@ def category_jumps(conn, as_of: dt.date, ranges=None, params: dict | None = None
     window, history = int(given["window_months"]), int(given["history_months"])
     ratio, min_increase = float(given["ratio"]), float(given["min_increase"])
     skip = [str(c) for c in given["skip_categories"]]
+    last = _last_seen_month(as_of)
+    first = _month_key(last - window - history + 1)
     rows = _query(conn, f"""
-        SELECT x.village_code, x.category, k.month_key, SUM(x.amount) AS amount, COUNT(*) AS n
+        SELECT x.village_code, x.category, k.month_key, SUM(x.amount) AS amount
         FROM village_ledger x JOIN calendar_day k ON k.day = x.entry_date
-        WHERE x.direction = 'expense' AND x.entry_date <= :as_of{_within("x.village_code", ranges)}
-        GROUP BY x.village_code, x.category, k.month_key""", as_of=as_of)
+        WHERE x.direction = 'expense' AND x.entry_date BETWEEN :first AND :last{_within("x.village_code", ranges)}
+        GROUP BY x.village_code, x.category, k.month_key""",
+        first=dt.date(first // 100, first % 100, 1), last=_month_end(last))
     if rows.empty:
         return pd.DataFrame(columns=CLUE_COLUMNS)
+    month = rows["month_key"].astype("int64")
+    rows = rows.assign(m=(month // 100) * 12 + month % 100 - 1,  # _month_index, vectorised (millions of rows)
+                       amount=rows["amount"].astype(float))
     rows = rows[~rows["category"].isin(skip)]
-    last = _last_seen_month(as_of)
-    rows["m"] = [_month_index(int(k)) for k in rows["month_key"]]
-    rows["amount"] = rows["amount"].astype(float)
     recent = rows[(rows["m"] > last - window) & (rows["m"] <= last)]
     past = rows[(rows["m"] > last - window - history) & (rows["m"] <= last - window)]
     keys = ["village_code", "category"]
