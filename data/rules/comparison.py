@@ -120,22 +120,27 @@ def deceased_payments(conn, as_of: dt.date, ranges=None, params: dict | None = N
 
 
 def cadre_relative_benefits(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
-    """Relatives of village cadres receiving 最低生活保障 (优亲厚友)."""
+    """Village cadres, or their close relatives, receiving means-tested aid (优亲厚友):
+    最低生活保障, 特困供养, 农村危房改造 by default (`programs`)."""
     programs = _program_ids(conn, *(params or {}).get("programs", ["dibao"]))
     rows = _dates(_query(conn, f"""
-        SELECT r.person_key, r.village_code, r.relative_of, c.official_post,
+        SELECT r.person_key, r.village_code, COALESCE(c.person_key, r.person_key) AS cadre_key,
+               COALESCE(c.official_post, r.official_post) AS post,
+               CASE WHEN r.official_post IS NOT NULL THEN 1 ELSE 0 END AS self,
                SUM(p.amount) AS amount, COUNT(*) AS n, MIN(p.paid_date) AS first_paid
-        FROM person r JOIN person c ON c.person_key = r.relative_of
+        FROM person r LEFT JOIN person c ON c.person_key = r.relative_of AND c.official_post IS NOT NULL
              JOIN fund_payment p ON p.beneficiary_key = r.person_key
-        WHERE c.official_post IS NOT NULL AND p.paid_date IS NOT NULL AND p.paid_date <= :as_of
+        WHERE (r.official_post IS NOT NULL OR c.person_key IS NOT NULL)
+          AND p.paid_date IS NOT NULL AND p.paid_date <= :as_of
           AND p.program_id IN ({_ids_sql(programs)}){_within("r.village_code", ranges)}
-        GROUP BY r.person_key, r.village_code, r.relative_of, c.official_post
+        GROUP BY r.person_key, r.village_code, c.person_key, c.official_post, r.official_post
         ORDER BY r.person_key""", as_of=as_of), "first_paid")
     return pd.DataFrame([{
         "rule": "cadre_relative_benefit", "region_code": r.village_code, "subject_key": r.person_key,
-        "amount": round(float(r.amount), 2), "score": 85.0,
-        "evidence": {"cadre_key": r.relative_of, "post": r.official_post, "payments": int(r.n),
-                     "first_paid": str(r.first_paid)},
+        "amount": round(float(r.amount), 2), "score": 90.0 if r.self else 85.0,
+        # a relative's evidence is as it always was (a clue's identity); the cadre's own says so
+        "evidence": {"cadre_key": r.cadre_key, "post": r.post, "payments": int(r.n), "first_paid": str(r.first_paid),
+                     **({"self": True} if r.self else {})},
         "flagged_on": next_monday(r.first_paid)} for r in rows.itertuples()], columns=CLUE_COLUMNS)
 
 

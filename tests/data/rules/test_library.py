@@ -52,7 +52,7 @@ def test_the_shipped_library_holds_every_rule_with_its_thresholds():
     ("code: split_expense", "code: split_expenses", "split_expenses", "未知规则 'split_expenses'"),
     ("grace_days: 0 ", "grace_days: 0\n      graze_days: 1 ", "graze_days", "没有阈值 graze_days"),
     ("low: 4500 ", "low: 6000 ", "low: 6000", "low 应小于 threshold"),
-    ("programs: [dibao]  ", "programs: []  ", "programs: []", "应为资金项目编码的列表"),
+    ("programs: [dibao, tekun, housing]", "programs: []", "programs: []", "应为资金项目编码的列表"),
 ])
 def test_a_mistake_is_refused_with_its_line(old, new, needle, words):
     assert old in TEXT, old

@@ -140,3 +140,20 @@ def test_round_amounts_need_the_share_and_the_binomial_test(conn, expenses, roun
         assert (evidence["expenses"], evidence["round"], evidence["from_month"], evidence["to_month"]) == (41, 10, 202502,
                                                                                                           202601)
         assert evidence["test"] == "one-sided exact binomial" and 1e-9 < evidence["p_value"] < 1e-8
+
+
+@pytest.mark.parametrize(("program", "found"), [(GENGDI, 0), (DIBAO, 1)])
+def test_a_cadre_on_means_tested_aid_themself(conn, program, found):
+    """The village director receiving 低保 is a clue as much as the director's spouse; on
+    the farmland subsidy (not means-tested) neither is."""
+    _persons(conn, relative_program=GENGDI)
+    conn.execute(insert(FundPayment.__table__), [dict(
+        id=995, program_id=program, village_code=V12, beneficiary_key="PCADRE", amount=420, due_date=D(2026, 2, 10),
+        paid_date=D(2026, 2, 11), payment_no="ZF995", period="2026-02")])
+    clues = run_rules(conn, AS_OF, rules=("cadre_relative_benefit",),
+                      library=parse_library(SHIPPED.read_text(encoding="utf-8")))
+    assert len(clues) == found
+    if found:
+        assert clues["subject_key"].iloc[0] == "PCADRE"
+        assert clues["evidence"].iloc[0] == {"cadre_key": "PCADRE", "post": "village_director", "payments": 1,
+                                             "first_paid": "2026-02-11", "self": True}
