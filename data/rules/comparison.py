@@ -21,16 +21,6 @@ from sqlalchemy import insert, text
 from data.model.schema import Clue, ClueEvent
 from data.rules.library import Library, active_library
 
-# split_expense's thresholds when called without a library (the shipped file holds the same)
-SPLIT_DEFAULTS = {"threshold": 5000.0, "low": 4500.0, "min_entries": 3, "max_gap_days": 3}
-# payment_above_standard's thresholds when called without a library
-ABOVE_DEFAULTS = {"programs": ["tekun", "disability", "elderly"], "tolerance": 0.0}
-# round_amounts' thresholds when called without a library
-ROUND_DEFAULTS = {"unit": 100, "window_months": 12, "min_sample": 30, "min_share": 0.1, "expected_share": 0.02,
-                  "alpha": 1e-6}
-# category_jump's thresholds when called without a library
-JUMP_DEFAULTS = {"window_months": 6, "history_months": 12, "ratio": 3.0, "min_increase": 10000.0,
-                 "skip_categories": ["construction"]}
 CLUE_COLUMNS = ["rule", "region_code", "subject_key", "amount", "score", "evidence", "flagged_on"]
 
 
@@ -91,7 +81,7 @@ def _ids_sql(ids: list[int]) -> str:
     return ",".join(str(int(i)) for i in ids)
 
 
-def deceased_payments(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
+def deceased_payments(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
     """Payments for periods after the beneficiary's registered death (冒领)."""
     # CROSS JOIN: SQLite keeps that order, the few registered persons first and their
     # payments by index (1.0 s -> 0.02 s at city scale); with JOIN it scans every payment
@@ -103,7 +93,7 @@ def deceased_payments(conn, as_of: dt.date, ranges=None, params: dict | None = N
           AND p.due_date > r.deceased_date AND p.paid_date <= :as_of{_within("p.village_code", ranges)}
         ORDER BY p.beneficiary_key, p.paid_date, p.id""", as_of=as_of),
         "due_date", "paid_date", "deceased_date")
-    grace = int((params or {}).get("grace_days", 0))
+    grace = int(params["grace_days"])
     if grace and not rows.empty:
         rows = rows[(pd.to_datetime(rows["due_date"]) - pd.to_datetime(rows["deceased_date"])).dt.days > grace]
     out = []
@@ -119,10 +109,10 @@ def deceased_payments(conn, as_of: dt.date, ranges=None, params: dict | None = N
     return pd.DataFrame(out, columns=CLUE_COLUMNS)
 
 
-def cadre_relative_benefits(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
+def cadre_relative_benefits(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
     """Village cadres, or their close relatives, receiving means-tested aid (优亲厚友):
     最低生活保障, 特困供养, 农村危房改造 by default (`programs`)."""
-    programs = _program_ids(conn, *(params or {}).get("programs", ["dibao"]))
+    programs = _program_ids(conn, *params["programs"])
     rows = _dates(_query(conn, f"""
         SELECT r.person_key, r.village_code, COALESCE(c.person_key, r.person_key) AS cadre_key,
                COALESCE(c.official_post, r.official_post) AS post,
@@ -144,14 +134,14 @@ def cadre_relative_benefits(conn, as_of: dt.date, ranges=None, params: dict | No
         "flagged_on": next_monday(r.first_paid)} for r in rows.itertuples()], columns=CLUE_COLUMNS)
 
 
-def beneficiary_assets(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
+def beneficiary_assets(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
     """低保/特困 beneficiaries registered with a vehicle or commercial property.
 
     The vehicle and property registries reach the comparison at different times, so the
     flag day is spread over the person's payment period (stable per key).
     """
     # CROSS JOIN: persons first, their payments by index (see deceased_payments)
-    programs = _program_ids(conn, *(params or {}).get("programs", ["dibao", "tekun"]))
+    programs = _program_ids(conn, *params["programs"])
     rows = _dates(_query(conn, f"""
         SELECT r.person_key, r.village_code, r.has_vehicle, r.has_property,
                SUM(p.amount) AS amount, COUNT(*) AS n, MIN(p.paid_date) AS first_paid,
@@ -185,11 +175,10 @@ def _spread(key: str) -> int:
         return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:6], 16)
 
 
-def split_expenses(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
+def split_expenses(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
     """Several expenses to one counterparty within days, each just under the threshold (拆分支付)."""
-    given = {**SPLIT_DEFAULTS, **(params or {})}
-    threshold, low = float(given["threshold"]), float(given["low"])
-    min_entries, max_gap = int(given["min_entries"]), int(given["max_gap_days"])
+    threshold, low = float(params["threshold"]), float(params["low"])
+    min_entries, max_gap = int(params["min_entries"]), int(params["max_gap_days"])
     rows = _dates(_query(conn, f"""
         SELECT id, village_code, entry_date, amount, counterparty FROM village_ledger
         WHERE direction = 'expense' AND amount >= :low AND amount < :high AND entry_date <= :as_of
@@ -217,7 +206,7 @@ def split_expenses(conn, as_of: dt.date, ranges=None, params: dict | None = None
     return pd.DataFrame(out, columns=CLUE_COLUMNS)
 
 
-def duplicate_payments(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
+def duplicate_payments(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
     """The same beneficiary paid twice for the same programme and due date (重复发放)."""
     # a beneficiary paid in the ranges, wherever the second payment was made
     mine = "" if ranges is None else (" AND beneficiary_key IN (SELECT beneficiary_key FROM fund_payment WHERE 1 = 1"
@@ -251,11 +240,10 @@ def duplicate_payments(conn, as_of: dt.date, ranges=None, params: dict | None = 
         "flagged_on": [next_monday(d) for d in found["last_paid"]]}, columns=CLUE_COLUMNS)
 
 
-def payments_above_standard(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
+def payments_above_standard(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
     """A payment above its programme's per-person standard (超标准发放), for programmes paid
     at a fixed standard; `tolerance` is the share above it let pass."""
-    given = {**ABOVE_DEFAULTS, **(params or {})}
-    programs = _program_ids(conn, *given["programs"])
+    programs = _program_ids(conn, *params["programs"])
     rows = _dates(_query(conn, f"""
         SELECT p.id, p.beneficiary_key, p.village_code, p.amount, p.due_date, p.paid_date, p.program_id,
                g.per_person_standard AS standard
@@ -263,7 +251,7 @@ def payments_above_standard(conn, as_of: dt.date, ranges=None, params: dict | No
         WHERE p.program_id IN ({_ids_sql(programs)}) AND g.per_person_standard > 0
           AND p.amount > g.per_person_standard * :factor AND p.paid_date IS NOT NULL
           AND p.paid_date <= :as_of{_within("p.village_code", ranges)}
-        ORDER BY p.id""", factor=1 + float(given["tolerance"]), as_of=as_of), "due_date", "paid_date")
+        ORDER BY p.id""", factor=1 + float(params["tolerance"]), as_of=as_of), "due_date", "paid_date")
     amount, standard = rows["amount"].astype(float), rows["standard"].astype(float)
     return pd.DataFrame({
         "rule": "payment_above_standard", "region_code": rows["village_code"], "subject_key": rows["beneficiary_key"],
@@ -275,13 +263,12 @@ def payments_above_standard(conn, as_of: dt.date, ranges=None, params: dict | No
         "flagged_on": [next_monday(d) for d in rows["paid_date"]]}, columns=CLUE_COLUMNS)
 
 
-def round_amounts(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
+def round_amounts(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
     """An unusual share of round amounts among a village's expenses (整数金额占比异常): over the
     last `window_months` whole months, at least `min_sample` expenses of which a share of
     `min_share` or more are whole multiples of `unit` yuan, and a one-sided exact binomial
     test against `expected_share` gives p below `alpha` (the test and p stated in the evidence)."""
-    given = {**ROUND_DEFAULTS, **(params or {})}
-    unit, window = int(given["unit"]), int(given["window_months"])
+    unit, window = int(params["unit"]), int(params["window_months"])
     last = _last_seen_month(as_of)
     first_day = dt.date((f := _month_key(last - window + 1)) // 100, f % 100, 1)
     rows = _query(conn, f"""
@@ -291,17 +278,17 @@ def round_amounts(conn, as_of: dt.date, ranges=None, params: dict | None = None)
         FROM village_ledger
         WHERE direction = 'expense' AND entry_date BETWEEN :first AND :last{_within("village_code", ranges)}
         GROUP BY village_code""", first=first_day, last=_month_end(last))
-    rows = rows[rows["n"] >= int(given["min_sample"])]
+    rows = rows[rows["n"] >= int(params["min_sample"])]
     rows = rows.assign(share=rows["round_n"] / rows["n"])  # before filtering: assigning to an empty frame adds rows
-    rows = rows[rows["share"] >= float(given["min_share"])]
-    p_values = [binomial_tail(int(k), int(n), float(given["expected_share"])) for k, n in zip(rows["round_n"], rows["n"])]
+    rows = rows[rows["share"] >= float(params["min_share"])]
+    p_values = [binomial_tail(int(k), int(n), float(params["expected_share"])) for k, n in zip(rows["round_n"], rows["n"])]
     rows = rows.assign(p=p_values)
-    rows = rows[rows["p"] < float(given["alpha"])]
+    rows = rows[rows["p"] < float(params["alpha"])]
     return pd.DataFrame({
         "rule": "round_amounts", "region_code": rows["village_code"], "subject_key": rows["village_code"],
         "amount": 0.0, "score": [float(min(100, 60 + 40 * s)) for s in rows["share"]],
         "evidence": [{"expenses": int(n), "round": int(k), "share": round(float(s), 4), "unit": unit,
-                      "test": "one-sided exact binomial", "expected_share": float(given["expected_share"]),
+                      "test": "one-sided exact binomial", "expected_share": float(params["expected_share"]),
                       "p_value": float(f"{p:.3g}"), "from_month": _month_key(last - window + 1),
                       "to_month": _month_key(last)}
                      for n, k, s, p in zip(rows["n"], rows["round_n"], rows["share"], rows["p"])],
@@ -328,14 +315,13 @@ def _last_seen_month(as_of: dt.date) -> int:
     return last
 
 
-def category_jumps(conn, as_of: dt.date, ranges=None, params: dict | None = None) -> pd.DataFrame:
+def category_jumps(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
     """An expense category of a village jumping against its own history (支出异常增长): the
     monthly mean of the last `window_months` at least `ratio` times that of the
     `history_months` before, and more than `min_increase` yuan above it over the window."""
-    given = {**JUMP_DEFAULTS, **(params or {})}
-    window, history = int(given["window_months"]), int(given["history_months"])
-    ratio, min_increase = float(given["ratio"]), float(given["min_increase"])
-    skip = [str(c) for c in given["skip_categories"]]
+    window, history = int(params["window_months"]), int(params["history_months"])
+    ratio, min_increase = float(params["ratio"]), float(params["min_increase"])
+    skip = [str(c) for c in params["skip_categories"]]
     last = _last_seen_month(as_of)
     first = _month_key(last - window - history + 1)
     rows = _query(conn, f"""
