@@ -78,13 +78,11 @@ def demo(scale: str = typer.Option("city", callback=_check_scale, help="county |
     """Generate a complete, deterministic two-year demo dataset and load it through the
     front door: written as exchange files, imported by the import service (replaces
     existing data)."""
-    from data.intake.base import prepare_database
     from demo.front_door import load_demo
     if export is not None:
         _export_demo(scale, seed, _parse_date(as_of), export, quiet)
         return
-    engine = _engine(database_url)
-    prepare_database(engine)
+    engine = _engine(database_url)  # load_demo upgrades the schema itself
     started = dt.datetime.now()
     result = _with_progress(lambda progress: load_demo(engine, scale=scale, seed=seed, as_of=_parse_date(as_of),
                                                        progress=not quiet, on_file=progress),
@@ -485,11 +483,16 @@ def rules_check(path: Path = typer.Argument(None, help="a rule library file (def
     try:
         library = parse_library(path.read_text(encoding="utf-8"), path.name)
     except RuleFileError as exc:
-        for problem in exc.problems:
-            typer.echo(f"{path.name} {problem}", err=True)
+        _print_problems(path, exc)
         raise typer.Exit(code=1) from None
     for rule in library.rules:
         typer.echo(f"{'✓' if rule.on else '·'} {rule.code:<24} {rule.severity:<7} {rule.finding_zh}  {rule.params}")
+
+
+def _print_problems(path: Path, refused) -> None:
+    """Every problem of a refused rule file, with the file's name and the line."""
+    for problem in refused.problems:
+        typer.echo(f"{path.name} {problem}", err=True)
 
 
 @rules_app.command("apply")
@@ -508,8 +511,7 @@ def rules_apply(path: Path = typer.Argument(..., exists=True, readable=True, hel
             _audit_cli(conn, "rules_apply", f"file:{path.name}",
                        {"sha256": library.sha256, "on": [r.code for r in library.enabled()]})
     except RuleFileError as exc:
-        for problem in exc.problems:
-            typer.echo(f"{path.name} {problem}", err=True)
+        _print_problems(path, exc)
         typer.echo("规则库未启用，原规则不变 / not applied: the rules in use stay as they were", err=True)
         raise typer.Exit(code=1) from None
     typer.echo(f"规则库已启用 / applied: {len(library.enabled())} of {len(library.rules)} rules on "

@@ -67,8 +67,9 @@ class DemoLoad:
     def summary(self) -> str:
         rows = sum(r.loaded + r.updated + r.unchanged for r in self.reports)
         stages = ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items())
+        unmatched = f" ({self.clues_unmatched:,} found by the import's rules only)" if self.clues_unmatched else ""
         return (f"{len(self.reports)} exchange files, {rows:,} rows imported; "
-                f"{self.clues_matched:,} clues with their demo history; {stages}")
+                f"{self.clues_matched:,} clues with their demo history{unmatched}; {stages}")
 
 
 def load_demo(engine, *, scale: str, seed: int, as_of: dt.date | None = None, progress: bool = True,

@@ -29,7 +29,7 @@ from data.model.schema import (
 from data.rollups import bounds as fact_bounds
 from data.rollups.bounds import Bounds
 from data.rules.comparison import evidence_json, run_rules, store_clues
-from data.rules.library import active_library
+from data.rules.library import Library, active_library
 
 # the facts whose region codes name villages (what a region batch must not leave orphaned)
 _FACTS_BY_VILLAGE = ("fund_payment", "village_ledger", "disclosure", "complaint", "service_request", "person")
@@ -42,9 +42,11 @@ def after_load(conn, table: str, dataset: str, places: set[str], batch: int,
     townships, tables = {p for p in places if p}, {table}
     if cover_calendar(conn):
         tables.add("calendar_day")
-    fed = active_library(conn).fed_by(dataset)
+    library = active_library(conn)
+    fed = library.fed_by(dataset)
     if fed:
-        found = new_clues(conn, batch, None if dataset == "fund_programs" else _rule_ranges(conn, places), fed)
+        found = new_clues(conn, batch, None if dataset == "fund_programs" else _rule_ranges(conn, places), fed,
+                          library)
         townships |= found
         tables |= {"clue"} if found else set()
     _rebuild(conn, townships, tables, given)
@@ -118,10 +120,12 @@ def _rule_ranges(conn, places: set[str]) -> list[tuple[str, str]] | None:
 
 
 def new_clues(conn, batch: int | None, ranges: list[tuple[str, str]] | None = None,
-              rules: tuple[str, ...] | None = None) -> set[str]:
-    """Run the comparison rules (these, over `ranges` only, when given); store the clues not
-    stored yet (a clue is its rule, subject and evidence); returns their region codes."""
-    return set(_store_fresh(conn, run_rules(conn, _as_of(conn), ranges, rules), batch)["region_code"])
+              rules: tuple[str, ...] | None = None, library: Library | None = None) -> set[str]:
+    """Run the comparison rules (these, over `ranges` only, when given; `library`: the one
+    in use unless given); store the clues not stored yet (a clue is its rule, subject and
+    evidence); returns their region codes."""
+    found = run_rules(conn, as_of_date(conn), ranges, rules, library)
+    return set(_store_fresh(conn, found, batch)["region_code"])
 
 
 def rules_run(conn, ranges: list[tuple[str, str]] | None = None, rules: tuple[str, ...] | None = None,
@@ -131,7 +135,7 @@ def rules_run(conn, ranges: list[tuple[str, str]] | None = None, rules: tuple[st
     their townships rebuilt, the data stamped. Returns {rule: {"found", "new"}}: a rerun
     on the same data finds the same and stores nothing."""
     library = active_library(conn)
-    as_of, summary, places = _as_of(conn), {}, set()
+    as_of, summary, places = as_of_date(conn), {}, set()
     for spec in library.enabled():
         if rules is not None and spec.code not in rules:
             continue
@@ -183,10 +187,6 @@ def stamp(conn, batch: int) -> None:
 
 def as_of_date(conn) -> dt.date:
     """The week the rules judge up to: the dataset's as-of, else the data's."""
-    return _as_of(conn)
-
-
-def _as_of(conn) -> dt.date:
     value = conn.execute(select(DatasetInfo.value).where(DatasetInfo.key == "as_of")).scalar()
     return dt.date.fromisoformat(value) if value else _data_as_of(conn)
 

@@ -29,11 +29,6 @@ DUE_DAY = REPORT_DUE_DAY
 DUE_DATASETS = ("village_ledger", "fund_payments", "disclosures")
 
 
-def month_bounds(month: str) -> tuple[dt.date, dt.date, dt.date]:
-    """(first day, last day, due date) of 'YYYY-MM'."""
-    return period_bounds(month)
-
-
 def period_bounds(period: str) -> tuple[dt.date, dt.date, dt.date]:
     """(first day, last day, due date: the DUE_DAY of the month after) of 'YYYY-MM' or
     'YYYY-Qn'; ValueError for anything else."""
@@ -55,7 +50,7 @@ def reporting_months(conn, as_of: dt.date, count: int = 12) -> list[str]:
     day = as_of.replace(day=1)
     while len(months) < count:
         day = (day - dt.timedelta(days=1)).replace(day=1)
-        if month_bounds(day.strftime("%Y-%m"))[2] <= as_of:
+        if period_bounds(day.strftime("%Y-%m"))[2] <= as_of:
             months.append(day.strftime("%Y-%m"))
     return months
 
@@ -82,10 +77,10 @@ def village_reports(conn, scope: Scope, root: str, period: str, dataset: str = "
     it), reported (bool), arrived_on (date or None), days_late (None when unknown)."""
     v = Region.__table__
     lo, hi = code_range(root)
-    counted, arrived, kind, due = _sent(dataset, period)
+    joined, counted, arrived, kind, due = _sent(v, dataset, period)
     query = (select(v.c.code, v.c.name, counted.label("entries"), arrived.label("arrived"), kind.label("kind"),
                     due.label("due"))
-             .select_from(_joined(v, dataset, period))
+             .select_from(joined)
              .where(v.c.level == "village", v.c.code.between(lo, hi), scope_condition(v.c.code, scope))
              .group_by(v.c.code, v.c.name).order_by(v.c.code))
     frame = pd.DataFrame(conn.execute(query).all(), columns=["code", "name", "entries", "arrived", "kind", "due"])
@@ -101,36 +96,30 @@ def village_reports(conn, scope: Scope, root: str, period: str, dataset: str = "
     return frame[["code", "name", "unit", "reported", "arrived_on", "days_late"]]
 
 
-def _sent(dataset: str, period: str) -> tuple[ColumnElement, ColumnElement, ColumnElement, ColumnElement]:
-    """(rows counted as sent, arrival, 'import'|'demo'|'dated', due date) for the query."""
+def _sent(v, dataset: str, period: str):
+    """(the villages with the rows of `dataset` for `period` and their batches joined, rows
+    counted as sent, arrival, 'import'|'demo'|'dated', due date) for the query."""
     b = ImportBatch.__table__
     by_batch = func.min(func.coalesce(b.c.finished_at, b.c.started_at))
     no_due: ColumnElement = literal_column("NULL")  # the period's own: period_bounds
     if dataset == "village_ledger":
-        return func.count(VillageLedger.id), by_batch, func.min(b.c.kind), no_due
-    if dataset == "fund_payments":
-        return func.count(FundPayment.id), by_batch, func.min(b.c.kind), no_due
-    # a disclosure counts once every item of the period is published (none outstanding)
-    items, published = func.count(Disclosure.id), func.count(Disclosure.published_date)
-    complete = case((and_(items > 0, items == published), 1), else_=0)
-    return complete, func.max(Disclosure.published_date), literal_column("'dated'"), func.min(Disclosure.due_date)
-
-
-def _joined(v, dataset: str, period: str):
-    """The villages with the rows of `dataset` for `period` (and their batches) joined."""
-    b = ImportBatch.__table__
-    if dataset == "village_ledger":
         first, last, _ = period_bounds(period)
         led = VillageLedger.__table__
-        return (v.outerjoin(led, and_(led.c.village_code == v.c.code, led.c.entry_date.between(first, last)))
-                .outerjoin(b, b.c.id == led.c.batch_id))
+        joined = (v.outerjoin(led, and_(led.c.village_code == v.c.code, led.c.entry_date.between(first, last)))
+                  .outerjoin(b, b.c.id == led.c.batch_id))
+        return joined, func.count(led.c.id), by_batch, func.min(b.c.kind), no_due
     if dataset == "fund_payments":
         pay = FundPayment.__table__
-        return (v.outerjoin(pay, and_(pay.c.village_code == v.c.code, pay.c.period == period))
-                .outerjoin(b, b.c.id == pay.c.batch_id))
+        joined = (v.outerjoin(pay, and_(pay.c.village_code == v.c.code, pay.c.period == period))
+                  .outerjoin(b, b.c.id == pay.c.batch_id))
+        return joined, func.count(pay.c.id), by_batch, func.min(b.c.kind), no_due
     if dataset == "disclosures":
         disc = Disclosure.__table__
-        return v.outerjoin(disc, and_(disc.c.village_code == v.c.code, disc.c.period == period))
+        # a disclosure counts once every item of the period is published (none outstanding)
+        items, published = func.count(disc.c.id), func.count(disc.c.published_date)
+        complete = case((and_(items > 0, items == published), 1), else_=0)
+        joined = v.outerjoin(disc, and_(disc.c.village_code == v.c.code, disc.c.period == period))
+        return joined, complete, func.max(disc.c.published_date), literal_column("'dated'"), func.min(disc.c.due_date)
     raise ValueError(f"not a dataset due periodically: {dataset!r}")
 
 

@@ -20,7 +20,6 @@ from sqlalchemy import text
 from data.calendar import week_key
 
 PAYMENT_COLUMNS = ["village_code", "program_id", "amount", "due_date", "paid_date"]
-LEDGER_COLUMNS = ["village_code", "entry_date", "direction", "category", "amount"]
 COMPLAINT_COLUMNS = ["village_code", "category", "channel", "department", "received_at",
                      "accepted_at", "repeated", "replied_at", "closed_at", "due_date", "satisfaction"]
 COMPLAINT_KEYS = ["week_key", "township_code", "category", "channel", "department"]
@@ -44,10 +43,6 @@ def read_rows(conn, table: str, columns: list[str], where: str = "1 = 1",
 
 def read_payments(conn, where: str = "1 = 1", params: dict | None = None) -> pd.DataFrame:
     return read_rows(conn, "fund_payment", PAYMENT_COLUMNS, where, params)
-
-
-def read_ledger(conn, where: str = "1 = 1", params: dict | None = None) -> pd.DataFrame:
-    return read_rows(conn, "village_ledger", LEDGER_COLUMNS, where, params)
 
 
 def read_complaints(conn) -> pd.DataFrame:

@@ -92,11 +92,9 @@ class Run:
         return self.rows(name, lambda: frames.late_payments(self.payments()))
 
     def ledger_vm(self) -> pd.DataFrame:
-        """Village x month ledger sums of the rebuilt ranges (all of them: as the loader
-        computed them, when it handed them over)."""
-        name = "ledger_vm" if self.ranges is None or "ledger_vm" in self.given else f"ledger_vm{self.ranges}"
-        return self.rows(name, lambda: frames.ledger_vm(
-            frames.read_ledger(self.conn, *self.code_filter("village_code"))))
+        """Village x month ledger sums as the loader computed them from its own rows (the
+        builders ask only then; otherwise they sum in the database)."""
+        return self.given["ledger_vm"]
 
     def whole(self) -> Run:
         """The same run over every code (sharing the rows read so far)."""
