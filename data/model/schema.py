@@ -269,11 +269,15 @@ class Clue(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     score: Mapped[float]
     evidence: Mapped[dict] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16))  # flagged | verifying | filed | concluded | dismissed
+    status: Mapped[str] = mapped_column(String(16))  # flagged | verifying | verified | filed | dismissed
     flagged_on: Mapped[dt.date] = mapped_column(Date)
     verified_on: Mapped[dt.date | None] = mapped_column(Date)
     filed_on: Mapped[dt.date | None] = mapped_column(Date)
     batch_id: Mapped[int | None] = mapped_column(Integer)  # the import whose rule run found it
+    handler_code: Mapped[str | None] = mapped_column(String(12))  # region of the commission handling it
+    due_on: Mapped[dt.date | None] = mapped_column(Date)  # the deadline of its current step (working days)
+    dismiss_reason: Mapped[str | None] = mapped_column(String(16))  # false_positive | handled
+    __table_args__ = (Index("ix_clue_status_due", "status", "due_on"),)
 
 
 class RuleLibrary(Base):
@@ -295,7 +299,10 @@ class ClueEvent(Base):
     clue_id: Mapped[int] = mapped_column(ForeignKey("clue.id"), index=True)
     at: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")  # the reason stated for the move
+    actor: Mapped[str] = mapped_column(String(64), default="system", server_default="system")
+    handler_code: Mapped[str | None] = mapped_column(String(12))
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Warning(Base):
@@ -313,6 +320,21 @@ class Warning(Base):
     feedback: Mapped[str] = mapped_column(Text, default="")
     warning_no: Mapped[str | None] = mapped_column(String(32), index=True, unique=True)  # 预警编号
     batch_id: Mapped[int | None] = mapped_column(Integer)
+    unit_code: Mapped[str | None] = mapped_column(String(12), index=True)  # the responsible unit's region
+    task_due_on: Mapped[dt.date | None] = mapped_column(Date)  # the verification task's deadline
+    clue_id: Mapped[int | None] = mapped_column(Integer)  # the clue whose rule severity raised it
+
+
+class WarningEvent(Base):
+    """One step of a warning's closed loop: task issued, feedback, closed (销号), reopened."""
+    __tablename__ = "warning_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    warning_id: Mapped[int] = mapped_column(ForeignKey("warning.id"), index=True)
+    at: Mapped[dt.date] = mapped_column(Date)
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 # --- loads and audit -------------------------------------------------------------------

@@ -89,8 +89,10 @@ class RuleSpec:
 
 # working days a clue may stay in each open step before it is overdue (超期), and how many
 # working days before that it is near its deadline (临期): the file's `workflow:` section
-DEFAULT_DEADLINES = {"flagged": 5, "verifying": 30}
+DEFAULT_DEADLINES = {"flagged": 5, "verifying": 30, "verified": 10}
 DEFAULT_NEAR_DAYS = 3
+# working days a warning's verification task is given, by the warning's level
+DEFAULT_WARNING_DAYS = {"red": 5, "orange": 10, "yellow": 15}
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ class Library:
     sha256: str = ""
     deadlines: dict = field(default_factory=lambda: dict(DEFAULT_DEADLINES))
     near_days: int = DEFAULT_NEAR_DAYS
+    warning_days: dict = field(default_factory=lambda: dict(DEFAULT_WARNING_DAYS))
 
     def rule(self, code: str) -> RuleSpec:
         return next(r for r in self.rules if r.code == code)
@@ -150,40 +153,56 @@ def parse_library(text: str, source: str = "rules.yaml") -> Library:
         if rule.code in seen:
             problems.append(Problem(_line(node), f"规则 {rule.code} 出现了两次", f"rule {rule.code} appears twice"))
         seen.add(rule.code)
-    deadlines, near_days = _workflow(root, data, problems)
+    deadlines, near_days, warning_days = _workflow(root, data, problems)
     if problems:
         raise RuleFileError(source, sorted(problems, key=lambda p: p.line))
-    return Library(tuple(rules), source, hashlib.sha256(text.encode("utf-8")).hexdigest(), deadlines, near_days)
+    return Library(tuple(rules), source, hashlib.sha256(text.encode("utf-8")).hexdigest(), deadlines, near_days,
+                   warning_days)
 
 
-def _workflow(root, data, problems: list[Problem]) -> tuple[dict, int]:
-    """The `workflow:` section: working days per open step, and the near-deadline days."""
+def _workflow(root, data, problems: list[Problem]) -> tuple[dict, int, dict]:
+    """The `workflow:` section: working days per open step, the near-deadline days, and the
+    working days of a warning's task per level."""
     section = data.get("workflow") if isinstance(data, dict) else None
     if section is None:
-        return dict(DEFAULT_DEADLINES), DEFAULT_NEAR_DAYS
+        return dict(DEFAULT_DEADLINES), DEFAULT_NEAR_DAYS, dict(DEFAULT_WARNING_DAYS)
     node = _child(root, "workflow")
-    days = Param("int", 1, 365)
     if not isinstance(section, dict):
         problems.append(Problem(_line(node), "workflow 应是键值对", "workflow must be a mapping"))
-        return dict(DEFAULT_DEADLINES), DEFAULT_NEAR_DAYS
-    deadlines = section.get("deadlines", DEFAULT_DEADLINES)
-    where = _child(node, "deadlines") or node
-    if not isinstance(deadlines, dict):
-        problems.append(Problem(_line(where), "workflow.deadlines 应是键值对", "workflow.deadlines must be a mapping"))
-        deadlines = dict(DEFAULT_DEADLINES)
-    for step, value in deadlines.items():
-        line = _line(_child(where, step) or where)
-        if step not in DEFAULT_DEADLINES:
-            problems.append(Problem(line, f"没有办理环节 {step}（可用：{', '.join(DEFAULT_DEADLINES)}）",
-                                    f"no workflow step {step!r} (known: {', '.join(DEFAULT_DEADLINES)})"))
-        elif (wrong := days.problem(value)) is not None:
-            problems.append(Problem(line, f"{step} 的办理时限{wrong[0]}（工作日），实为 {value!r}",
-                                    f"the deadline of {step} {wrong[1]} (working days), not {value!r}"))
+        return dict(DEFAULT_DEADLINES), DEFAULT_NEAR_DAYS, dict(DEFAULT_WARNING_DAYS)
+    deadlines = _working_days(node, section, "deadlines", DEFAULT_DEADLINES, ("办理环节", "workflow step"), problems)
+    warning_days = _working_days(node, section, "warning_days", DEFAULT_WARNING_DAYS,
+                                 ("预警等级", "warning level"), problems)
     near = section.get("near_days", DEFAULT_NEAR_DAYS)
     if (wrong := Param("int", 0, 30).problem(near)) is not None:
         problems.append(Problem(_line(_child(node, "near_days") or node), f"near_days {wrong[0]}，实为 {near!r}",
                                 f"near_days {wrong[1]}, not {near!r}"))
-    return {**DEFAULT_DEADLINES, **deadlines}, int(near) if isinstance(near, int) else DEFAULT_NEAR_DAYS
+    for key in section:
+        if key not in ("deadlines", "near_days", "warning_days"):
+            problems.append(Problem(_line(_key(node, key)), f"workflow 没有 {key} 这一项（可用：deadlines、near_days、"
+                                    "warning_days）", f"workflow has no item {key!r} (known: deadlines, near_days, "
+                                    "warning_days)"))
+    return deadlines, int(near) if isinstance(near, int) else DEFAULT_NEAR_DAYS, warning_days
+
+
+def _working_days(node, section: dict, name: str, defaults: dict, what: tuple[str, str],
+                  problems: list[Problem]) -> dict:
+    """A mapping of known keys to working days (1-365), defaults for those left out."""
+    days = Param("int", 1, 365)
+    values = section.get(name, defaults)
+    where = _child(node, name) or node
+    if not isinstance(values, dict):
+        problems.append(Problem(_line(where), f"workflow.{name} 应是键值对", f"workflow.{name} must be a mapping"))
+        return dict(defaults)
+    for key, value in values.items():
+        line = _line(_child(where, key) or where)
+        if key not in defaults:
+            problems.append(Problem(line, f"没有{what[0]} {key}（可用：{', '.join(defaults)}）",
+                                    f"no {what[1]} {key!r} (known: {', '.join(defaults)})"))
+        elif (wrong := days.problem(value)) is not None:
+            problems.append(Problem(line, f"{key} 的时限{wrong[0]}（工作日），实为 {value!r}",
+                                    f"the deadline of {key} {wrong[1]} (working days), not {value!r}"))
+    return {**defaults, **{k: int(v) for k, v in values.items() if k in defaults and days.problem(v) is None}}
 
 
 def _rule_nodes(root, data, problems: list[Problem]) -> list[tuple[yaml.Node, dict]]:

@@ -33,9 +33,12 @@ def test_near_is_three_working_days_before_the_deadline(today, state):
 
 def test_the_workflow_section_sets_the_deadlines_and_refuses_nonsense():
     longer = parse_library(TEXT.replace("flagged: 5 ", "flagged: 10 "))
-    assert longer.deadlines == {"flagged": 10, "verifying": 30}
-    for old, new, words in (("flagged: 5 ", "flagged: 0 ", "flagged 的办理时限应为 1 到 365 之间的整数"),
+    assert longer.deadlines == {"flagged": 10, "verifying": 30, "verified": 10}
+    assert longer.warning_days == {"red": 5, "orange": 10, "yellow": 15}
+    for old, new, words in (("flagged: 5 ", "flagged: 0 ", "flagged 的时限应为 1 到 365 之间的整数"),
                             ("verifying: 30 ", "checking: 30 ", "没有办理环节 checking"),
+                            ("red: 5", "red: 500", "red 的时限应为 1 到 365 之间的整数"),
+                            ("yellow: 15", "green: 15", "没有预警等级 green"),
                             ("near_days: 3 ", "near_days: -1 ", "near_days 应为 0 到 30 之间的整数")):
         with pytest.raises(RuleFileError) as caught:
             parse_library(TEXT.replace(old, new))
