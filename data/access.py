@@ -12,13 +12,15 @@ from dataclasses import dataclass
 VIEW_DASHBOARDS = "view_dashboards"   # overview, map, funds, complaints, big screen
 MAKE_BRIEFING = "make_briefing"       # weekly briefing preview and files
 VIEW_RECORDS = "view_records"         # drill-to-records grids and their exports
-VIEW_CLUES = "view_clues"             # problem clues and their evidence
+VIEW_CLUES = "view_clues"             # problem clues and their evidence (an audited records view)
+HANDLE_CLUES = "handle_clues"         # assign a clue to a handler unit and move it along its workflow
+HANDLE_WARNINGS = "handle_warnings"   # issue a warning's verification task, record feedback, close it (销号)
 UNMASK_IDENTITY = "unmask_identity"   # one complaint's complainant, with a stated reason
 IMPORT_DATA = "import_data"           # data intake and data quality
 VIEW_AUDIT = "view_audit"             # the audit log
 MANAGE_USERS = "manage_users"         # accounts, roles, jurisdictions
-RIGHTS = (VIEW_DASHBOARDS, MAKE_BRIEFING, VIEW_RECORDS, VIEW_CLUES, UNMASK_IDENTITY,
-          IMPORT_DATA, VIEW_AUDIT, MANAGE_USERS)
+RIGHTS = (VIEW_DASHBOARDS, MAKE_BRIEFING, VIEW_RECORDS, VIEW_CLUES, HANDLE_CLUES, HANDLE_WARNINGS,
+          UNMASK_IDENTITY, IMPORT_DATA, VIEW_AUDIT, MANAGE_USERS)
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,10 @@ class Role:
 _DASHBOARD = frozenset({VIEW_DASHBOARDS, MAKE_BRIEFING})
 ROLES: dict[str, Role] = {role.key: role for role in (
     Role("leader", "role.leader", _DASHBOARD),
-    Role("commission", "role.commission", _DASHBOARD | {VIEW_RECORDS, VIEW_CLUES, UNMASK_IDENTITY}),
+    Role("commission", "role.commission", _DASHBOARD | {VIEW_RECORDS, VIEW_CLUES, HANDLE_CLUES, HANDLE_WARNINGS,
+                                                        UNMASK_IDENTITY}),
+    # reads clues and warnings (e.g. a township commission's clerk) but moves nothing
+    Role("clue_reader", "role.clue_reader", _DASHBOARD | {VIEW_RECORDS, VIEW_CLUES}),
     Role("staff", "role.staff", _DASHBOARD | {VIEW_RECORDS}),
     Role("data_admin", "role.data_admin", frozenset({IMPORT_DATA})),
     Role("auditor", "role.auditor", frozenset({VIEW_AUDIT}), needs_scope=False),

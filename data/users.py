@@ -186,7 +186,8 @@ DEMO_ACCOUNTS_KEY = "demo_accounts"  # dataset_info: the demo accounts exist (th
 def demo_jurisdictions(conn: Connection, root_code: str) -> dict[str, list[str]]:
     """Role -> scope of the demo accounts: the dataset's root region for most; staff get
     the first region below it that holds villages (to show a narrower jurisdiction; the
-    base tree's other counties hold none); auditor and admin none."""
+    base tree's other counties hold none), and so does the clue reader (a county
+    commission's clerk); auditor and admin none."""
     from data.codes import CHILD_LEVEL, PREFIX_LEN, code_range, level_of
     from data.model.schema import Region
     region = Region.__table__
@@ -199,7 +200,7 @@ def demo_jurisdictions(conn: Connection, root_code: str) -> dict[str, list[str]]
     county = conn.execute(select(region.c.code).where(region.c.parent_code == root_code, populated.exists())
                           .order_by(region.c.code).limit(1)).scalar()
     staff = county if county else root_code
-    return {"leader": [root_code], "commission": [root_code], "staff": [staff],
+    return {"leader": [root_code], "commission": [root_code], "staff": [staff], "clue_reader": [staff],
             "data_admin": [root_code], "auditor": [], "admin": []}
 
 

@@ -21,7 +21,9 @@ from i18n import t
 # role -> rights it must hold; every other right it must not (the issue's table)
 EXPECTED = {
     "leader": {VIEW_DASHBOARDS, "make_briefing"},
-    "commission": {VIEW_DASHBOARDS, "make_briefing", VIEW_RECORDS, "view_clues", UNMASK_IDENTITY},
+    "commission": {VIEW_DASHBOARDS, "make_briefing", VIEW_RECORDS, "view_clues", "handle_clues", "handle_warnings",
+                   UNMASK_IDENTITY},
+    "clue_reader": {VIEW_DASHBOARDS, "make_briefing", VIEW_RECORDS, "view_clues"},
     "staff": {VIEW_DASHBOARDS, "make_briefing", VIEW_RECORDS},
     "data_admin": {IMPORT_DATA},
     "auditor": {VIEW_AUDIT},

@@ -21,6 +21,7 @@ ROLE_ACCOUNTS = {
     "commission": ("b_commission", PROVINCE), "leader": ("b_leader", PROVINCE),
     "staff": ("b_staff", ("431023000000",)), "data_admin": ("b_data_admin", PROVINCE),
     "auditor": ("b_auditor", ()), "admin": ("b_admin", ()),
+    "clue_reader": ("b_clue_reader", ("431023000000",)),
 }
 
 
