@@ -586,13 +586,13 @@ def rules_list(database_url: str | None = DB_OPTION):
         stats = rule_precision(conn).set_index("rule")
         deadlines = clue_deadlines(conn, dt.date.today(), library)
     table = Table(title=f"比对规则 / rules in use ({library.source})")
-    for col in ("rule", "on", "severity", "finding", "clues", "decided", "dismissed", "precision"):
+    for col in ("rule", "on", "severity", "finding", "clues", "decided", "false positives", "precision"):
         table.add_column(col)
     for rule in library.rules:
         row = stats.loc[rule.code] if rule.code in stats.index else None
         precision = None if row is None else row["precision"]
         table.add_row(rule.code, "✓" if rule.on else "·", rule.severity, rule.finding_zh,
-                      *(["0", "0", "0"] if row is None else [str(int(row[c])) for c in ("clues", "decided", "dismissed")]),
+                      *(["0", "0", "0"] if row is None else [str(int(row[c])) for c in ("clues", "decided", "false_positives")]),
                       "—" if _missing(precision) else f"{precision:.0%}")
     Console().print(table)
     counts = deadlines["state"].value_counts()

@@ -166,11 +166,12 @@ def _clue_histories(source, conn) -> tuple[int, int]:
     dates, events), matched by what makes a clue: its rule, subject and evidence."""
     history = {}
     for row in source.execute(select(Clue.id, Clue.rule, Clue.subject_key, Clue.evidence, Clue.status,
-                                     Clue.flagged_on, Clue.verified_on, Clue.filed_on)):
+                                     Clue.flagged_on, Clue.verified_on, Clue.filed_on, Clue.handler_code,
+                                     Clue.due_on, Clue.dismiss_reason)):
         history[(row.rule, row.subject_key, _evidence(row.evidence))] = row
     events: dict[int, list] = {}
-    for event in source.execute(select(ClueEvent.clue_id, ClueEvent.at, ClueEvent.status, ClueEvent.note)
-                                .order_by(ClueEvent.id)):
+    for event in source.execute(select(ClueEvent.clue_id, ClueEvent.at, ClueEvent.status, ClueEvent.note,
+                                       ClueEvent.actor, ClueEvent.handler_code).order_by(ClueEvent.id)):
         events.setdefault(event.clue_id, []).append(event)
     conn.execute(delete(ClueEvent.__table__))
     updates, new_events, unmatched = [], [], 0
@@ -180,13 +181,15 @@ def _clue_histories(source, conn) -> tuple[int, int]:
             unmatched += 1
             continue
         updates.append({"clue_id": clue_id, "to_status": demo.status, "to_flagged": demo.flagged_on,
-                        "to_verified": demo.verified_on, "to_filed": demo.filed_on})
-        new_events += [{"clue_id": clue_id, "at": e.at, "status": e.status, "note": e.note}
-                       for e in events.get(demo.id, [])]
+                        "to_verified": demo.verified_on, "to_filed": demo.filed_on, "to_handler": demo.handler_code,
+                        "to_due": demo.due_on, "to_reason": demo.dismiss_reason})
+        new_events += [{"clue_id": clue_id, "at": e.at, "status": e.status, "note": e.note, "actor": e.actor,
+                        "handler_code": e.handler_code} for e in events.get(demo.id, [])]
     if updates:
         conn.execute(update(Clue.__table__).where(Clue.id == bindparam("clue_id")).values(
             status=bindparam("to_status"), flagged_on=bindparam("to_flagged"),
-            verified_on=bindparam("to_verified"), filed_on=bindparam("to_filed")), updates)
+            verified_on=bindparam("to_verified"), filed_on=bindparam("to_filed"), handler_code=bindparam("to_handler"),
+            due_on=bindparam("to_due"), dismiss_reason=bindparam("to_reason")), updates)
     for start in range(0, len(new_events), COPY_CHUNK):
         conn.execute(insert(ClueEvent.__table__), new_events[start:start + COPY_CHUNK])
     return len(updates), unmatched

@@ -1,7 +1,9 @@
 """Clue status histories and risk warnings, simulated from the generated data.
 
 Clues come from `data.rules.comparison.run_rules`; here each gets a plausible history as of as_of
-(flagged -> verifying -> filed / concluded / dismissed). Warnings are raised where the
+(flagged -> verifying -> verified -> filed / dismissed, false positives dismissed at the
+preliminary check), handled by the unit its jurisdiction names, a few stuck past their
+deadline. Warnings are raised where the
 data shows a problem — complaint spikes per township-week, payment delays per
 township-month, villages missing consecutive finance disclosures, high-score clues — and
 walk the closed loop raised -> task -> verified -> closed; recent ones are still open.
@@ -11,11 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from data.calendar import working_days_after
 from data.rules.comparison import evidence_json
+from data.rules.library import shipped_library
+from data.rules.workflow import proposed_handler
 from demo.context import WEEKS, Context
 from demo.names import numbered
 
-OUTCOMES = {  # rule -> probabilities of filed / concluded / dismissed
+OUTCOMES = {  # rule -> probabilities of filed / dismissed as handled (了结) / dismissed as a false positive
     "deceased_payment": (0.4, 0.45, 0.15), "duplicate_payment": (0.3, 0.6, 0.1),
     "cadre_relative_benefit": (0.5, 0.35, 0.15), "split_expense": (0.45, 0.4, 0.15),
     "beneficiary_assets": (0.1, 0.45, 0.45),
@@ -25,34 +30,66 @@ RULE_ZH = {"deceased_payment": "死亡人员仍领取补贴", "duplicate_payment
            "beneficiary_assets": "低保对象有车有房"}
 FEEDBACK = {"complaint_spike": "已督促乡镇逐件回访，集中问题已整改。", "fund_delay": "已督促县财政局加快拨付，欠发资金已补发。",
             "disclosure_overdue": "已约谈村支书，补齐公开内容。", "clue": "线索已核查办结，相关人员已处理。"}
+NOTES = {"flagged": "信息比对发现疑似问题，已推送核查。", "verifying": "按干部管理权限交办初核。",
+         "verified": "初核完成，问题基本属实。", "filed": "经审批予以立案审查。",
+         "handled": "问题情节轻微，已批评教育并督促整改，予以了结。",
+         "false_positive": "经核实不属实，系数据比对误报，予以了结。"}
+STUCK_SHARE = 0.08  # clues whose next step never came: the overdue ones
 
 
 def clue_histories(ctx: Context, clues: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(clue rows ready to load, clue_event rows) with statuses as of as_of."""
+    """(clue rows ready to load, clue_event rows) with statuses, handler units and step
+    deadlines as of as_of."""
     rng = ctx.rng("clue_history")
     n = len(clues)
+    deadlines = shipped_library().deadlines
     flagged = pd.to_datetime(clues["flagged_on"]).to_numpy().astype("datetime64[D]")
     verifying = flagged + rng.integers(2, 11, n)
-    decided = verifying + rng.integers(10, 46, n)
+    verified = verifying + rng.integers(10, 41, n)
+    decided = verified + rng.integers(2, 13, n)
     probs = np.array([OUTCOMES.get(r, (0.3, 0.4, 0.3)) for r in clues["rule"]])
-    outcome = np.array(["filed", "concluded", "dismissed"], dtype=object)[
+    outcome = np.array(["filed", "handled", "false_positive"], dtype=object)[
         (rng.random(n)[:, None] > np.cumsum(probs, axis=1)).sum(axis=1).clip(0, 2)]
+    false_pos = outcome == "false_positive"
+    decided = np.where(false_pos, verified, decided)  # a false positive is dismissed at the check
+    never = np.datetime64("2999-12-31")
+    stuck_at = rng.integers(0, 3, n)  # the step a stuck clue stays in
+    stuck = rng.random(n) < STUCK_SHARE
+    verifying = np.where(stuck & (stuck_at == 0), never, verifying)
+    verified = np.where(stuck & (stuck_at <= 1), never, verified)
+    decided = np.where(stuck, never, decided)
     nat = np.datetime64("NaT", "D")
-    has_v, has_d = verifying <= ctx.end64, decided <= ctx.end64
-    status = np.where(has_d, outcome, np.where(has_v, "verifying", "flagged")).astype(object)
+    has_v, has_c, has_d = verifying <= ctx.end64, verified <= ctx.end64, decided <= ctx.end64
+    has_c &= ~false_pos
+    status = np.where(has_d, np.where(outcome == "filed", "filed", "dismissed"),
+                      np.where(has_c, "verified", np.where(has_v, "verifying", "flagged"))).astype(object)
+    entered = np.where(has_c, verified, np.where(has_v, verifying, flagged))
+    steps = np.array([deadlines.get(s, 0) for s in status])
+    due = working_days_after(entered, steps)
+    handler = np.array([proposed_handler(c, r, e) for c, r, e in
+                        zip(clues["region_code"], clues["rule"], clues["evidence"])], dtype=object)
     rows = clues.assign(
         id=np.arange(1, n + 1), status=status, flagged_on=flagged,
-        verified_on=np.where(has_d, decided, nat),
+        verified_on=np.where(has_c | (has_d & false_pos), np.where(false_pos, decided, verified), nat),
         filed_on=np.where(has_d & (outcome == "filed"), decided, nat),
+        handler_code=np.where(has_v, handler, np.array(None, dtype=object)),
+        due_on=np.where(np.isin(status, list(deadlines)), due, nat),
+        dismiss_reason=np.where(has_d & (outcome != "filed"), outcome, np.array(None, dtype=object)),
         evidence=[evidence_json(e) for e in clues["evidence"]])
     ids = rows["id"].to_numpy()
     events = pd.concat([
-        pd.DataFrame({"clue_id": ids, "at": flagged, "status": "flagged", "note": "信息比对发现疑似问题，已推送核查。"}),
-        pd.DataFrame({"clue_id": ids[has_v], "at": verifying[has_v], "status": "verifying", "note": "已交办初核。"}),
-        pd.DataFrame({"clue_id": ids[has_d], "at": decided[has_d], "status": outcome[has_d], "note": "初核完成。"}),
+        _events(ids, flagged, "flagged", NOTES["flagged"], None),
+        _events(ids[has_v], verifying[has_v], "verifying", NOTES["verifying"], handler[has_v]),
+        _events(ids[has_c], verified[has_c], "verified", NOTES["verified"], handler[has_c]),
+        _events(ids[has_d], decided[has_d], status[has_d], [NOTES[o] for o in outcome[has_d]], handler[has_d]),
     ], ignore_index=True).sort_values(["clue_id", "at"], kind="stable").reset_index(drop=True)
     events.insert(0, "id", np.arange(1, len(events) + 1))
     return rows, events
+
+
+def _events(ids, at, status, note, handler) -> pd.DataFrame:
+    return pd.DataFrame({"clue_id": ids, "at": at, "status": status, "note": note, "actor": "demo",
+                         "handler_code": handler})
 
 
 def warnings(ctx: Context, names: pd.Series, complaints: pd.DataFrame, payments: pd.DataFrame,

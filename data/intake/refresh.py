@@ -30,6 +30,7 @@ from data.rollups import bounds as fact_bounds
 from data.rollups.bounds import Bounds
 from data.rules.comparison import evidence_json, run_rules, store_clues
 from data.rules.library import Library, active_library
+from data.rules.workflow import flagged_due
 
 # the facts whose region codes name villages (what a region batch must not leave orphaned)
 _FACTS_BY_VILLAGE = ("fund_payment", "village_ledger", "disclosure", "complaint", "service_request", "person")
@@ -124,8 +125,9 @@ def new_clues(conn, batch: int | None, ranges: list[tuple[str, str]] | None = No
     """Run the comparison rules (these, over `ranges` only, when given; `library`: the one
     in use unless given); store the clues not stored yet (a clue is its rule, subject and
     evidence); returns their region codes."""
+    library = library or active_library(conn)
     found = run_rules(conn, as_of_date(conn), ranges, rules, library)
-    return set(_store_fresh(conn, found, batch)["region_code"])
+    return set(_store_fresh(conn, found, batch, library)["region_code"])
 
 
 def rules_run(conn, ranges: list[tuple[str, str]] | None = None, rules: tuple[str, ...] | None = None,
@@ -142,7 +144,7 @@ def rules_run(conn, ranges: list[tuple[str, str]] | None = None, rules: tuple[st
         if progress:
             progress(spec.code)
         found = run_rules(conn, as_of, ranges, (spec.code,), library)
-        fresh = _store_fresh(conn, found, None)
+        fresh = _store_fresh(conn, found, None, library)
         summary[spec.code] = {"found": len(found), "new": len(fresh)}
         places |= set(fresh["region_code"])
     if places:
@@ -151,8 +153,9 @@ def rules_run(conn, ranges: list[tuple[str, str]] | None = None, rules: tuple[st
     return summary
 
 
-def _store_fresh(conn, found, batch: int | None):
-    """The clues of `found` not stored yet, stored (with `batch`); returns them."""
+def _store_fresh(conn, found, batch: int | None, library: Library):
+    """The clues of `found` not stored yet, stored (with `batch`, and the first step's
+    deadline); returns them."""
     if found.empty:
         return found
     stored = {(r, s, evidence_json(e) if isinstance(e, dict) else str(e))
@@ -163,6 +166,7 @@ def _store_fresh(conn, found, batch: int | None):
     if clues.empty:
         return clues
     clues["evidence"] = [e if isinstance(e, dict) else json.loads(e) for e in clues["evidence"]]
+    clues["due_on"] = flagged_due(clues["flagged_on"], library)
     store_clues(conn, clues)
     fact_bounds.widen(conn, fact_bounds.frame_bounds("clue", clues))
     return clues

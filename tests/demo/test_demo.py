@@ -194,7 +194,7 @@ def test_rules_find_planted_cases(demo):
         for subject in _truth(engine, kind)["subject"]:
             assert (rule, subject[:32]) in found, (rule, subject)
     stored = _df(engine, "SELECT rule, status, evidence, flagged_on FROM clue")
-    assert len(stored) == len(clues) and set(stored["status"]) <= {"flagged", "verifying", "filed", "concluded", "dismissed"}
+    assert len(stored) == len(clues) and set(stored["status"]) <= {"flagged", "verifying", "verified", "filed", "dismissed"}
     assert isinstance(json.loads(stored["evidence"].iloc[0]), dict)
     assert stored["flagged_on"].min() < "2025-11-01" < stored["flagged_on"].max()
 
