@@ -30,7 +30,7 @@ from exports.tables import (
 )
 from i18n import catalog, normalize_lang, t
 from ids import records as ids_records
-from runtime import audit_event, current_scope, get_engine
+from runtime import audit_event, current_scope, get_engine, may
 
 RIGHT = VIEW_RECORDS  # what these callbacks need (checked on the server, callbacks/__init__.py)
 
@@ -56,9 +56,14 @@ def _filter_model(request) -> dict:
 
 
 def _query(query) -> tuple[RecordSource | None, dict, str]:
+    """(source, params, lang) of the store; no source when it is unknown or needs a right
+    the user lacks (problem clues: VIEW_CLUES), so rows, columns and exports all refuse."""
     query = query if isinstance(query, dict) else {}
     params = query.get("params") if isinstance(query.get("params"), dict) else {}
-    return get_source(query.get("source")), params, normalize_lang(query.get("lang"))
+    source = get_source(query.get("source"))
+    if source is not None and source.right is not None and not may(source.right):
+        source = None
+    return source, params, normalize_lang(query.get("lang"))
 
 
 def profile_query(query, lang: str) -> str:

@@ -21,6 +21,7 @@ NAV_PAGES = (
     ("map", "/map"),
     ("funds", "/funds"),
     ("complaints", "/complaints"),
+    ("clues", "/clues"),
     ("briefing", "/briefing"),
     ("screen", "/screen"),
     ("data", "/data"),

@@ -31,9 +31,10 @@ def grid_locale(lang: str) -> dict:
     return {key: t(f"records.grid.{key}", lang) for key in LOCALE_KEYS}
 
 
-def records_grid(grid_key: str, lang: str, *, height: int = 420) -> html.Div:
+def records_grid(grid_key: str, lang: str, *, height: int = 420, selectable: bool = False) -> html.Div:
     """The grid, its query store, export buttons, a status line and a Download; for a
-    role without VIEW_RECORDS only a note (the server refuses the rows anyway)."""
+    role without VIEW_RECORDS only a note (the server refuses the rows anyway).
+    `selectable`: a click selects the row (the page reads the grid's `selectedRows`)."""
     if not runtime.may(VIEW_RECORDS):
         return html.Div([dcc.Store(id=ids_records.query(grid_key)),
                          html.Div(t("records.no_right", lang), className="sun-note")],
@@ -47,7 +48,9 @@ def records_grid(grid_key: str, lang: str, *, height: int = 420) -> html.Div:
         dashGridOptions={"cacheBlockSize": BLOCK_SIZE, "maxBlocksInCache": 20,
                          "infiniteInitialRowCount": 1, "rowBuffer": 0,
                          "localeText": grid_locale(lang), "suppressMultiSort": False,
-                         "tooltipShowDelay": 300, "animateRows": False},
+                         "tooltipShowDelay": 300, "animateRows": False,
+                         **({"rowSelection": {"mode": "singleRow", "checkboxes": False,
+                                              "enableClickSelection": True}} if selectable else {})},
         style={"height": f"{height}px", "width": "100%"},
         className="sun-records-grid",
     )

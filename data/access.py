@@ -67,7 +67,7 @@ def has_right(role_key: object, right: str) -> bool:
 PAGE_RIGHTS: dict[str, str | None] = {
     "overview": VIEW_DASHBOARDS, "map": VIEW_DASHBOARDS, "funds": VIEW_DASHBOARDS,
     "complaints": VIEW_DASHBOARDS, "screen": VIEW_DASHBOARDS, "region": VIEW_DASHBOARDS,
-    "briefing": MAKE_BRIEFING, "data": IMPORT_DATA, "audit": VIEW_AUDIT, "admin": MANAGE_USERS,
+    "clues": VIEW_CLUES, "briefing": MAKE_BRIEFING, "data": IMPORT_DATA, "audit": VIEW_AUDIT, "admin": MANAGE_USERS,
     "not_found_404": None,
 }
 

@@ -44,7 +44,7 @@ MAY_IMPORT = {
     "intake": {"geo", "rollups", "rules"},
     "migrations": {"model"},
     "records": {"queries"},
-    "queries": {"rollups"},
+    "queries": {"rollups", "rules"},  # the clue queries judge deadlines with the workflow's own rules
     "rollups": {"data"},
     "rules": {"data"},
     "geo": {"model"},

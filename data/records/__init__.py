@@ -72,6 +72,7 @@ class RecordSource:
     label_key: str
     columns: tuple[RecordColumn, ...]
     fetch: Fetch
+    right: str | None = None  # a right the user needs besides VIEW_RECORDS (problem clues: VIEW_CLUES)
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -84,12 +85,13 @@ class RecordSource:
 RECORD_SOURCES: dict[str, RecordSource] = {}
 
 
-def record_source(name: str, label_key: str, columns: Sequence[RecordColumn]):
-    """Decorator: register `fetch` as the source `name` (returns the function unchanged)."""
+def record_source(name: str, label_key: str, columns: Sequence[RecordColumn], *, right: str | None = None):
+    """Decorator: register `fetch` as the source `name` (returns the function unchanged);
+    `right`: what a user needs besides VIEW_RECORDS to read it (callbacks/records.py checks)."""
     def register(fetch: Fetch) -> Fetch:
         if name in RECORD_SOURCES and RECORD_SOURCES[name].fetch.__qualname__ != fetch.__qualname__:
             raise ValueError(f"record source {name!r} registered twice")
-        RECORD_SOURCES[name] = RecordSource(name, label_key, tuple(columns), fetch)
+        RECORD_SOURCES[name] = RecordSource(name, label_key, tuple(columns), fetch, right)
         return fetch
     return register
 

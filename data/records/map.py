@@ -17,6 +17,7 @@ import datetime as dt
 
 from sqlalchemy import func, or_, select
 
+from data.access import VIEW_CLUES
 from data.model.rollups import RollupComplaintTW, RollupDisclosureTW, RollupPaymentTW
 from data.model.schema import Clue, Complaint, Disclosure, FundPayment, FundProgram, Region
 from data.records import RECORD_SOURCES, paged_select, record_source, week_dates
@@ -158,7 +159,7 @@ CLUE_COLUMNS = (
 )
 
 
-@record_source("clues", "records.source.clues", CLUE_COLUMNS)
+@record_source("clues", "records.source.clues", CLUE_COLUMNS, right=VIEW_CLUES)  # the commission's
 def clues(conn, scope, params, *, sort, filters, offset, limit):
     bounds = week_dates(params)
     if bounds is None:

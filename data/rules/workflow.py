@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select, update
 from data import audit
 from data.calendar import add_working_days, is_workday
 from data.codes import ancestor_at, level_of
-from data.model.schema import Clue, ClueEvent
+from data.model.schema import Clue, ClueEvent, DatasetInfo
 from data.rules.library import Library
 from data.scope import Scope, scope_condition
 
@@ -139,11 +139,21 @@ def move_clue(conn, move: Move, *, actor: str, scope: Scope, today: dt.date, lib
     conn.execute(insert(ClueEvent.__table__).values(
         clue_id=clue.id, at=today, status=move.to, note=reason[:2000], actor=actor[:64], handler_code=handler,
         recorded_at=dt.datetime.now().replace(microsecond=0)))
+    stamp_workflow(conn)
     audit.record(conn, user=actor, action="clue_move", obj=f"clue:{clue.id}", region_code=clue.region_code,
                  detail={"from": clue.status, "to": move.to, "reason": reason[:200], "handler": handler,
                          "dismiss_reason": move.dismiss_reason})
     return {"status": values.get("status", clue.status), "handler_code": handler,
             "due_on": values.get("due_on")}
+
+
+def stamp_workflow(conn) -> None:
+    """dataset_info `workflow_at`: part of the data version (data.model.version), so no page
+    serves a count cached before a clue or warning moved."""
+    stamp = f"{dt.datetime.now():%Y-%m-%dT%H:%M:%S.%f}"
+    done = conn.execute(update(DatasetInfo.__table__).where(DatasetInfo.key == "workflow_at").values(value=stamp))
+    if not done.rowcount:
+        conn.execute(insert(DatasetInfo.__table__).values(key="workflow_at", value=stamp))
 
 
 def flagged_due(flagged_on, library: Library) -> list[dt.date | None]:

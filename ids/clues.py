@@ -1,0 +1,33 @@
+"""Component ids of the problem clues page (/clues)."""
+from __future__ import annotations
+
+ROOT = "clues-root"
+STATE = "clues-state"
+RESOLVED = "clues-resolved"
+REGION = "clues-region"
+RULE = "clues-rule"
+STATUS = "clues-status"
+DEADLINE = "clues-deadline"
+HANDLER = "clues-handler"
+SCORE = "clues-score"
+BY = "clues-by"
+ASOF = "clues-asof"
+TILES = "clues-tiles"
+FUNNEL_CHART = "clues-funnel"  # chart key: the graph id is ids.chart(FUNNEL_CHART)
+RULES = "clues-rules"
+LIST_GRID = "clues-list"  # records-grid key (components/records_grid.py)
+OPEN = "clues-open"  # store: the clue whose card is open
+MOVED = "clues-moved"  # store: the last move done (refreshes card, tiles, funnel, list)
+CARD = "clues-card"
+CARD_BODY = "clues-card-body"
+CARD_TITLE = "clues-card-title"
+MOVE_TO = "clues-move-to"
+MOVE_HANDLER = "clues-move-handler"
+MOVE_DISMISS = "clues-move-dismiss"
+MOVE_REASON = "clues-move-reason"
+MOVE_SUBMIT = "clues-move-submit"
+MOVE_RESULT = "clues-move-result"
+
+PLAIN_IDS = (ROOT, STATE, RESOLVED, REGION, RULE, STATUS, DEADLINE, HANDLER, SCORE, BY, ASOF, TILES, RULES, OPEN,
+             MOVED, CARD, CARD_BODY, CARD_TITLE, MOVE_TO, MOVE_HANDLER, MOVE_DISMISS, MOVE_REASON, MOVE_SUBMIT,
+             MOVE_RESULT)

@@ -1,0 +1,85 @@
+"""Problem clues (问题线索): the discipline commission's worklist.
+
+Layout only. The URL query is the state: region, lang plus the list's filters `rule`,
+`status`, `deadline` (near | overdue), `handler` (a unit's region code or none), `score`
+(the lowest), the funnel's breakdown `by` (county | rule) and `clue` (the card that is
+open). callbacks/clues.py resolves it and fills every section; a control change writes
+the URL back, so a shared link opens the same list and card.
+"""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components.chart import card, chart_card
+from components.records_grid import records_grid
+from components.shell import page_frame
+from components.state import current_state
+from i18n import t
+from ids import clues as cid
+
+dash.register_page(__name__, path="/clues", name="clues", order=4,
+                   title=f"{t('nav.clues')} · {t('app.title')}")
+
+QUERY_KEYS = ("rule", "status", "deadline", "handler", "score", "by", "clue")
+
+
+def _single(value):
+    if isinstance(value, (list, tuple)):
+        value = value[-1] if value else None
+    return value if isinstance(value, str) and len(value) <= 40 else None
+
+
+def _control(label: str, component, **col) -> dbc.Col:
+    return dbc.Col([dbc.Label(label, html_for=component.id), component], **col)
+
+
+def _controls(lang: str) -> dbc.Row:
+    def dropdown(id_, placeholder_key, **kw):
+        return dcc.Dropdown(id=id_, placeholder=t(placeholder_key, lang), **kw)
+    return dbc.Row([
+        _control(t("clues.controls.region", lang), dcc.Dropdown(id=cid.REGION, clearable=False, searchable=True),
+                 md=6, lg=3),
+        _control(t("clues.controls.rule", lang), dropdown(cid.RULE, "clues.controls.all"), md=6, lg=3),
+        _control(t("clues.controls.status", lang), dropdown(cid.STATUS, "clues.controls.all"), sm=6, lg=2),
+        _control(t("clues.controls.deadline", lang), dropdown(cid.DEADLINE, "clues.controls.all"), sm=6, lg=2),
+        _control(t("clues.controls.score", lang),
+                 dbc.Input(id=cid.SCORE, type="number", min=0, max=100, step=5, debounce=True,
+                           placeholder="0–100"), sm=6, lg=2),
+        _control(t("clues.controls.handler", lang), dropdown(cid.HANDLER, "clues.controls.all", searchable=True),
+                 md=6, lg=4),
+        dbc.Col(html.Div(id=cid.ASOF, className="sun-asof"), lg=8,
+                className="d-flex align-items-end justify-content-lg-end"),
+    ], className="g-2 mb-3 sun-controls")
+
+
+def layout(region=None, week=None, lang=None, **query):
+    """The clues page for the URL's state (the week is not a filter here: every clue in
+    the jurisdiction, open ones by their deadlines)."""
+    state = current_state(region, None, lang)
+    lang = state.lang
+    values = {key: _single(query.get(key)) for key in QUERY_KEYS}
+    stores = html.Div([dcc.Store(id=cid.STATE, data={"region": state.region, "lang": lang, **values}),
+                       dcc.Store(id=cid.RESOLVED), dcc.Store(id=cid.OPEN), dcc.Store(id=cid.MOVED)])
+    by = dbc.RadioItems(id=cid.BY, inline=True, value=values["by"] or "county", className="sun-radio",
+                        options=[{"label": t(f"clues.by.{b}", lang), "value": b} for b in ("county", "rule")])
+    funnel = chart_card(cid.FUNNEL_CHART, t("clues.funnel.title", lang), t("clues.funnel.subtitle", lang),
+                        lang=lang, height=340, below=by)
+    rules = card(t("clues.rules.title", lang), t("clues.rules.subtitle", lang),
+                 dcc.Loading(html.Div(id=cid.RULES, className="sun-clue-rules"), delay_show=300))
+    listing = card(t("clues.list.title", lang), t("clues.list.subtitle", lang),
+                   records_grid(cid.LIST_GRID, lang, height=440, selectable=True))
+    modal = dbc.Modal([
+        dbc.ModalHeader(dbc.ModalTitle(id=cid.CARD_TITLE)),
+        dbc.ModalBody(dcc.Loading(html.Div(id=cid.CARD_BODY), delay_show=200)),
+        dbc.ModalFooter(html.Div(id=cid.MOVE_RESULT, role="status", className="me-auto")),
+    ], id=cid.CARD, size="xl", scrollable=True, is_open=False)
+    body = html.Div([
+        stores, _controls(lang),
+        dcc.Loading(html.Div(id=cid.TILES, className="sun-kpis mb-3"), delay_show=300),
+        dbc.Row([dbc.Col(funnel, lg=6), dbc.Col(rules, lg=6)], className="g-3 mb-3"),
+        listing, modal,
+        html.P(t("clues.privacy", lang), className="sun-note mt-2"),
+    ], id=cid.ROOT)
+    return page_frame("clues", state, body)
