@@ -8,24 +8,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dash import Input, Output, State
+from dash import Input, Output, State, dcc, html
 
 import ids
 from callbacks.chart_export import ChartSource, register_exports
 from callbacks.memo import memoized
 from callbacks.page_state import pickers_to_url, resolve_state
+from components.attrs import html_attrs
 from components.hotlist import hot_list
 from components.kpi_tiles import kpi_tiles
 from data import queries
-from data.access import VIEW_DASHBOARDS
+from data.access import VIEW_CLUES, VIEW_DASHBOARDS
 from data.calendar import parse_week
 from data.queries.regions import fetch_county_names, with_county_names
 from figures.overview import trend_strip
 from figures.theme import with_export_meta
+from i18n import t
 from ids import overview as oid
-from runtime import current_scope, data_version, get_engine, get_settings
+from runtime import current_scope, data_version, get_engine, get_settings, may
 from views.overview import (
     attention_figure,
+    clue_deadline_counts,
     export_stamp,
     map_note,
 )
@@ -93,6 +96,23 @@ def render_trend(resolved):
     return memoized("ov.trend", scope, region, week, lang, compute=compute)
 
 
+def render_clue_deadlines(resolved):
+    """'问题线索办理：办理中 N · 临期 N · 超期 N' for the region (counts only: no clue itself),
+    with a link to the overdue list for those who may open /clues."""
+    if not resolved or not resolved.get("region"):
+        return None
+    scope, lang, region = current_scope(), resolved["lang"], resolved["region"]
+    counts = memoized("ov.clue_due", scope, region, compute=lambda: clue_deadline_counts(get_engine(), scope, region))
+    if not counts["open"]:
+        return None
+    line: list = [html.Span(t("overview.clue_deadlines", lang, **{k: f"{v:,}" for k, v in counts.items()}))]
+    if counts["overdue"] and may(VIEW_CLUES):
+        line += [" · ", dcc.Link(t("overview.clue_deadlines.link", lang), className="sun-link",
+                                 href=f"/clues?region={region}&deadline=overdue&lang={lang}")]
+    tone = "sun-bad" if counts["overdue"] else "sun-watch" if counts["near"] else ""
+    return html.Div(line, className=f"sun-note {tone}", **html_attrs({"data-overdue": str(counts["overdue"])}))
+
+
 def _empty_frame():
     import pandas as pd
     return pd.DataFrame()
@@ -120,5 +140,6 @@ def register(app) -> None:
     app.callback(Output(ids.chart(oid.OV_MAP_CHART), "figure"), Output(oid.OV_MAP_NOTE, "children"),
                  Input(OV_RESOLVED, "data"))(render_map)
     app.callback(Output(oid.OV_HOT, "children"), Input(OV_RESOLVED, "data"))(render_hot)
+    app.callback(Output(oid.OV_CLUE_DUE, "children"), Input(OV_RESOLVED, "data"))(render_clue_deadlines)
     app.callback(Output(ids.chart(oid.OV_TREND_CHART), "figure"), Input(OV_RESOLVED, "data"))(render_trend)
     register_exports(app, CHARTS)

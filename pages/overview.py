@@ -43,13 +43,14 @@ def layout(region=None, week=None, lang=None, **query):
                                                         "week": state.week, "lang": lang}),
                       dcc.Store(id=oid.OV_RESOLVED)])
     kpis = dcc.Loading(html.Div(id=oid.OV_KPIS, className="sun-kpis mb-3"), delay_show=300)
+    clue_due = html.Div(id=oid.OV_CLUE_DUE, className="sun-clue-due mb-3")
     map_card = chart_card(oid.OV_MAP_CHART, t("overview.map.title", lang), t("overview.map.subtitle", lang),
                           lang=lang, height=460, below=html.Div(id=oid.OV_MAP_NOTE, className="sun-note"))
     hot_card = card(t("overview.hot.title", lang), t("overview.hot.subtitle", lang),
                      html.Div(id=oid.OV_HOT))
     trend_card = chart_card(oid.OV_TREND_CHART, t("overview.trend.title", lang), "", lang=lang, height=230)
     body = html.Div([
-        store, _controls(state), kpis,
+        store, _controls(state), kpis, clue_due,
         dbc.Row([dbc.Col(map_card, lg=7), dbc.Col(hot_card, lg=5)], className="g-3 mb-3"),
         trend_card,
     ], id=oid.OVERVIEW_ROOT)

@@ -23,7 +23,9 @@ from data.codes import level_of
 from data.indicators import INDICATORS
 from data.intake.reporting import unit_ranking, village_reports
 from data.queries import complaints as qc
+from data.queries.clues import deadline_counts
 from data.queries.regions import fetch_county_names, with_county_names
+from data.rules.library import active_library
 from data.rules.spikes import SpikeRule, detect_frame
 from figures import briefing as bfig
 from figures.overview import trend_strip
@@ -70,6 +72,7 @@ class Briefing:
     trend_yoy: pd.DataFrame
     reporting_month: str = ""  # 'YYYY-MM': the village ledger last due by the week's Sunday
     reporting: pd.DataFrame = field(default_factory=pd.DataFrame)  # data.intake.reporting.unit_ranking
+    clue_deadlines: dict = field(default_factory=dict)  # open clues: {"open", "near" 临期, "overdue" 超期}
     topics: list[Topic] = field(default_factory=list)
     figures: dict = field(default_factory=dict)  # chart key -> plotly figure dict
 
@@ -163,7 +166,8 @@ def fetch_data(engine, scope, region: str, week_key: int, rule: SpikeRule = DEFA
         month = reported_month(week_bounds(week_key)[1])
         reporting_month = f"{month // 100}-{month % 100:02d}"
         reporting = unit_ranking(conn, village_reports(conn, scope, region, reporting_month))
-    return {"reporting_month": reporting_month, "reporting": reporting,
+        clue_deadlines = deadline_counts(conn, scope, active_library(conn), region=region)
+    return {"reporting_month": reporting_month, "reporting": reporting, "clue_deadlines": clue_deadlines,
             "region": region_row, "info": info, "kpis": kpis, "kpis_yoy": kpis_yoy, "units": units,
             "units_week": units_week, "towns": towns, "towns_week": towns_week,
             "towns_before": towns_before, "towns_weekly": towns_weekly, "county_names": county_names, "trend": trend,
@@ -219,7 +223,7 @@ def build_briefing(engine, scope, region: str, week: str | int, lang: str = "zh-
         hot=hot, new_hot=new_hot, rule=rule,
         spikes=spike_frame(data["towns_week"], data["towns_weekly"], week_key, names, rule, lang),
         trend=data["trend"], trend_yoy=data["trend_yoy"], reporting_month=data["reporting_month"],
-        reporting=data["reporting"])
+        reporting=data["reporting"], clue_deadlines=data["clue_deadlines"])
     briefing.topics = draft_topics(briefing)
     return briefing
 
@@ -398,14 +402,18 @@ def _clues(b: Briefing) -> list[str]:
     lang = b.lang
     count = _kpi(b.kpis, "new_clues")
     units = b.units_week
+    due = b.clue_deadlines or {}
+    deadlines = [t("briefing.text.clue_deadlines", lang, open=format_value(due.get("open", 0), "count", lang),
+                   near=format_value(due.get("near", 0), "count", lang),
+                   overdue=format_value(due.get("overdue", 0), "count", lang))] if due.get("open") else []
     if not count["value"]:
-        return [t("briefing.text.no_clues", lang)]
+        return [t("briefing.text.no_clues", lang), *deadlines]
     amount = float(units["new_clue_amount"].sum()) if not units.empty else None
     top = units[units["new_clues"] > 0].sort_values(["new_clues", "code"], ascending=[False, True]).head(5)
     where = _join((_with(n, format_value(c, 'count', lang), lang) for n, c in zip(top["name"], top["new_clues"])),
                   lang)
     return [t("briefing.text.clues", lang, n=format_value(count["value"], "count", lang),
-              amount=format_value(amount, "yuan", lang), where=where or "—")]
+              amount=format_value(amount, "yuan", lang), where=where or "—"), *deadlines]
 
 
 # ---------------------------------------------------------------- charts

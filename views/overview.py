@@ -11,6 +11,8 @@ from pathlib import Path
 from data import queries
 from data.calendar import format_week, parse_week, week_bounds
 from data.codes import CHILD_LEVEL, ancestor_at, level_of
+from data.queries.clues import deadline_counts
+from data.rules.library import active_library
 from figures.overview import HoverPart, attention_map
 from figures.theme import with_export_meta
 from geo.layers import layer_url
@@ -118,3 +120,9 @@ def map_note(engine, resolved: dict) -> str:
         sources = layer_sources(conn, parent, level)
     lang = resolved.get("lang", "zh-CN")
     return t("geo.synthetic_note", lang) if "synthetic" in sources else ""
+
+
+def clue_deadline_counts(engine, scope, region: str) -> dict[str, int]:
+    """Open clues of the region near (临期) and past (超期) their step's deadline."""
+    with engine.connect() as conn:
+        return deadline_counts(conn, scope, active_library(conn), region=region)

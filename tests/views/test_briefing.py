@@ -312,3 +312,13 @@ def test_every_number_of_every_topic_comes_from_the_query_layer(demo_engine, sco
                if n not in tokens and n.lstrip("+−-") not in tokens]
     assert not unknown, unknown
     assert len(_numbers(text_)) > 60  # the narrative is full of figures, all accounted for
+
+
+def test_the_clue_topic_counts_open_clues_near_and_past_their_deadline(briefing, demo_engine, scope):
+    from data.queries.clues import deadline_counts
+    from data.rules.library import active_library
+    with demo_engine.connect() as conn:
+        due = deadline_counts(conn, scope, active_library(conn), region=briefing.region)
+    assert due["open"] >= 1 and briefing.clue_deadlines == due
+    [topic] = [topic for topic in briefing.topics if topic.key == "clues"]
+    assert f"办理中的问题线索 {due['open']} 条，其中临期 {due['near']} 条、超期 {due['overdue']} 条" in "".join(topic.sentences)
