@@ -644,7 +644,7 @@ def _held_clues(engine, ranges, rules) -> list[dict]:
     from data.model.schema import Clue
     from data.rules.evidence import evidence_keys
     query = select(Clue.id, Clue.rule, Clue.region_code, Clue.subject_key, Clue.amount, Clue.score, Clue.status,
-                   Clue.evidence).order_by(Clue.id)
+                   Clue.handler_code, Clue.due_on, Clue.evidence).order_by(Clue.id)
     if ranges:
         query = query.where(or_(*[Clue.region_code.between(lo, hi) for lo, hi in ranges]))
     if rules:
@@ -653,7 +653,8 @@ def _held_clues(engine, ranges, rules) -> list[dict]:
         rows = [dict(r._mapping) for r in conn.execute(query)]
         keys = evidence_keys(conn, rows)
     return [{"rule": r["rule"], "region_code": r["region_code"], "subject_key": r["subject_key"],
-             "amount": float(r["amount"]), "score": r["score"], "status": r["status"], "evidence": k}
+             "amount": float(r["amount"]), "score": r["score"], "status": r["status"],
+             "handler_code": r["handler_code"], "due_on": r["due_on"], "evidence": k}
             for r, k in zip(rows, keys, strict=True)]
 
 

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlencode
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
+from dash.exceptions import MissingCallbackContextException
 
 import ids
 from callbacks.chart_export import ChartSource, register_exports
@@ -136,9 +137,17 @@ def grid_query(resolved, moved=None):
     return {**view.grid_query(resolved), "moved": moved}
 
 
+def _trigger():
+    """The input that fired the callback (None when called outside one: the bench, tests)."""
+    try:
+        return ctx.triggered_id
+    except MissingCallbackContextException:
+        return None
+
+
 def open_clue(resolved, selected):
     """The clue whose card is open: a row picked in the list, else the URL's `clue`."""
-    if ctx.triggered_id == ids_records.grid(cid.LIST_GRID):
+    if _trigger() == ids_records.grid(cid.LIST_GRID):
         row = (selected or [None])[0]
         return row.get("id") if isinstance(row, dict) and row.get("id") is not None else no_update
     return (resolved or {}).get("clue")
@@ -155,7 +164,7 @@ def render_card(clue_id, moved, resolved):
         return False, no_update, no_update
     scope = current_scope()
     card = view.card_view(get_engine(), scope, clue_id, lang)
-    if card is not None and ctx.triggered_id != cid.MOVED:
+    if card is not None and _trigger() != cid.MOVED:
         audit_event("clue_view", f"clue:{clue_id}", region_code=card["region"]["code"],
                     detail={"rule": card["rule"], "status": card["status"]})
     handlers = memoized("cl.options", scope, (resolved or {}).get("root"), (resolved or {}).get("region"), lang,
