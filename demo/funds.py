@@ -2,8 +2,9 @@
 
 Payments: one row per enrolment and due date (monthly on the 10th, farmland yearly on
 20 May, housing once), paid a few county-typical days later. Planted: payments that go
-on after a beneficiary's death, a duplicate payment, and a county whose payments lag
-from 1 January of the as-of year. Allocations: per township, programme, year and source
+on after a beneficiary's death, a duplicate payment, a county whose payments lag (15-28
+days) from 1 January of the as-of year, and two villages whose payments of one period
+are held back 40-90 days or never paid. Allocations: per township, programme, year and source
 level, about the payments due that year plus a little slack, in dated tranches.
 """
 from __future__ import annotations
@@ -61,6 +62,7 @@ def payments(ctx: Context, enrol: pd.DataFrame, counties: pd.DataFrame, plan: Pl
     })
     frame = frame[(due >= ctx.start64) & (due <= ctx.end64)].reset_index(drop=True)
     frame["paid_date"] = _paid_dates(ctx, frame, counties, plan)
+    _plant_held(ctx, plan, frame)
     frame = _plant_duplicate(ctx, plan, frame)
     _plant_overpayment(ctx, plan, frame)
     frame.insert(0, "id", np.arange(1, len(frame) + 1))
@@ -91,6 +93,12 @@ def _due_dates(ctx: Context, enrol: pd.DataFrame) -> tuple[np.ndarray, np.ndarra
     return np.concatenate(parts_idx), np.concatenate(parts_due).astype("datetime64[D]")
 
 
+LAG_DAYS = (15, 28)  # days late in the lag county: slow (fund_delay warnings) but not overdue
+# the lag county's allocations of its lag year against what falls due: the money sits (its
+# disbursement rate some 15-20 points behind the year, red), though no payment is overdue
+LAG_ALLOCATION = 1.3
+
+
 def _paid_dates(ctx: Context, frame: pd.DataFrame, counties: pd.DataFrame, plan: Plan) -> np.ndarray:
     """Paid within days (county-typical); in the lag county from lag_start, weeks late."""
     rng = ctx.rng("paid_dates")
@@ -98,13 +106,14 @@ def _paid_dates(ctx: Context, frame: pd.DataFrame, counties: pd.DataFrame, plan:
     lag = counties.set_index("code")["pay_lag"].reindex(county).to_numpy()
     days = np.round(rng.gamma(2.0, lag / 2.0)).astype(int)
     lagging = (county == plan.lag_county) & (frame["due_date"].to_numpy() >= np.datetime64(plan.lag_start))
-    days[lagging] = 20 + np.round(rng.exponential(35, lagging.sum())).astype(int)
+    # the lag county pays weeks late, yet within the 30 days payment_overdue allows
+    days[lagging] = LAG_DAYS[0] + np.round(rng.beta(2, 2, lagging.sum()) * (LAG_DAYS[1] - LAG_DAYS[0])).astype(int)
     paid = frame["due_date"].to_numpy().astype("datetime64[D]") + days
     paid[(paid > ctx.end64) | (rng.random(len(frame)) < 0.002)] = np.datetime64("NaT")
     share = float(np.isnat(paid[lagging]).mean()) if lagging.any() else 0.0
     plan.add_truth("disbursement_lag", plan.lag_county, "", plan.lag_start, ctx.as_of,
                    late_days_mean=float(days[lagging].mean()) if lagging.any() else 0.0,
-                   unpaid_share=round(share, 3), allocation_factor=1.25)
+                   unpaid_share=round(share, 3), allocation_factor=LAG_ALLOCATION)
     return paid
 
 
@@ -122,6 +131,42 @@ def _plant_duplicate(ctx: Context, plan: Plan, frame: pd.DataFrame) -> pd.DataFr
                    row["due_date"].iloc[0], row["paid_date"].iloc[0],
                    program_id=int(row["program_id"].iloc[0]), amount=float(row["amount"].iloc[0]))
     return pd.concat([frame, row], ignore_index=True)
+
+
+def _plant_held(ctx: Context, plan: Plan, frame: pd.DataFrame) -> None:
+    """Hold back one period's payments of each held-payment village (in place; 逾期发放:
+    which ones, _held_rows): each paid 40-90 days late, a third of them not at all; a
+    truth row of payment_overdue each."""
+    codes = {p[0]: p[1] for p in PROGRAMS}
+    due_month = frame["due_date"].to_numpy().astype("datetime64[M]")
+    for i, village in enumerate(plan.held_payment_villages):
+        rows = _held_rows(ctx, frame, due_month, village, farmland=i == 0)
+        if not len(rows):
+            continue
+        rng = ctx.rng("plant_held", village)
+        due = frame["due_date"].to_numpy()[rows].astype("datetime64[D]")
+        paid = due + rng.integers(40, 91, len(rows))
+        paid[(rng.random(len(rows)) < 1 / 3) | (paid > ctx.end64)] = np.datetime64("NaT")
+        frame.loc[frame.index[rows], "paid_date"] = paid
+        program = int(frame["program_id"].iloc[rows[0]])
+        period = str(due_month[rows[0]])
+        plan.add_truth("payment_overdue", village, f"{codes[program]}:{period}", due.min(), ctx.end64,
+                       program_id=program, period=period, payments=len(rows), unpaid=int(np.isnat(paid).sum()))
+
+
+def _held_rows(ctx: Context, frame: pd.DataFrame, due_month: np.ndarray, village: str, *, farmland: bool) -> np.ndarray:
+    """Row positions of the village's payments to hold back: its farmland subsidy of the
+    last May at least three months past, or its largest monthly programme of the month
+    five months before as_of."""
+    mine = frame["village_code"].to_numpy() == village
+    if farmland:
+        may = ctx.as_of.year if ctx.as_of >= dt.date(ctx.as_of.year, 8, 20) else ctx.as_of.year - 1
+        return np.flatnonzero(mine & (frame["program_id"].to_numpy() == 3) & (due_month == np.datetime64(f"{may}-05", "M")))
+    monthly = mine & (due_month == np.datetime64(ctx.as_of, "M") - 5) & frame["program_id"].map(_CYCLE).eq("monthly").to_numpy()
+    counts = frame.loc[monthly, "program_id"].value_counts()
+    if not len(counts):
+        return np.array([], dtype=int)
+    return np.flatnonzero(monthly & (frame["program_id"].to_numpy() == counts.index[0]))
 
 
 OVERPAID_PROGRAMS = {2: 650.0, 5: 190.0, 6: 100.0}  # fixed per-person standards: 特困, 残疾人两项补贴, 高龄津贴
@@ -154,7 +199,7 @@ def allocations(ctx: Context, plan: Plan, pay: pd.DataFrame) -> pd.DataFrame:
     sums = base.groupby(["region_code", "program_id", "year"], sort=True)["amount"].sum().reset_index()
     slack = 1 + rng.uniform(0.01, 0.05, len(sums))
     lag = (sums["region_code"].str.slice(0, 6) == plan.lag_county[:6]) & (sums["year"] == plan.lag_start.year)
-    sums["total"] = sums["amount"] * slack * np.where(lag, 1.25, 1.0)
+    sums["total"] = sums["amount"] * slack * np.where(lag, LAG_ALLOCATION, 1.0)
     rows = []
     for rec in sums.itertuples(index=False):
         for level, share in zip(LEVELS, SHARES[rec.program_id]):

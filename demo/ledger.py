@@ -3,9 +3,12 @@
 Entries per village-week are Poisson (larger villages book more, Spring Festival weeks
 less); a few villages skip weeks now and then, and a few lagging ones whole months, so
 reporting completeness is below 100 %.
+Expense amounts follow Benford's law, as booked expenses do (all but cadres' fixed pay).
 Planted: an expense split into several entries just under the approval threshold, a
-village whose hospitality spending is far above its peers, and a village that stops
-booking from `plan.stop_date`.
+village whose hospitality spending is far above its peers, a village that stops
+booking from `plan.stop_date`, whole-hundred expenses in one village, two villages whose
+expenses are largely made up (high first digits), and a works payment in each village
+while its finance disclosure is long overdue.
 """
 from __future__ import annotations
 
@@ -57,6 +60,7 @@ def ledger(ctx: Context, villages: pd.DataFrame, plan: Plan, key: str, first_id:
     rng = ctx.rng("ledger_rows", key)
     day = ctx.week_starts()[week] + spread_days(rng, len(week))
     frame = _entries(ctx, rng, villages["code"].to_numpy()[vidx], day)
+    _fabricate(ctx, plan, frame)
     frame = pd.concat([frame, _planted(ctx, plan, set(villages["code"]))], ignore_index=True)
     frame = frame[frame["entry_date"].to_numpy() <= ctx.end64]
     stop = (frame["village_code"] == plan.stopped_village) & (
@@ -101,6 +105,8 @@ def _entries(ctx: Context, rng: np.random.Generator, village: np.ndarray, day: n
     median = np.log(np.array([c[3] for c in CATEGORIES]))[cat]
     sigma = np.array([c[4] for c in CATEGORIES])[cat]
     amount = np.round(np.exp(median + sigma * rng.standard_normal(n)), 2)
+    booked = np.array([c[1] == "expense" and c[0] not in FIXED_PAY for c in CATEGORIES])[cat]
+    amount[booked] = _benford_amounts(cat[booked], amount[booked])
     party = np.empty(n, dtype=object)
     for i, c in enumerate(CATEGORIES):
         sel = cat == i
@@ -110,6 +116,58 @@ def _entries(ctx: Context, rng: np.random.Generator, village: np.ndarray, day: n
         "direction": np.array([c[1] for c in CATEGORIES], dtype=object)[cat],
         "category": np.array([c[0] for c in CATEGORIES], dtype=object)[cat],
         "amount": amount, "counterparty": party})
+
+
+# expense categories paid at fixed rates (cadres' pay): not Benford, and benford_first_digit
+# leaves them out (its skip_categories); their amounts stay log-normal
+FIXED_PAY = ("cadre_pay",)
+def _benford_amounts(cat: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+    """Expense amounts whose first digits follow Benford's law, as booked expenses do
+    (all but the fixed pay), moved as little as possible from the log-normal draws.
+
+    A category's log-normal is too narrow for Benford: its mantissas (log10 amount mod 1)
+    bunch. Each amount keeps its order of magnitude and its rank among the category's
+    mantissas, and takes the mantissa of that rank spread evenly over [0, 1) (the
+    empirical probability transform): an even mantissa is what gives Benford's first
+    digits. Amounts keep their order, so monthly totals move little; each category is
+    then scaled back to its drawn total (scaling turns the mantissas, evenly spread they
+    stay so)."""
+    out = np.empty(len(drawn))
+    for c in np.unique(cat):
+        sel = np.flatnonzero(cat == c)
+        log = np.log10(drawn[sel])
+        decade = np.floor(log)
+        rank = np.empty(len(sel))
+        rank[np.argsort(log - decade, kind="stable")] = (np.arange(len(sel)) + 0.5) / len(sel)
+        amount = 10 ** (decade + rank)
+        out[sel] = amount * drawn[sel].sum() / amount.sum()
+    return np.round(out, 2)
+
+
+FABRICATED_CATEGORIES = ("admin", "public_welfare", "other_expense")
+FABRICATED_SHARE = 0.8
+
+
+def _fabricate(ctx: Context, plan: Plan, frame: pd.DataFrame) -> None:
+    """Four in five of the office, public-welfare and sundry expenses of each fabricated village are
+    made up (in place): amounts of the same order of magnitude, but with the leading
+    digits 4 to 9 that invented figures lean to, just under the next round sum (首位数字
+    异常: bookings made up after the fact). Over the whole two years, so no category jumps."""
+    for village in plan.fabricated_villages:
+        rows = np.flatnonzero((frame["village_code"].to_numpy() == village)
+                              & frame["category"].isin(FABRICATED_CATEGORIES).to_numpy())
+        if not len(rows):
+            continue
+        rng = ctx.rng("ledger_fabricated", village)
+        rows = rows[rng.random(len(rows)) < FABRICATED_SHARE]
+        amount = frame["amount"].to_numpy()[rows].astype(float)
+        decade = 10.0 ** np.floor(np.log10(amount))
+        made_up = np.round(decade * rng.uniform(4.0, 9.99, len(rows)), 2)
+        frame.loc[frame.index[rows], "amount"] = made_up
+        window = frame["entry_date"].to_numpy()[rows]
+        plan.add_truth("benford_first_digit", village, village, window.min(), ctx.end64,
+                       made_up_expenses=len(rows), categories=list(FABRICATED_CATEGORIES),
+                       first_digits="4-9")
 
 
 def _planted(ctx: Context, plan: Plan, codes: set[str]) -> pd.DataFrame:
@@ -122,6 +180,7 @@ def _planted(ctx: Context, plan: Plan, codes: set[str]) -> pd.DataFrame:
         frames.append(_outlier(ctx, rng, plan))
     if plan.project_village in codes:
         frames.append(_round_amounts(ctx, plan))
+    frames += [_overdue_spending(ctx, item) for item in plan.overdue_disclosures if item.village in codes]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -138,6 +197,16 @@ def _round_amounts(ctx: Context, plan: Plan) -> pd.DataFrame:
     plan.add_truth("round_amounts", plan.project_village, plan.project_village, days[0], ctx.end64,
                    entries=n, unit=100, total=round(float(amounts.sum()), 2))
     return rows
+
+
+def _overdue_spending(ctx: Context, item) -> pd.DataFrame:
+    """A works payment of 6,000-9,000 yuan while the village's finance disclosure of
+    `item.period` is long overdue (the disclosure's truth row is publicity's)."""
+    rng = ctx.rng("ledger_overdue_spending", item.village, item.period)
+    builder = PLACE_WORDS[int(rng.integers(len(PLACE_WORDS)))] + "建筑劳务队"
+    return pd.DataFrame({"village_code": [item.village], "entry_date": [np.datetime64(item.spent_on, "D")],
+                         "direction": "expense", "category": "construction",
+                         "amount": [round(float(rng.uniform(6000, 9000)), 2)], "counterparty": builder})
 
 
 def _split(ctx: Context, rng: np.random.Generator, plan: Plan) -> pd.DataFrame:

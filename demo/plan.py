@@ -21,6 +21,17 @@ SURGE_MULTIPLIER = 4.0
 SPLIT_THRESHOLD = 5000.0  # yuan; expenses at or above need collective approval
 
 
+@dataclass(frozen=True)
+class OverdueDisclosure:
+    """A finance disclosure a planted village publishes late (published None: not by as_of),
+    and the day a planted expense of that village falls while it is overdue."""
+    village: str
+    period: str  # YYYY-MM
+    due: dt.date
+    published: dt.date | None
+    spent_on: dt.date
+
+
 @dataclass
 class Plan:
     """Target regions and dates of the planted anomalies."""
@@ -37,6 +48,12 @@ class Plan:
     relative_village: str
     duplicate_village: str
     project_village: str
+    # villages whose expenses are made up (benford_first_digit), that spend while their
+    # finance disclosure is long overdue (spending_disclosure_overdue), whose payments of
+    # one period are held back (payment_overdue): picked from their own stream (timeliness_picks)
+    fabricated_villages: list[str] = field(default_factory=list)
+    overdue_disclosures: list[OverdueDisclosure] = field(default_factory=list)
+    held_payment_villages: list[str] = field(default_factory=list)
     truth: list[dict] = field(default_factory=list)
 
     def add_truth(self, kind: str, region: str, subject: str = "", start=None, end=None,
@@ -79,4 +96,39 @@ def make_plan(ctx: Context, geo: Geo) -> Plan:
         lag_start=dt.date(ctx.as_of.year, 1, 1),
         deceased_villages=[str(picks[3]), str(picks[4])], relative_village=str(picks[5]),
         duplicate_village=str(picks[6]), project_village=str(picks[7]),
+        **timeliness_picks(ctx, villages[~villages["code"].isin(picks)]),
     )
+
+
+# planted spending happens this many days into a disclosure's overdue time (past 30 days)
+OVERDUE_SPENT_DAY = 34
+
+
+def timeliness_picks(ctx: Context, villages: pd.DataFrame) -> dict:
+    """Two fabricated-expense villages, two villages spending while a finance disclosure
+    is overdue, two large villages with held-back payments: six more distinct villages
+    from a stream of their own, so the other targets stay where they were.
+
+    The disclosure plants: one village skips the finance disclosure due about four months
+    before as_of (never published); the other publishes three monthly ones together 40
+    days after the last of them fell due."""
+    rng = ctx.rng("plan_timeliness")
+    large = villages[villages["population"] >= villages["population"].median()]
+    held = large["code"].to_numpy()[rng.choice(len(large), size=2, replace=False)]
+    rest = villages[~villages["code"].isin(held)]["code"].to_numpy()
+    fabricated, skipping, catching_up = np.split(rest[rng.choice(len(rest), size=5, replace=False)], [2, 3])
+    due = [_finance_due(ctx.as_of, months) for months in (4, 7, 6, 5)]
+    items = [OverdueDisclosure(str(skipping[0]), *due[0], None, due[0][1] + dt.timedelta(days=OVERDUE_SPENT_DAY))]
+    published = due[3][1] + dt.timedelta(days=40)
+    items += [OverdueDisclosure(str(catching_up[0]), period, day, published, day + dt.timedelta(days=OVERDUE_SPENT_DAY))
+              for period, day in due[1:]]
+    return {"fabricated_villages": [str(v) for v in fabricated], "overdue_disclosures": items,
+            "held_payment_villages": [str(v) for v in held]}
+
+
+def _finance_due(as_of: dt.date, months_back: int) -> tuple[str, dt.date]:
+    """(period, due date) of the monthly finance disclosure due `months_back` months
+    before as_of's month: the period is the month before, due on the 10th."""
+    index = as_of.year * 12 + as_of.month - 1 - months_back
+    period = index - 1
+    return f"{period // 12}-{period % 12 + 1:02d}", dt.date(index // 12, index % 12 + 1, 10)
