@@ -19,9 +19,19 @@ import pandas as pd
 from sqlalchemy import insert, text
 
 from data.model.schema import Clue, ClueEvent
+from data.rules.base import (
+    CLUE_COLUMNS,
+    dates,
+    ids_sql,
+    last_seen_month,
+    month_end,
+    month_key,
+    next_monday,
+    program_ids,
+    query,
+    within,
+)
 from data.rules.library import Library, active_library
-
-CLUE_COLUMNS = ["rule", "region_code", "subject_key", "amount", "score", "evidence", "flagged_on"]
 
 
 def run_rules(conn, as_of: dt.date, ranges: list[tuple[str, str]] | None = None,
@@ -39,58 +49,16 @@ def run_rules(conn, as_of: dt.date, ranges: list[tuple[str, str]] | None = None,
     return clues.sort_values(["flagged_on", "rule", "subject_key"], kind="stable").reset_index(drop=True)
 
 
-def next_monday(day) -> dt.date:
-    """The Monday strictly after `day`: when the weekly comparison sees the evidence."""
-    day = pd.Timestamp(day).date()
-    return day + dt.timedelta(days=7 - day.weekday())
-
-
-def _query(conn, sql: str, **params) -> pd.DataFrame:
-    """The rows as a frame, read as the driver's plain tuples: a text query's rows need no
-    conversion, and building a frame from 2.5 M Row objects cost 15 s at province scale."""
-    result = conn.execute(text(sql), params)
-    columns, rows = list(result.keys()), result.cursor.fetchall()
-    result.close()
-    return pd.DataFrame.from_records(rows, columns=columns)
-
-
-def _dates(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
-    for col in cols:
-        frame[col] = pd.to_datetime(frame[col]).dt.date
-    return frame
-
-
-def _program_ids(conn, *codes: str) -> list[int]:
-    rows = conn.execute(text("SELECT id, code FROM fund_program")).fetchall()
-    return sorted(r[0] for r in rows if r[1] in codes) or [-1]
-
-
-def _within(column: str, ranges: list[tuple[str, str]] | None) -> str:
-    """SQL `AND (column BETWEEN 'lo' AND 'hi' OR ...)`; '' for everything. The bounds are
-    12-digit codes from the database, checked here (never user text)."""
-    if ranges is None:
-        return ""
-    bounds = [(lo, hi) for lo, hi in ranges if lo.isdigit() and hi.isdigit()]
-    if not bounds:
-        return " AND 1 = 0"
-    return " AND (" + " OR ".join(f"{column} BETWEEN '{lo}' AND '{hi}'" for lo, hi in bounds) + ")"
-
-
-def _ids_sql(ids: list[int]) -> str:
-    """Literal id list of ints (safe: ints from the database, not user input)."""
-    return ",".join(str(int(i)) for i in ids)
-
-
 def deceased_payments(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
     """Payments for periods after the beneficiary's registered death (冒领)."""
     # CROSS JOIN: SQLite keeps that order, the few registered persons first and their
     # payments by index (1.0 s -> 0.02 s at city scale); with JOIN it scans every payment
-    rows = _dates(_query(conn, f"""
+    rows = dates(query(conn, f"""
         SELECT p.id, p.beneficiary_key, p.village_code, p.amount, p.due_date, p.paid_date,
                r.deceased_date
         FROM person r CROSS JOIN fund_payment p
         WHERE p.beneficiary_key = r.person_key AND r.deceased_date IS NOT NULL AND p.paid_date IS NOT NULL
-          AND p.due_date > r.deceased_date AND p.paid_date <= :as_of{_within("p.village_code", ranges)}
+          AND p.due_date > r.deceased_date AND p.paid_date <= :as_of{within("p.village_code", ranges)}
         ORDER BY p.beneficiary_key, p.paid_date, p.id""", as_of=as_of),
         "due_date", "paid_date", "deceased_date")
     grace = int(params["grace_days"])
@@ -112,8 +80,8 @@ def deceased_payments(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFram
 def cadre_relative_benefits(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
     """Village cadres, or their close relatives, receiving means-tested aid (优亲厚友):
     最低生活保障, 特困供养, 农村危房改造 by default (`programs`)."""
-    programs = _program_ids(conn, *params["programs"])
-    rows = _dates(_query(conn, f"""
+    programs = program_ids(conn, *params["programs"])
+    rows = dates(query(conn, f"""
         SELECT r.person_key, r.village_code, COALESCE(c.person_key, r.person_key) AS cadre_key,
                COALESCE(c.official_post, r.official_post) AS post,
                CASE WHEN r.official_post IS NOT NULL THEN 1 ELSE 0 END AS self,
@@ -122,7 +90,7 @@ def cadre_relative_benefits(conn, as_of: dt.date, ranges, params: dict) -> pd.Da
              JOIN fund_payment p ON p.beneficiary_key = r.person_key
         WHERE (r.official_post IS NOT NULL OR c.person_key IS NOT NULL)
           AND p.paid_date IS NOT NULL AND p.paid_date <= :as_of
-          AND p.program_id IN ({_ids_sql(programs)}){_within("r.village_code", ranges)}
+          AND p.program_id IN ({ids_sql(programs)}){within("r.village_code", ranges)}
         GROUP BY r.person_key, r.village_code, c.person_key, c.official_post, r.official_post
         ORDER BY r.person_key""", as_of=as_of), "first_paid")
     return pd.DataFrame([{
@@ -141,8 +109,8 @@ def beneficiary_assets(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFra
     flag day is spread over the person's payment period (stable per key).
     """
     # CROSS JOIN: persons first, their payments by index (see deceased_payments)
-    programs = _program_ids(conn, *params["programs"])
-    rows = _dates(_query(conn, f"""
+    programs = program_ids(conn, *params["programs"])
+    rows = dates(query(conn, f"""
         SELECT r.person_key, r.village_code, r.has_vehicle, r.has_property,
                SUM(p.amount) AS amount, COUNT(*) AS n, MIN(p.paid_date) AS first_paid,
                MAX(p.paid_date) AS last_paid
@@ -150,7 +118,7 @@ def beneficiary_assets(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFra
         WHERE p.beneficiary_key = r.person_key AND (r.has_vehicle = :yes OR r.has_property = :yes)
           AND p.paid_date IS NOT NULL
           AND p.paid_date <= :as_of
-          AND p.program_id IN ({_ids_sql(programs)}){_within("r.village_code", ranges)}
+          AND p.program_id IN ({ids_sql(programs)}){within("r.village_code", ranges)}
         GROUP BY r.person_key, r.village_code, r.has_vehicle, r.has_property
         ORDER BY r.person_key""", as_of=as_of, yes=True), "first_paid", "last_paid")
     out = []
@@ -179,10 +147,10 @@ def split_expenses(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
     """Several expenses to one counterparty within days, each just under the threshold (拆分支付)."""
     threshold, low = float(params["threshold"]), float(params["low"])
     min_entries, max_gap = int(params["min_entries"]), int(params["max_gap_days"])
-    rows = _dates(_query(conn, f"""
+    rows = dates(query(conn, f"""
         SELECT id, village_code, entry_date, amount, counterparty FROM village_ledger
         WHERE direction = 'expense' AND amount >= :low AND amount < :high AND entry_date <= :as_of
-          {_within("village_code", ranges)}
+          {within("village_code", ranges)}
         ORDER BY village_code, counterparty, entry_date, id""",
         low=low, high=threshold, as_of=as_of), "entry_date")
     if rows.empty:
@@ -210,8 +178,8 @@ def duplicate_payments(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFra
     """The same beneficiary paid twice for the same programme and due date (重复发放)."""
     # a beneficiary paid in the ranges, wherever the second payment was made
     mine = "" if ranges is None else (" AND beneficiary_key IN (SELECT beneficiary_key FROM fund_payment WHERE 1 = 1"
-                                      + _within("village_code", ranges) + ")")
-    rows = _dates(_query(conn, f"""
+                                      + within("village_code", ranges) + ")")
+    rows = dates(query(conn, f"""
         SELECT p.id, p.beneficiary_key, p.program_id, p.village_code, p.amount, p.due_date, p.paid_date
         FROM fund_payment p JOIN (
             SELECT beneficiary_key, program_id, due_date FROM fund_payment
@@ -243,14 +211,14 @@ def duplicate_payments(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFra
 def payments_above_standard(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
     """A payment above its programme's per-person standard (超标准发放), for programmes paid
     at a fixed standard; `tolerance` is the share above it let pass."""
-    programs = _program_ids(conn, *params["programs"])
-    rows = _dates(_query(conn, f"""
+    programs = program_ids(conn, *params["programs"])
+    rows = dates(query(conn, f"""
         SELECT p.id, p.beneficiary_key, p.village_code, p.amount, p.due_date, p.paid_date, p.program_id,
                g.per_person_standard AS standard
         FROM fund_payment p JOIN fund_program g ON g.id = p.program_id
-        WHERE p.program_id IN ({_ids_sql(programs)}) AND g.per_person_standard > 0
+        WHERE p.program_id IN ({ids_sql(programs)}) AND g.per_person_standard > 0
           AND p.amount > g.per_person_standard * :factor AND p.paid_date IS NOT NULL
-          AND p.paid_date <= :as_of{_within("p.village_code", ranges)}
+          AND p.paid_date <= :as_of{within("p.village_code", ranges)}
         ORDER BY p.id""", factor=1 + float(params["tolerance"]), as_of=as_of), "due_date", "paid_date")
     amount, standard = rows["amount"].astype(float), rows["standard"].astype(float)
     return pd.DataFrame({
@@ -269,15 +237,15 @@ def round_amounts(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
     `min_share` or more are whole multiples of `unit` yuan, and a one-sided exact binomial
     test against `expected_share` gives p below `alpha` (the test and p stated in the evidence)."""
     unit, window = int(params["unit"]), int(params["window_months"])
-    last = _last_seen_month(as_of)
-    first_day = dt.date((f := _month_key(last - window + 1)) // 100, f % 100, 1)
-    rows = _query(conn, f"""
+    last = last_seen_month(as_of)
+    first_day = dt.date((f := month_key(last - window + 1)) // 100, f % 100, 1)
+    rows = query(conn, f"""
         SELECT village_code, COUNT(*) AS n,
                SUM(CASE WHEN amount = ROUND(amount, 0) AND CAST(amount AS INTEGER) % {unit} = 0 THEN 1 ELSE 0 END)
                  AS round_n
         FROM village_ledger
-        WHERE direction = 'expense' AND entry_date BETWEEN :first AND :last{_within("village_code", ranges)}
-        GROUP BY village_code""", first=first_day, last=_month_end(last))
+        WHERE direction = 'expense' AND entry_date BETWEEN :first AND :last{within("village_code", ranges)}
+        GROUP BY village_code""", first=first_day, last=month_end(last))
     rows = rows[rows["n"] >= int(params["min_sample"])]
     rows = rows.assign(share=rows["round_n"] / rows["n"])  # before filtering: assigning to an empty frame adds rows
     rows = rows[rows["share"] >= float(params["min_share"])]
@@ -289,10 +257,10 @@ def round_amounts(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
         "amount": 0.0, "score": [float(min(100, 60 + 40 * s)) for s in rows["share"]],
         "evidence": [{"expenses": int(n), "round": int(k), "share": round(float(s), 4), "unit": unit,
                       "test": "one-sided exact binomial", "expected_share": float(params["expected_share"]),
-                      "p_value": float(f"{p:.3g}"), "from_month": _month_key(last - window + 1),
-                      "to_month": _month_key(last)}
+                      "p_value": float(f"{p:.3g}"), "from_month": month_key(last - window + 1),
+                      "to_month": month_key(last)}
                      for n, k, s, p in zip(rows["n"], rows["round_n"], rows["share"], rows["p"])],
-        "flagged_on": next_monday(_month_end(last))}, columns=CLUE_COLUMNS)
+        "flagged_on": next_monday(month_end(last))}, columns=CLUE_COLUMNS)
 
 
 def binomial_tail(k: int, n: int, p: float) -> float:
@@ -307,14 +275,6 @@ def binomial_tail(k: int, n: int, p: float) -> float:
     return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
 
 
-def _last_seen_month(as_of: dt.date) -> int:
-    """The index of the last month the weekly run has seen whole by `as_of`."""
-    last = _month_index(as_of.year * 100 + as_of.month)
-    while next_monday(_month_end(last)) > as_of:
-        last -= 1
-    return last
-
-
 def category_jumps(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
     """An expense category of a village jumping against its own history (支出异常增长): the
     monthly mean of the last `window_months` at least `ratio` times that of the
@@ -322,14 +282,14 @@ def category_jumps(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
     window, history = int(params["window_months"]), int(params["history_months"])
     ratio, min_increase = float(params["ratio"]), float(params["min_increase"])
     skip = [str(c) for c in params["skip_categories"]]
-    last = _last_seen_month(as_of)
-    first = _month_key(last - window - history + 1)
-    rows = _query(conn, f"""
+    last = last_seen_month(as_of)
+    first = month_key(last - window - history + 1)
+    rows = query(conn, f"""
         SELECT x.village_code, x.category, k.month_key, SUM(x.amount) AS amount
         FROM village_ledger x JOIN calendar_day k ON k.day = x.entry_date
-        WHERE x.direction = 'expense' AND x.entry_date BETWEEN :first AND :last{_within("x.village_code", ranges)}
+        WHERE x.direction = 'expense' AND x.entry_date BETWEEN :first AND :last{within("x.village_code", ranges)}
         GROUP BY x.village_code, x.category, k.month_key""",
-        first=dt.date(first // 100, first % 100, 1), last=_month_end(last))
+        first=dt.date(first // 100, first % 100, 1), last=month_end(last))
     if rows.empty:
         return pd.DataFrame(columns=CLUE_COLUMNS)
     month = rows["month_key"].astype("int64")
@@ -345,29 +305,16 @@ def category_jumps(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
     table = pd.concat({"now": now, "before": before, "known": months_known}, axis=1).fillna(0.0)
     table = table[(table["known"] >= history // 2) & (table["now"] >= ratio * table["before"])
                   & ((table["now"] - table["before"]) * window > min_increase)].reset_index()
-    first_month = _month_key(last - window + 1)
+    first_month = month_key(last - window + 1)
     return pd.DataFrame({
         "rule": "category_jump", "region_code": table["village_code"], "subject_key": table["category"],
         "amount": ((table["now"] - table["before"]) * window).round(2),
         "score": [float(min(100, 60 + 10 * (n / b if b else ratio * 2))) for n, b in zip(table["now"], table["before"])],
         "evidence": [{"category": c, "monthly_recent": round(n, 2), "monthly_before": round(b, 2),
                       "window_months": window, "history_months": history, "from_month": first_month,
-                      "to_month": _month_key(last)}
+                      "to_month": month_key(last)}
                      for c, n, b in zip(table["category"], table["now"], table["before"])],
-        "flagged_on": next_monday(_month_end(last))}, columns=CLUE_COLUMNS)
-
-
-def _month_index(month_key: int) -> int:
-    return (month_key // 100) * 12 + month_key % 100 - 1
-
-
-def _month_key(index: int) -> int:
-    return (index // 12) * 100 + index % 12 + 1
-
-
-def _month_end(index: int) -> dt.date:
-    following = _month_key(index + 1)
-    return dt.date(following // 100, following % 100, 1) - dt.timedelta(days=1)
+        "flagged_on": next_monday(month_end(last))}, columns=CLUE_COLUMNS)
 
 
 RULES = {"deceased_payment": deceased_payments, "cadre_relative_benefit": cadre_relative_benefits,
