@@ -1,6 +1,6 @@
 """What every comparison rule shares: the clue frame's columns, the weekly run's flag day,
 reading a query's rows, limiting a query to villages, day differences in SQL, and the
-months a run has seen whole (the rules of comparison.py read them)."""
+months a run has seen whole. The rules live in comparison.py, benford.py and timeliness.py."""
 from __future__ import annotations
 
 import datetime as dt

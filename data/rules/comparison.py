@@ -31,7 +31,9 @@ from data.rules.base import (
     query,
     within,
 )
+from data.rules.benford import benford_first_digit
 from data.rules.library import Library, active_library
+from data.rules.timeliness import payment_overdue, spending_disclosure_overdue
 
 
 def run_rules(conn, as_of: dt.date, ranges: list[tuple[str, str]] | None = None,
@@ -320,7 +322,9 @@ def category_jumps(conn, as_of: dt.date, ranges, params: dict) -> pd.DataFrame:
 RULES = {"deceased_payment": deceased_payments, "cadre_relative_benefit": cadre_relative_benefits,
          "beneficiary_assets": beneficiary_assets, "split_expense": split_expenses,
          "duplicate_payment": duplicate_payments, "category_jump": category_jumps,
-         "payment_above_standard": payments_above_standard, "round_amounts": round_amounts}
+         "payment_above_standard": payments_above_standard, "round_amounts": round_amounts,
+         "benford_first_digit": benford_first_digit, "spending_disclosure_overdue": spending_disclosure_overdue,
+         "payment_overdue": payment_overdue}
 
 
 def store_clues(conn, clues: pd.DataFrame, events: pd.DataFrame | None = None) -> int:

@@ -19,7 +19,9 @@ from data.model.schema import DemoTruth
 from data.rules.comparison import run_rules
 from data.rules.library import Library
 
-# a rule whose planted cases the demo records under another kind (the outlier rollup's)
+# a rule whose planted cases the demo records under another kind (the outlier rollup's);
+# every other rule's are recorded under its own code (benford_first_digit: the village;
+# spending_disclosure_overdue: the disclosure's item_no; payment_overdue: "programme:period")
 TRUTH_KIND = {"category_jump": "spending_outlier"}
 COLUMNS = ["rule", "planted", "found", "clues", "matching", "recall", "precision"]
 

@@ -15,7 +15,7 @@ CHUNK = 900  # ids per IN (): under SQLite's bound-parameter limit
 
 def evidence_keys(conn, clues: list[dict]) -> list[dict[str, list[str]]]:
     """Per clue (rule, subject_key, evidence dict): {"payment_no": [...], "person_key": [...],
-    "voucher_no": [...]} (only the kinds it has), in the evidence's order."""
+    "voucher_no": [...], "item_no": [...]} (only the kinds it has), in the evidence's order."""
     payment_ids = {int(i) for c in clues for i in c["evidence"].get("payment_ids", [])}
     ledger_ids = {int(i) for c in clues for i in c["evidence"].get("ledger_ids", [])}
     payment_no = _numbers(conn, FundPayment.id, FundPayment.payment_no, payment_ids)
@@ -31,6 +31,8 @@ def evidence_keys(conn, clues: list[dict]) -> list[dict[str, list[str]]]:
             keys["payment_no"] = [payment_no.get(int(i), f"#{i}") for i in evidence["payment_ids"]]
         if evidence.get("ledger_ids"):
             keys["voucher_no"] = [voucher_no.get(int(i), f"#{i}") for i in evidence["ledger_ids"]]
+        if evidence.get("item_no"):  # a disclosure item (spending_disclosure_overdue)
+            keys["item_no"] = [str(evidence["item_no"])]
         out.append(keys)
     return out
 

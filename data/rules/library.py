@@ -70,6 +70,12 @@ PARAMS: dict[str, dict[str, Param]] = {
     "category_jump": {"window_months": Param("int", 1, 12), "history_months": Param("int", 2, 36),
                       "ratio": Param("number", 1.1, 100), "min_increase": Param("number", 0, 100_000_000),
                       "skip_categories": Param("words")},
+    "benford_first_digit": {"window_months": Param("int", 1, 36), "min_sample": Param("int", 30, 1_000_000),
+                            "min_amount": Param("number", 1, 1_000_000), "alpha": Param("number", 1e-12, 0.1),
+                            "min_mad": Param("number", 0, 0.2), "skip_categories": Param("words")},
+    "spending_disclosure_overdue": {"overdue_days": Param("int", 0, 365), "min_amount": Param("number", 0, 100_000_000)},
+    "payment_overdue": {"overdue_days": Param("int", 1, 365), "min_payments": Param("int", 1, 100_000),
+                        "min_share": Param("number", 0, 1)},
 }
 
 

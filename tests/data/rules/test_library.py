@@ -35,12 +35,17 @@ def test_the_shipped_library_holds_every_rule_with_its_thresholds():
     library = parse_library(TEXT)
     assert [r.code for r in library.enabled()] == ["deceased_payment", "cadre_relative_benefit", "beneficiary_assets",
                                                    "duplicate_payment", "payment_above_standard", "split_expense",
-                                                   "round_amounts", "category_jump"]
+                                                   "round_amounts", "category_jump", "benford_first_digit",
+                                                   "spending_disclosure_overdue", "payment_overdue"]
     split = library.rule("split_expense")
     assert split.params == {"threshold": 5000, "low": 4500, "min_entries": 3, "max_gap_days": 3}
     assert split.severity == "yellow" and split.compares == ("village_ledger",)
     assert library.rule("deceased_payment").finding_zh == "向已登记死亡人员发放民生资金"
-    assert library.fed_by("village_ledger") == ("split_expense", "round_amounts", "category_jump")
+    assert library.fed_by("village_ledger") == ("split_expense", "round_amounts", "category_jump", "benford_first_digit",
+                                                "spending_disclosure_overdue")
+    assert library.fed_by("disclosures") == ("spending_disclosure_overdue",)
+    assert library.rule("payment_overdue").params == {"overdue_days": 30, "min_payments": 3, "min_share": 0.1}
+    assert library.rule("benford_first_digit").finding_zh == "村级支出首位数字分布明显偏离本福特定律"
     assert library.fed_by("fund_programs") == ("cadre_relative_benefit", "beneficiary_assets", "payment_above_standard")
 
 
@@ -117,11 +122,15 @@ def test_rules_run_adds_nothing_on_a_rerun_and_prints_exchange_keys(demo_copy, t
         assert conn.execute(text("SELECT COUNT(*) FROM clue")).scalar_one() == before == len(clues) > 0
         payment_numbers = set(conn.execute(text("SELECT payment_no FROM fund_payment")).scalars())
         vouchers = set(conn.execute(text("SELECT voucher_no FROM village_ledger")).scalars())
+        items = set(conn.execute(text("SELECT item_no FROM disclosure WHERE kind = 'finance'")).scalars())
     engine.dispose()
     by_rule = {c["rule"]: c for c in clues}
     assert set(by_rule["deceased_payment"]["evidence"]["payment_no"]) <= payment_numbers
     assert by_rule["deceased_payment"]["evidence"]["person_key"] == [by_rule["deceased_payment"]["subject_key"]]
     assert set(by_rule["split_expense"]["evidence"]["voucher_no"]) <= vouchers
+    assert set(by_rule["spending_disclosure_overdue"]["evidence"]["voucher_no"]) <= vouchers
+    assert set(by_rule["spending_disclosure_overdue"]["evidence"]["item_no"]) <= items
+    assert set(by_rule["payment_overdue"]["evidence"]["payment_no"]) <= payment_numbers
     assert {"rule", "region_code", "subject_key", "amount", "score", "status"} <= set(clues[0])
     one = runner.invoke(app, ["rules", "run", "--json", "--rule", "split_expense", "--database-url", demo_copy])
     assert {json.loads(line)["rule"] for line in one.output.splitlines() if line.startswith("{")} == {"split_expense"}
@@ -146,9 +155,12 @@ def test_every_planted_case_of_the_demo_is_found(demo_engine):
         frame = evaluate(conn, DEMO_AS_OF, parse_library(TEXT)).set_index("rule")
     planted["category_jump"] = planted["spending_outlier"]  # the outlier village's hospitality
     for rule in ("deceased_payment", "cadre_relative_benefit", "duplicate_payment", "payment_above_standard",
-                 "split_expense", "round_amounts", "category_jump"):
+                 "split_expense", "round_amounts", "category_jump", "benford_first_digit", "spending_disclosure_overdue",
+                 "payment_overdue"):
         assert frame.loc[rule, "planted"] == planted[rule] > 0 and frame.loc[rule, "recall"] == 1.0, rule
         assert frame.loc[rule, "matching"] <= frame.loc[rule, "clues"]
+    for rule in ("benford_first_digit", "spending_disclosure_overdue", "payment_overdue"):  # and nothing else
+        assert frame.loc[rule, "precision"] == 1.0, rule
 
 
 def test_rules_eval_prints_recall_and_precision(demo_copy):

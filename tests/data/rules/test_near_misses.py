@@ -6,11 +6,12 @@ quiet is the rules' judgement, not empty input."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
 from sqlalchemy import insert
 
-from data.model.schema import FundPayment, Person, VillageLedger
+from data.model.schema import Disclosure, FundPayment, Person, VillageLedger
 from data.rules.comparison import run_rules
 from data.rules.library import SHIPPED, parse_library
 from tests.support.small import V11, V12, V21
@@ -157,3 +158,160 @@ def test_a_cadre_on_means_tested_aid_themself(conn, program, found):
         assert clues["subject_key"].iloc[0] == "PCADRE"
         assert clues["evidence"].iloc[0] == {"cadre_key": "PCADRE", "post": "village_director", "payments": 1,
                                              "first_paid": "2026-02-11", "self": True}
+
+
+SHIPPED_LIBRARY = parse_library(SHIPPED.read_text(encoding="utf-8"))
+BENFORD_COUNTS = [30, 18, 12, 10, 8, 7, 6, 5, 4]  # 100 expenses, about as Benford's law has them
+
+
+def _digit_expenses(conn, counts: list[int], first_id: int = 2000) -> None:
+    """Expenses of 三村 from February 2025 to January 2026, `counts[d - 1]` of them with the
+    first digit d (amounts like 412.37: never whole hundreds)."""
+    rows, i = [], 0
+    for digit, count in enumerate(counts, 1):
+        for _ in range(count):
+            rows.append(dict(id=first_id + i, village_code=V21, entry_date=D(2025, 2, 3) + dt.timedelta(days=i % 360),
+                             direction="expense", category="other_expense", amount=digit * 100 + 12.37,
+                             counterparty="商店", voucher_no=f"JZ-B{first_id + i}"))
+            i += 1
+    for start in range(0, len(rows), 500):
+        conn.execute(insert(VillageLedger.__table__), rows[start:start + 500])
+
+
+@pytest.mark.parametrize(("counts", "found"), [
+    (BENFORD_COUNTS, 0),                                  # as Benford's law has it
+    ([10, 8, 6, 10, 12, 14, 13, 13, 13], 1),              # made up: high first digits
+    ([10, 8, 6, 10, 12, 14, 13, 13, 12], 0),              # the same, 98 expenses: below min_sample
+    ([22, 18, 12, 14, 12, 7, 6, 5, 4], 0),                # MAD 0.018 but p = 0.6: chance at this size
+    ([c * 50 for c in (29, 18, 12, 10, 8, 7, 6, 5, 5)], 0),  # 5,000: p < 1e-5 but MAD 0.005, trivial
+])
+def test_benford_needs_the_sample_the_test_and_the_deviation(conn, counts, found):
+    """The small dataset's own expense of 10.01 in January counts too (digit 1): n = sum + 1."""
+    _digit_expenses(conn, counts)
+    clues = run_rules(conn, AS_OF, rules=("benford_first_digit",), library=SHIPPED_LIBRARY)
+    assert len(clues) == found, clues["evidence"].tolist()
+    if found:
+        evidence = clues["evidence"].iloc[0]
+        assert clues["subject_key"].iloc[0] == V21 and evidence["expenses"] == 100
+        assert evidence["test"].startswith("chi-square") and evidence["p_value"] < 1e-5 <= evidence["mad"]
+        assert evidence["counts"] == [11, 8, 6, 10, 12, 14, 13, 13, 13]
+        assert (evidence["from_month"], evidence["to_month"]) == (202502, 202601)
+        assert evidence["expected_share"][0] == 0.301 and evidence["skip_categories"] == ["cadre_pay"]
+
+
+def test_benford_leaves_out_small_amounts_and_fixed_pay(conn):
+    """The made-up expenses as cadres' pay, or the same 100 under 10 yuan: nothing."""
+    _digit_expenses(conn, [10, 8, 6, 10, 12, 14, 13, 13, 13])
+    conn.execute(VillageLedger.__table__.update().where(VillageLedger.id >= 2000).values(category="cadre_pay"))
+    assert run_rules(conn, AS_OF, rules=("benford_first_digit",), library=SHIPPED_LIBRARY).empty
+    conn.execute(VillageLedger.__table__.update().where(VillageLedger.id >= 2000).values(
+        category="other_expense", amount=VillageLedger.amount / 100))
+    assert run_rules(conn, AS_OF, rules=("benford_first_digit",), library=SHIPPED_LIBRARY).empty
+
+
+def test_chi_square_survival_for_even_degrees_of_freedom():
+    from data.rules.benford import chi2_sf_even
+    assert chi2_sf_even(15.507, 8) == pytest.approx(0.05, abs=1e-4)   # the table's 5 % point
+    assert chi2_sf_even(20.090, 8) == pytest.approx(0.01, abs=1e-4)
+    assert chi2_sf_even(2.0, 2) == pytest.approx(math.exp(-1))
+    assert chi2_sf_even(0.0, 8) == 1.0 and chi2_sf_even(3000.0, 8) == 0.0
+
+
+def _finance_item(conn, published=None, kind="finance") -> None:
+    """三村's finance disclosure of November 2025, due 10 December (30 days on: 9 January)."""
+    conn.execute(insert(Disclosure.__table__), [dict(id=90, village_code=V21, kind=kind, period="2025-11",
+                                                     due_date=D(2025, 12, 10), published_date=published,
+                                                     item_no="GK-90")])
+
+
+def _spending(conn, *days_amounts) -> None:
+    conn.execute(insert(VillageLedger.__table__), [
+        dict(id=3000 + i, village_code=V21, entry_date=day, direction="expense", category="public_welfare",
+             amount=amount, counterparty="施工队", voucher_no=f"JZ-S{i}") for i, (day, amount) in enumerate(days_amounts)])
+
+
+INSIDE = ((D(2026, 1, 12), 3000.0), (D(2026, 1, 14), 2500.0), (D(2026, 1, 20), 800.0))
+
+
+@pytest.mark.parametrize(("case", "found"), [
+    ("inside", 1),
+    ("within 30 days", 0),        # 6,000 spent on day 30 (9 January): overdue, but not by more than 30 days
+    ("below the amount", 0),      # 4,999.01 spent in the overdue time (with the 10.01 of 15 January)
+    ("published meanwhile", 0),   # published on 14 January: only the 3,000 of the 12th was spent before
+    ("village affairs", 0),       # an overdue village-affairs item is not the finance disclosure
+])
+def test_spending_while_the_finance_disclosure_is_overdue(conn, case, found):
+    _finance_item(conn, published=D(2026, 1, 14) if case == "published meanwhile" else None,
+                  kind="village_affairs" if case == "village affairs" else "finance")
+    if case == "within 30 days":
+        _spending(conn, (D(2026, 1, 9), 6000.0))
+    elif case == "below the amount":
+        _spending(conn, (D(2026, 1, 12), 2989.0), (D(2026, 1, 14), 2000.0))
+    else:
+        _spending(conn, *INSIDE)
+    clues = run_rules(conn, AS_OF, rules=("spending_disclosure_overdue",), library=SHIPPED_LIBRARY)
+    assert len(clues) == found, clues
+    if found:  # 5,500 reached on Wednesday 14 January: that week's spending (with the small dataset's
+        # 10.01 of the 15th, not the 800 of the 20th), flagged on Monday 19 January
+        clue = clues.iloc[0]
+        assert (clue["subject_key"], clue["amount"], clue["flagged_on"]) == ("GK-90", 5510.01, D(2026, 1, 19))
+        assert clue["evidence"] == {
+            "item_no": "GK-90", "kind": "finance", "period": "2025-11", "due_date": "2025-12-10", "overdue_days": 30,
+            "overdue_from": "2026-01-10", "days_overdue": 35, "expenses": 3, "total": 5510.01,
+            "ledger_ids": [3000, 3001, 5], "from_date": "2026-01-12", "to_date": "2026-01-15"}
+
+
+def test_a_later_week_raises_the_same_overdue_clue_again(conn):
+    """Run on 25 January and on 1 March, with more spending between: one and the same clue
+    (its identity is its evidence), so the weekly run adds nothing new."""
+    _finance_item(conn)
+    _spending(conn, *INSIDE, (D(2026, 2, 10), 9000.0))
+    early = run_rules(conn, D(2026, 1, 25), rules=("spending_disclosure_overdue",), library=SHIPPED_LIBRARY)
+    late = run_rules(conn, AS_OF, rules=("spending_disclosure_overdue",), library=SHIPPED_LIBRARY)
+    assert early.to_dict("records") == late.to_dict("records") and len(late) == 1
+
+
+JAN_10 = D(2026, 1, 10)
+
+
+def _late_payments(conn, *paid, period="2026-01", due=JAN_10, first_id=4000) -> None:
+    """低保 of 一村 due 10 January (30 days on: 9 February), paid on these days (None: not paid)."""
+    conn.execute(insert(FundPayment.__table__), [
+        dict(id=first_id + i, program_id=DIBAO, village_code=V11, beneficiary_key=f"PLATE{first_id + i}", amount=420,
+             due_date=due, paid_date=day, payment_no=f"ZF{first_id + i}", period=period) for i, day in enumerate(paid)])
+
+
+@pytest.mark.parametrize(("case", "found"), [
+    ("inside", 1),              # unpaid, paid on day 31, paid on day 45
+    ("one paid on day 30", 0),  # within its 30 days: two overdue, fewer than min_payments 3
+    ("two periods", 0),         # three overdue, but two of January and one of December
+    ("not judged yet", 0),      # one more of January falls due 5 February: judged from 9 March
+    ("a small share", 0),       # three of 31 payments of January (9.7 %): below min_share 10 %
+])
+def test_payments_overdue_per_village_programme_and_period(conn, case, found):
+    on_day_31 = D(2026, 2, 10)
+    _late_payments(conn, None, D(2026, 2, 9) if case == "one paid on day 30" else on_day_31, D(2026, 2, 24),
+                   D(2026, 1, 12))
+    if case == "two periods":
+        conn.execute(FundPayment.__table__.update().where(FundPayment.id == 4000).values(
+            period="2025-12", due_date=D(2025, 12, 10)))
+    if case == "not judged yet":
+        _late_payments(conn, None, due=D(2026, 2, 5), first_id=4100)
+    if case == "a small share":
+        _late_payments(conn, *[D(2026, 1, 11)] * 27, first_id=4100)
+    clues = run_rules(conn, AS_OF, rules=("payment_overdue",), library=SHIPPED_LIBRARY)
+    assert len(clues) == found, clues
+    if found:  # judged the Monday after 9 February; the payment of 24 February was still unpaid then
+        clue = clues.iloc[0]
+        assert (clue["subject_key"], clue["amount"], clue["flagged_on"]) == ("dibao:2026-01", 1260.0, D(2026, 2, 16))
+        assert clue["evidence"] == {
+            "program": "dibao", "period": "2026-01", "overdue_days": 30, "days": "calendar", "payments": 3,
+            "due_payments": 4, "unpaid_when_flagged": 2, "total": 1260.0, "payment_ids": [4000, 4001, 4002],
+            "due_from": "2026-01-10", "due_to": "2026-01-10"}
+
+
+def test_the_three_new_rules_find_nothing_in_the_small_dataset(conn):
+    """Its unpublished finance disclosure (due 23 February, an expense on the 28th) and its
+    unpaid payment (due 25 February) are days overdue, not more than 30; its expenses are few."""
+    rules = ("benford_first_digit", "spending_disclosure_overdue", "payment_overdue")
+    assert run_rules(conn, AS_OF, rules=rules, library=SHIPPED_LIBRARY).empty
