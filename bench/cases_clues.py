@@ -7,7 +7,7 @@ from functools import partial
 
 import runtime
 
-FILTERS = ({}, {"deadline": "overdue"}, {"status": "verifying"}, {"score": "85"}, {"by": "rule"})
+FILTERS: tuple[dict[str, str], ...] = ({}, {"deadline": "overdue"}, {"status": "verifying"}, {"score": "85"}, {"by": "rule"})
 
 
 def clue_states(server) -> list[dict]:

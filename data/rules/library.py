@@ -11,6 +11,7 @@ is the one the rules run with: the last applied, else the shipped file.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -313,13 +314,20 @@ def _line(node) -> int:
 
 
 def shipped_library() -> Library:
-    return parse_library(SHIPPED.read_text(encoding="utf-8"), SHIPPED.name)
+    return _parsed(SHIPPED.read_text(encoding="utf-8"), SHIPPED.name)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(text: str, source: str) -> Library:
+    """A checked file, parsed once per process (pages read the library on every request;
+    a Library is frozen, so sharing it is safe)."""
+    return parse_library(text, source)
 
 
 def active_library(conn) -> Library:
     """The library last applied to this database, else the shipped file."""
     row = conn.execute(select(RuleLibrary.text, RuleLibrary.source).order_by(RuleLibrary.id.desc()).limit(1)).first()
-    return parse_library(row.text, row.source) if row else shipped_library()
+    return _parsed(row.text, row.source) if row else shipped_library()
 
 
 def apply_library(conn, text: str, *, source: str, user: str) -> Library:
