@@ -19,7 +19,7 @@ from callbacks.chart_export import ChartSource, register_exports
 from callbacks.memo import memoized
 from callbacks.page_state import as_of_line, page_lang, region_chip
 from components.attrs import html_attrs
-from components.clue_card import clue_card
+from components.clue_card import clue_card, warning_card
 from components.state import STATE_KEYS
 from data.access import VIEW_CLUES
 from i18n import t
@@ -174,7 +174,69 @@ def render_card(clue_id, moved, resolved):
     return True, title, clue_card(card, [h for h in handlers["handlers"] if h["value"] != "none"], lang)
 
 
-CHARTS = {cid.FUNNEL_CHART: ChartSource(State(cid.RESOLVED, "data"), render_funnel)}
+# --- risk warnings -------------------------------------------------------------------------
+
+WARNING_TILES = (("raised", "count"), ("closed", "count"), ("closure_rate", "rate"), ("avg_days_to_close", "days"),
+                 ("open", "count"), ("overdue", "count"))
+
+
+def _warnings(resolved) -> dict:
+    scope = current_scope()
+    return memoized("cl.warnings", scope, resolved.get("region"), page_lang(resolved), compute=lambda: {
+        **(v := view.warnings_view(get_engine(), scope, resolved)), "figure": v["figure"].to_plotly_json()})
+
+
+def render_warning_tiles(resolved, _moved=None):
+    """Six tiles of the warnings' closed loop: raised, closed, closure rate (预警销号率),
+    average days to close, open, overdue."""
+    if not resolved:
+        return no_update
+    lang, summary = page_lang(resolved), _warnings(resolved)["summary"]
+    tiles = []
+    for key, unit in WARNING_TILES:
+        value = summary[key]
+        shown = (t("warnings.days", lang, n=f"{value:.1f}") if value is not None else "—") if unit == "days" \
+            else format_value(value, unit, lang)
+        tone = "sun-bad" if key == "overdue" and value else ""
+        tiles.append(dbc.Col(html.Div([html.Div(t(f"warnings.tile.{key}", lang), className="sun-kpi-label"),
+                                       html.Div(shown, className=f"sun-kpi-value {tone}")], className="sun-kpi",
+                                      **html_attrs({"data-key": key, "data-value": str(value)})), xs=6, md=4, xxl=2))
+    return dbc.Row(tiles, className="g-2")
+
+
+def render_warning_units(resolved, _moved=None):
+    if not resolved:
+        return no_update
+    return _warnings(resolved)["figure"]
+
+
+def warning_grid_query(resolved, only, moved=None):
+    if not resolved:
+        return no_update
+    return {**view.warning_grid_query(resolved, only), "moved": moved}
+
+
+def open_warning(selected):
+    row = (selected or [None])[0]
+    return row.get("id") if isinstance(row, dict) and row.get("id") is not None else no_update
+
+
+def render_warning_card(warning_id, moved, resolved):
+    lang = page_lang(resolved)
+    try:
+        warning_id = int(warning_id)
+    except (TypeError, ValueError):
+        return False, no_update, no_update
+    card = view.warning_card_view(get_engine(), current_scope(), warning_id)
+    if card is not None and _trigger() != cid.W_MOVED:
+        audit_event("warning_view", f"warning:{warning_id}", region_code=card["region_code"])
+    title = t("warnings.card.title", lang, no=card.get("warning_no") or warning_id) if card else \
+        t("warnings.card.title_none", lang)
+    return True, title, warning_card(card, lang)
+
+
+CHARTS = {cid.FUNNEL_CHART: ChartSource(State(cid.RESOLVED, "data"), render_funnel),
+          cid.W_UNITS_CHART: ChartSource(State(cid.RESOLVED, "data"), render_warning_units)}
 
 
 def register(app) -> None:
@@ -202,4 +264,15 @@ def register(app) -> None:
                  Input(ids_records.grid(cid.LIST_GRID), "selectedRows"), prevent_initial_call=False)(open_clue)
     app.callback(Output(cid.CARD, "is_open"), Output(cid.CARD_TITLE, "children"), Output(cid.CARD_BODY, "children"),
                  Input(cid.OPEN, "data"), moved, State(cid.RESOLVED, "data"))(render_card)
+    wmoved = Input(cid.W_MOVED, "data")
+    app.callback(Output(cid.W_TILES, "children"), Input(cid.RESOLVED, "data"), wmoved)(render_warning_tiles)
+    app.callback(Output(ids.chart(cid.W_UNITS_CHART), "figure"), Input(cid.RESOLVED, "data"),
+                 wmoved)(render_warning_units)
+    app.callback(Output(ids_records.query(cid.W_LIST_GRID), "data"), Input(cid.RESOLVED, "data"),
+                 Input(cid.W_ONLY, "value"), wmoved)(warning_grid_query)
+    app.callback(Output(cid.W_OPEN, "data"), Input(ids_records.grid(cid.W_LIST_GRID), "selectedRows"),
+                 prevent_initial_call=True)(open_warning)
+    app.callback(Output(cid.W_CARD, "is_open"), Output(cid.W_CARD_TITLE, "children"),
+                 Output(cid.W_CARD_BODY, "children"), Input(cid.W_OPEN, "data"), wmoved,
+                 State(cid.RESOLVED, "data"), prevent_initial_call=True)(render_warning_card)
     register_exports(app, CHARTS)

@@ -15,7 +15,7 @@ from dash import dcc, html
 
 import runtime
 from components.attrs import html_attrs
-from data.access import HANDLE_CLUES
+from data.access import HANDLE_CLUES, HANDLE_WARNINGS
 from i18n import t
 from ids import clues as cid
 
@@ -217,3 +217,54 @@ def clue_card(card: dict | None, handlers: list[dict], lang: str) -> list:
     return [html.Div([_header(card, lang), evidence_sides(card, lang), _place(card, lang), _history(card, lang),
                       html.Hr(), move_form(card, handlers, lang)],
                      **html_attrs({"data-clue": str(card["id"]), "data-rule": card["rule"]}))]
+
+
+# --- a risk warning's card -----------------------------------------------------------------
+
+WARNING_ACTIONS = {"raised": ("task",), "tasked": ("feedback",), "feedback": ("close",), "closed": ("reopen",)}
+
+
+def warning_card(card: dict | None, lang: str) -> list:
+    """A warning: its level, title, place, responsible unit, task deadline, loop history and
+    (HANDLE_WARNINGS) the next step's form."""
+    if card is None:
+        return [html.Div(t("warnings.card.missing", lang), className="sun-note")]
+    colon = ": " if lang.startswith("en") else "："
+    facts = [(t("warnings.col.warning_no", lang), card.get("warning_no") or "—"),
+             (t("warnings.col.region", lang), card["region_name"]), (t("warnings.col.unit", lang), card["unit_name"]),
+             (t("warnings.col.raised_on", lang), str(card["raised_on"])),
+             (t("warnings.col.task_due_on", lang), str(card["task_due_on"] or "—"))]
+    badges = [dbc.Badge(t(f"warning_level.{card['level']}", lang), color=SEVERITY_COLOURS.get(card["level"], "secondary"),
+                        className="me-1"),
+              html.Span(dbc.Badge(t(f"warnings.state.{card['state']}", lang), color="primary", className="me-1"),
+                        **html_attrs({"data-state": card["state"]}))]
+    if card["overdue"]:
+        badges.append(dbc.Badge(t("clues.deadline.overdue", lang), color="danger"))
+    history = card["history"].assign(action=[t(f"warnings.action.{a}", lang) for a in card["history"]["action"]],
+                                     actor=[t("warnings.actor.import", lang) if a == "import" else a
+                                            for a in card["history"]["actor"]])
+    return [html.Div([
+        html.Div(badges, className="mb-2"), html.P(html.Strong(card["title"]), className="mb-2"),
+        html.Div([html.Span([html.Span(k + colon, className="text-muted"), v], className="me-3 d-inline-block")
+                  for k, v in facts], className="mb-2 small"),
+        html.P(card.get("feedback") or "", className="sun-note"),
+        html.H3(t("clues.card.history", lang), className="sun-card-subtitle fw-semibold"),
+        records_table(history, ("at", "action", "actor", "note"), lang, name="warning-history"),
+        html.Hr(), _warning_form(card, lang),
+    ], **html_attrs({"data-warning": str(card["id"])}))]
+
+
+def _warning_form(card: dict, lang: str) -> html.Div:
+    if not runtime.may(HANDLE_WARNINGS):
+        return html.Div(t("warnings.action.no_right", lang), className="sun-note", **html_attrs({"data-move": "denied"}))
+    actions = WARNING_ACTIONS[card["state"]]
+    return html.Div(dbc.Row([
+        dbc.Col([dbc.Label(t("warnings.action.label", lang), html_for=cid.W_ACTION),
+                 dcc.Dropdown(id=cid.W_ACTION, value=actions[0], clearable=False,
+                              options=[{"label": t(f"warnings.action.{a}", lang), "value": a} for a in actions])], md=3),
+        dbc.Col([dbc.Label(t("warnings.action.note", lang), html_for=cid.W_NOTE),
+                 dbc.Textarea(id=cid.W_NOTE, rows=2, maxLength=2000, placeholder=t("warnings.action.note_hint", lang))],
+                md=7),
+        dbc.Col(dbc.Button(t("clues.move.submit", lang), id=cid.W_SUBMIT, color="primary"), md=2,
+                className="d-flex align-items-end"),
+    ], className="g-2"), **html_attrs({"data-move": "form"}))

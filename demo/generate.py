@@ -38,6 +38,8 @@ from data.model.schema import Complaint as ComplaintRow
 from data.model.schema import Warning as WarningRow
 from data.rollups import frames as rollup_frames
 from data.rules.comparison import run_rules
+from data.rules.library import shipped_library
+from data.rules.warnings import complete_warnings
 from demo import beneficiaries, complaints, funds, ledger, publicity, registry, services
 from demo.context import GENERATED_WITH, SCALES, Context, default_as_of
 from demo.loader import (
@@ -108,6 +110,7 @@ def _build_and_load(ctx: Context, conn, stages) -> tuple[dict[str, int], dict]:
     n["clue_event"] = load(conn, ClueEvent.__table__, events)
     names = geo.regions.set_index("code")["name"]
     n["warning"] = load(conn, WarningRow.__table__, warnings(ctx, names, *frames, clues))
+    complete_warnings(conn, shipped_library())  # units, task deadlines, loop events: as an import does
     n["demo_truth"] = load(conn, DemoTruth.__table__, plan.truth_frame())
     comp, pay, _ = frames
     return n, {**loaded, "payments": pay, "complaints": comp.assign(repeated=comp["repeat_of"].notna())}

@@ -156,7 +156,7 @@ def _clue_warnings(clues: pd.DataFrame) -> pd.DataFrame:
     top = clues[clues["score"] >= 85]
     return pd.DataFrame({"source": "clue", "region_code": top["region_code"].to_numpy(),
                          "level": np.where(top["score"] >= 90, "red", "orange"),
-                         "title": ["问题线索：" + RULE_ZH.get(r, r) for r in top["rule"]],
+                         "title": ["问题线索：" + RULE_ZH.get(r, shipped_library().rule(r).finding_zh) for r in top["rule"]],
                          "raised_on": pd.to_datetime(top["flagged_on"]).to_numpy().astype("datetime64[D]")})
 
 

@@ -44,3 +44,21 @@ def funnel_figure(frame: pd.DataFrame, labels: dict, statuses: tuple[str, ...], 
                       xaxis={"title": t("clues.funnel.axis", lang), "rangemode": "tozero"},
                       margin={"l": 90, "r": 150, "t": 20, "b": 40})
     return fig
+
+
+def overdue_units_figure(frame: pd.DataFrame, *, lang: str, height: int = 300) -> go.Figure:
+    """Units with overdue warnings (`frame`: unit, open, overdue), the most overdue on top."""
+    if frame.empty:
+        return empty_figure(t("warnings.units.empty", lang), height=height)
+    frame = frame.head(10).iloc[::-1]
+    fig = go.Figure([
+        go.Bar(y=frame["unit"].tolist(), x=frame["overdue"].tolist(), orientation="h", name=t("warnings.overdue", lang),
+               marker_color="#c0392b", hovertemplate="%{y}: %{x}<extra></extra>"),
+        go.Bar(y=frame["unit"].tolist(), x=(frame["open"] - frame["overdue"]).tolist(), orientation="h",
+               name=t("warnings.open_in_time", lang), marker_color="#95a5a6", hovertemplate="%{y}: %{x}<extra></extra>"),
+    ])
+    base_layout(fig, height=height)
+    xaxis = {"title": t("warnings.axis", lang), "tickformat": ",d", "dtick": 1 if frame["open"].max() <= 10 else None}
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.2}, xaxis=xaxis, yaxis={"automargin": True},
+                      margin={"l": 140, "r": 20, "t": 10, "b": 40})
+    return fig

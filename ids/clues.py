@@ -27,7 +27,22 @@ MOVE_DISMISS = "clues-move-dismiss"
 MOVE_REASON = "clues-move-reason"
 MOVE_SUBMIT = "clues-move-submit"
 MOVE_RESULT = "clues-move-result"
+W_SECTION = "warnings-section"
+W_TILES = "warnings-tiles"
+W_UNITS_CHART = "warnings-units"  # chart key
+W_ONLY = "warnings-only"  # the list: all | open | overdue
+W_LIST_GRID = "warnings-list"  # records-grid key
+W_OPEN = "warnings-open"
+W_MOVED = "warnings-moved"
+W_CARD = "warnings-card"
+W_CARD_TITLE = "warnings-card-title"
+W_CARD_BODY = "warnings-card-body"
+W_ACTION = "warnings-action"
+W_NOTE = "warnings-note"
+W_SUBMIT = "warnings-submit"
+W_RESULT = "warnings-result"
 
 PLAIN_IDS = (ROOT, STATE, RESOLVED, REGION, RULE, STATUS, DEADLINE, HANDLER, SCORE, BY, ASOF, TILES, RULES, OPEN,
              MOVED, CARD, CARD_BODY, CARD_TITLE, MOVE_TO, MOVE_HANDLER, MOVE_DISMISS, MOVE_REASON, MOVE_SUBMIT,
-             MOVE_RESULT)
+             MOVE_RESULT, W_SECTION, W_TILES, W_ONLY, W_OPEN, W_MOVED, W_CARD, W_CARD_TITLE, W_CARD_BODY, W_ACTION, W_NOTE,
+             W_SUBMIT, W_RESULT)

@@ -54,6 +54,26 @@ def _controls(lang: str) -> dbc.Row:
     ], className="g-2 mb-3 sun-controls")
 
 
+def _warnings(lang: str) -> html.Section:
+    """The risk warnings' closed loop: tiles, overdue units, the list and a warning's card."""
+    only = dbc.RadioItems(id=cid.W_ONLY, inline=True, value="open", className="sun-radio mb-2",
+                          options=[{"label": t(f"warnings.only.{k}", lang), "value": k} for k in ("open", "overdue", "all")])
+    units = chart_card(cid.W_UNITS_CHART, t("warnings.units.title", lang), t("warnings.units.subtitle", lang),
+                       lang=lang, height=320)
+    listing = card(t("warnings.list.title", lang), t("warnings.list.subtitle", lang), only,
+                   records_grid(cid.W_LIST_GRID, lang, height=380, selectable=True))
+    modal = dbc.Modal([
+        dbc.ModalHeader(dbc.ModalTitle(id=cid.W_CARD_TITLE)),
+        dbc.ModalBody(dcc.Loading(html.Div(id=cid.W_CARD_BODY), delay_show=200)),
+        dbc.ModalFooter(html.Div(id=cid.W_RESULT, role="status", className="me-auto")),
+    ], id=cid.W_CARD, size="lg", scrollable=True, is_open=False)
+    return html.Section([
+        html.H2(t("warnings.title", lang), className="sun-cp-section mt-4"),
+        dcc.Loading(html.Div(id=cid.W_TILES, className="sun-kpis mb-3"), delay_show=300),
+        dbc.Row([dbc.Col(units, lg=5), dbc.Col(listing, lg=7)], className="g-3 mb-3"), modal,
+    ], id=cid.W_SECTION)
+
+
 def layout(region=None, week=None, lang=None, **query):
     """The clues page for the URL's state (the week is not a filter here: every clue in
     the jurisdiction, open ones by their deadlines)."""
@@ -61,7 +81,8 @@ def layout(region=None, week=None, lang=None, **query):
     lang = state.lang
     values = {key: _single(query.get(key)) for key in QUERY_KEYS}
     stores = html.Div([dcc.Store(id=cid.STATE, data={"region": state.region, "lang": lang, **values}),
-                       dcc.Store(id=cid.RESOLVED), dcc.Store(id=cid.OPEN), dcc.Store(id=cid.MOVED)])
+                       dcc.Store(id=cid.RESOLVED), dcc.Store(id=cid.OPEN), dcc.Store(id=cid.MOVED),
+                       dcc.Store(id=cid.W_OPEN), dcc.Store(id=cid.W_MOVED)])
     by = dbc.RadioItems(id=cid.BY, inline=True, value=values["by"] or "county", className="sun-radio",
                         options=[{"label": t(f"clues.by.{b}", lang), "value": b} for b in ("county", "rule")])
     funnel = chart_card(cid.FUNNEL_CHART, t("clues.funnel.title", lang), t("clues.funnel.subtitle", lang),
@@ -79,7 +100,7 @@ def layout(region=None, week=None, lang=None, **query):
         stores, _controls(lang),
         dcc.Loading(html.Div(id=cid.TILES, className="sun-kpis mb-3"), delay_show=300),
         dbc.Row([dbc.Col(funnel, lg=6), dbc.Col(rules, lg=6)], className="g-3 mb-3"),
-        listing, modal,
+        listing, modal, _warnings(lang),
         html.P(t("clues.privacy", lang), className="sun-note mt-2"),
     ], id=cid.ROOT)
     return page_frame("clues", state, body)

@@ -10,11 +10,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+import runtime
 from components.attrs import html_attrs
 from components.chart import card, chart_card
 from components.records_grid import records_grid
 from components.shell import page_frame
 from components.state import current_state
+from data.access import VIEW_CLUES
 from data.periods import PERIOD_KINDS
 from i18n import t
 from ids import map as ids_map
@@ -52,9 +54,13 @@ def layout(code=None, week=None, lang=None, period=None, **query):
                           t("region.timeline.subtitle", lang), lang=lang, height=600)
     records = card(t("region.records.title", lang), t("region.records.subtitle", lang),
                    records_grid(ids_map.REGION_RECORDS, lang, height=360))
+    oversight = card(t("region.oversight.title", lang), t("region.oversight.subtitle", lang),
+                     dcc.Loading(html.Div(id=ids_map.REGION_OVERSIGHT), delay_show=300)) \
+        if runtime.may(VIEW_CLUES) else html.Div(id=ids_map.REGION_OVERSIGHT, hidden=True)
     body = html.Div([
         store, dcc.Store(id=ids_map.REGION_VIEW), controls,
         dbc.Row([dbc.Col(kpis, lg=7), dbc.Col(side, lg=5)], className="g-3 mb-3"),
+        html.Div(oversight, className="mb-3"),
         html.Div(timeline, className="mb-3"), html.Div(trend, className="mb-3"), records,
     ], id=ids_map.REGION_ROOT)
     return page_frame("region", state, body)

@@ -11,12 +11,14 @@ import pandas as pd
 from sqlalchemy import select
 
 from data.codes import InvalidRegionCode, ancestor_at, level_of, normalize_code
-from data.model.schema import Clue
+from data.model.schema import Clue, Warning
 from data.queries import clues as qc
 from data.rollups import rebuild_for_townships
 from data.rules.library import active_library
+from data.rules.warnings import act, overdue_by_unit, overdue_expr, state_expr, warning_history, warning_summary
 from data.rules.workflow import DISMISS_REASONS, STATUSES, Move, move_clue, rule_precision
-from figures.clues import funnel_figure
+from data.scope import scope_condition
+from figures.clues import funnel_figure, overdue_units_figure
 from figures.theme import with_export_meta
 from i18n import t
 from views.complaints import region_options
@@ -198,3 +200,55 @@ def apply_move(engine, scope, move: Move, *, actor: str) -> dict:
         if level_of(region) == "village":
             rebuild_for_townships(conn, {ancestor_at(region, "township")}, tables={"clue"})
     return moved
+
+
+# --- risk warnings -----------------------------------------------------------------------
+
+def warnings_view(engine, scope, view: dict) -> dict:
+    """The warnings' tiles (raised, closed, closure rate, average days to close, open,
+    overdue) and the overdue units' figure, for the region."""
+    lang = view["lang"]
+    with engine.connect() as conn:
+        today = qc.workflow_today(conn)
+        summary = warning_summary(conn, scope, today, region=view.get("region"))
+        units = overdue_by_unit(conn, scope, today, region=view.get("region"))
+    fig = with_export_meta(overdue_units_figure(units, lang=lang), title=t("warnings.units.title", lang),
+                           region=view.get("region_name") or "", period=t("clues.funnel.period", lang,
+                                                                           date=view.get("as_of") or ""),
+                           as_of=view.get("as_of"))
+    return {"summary": summary, "figure": fig}
+
+
+def warning_grid_query(view: dict, only: str | None = None) -> dict:
+    params = {"region": view.get("region")}
+    if only in ("open", "overdue"):
+        params["only"] = only
+    return {"source": "warning_list", "params": params, "lang": view["lang"]}
+
+
+def warning_card_view(engine, scope, warning_id: int) -> dict | None:
+    """One warning with its loop history, or None outside the user's scope."""
+    w = Warning.__table__
+    with engine.connect() as conn:
+        today = qc.workflow_today(conn)
+        row = conn.execute(select(w, state_expr().label("state"), overdue_expr(today).label("overdue"))
+                           .where(w.c.id == int(warning_id), scope_condition(w.c.region_code, scope))).mappings().first()
+        if row is None:
+            return None
+        names = qc.region_names(conn, [row["region_code"], row["unit_code"]])
+        history = warning_history(conn, warning_id)
+    return {**dict(row), "region_name": names.get(row["region_code"], row["region_code"]),
+            "unit_name": names.get(row["unit_code"] or "", row["unit_code"] or "—"), "history": history}
+
+
+def apply_warning_action(engine, scope, warning_id: int, action: str, note: str, *, actor: str) -> dict:
+    """One step of a warning's loop in one transaction (data.rules.warnings.act)."""
+    with engine.begin() as conn:
+        return act(conn, warning_id, action, note, actor=actor, scope=scope, today=qc.workflow_today(conn),
+                   library=active_library(conn))
+
+
+def place_oversight_view(engine, scope, region: str, lang: str) -> pd.DataFrame:
+    """The region's clues and warnings together, newest first (data.queries.clues.place_oversight)."""
+    with engine.connect() as conn:
+        return qc.place_oversight(conn, scope, region, active_library(conn), lang=lang)

@@ -30,6 +30,7 @@ from data.rollups import bounds as fact_bounds
 from data.rollups.bounds import Bounds
 from data.rules.comparison import evidence_json, run_rules, store_clues
 from data.rules.library import Library, active_library
+from data.rules.warnings import complete_warnings, raise_clue_warnings
 from data.rules.workflow import flagged_due
 
 # the facts whose region codes name villages (what a region batch must not leave orphaned)
@@ -50,6 +51,8 @@ def after_load(conn, table: str, dataset: str, places: set[str], batch: int,
                           library)
         townships |= found
         tables |= {"clue"} if found else set()
+    if dataset == "warnings":  # each gets its responsible unit, task deadline and loop events
+        complete_warnings(conn, library)
     _rebuild(conn, townships, tables, given)
     stamp(conn, batch)
     if dataset == "regions":
@@ -144,16 +147,16 @@ def rules_run(conn, ranges: list[tuple[str, str]] | None = None, rules: tuple[st
         if progress:
             progress(spec.code)
         found = run_rules(conn, as_of, ranges, (spec.code,), library)
-        fresh = _store_fresh(conn, found, None, library)
+        fresh = _store_fresh(conn, found, None, library, raise_warnings=True)
         summary[spec.code] = {"found": len(found), "new": len(fresh)}
         places |= set(fresh["region_code"])
     if places:
-        _rebuild(conn, places, {"clue"})
+        _rebuild(conn, places, {"clue", "warning"})
         stamp(conn, 0)
     return summary
 
 
-def _store_fresh(conn, found, batch: int | None, library: Library):
+def _store_fresh(conn, found, batch: int | None, library: Library, raise_warnings: bool = False):
     """The clues of `found` not stored yet, stored (with `batch`, and the first step's
     deadline); returns them."""
     if found.empty:
@@ -167,7 +170,13 @@ def _store_fresh(conn, found, batch: int | None, library: Library):
         return clues
     clues["evidence"] = [e if isinstance(e, dict) else json.loads(e) for e in clues["evidence"]]
     clues["due_on"] = flagged_due(clues["flagged_on"], library)
+    before = conn.execute(select(func.max(Clue.id))).scalar() or 0
     store_clues(conn, clues)
+    # the weekly run (`rules run`) raises a red rule's clue as a warning with its task; an
+    # import's run flags clues only (the monitoring sources send their own warnings)
+    if raise_warnings:
+        ids = list(conn.execute(select(Clue.id).where(Clue.id > before)).scalars())
+        raise_clue_warnings(conn, ids, library)
     fact_bounds.widen(conn, fact_bounds.frame_bounds("clue", clues))
     return clues
 

@@ -321,3 +321,27 @@ def _place_warnings(conn, codes: list[str], limit: int = 8) -> tuple[pd.DataFram
     rows = conn.execute(select(*cols).where(where).order_by(w.c.raised_on.desc()).limit(limit)).all()
     total = conn.execute(select(func.count()).select_from(w).where(where)).scalar() or 0
     return pd.DataFrame(rows, columns=[col.name for col in cols]), int(total)
+
+
+def place_oversight(conn, scope: Scope, region: str, library: Library, *, lang: str = "zh-CN",
+                    limit: int = 30) -> pd.DataFrame:
+    """A region's clues and warnings together, newest first: kind (clue | warning), id, day,
+    rule or level, title (the rule's finding or the warning's title), status or state,
+    region_code. Only the scope's part of the region."""
+    lo, hi = code_range(region)
+    findings = {r.code: r.finding(lang) for r in library.rules}
+    clues = conn.execute(select(_clue.c.id, _clue.c.flagged_on, _clue.c.rule, _clue.c.status, _clue.c.region_code)
+                         .where(_clue.c.region_code.between(lo, hi), scope_condition(_clue.c.region_code, scope))
+                         .order_by(_clue.c.flagged_on.desc(), _clue.c.id.desc()).limit(limit)).all()
+    w = Warning.__table__
+    warnings = conn.execute(select(w.c.id, w.c.raised_on, w.c.level, w.c.title, w.c.closed_on, w.c.task_issued_on,
+                                   w.c.verified_on, w.c.region_code)
+                            .where(w.c.region_code.between(lo, hi), scope_condition(w.c.region_code, scope))
+                            .order_by(w.c.raised_on.desc(), w.c.id.desc()).limit(limit)).all()
+    rows = [{"kind": "clue", "id": r.id, "day": r.flagged_on, "what": r.rule, "title": findings.get(r.rule, r.rule),
+             "state": r.status, "region_code": r.region_code} for r in clues]
+    rows += [{"kind": "warning", "id": r.id, "day": r.raised_on, "what": r.level, "title": r.title,
+              "state": "closed" if r.closed_on else "feedback" if r.verified_on else "tasked" if r.task_issued_on
+              else "raised", "region_code": r.region_code} for r in warnings]
+    frame = pd.DataFrame(rows, columns=["kind", "id", "day", "what", "title", "state", "region_code"])
+    return frame.sort_values(["day", "kind", "id"], ascending=False, kind="stable").head(limit).reset_index(drop=True)

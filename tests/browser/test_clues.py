@@ -105,3 +105,33 @@ def test_a_reader_sees_the_card_but_may_not_move_it(page, app_url, demo_engine):
     assert status == 403 and reading in (200, 204)  # the same session may read: the move's right is what fails
     with demo_engine.connect() as conn:
         assert conn.execute(text("SELECT status FROM clue WHERE id = :i"), {"i": clue_id}).scalar() == "verifying"
+
+
+def test_a_warning_gets_feedback_and_is_closed_through_its_card(page, app_url, demo_engine):
+    with demo_engine.connect() as conn:
+        wid, region = conn.execute(text(
+            "SELECT id, region_code FROM warning WHERE closed_on IS NULL AND verified_on IS NULL "
+            "AND task_issued_on IS NOT NULL ORDER BY raised_on DESC, id DESC LIMIT 1")).one()
+        events = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM warning_event")).scalar_one()
+    try:
+        open_page(page, app_url, "?region=431023")
+        rows = page.locator('[data-records="warnings-list"] .ag-center-cols-container .ag-row')
+        rows.locator('.ag-cell[col-id="id"]').filter(has_text=re.compile(rf"^{wid}$")).first.click()
+        card = page.locator(f'[data-warning="{wid}"]')
+        expect(card.locator('[data-state="tasked"]')).to_be_visible(timeout=20_000)
+        page.locator("#warnings-note").fill("已核实并整改（浏览器测试）")
+        page.locator("#warnings-submit").click()
+        expect(card.locator('[data-state="feedback"]')).to_be_visible(timeout=20_000)
+        page.locator("#warnings-note").fill("同意销号（浏览器测试）")
+        page.locator("#warnings-submit").click()
+        expect(card.locator('[data-state="closed"]')).to_be_visible(timeout=20_000)
+        expect(card.locator('[data-evidence="warning-history"]')).to_contain_text("同意销号（浏览器测试）")
+        with demo_engine.connect() as conn:
+            closed = conn.execute(text("SELECT closed_on IS NOT NULL FROM warning WHERE id = :i"), {"i": wid}).scalar()
+        assert closed
+    finally:  # the shared demo database: the warning back as it was
+        with demo_engine.begin() as conn:
+            conn.execute(text("DELETE FROM warning_event WHERE warning_id = :i AND id > :e"), {"i": wid, "e": events})
+            conn.execute(text("UPDATE warning SET verified_on = NULL, closed_on = NULL, feedback = '' WHERE id = :i"),
+                         {"i": wid})
+            rebuild_for_townships(conn, {region[:9] + "000"}, tables={"warning"})

@@ -94,3 +94,15 @@ def test_a_card_never_shows_a_name_a_phone_or_an_id_number(demo_engine, rule):
                        ensure_ascii=False, default=str)
     assert card["counts"]["complaints"] >= 0 and secrets
     assert not [s for s in secrets if s in shown]
+
+
+def test_a_places_clues_and_warnings_are_listed_together_newest_first(demo_engine):
+    with demo_engine.connect() as conn:
+        town = _sql(conn, "SELECT substr(region_code, 1, 9) || '000' FROM clue GROUP BY 1 ORDER BY COUNT(*) DESC")[0][0]
+        lo = town[:9]
+        n_clues = _sql(conn, "SELECT COUNT(*) FROM clue WHERE substr(region_code, 1, 9) = :t", t=lo)[0][0]
+        n_warnings = _sql(conn, "SELECT COUNT(*) FROM warning WHERE substr(region_code, 1, 9) = :t", t=lo)[0][0]
+        frame = qc.place_oversight(conn, COUNTY, town, active_library(conn), limit=500)
+        assert qc.place_oversight(conn, ELSEWHERE, town, active_library(conn)).empty
+    assert (frame["kind"] == "clue").sum() == n_clues and (frame["kind"] == "warning").sum() == n_warnings >= 1
+    assert list(frame["day"]) == sorted(frame["day"], reverse=True) and frame["region_code"].str.startswith(lo).all()
