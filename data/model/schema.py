@@ -128,15 +128,19 @@ class FundPayment(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("fund_program.id"))
     village_code: Mapped[str] = mapped_column(Code)
-    beneficiary_key: Mapped[str] = mapped_column(String(16), index=True)
+    beneficiary_key: Mapped[str] = mapped_column(String(16))
     amount: Mapped[Decimal] = mapped_column(Money)
     due_date: Mapped[dt.date] = mapped_column(Date)
     paid_date: Mapped[dt.date | None] = mapped_column(Date)
     payment_no: Mapped[str | None] = mapped_column(String(32), index=True, unique=True)  # 发放流水号
     period: Mapped[str] = mapped_column(String(7), default="")  # YYYY-MM the payment is for
     batch_id: Mapped[int | None] = mapped_column(Integer)
-    # covering: the /funds outstanding, programme and source checks read the index alone
-    __table_args__ = (Index("ix_fund_payment_village_due_paid", "village_code", "due_date", "paid_date",
+    # the beneficiary's payments by programme and due date: the person rules' lookups, and the
+    # duplicate-payment rule's GROUP BY read in index order (migration 0012); covering the
+    # other: the /funds outstanding, programme and source checks read the index alone
+    __table_args__ = (Index("ix_fund_payment_beneficiary_program_due", "beneficiary_key", "program_id", "due_date",
+                            "paid_date"),
+                      Index("ix_fund_payment_village_due_paid", "village_code", "due_date", "paid_date",
                             "program_id"),)
 
 
