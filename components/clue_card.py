@@ -82,9 +82,9 @@ def _facts(facts: dict, lang: str) -> html.Dl | None:
                    className="sun-facts mb-2", **html_attrs({"data-evidence": "facts"}))
 
 
-def _side(title: str, parts: list, name: str) -> dbc.Col:
+def _side(title: str, parts: list, name: str, width: int = 6) -> dbc.Col:
     return dbc.Col(html.Div([html.H3(title, className="sun-card-subtitle fw-semibold mb-2"), *parts],
-                            className="sun-evidence-side", **html_attrs({"data-side": name})), lg=6)
+                            className="sun-evidence-side", **html_attrs({"data-side": name})), lg=width)
 
 
 def evidence_sides(card: dict, lang: str) -> dbc.Row:
@@ -92,8 +92,12 @@ def evidence_sides(card: dict, lang: str) -> dbc.Row:
     (the registry's persons, the programme's standard, the disclosure items, the test)."""
     money: list = []
     if not card["payments"].empty or card["rule"] in ("deceased_payment", "duplicate_payment"):
-        money.append(records_table(card["payments"], ("payment_no", "program", "period", "due_date", "paid_date",
-                                                      "amount", "beneficiary_key"), lang, name="payments"))
+        payments = card["payments"]
+        # the subject's own payments: its key stands in the header once, not on every row
+        own = not payments.empty and payments["beneficiary_key"].eq(card["subject_key"]).all()
+        fields = ("payment_no", "program", "period", "due_date", "paid_date", "amount") + (() if own else
+                                                                                            ("beneficiary_key",))
+        money.append(records_table(payments, fields, lang, name="payments"))
     if not card["vouchers"].empty:
         money.append(records_table(card["vouchers"], ("voucher_no", "entry_date", "category", "counterparty",
                                                       "amount", "summary"), lang, name="vouchers"))
@@ -117,8 +121,8 @@ def evidence_sides(card: dict, lang: str) -> dbc.Row:
     facts = _facts(card["facts"], lang)
     if facts is not None:
         registry.append(facts)
-    return dbc.Row([_side(t("clues.card.side_money", lang), money, "money"),
-                    _side(t("clues.card.side_registry", lang), registry, "registry")], className="g-3 mb-3")
+    return dbc.Row([_side(t("clues.card.side_money", lang), money, "money", 7),
+                    _side(t("clues.card.side_registry", lang), registry, "registry", 5)], className="g-3 mb-3")
 
 
 def _header(card: dict, lang: str) -> html.Div:
