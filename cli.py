@@ -571,12 +571,12 @@ def rules_list(database_url: str | None = DB_OPTION):
     """The rules in use, each with its hits so far, how many were decided, dismissed as
     false positives, and its precision (what the commission tunes thresholds by); and the
     open clues near (临期) or past (超期) their deadline."""
-    import datetime as dt
 
     from rich.console import Console
     from rich.table import Table
 
     from data.intake.base import prepare_database
+    from data.queries.clues import workflow_today
     from data.rules.library import active_library
     from data.rules.workflow import clue_deadlines, rule_precision
     engine = _engine(database_url)
@@ -584,7 +584,7 @@ def rules_list(database_url: str | None = DB_OPTION):
     with engine.connect() as conn:
         library = active_library(conn)
         stats = rule_precision(conn).set_index("rule")
-        deadlines = clue_deadlines(conn, dt.date.today(), library)
+        deadlines = clue_deadlines(conn, workflow_today(conn), library)  # the demo's: its as-of date
     table = Table(title=f"比对规则 / rules in use ({library.source})")
     for col in ("rule", "on", "severity", "finding", "clues", "decided", "false positives", "precision"):
         table.add_column(col)
