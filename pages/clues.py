@@ -54,6 +54,15 @@ def _controls(lang: str) -> dbc.Row:
     ], className="g-2 mb-3 sun-controls")
 
 
+def _card_modal(modal_id: str, title_id: str, body_id: str, result_id: str, size: str) -> dbc.Modal:
+    """A card's modal: its title, its body (filled by a callback) and the result of an action."""
+    return dbc.Modal([
+        dbc.ModalHeader(dbc.ModalTitle(id=title_id)),
+        dbc.ModalBody(dcc.Loading(html.Div(id=body_id), delay_show=200)),
+        dbc.ModalFooter(html.Div(id=result_id, role="status", className="me-auto")),
+    ], id=modal_id, size=size, scrollable=True, is_open=False)
+
+
 def _warnings(lang: str) -> html.Section:
     """The risk warnings' closed loop: tiles, overdue units, the list and a warning's card."""
     only = dbc.RadioItems(id=cid.W_ONLY, inline=True, value="open", className="sun-radio mb-2",
@@ -62,11 +71,7 @@ def _warnings(lang: str) -> html.Section:
                        lang=lang, height=320)
     listing = card(t("warnings.list.title", lang), t("warnings.list.subtitle", lang), only,
                    records_grid(cid.W_LIST_GRID, lang, height=380, selectable=True))
-    modal = dbc.Modal([
-        dbc.ModalHeader(dbc.ModalTitle(id=cid.W_CARD_TITLE)),
-        dbc.ModalBody(dcc.Loading(html.Div(id=cid.W_CARD_BODY), delay_show=200)),
-        dbc.ModalFooter(html.Div(id=cid.W_RESULT, role="status", className="me-auto")),
-    ], id=cid.W_CARD, size="lg", scrollable=True, is_open=False)
+    modal = _card_modal(cid.W_CARD, cid.W_CARD_TITLE, cid.W_CARD_BODY, cid.W_RESULT, "lg")
     return html.Section([
         html.H2(t("warnings.title", lang), className="sun-cp-section mt-4"),
         dcc.Loading(html.Div(id=cid.W_TILES, className="sun-kpis mb-3"), delay_show=300),
@@ -91,11 +96,7 @@ def layout(region=None, week=None, lang=None, **query):
                  dcc.Loading(html.Div(id=cid.RULES, className="sun-clue-rules"), delay_show=300))
     listing = card(t("clues.list.title", lang), t("clues.list.subtitle", lang),
                    records_grid(cid.LIST_GRID, lang, height=440, selectable=True))
-    modal = dbc.Modal([
-        dbc.ModalHeader(dbc.ModalTitle(id=cid.CARD_TITLE)),
-        dbc.ModalBody(dcc.Loading(html.Div(id=cid.CARD_BODY), delay_show=200)),
-        dbc.ModalFooter(html.Div(id=cid.MOVE_RESULT, role="status", className="me-auto")),
-    ], id=cid.CARD, size="xl", scrollable=True, is_open=False)
+    modal = _card_modal(cid.CARD, cid.CARD_TITLE, cid.CARD_BODY, cid.MOVE_RESULT, "xl")
     body = html.Div([
         stores, _controls(lang),
         dcc.Loading(html.Div(id=cid.TILES, className="sun-kpis mb-3"), delay_show=300),
