@@ -214,7 +214,8 @@ def clue_card(conn, scope: Scope, clue_id: int, library: Library, *, today: dt.d
         history=_history(conn, clue_id), complaints=complaints, warnings=warnings,
         counts={"complaints": n_complaints, "warnings": n_warnings,
                 "payments": int(evidence.get("payments", len(payments))),
-                "vouchers": int(evidence.get("expenses_listed", len(evidence.get("ledger_ids", []))))})
+                # a rule that lists vouchers counts all it found ("expenses"); statistical rules list none
+                "vouchers": int(evidence.get("expenses", 0)) if evidence.get("ledger_ids") else 0})
 
 
 def _below(code: str, level: str) -> bool:

@@ -41,6 +41,7 @@ import pandas as pd
 from sqlalchemy import and_, func, not_, or_, select
 
 from data.codes import InvalidRegionCode, normalize_code
+from data.model.schema import Region
 from data.scope import EMPTY, Scope, narrow
 
 KINDS = ("text", "number", "money", "date", "datetime", "code")
@@ -166,6 +167,12 @@ def fetch_records(conn, scope: Scope, name: object, params: Mapping | None, *,
 
 
 # --- helpers for sources ----------------------------------------------------------------
+
+def region_name(code_column):
+    """A correlated lookup of the name of the region a row's code column names."""
+    reg = Region.__table__
+    return select(reg.c.name).where(reg.c.code == code_column).correlate_except(reg).scalar_subquery()
+
 
 def week_dates(params: Mapping) -> tuple[dt.date, dt.date] | None:
     """(first Monday, last Sunday) of params["weeks"] (week keys or '2026-W46'); None if none."""

@@ -14,7 +14,7 @@ from data.access import VIEW_CLUES
 from data.model.schema import Clue, Region
 from data.queries.clues import ClueFilter, deadline_expr, workflow_today
 from data.records import RecordColumn as C
-from data.records import paged_select, record_source
+from data.records import paged_select, record_source, region_name
 
 _clue, _reg = Clue.__table__, Region.__table__
 
@@ -34,8 +34,6 @@ CLUE_COLUMNS = (
 )
 
 
-def _name(code_column):
-    return select(_reg.c.name).where(_reg.c.code == code_column).correlate_except(_reg).scalar_subquery()
 
 
 def _int(value, low: int, high: int, default: int) -> int:
@@ -62,9 +60,9 @@ def clue_filter(params) -> ClueFilter:
 def clue_list(conn, scope, params, *, sort, filters, offset, limit):
     today, near = workflow_today(conn), _int(params.get("near_days"), 0, 30, 3)
     exprs = {"id": _clue.c.id, "flagged_on": _clue.c.flagged_on, "rule": _clue.c.rule,
-             "village": _name(_clue.c.region_code), "subject_key": _clue.c.subject_key,
+             "village": region_name(_clue.c.region_code), "subject_key": _clue.c.subject_key,
              "amount": _clue.c.amount, "score": func.round(_clue.c.score), "status": _clue.c.status,
-             "handler": _name(_clue.c.handler_code), "due_on": _clue.c.due_on,
+             "handler": region_name(_clue.c.handler_code), "due_on": _clue.c.due_on,
              "deadline": deadline_expr(today, near), "village_code": _clue.c.region_code}
     base = select(_clue.c.id).where(*clue_filter(params).where(scope, today, near))
     return paged_select(conn, _source(), exprs, base, sort=sort, filters=filters, offset=offset, limit=limit,

@@ -18,7 +18,7 @@ from sqlalchemy import Integer as SAInteger
 from sqlalchemy import case, cast, func, literal, select
 
 from data.model.schema import Complaint, Region, ServiceRequest
-from data.records import RECORD_SOURCES, paged_select, record_source
+from data.records import RECORD_SOURCES, paged_select, record_source, region_name
 from data.records import RecordColumn as C
 from data.scope import scope_condition
 
@@ -48,9 +48,6 @@ OVERDUE_SERVICE_COLUMNS = (
 )
 
 
-def _village(code_column):
-    return (select(_reg.c.name).where(_reg.c.code == code_column)
-            .correlate_except(_reg).scalar_subquery())
 
 
 def as_of_date(params) -> dt.date:
@@ -70,7 +67,7 @@ def days_since(conn, column, as_of: dt.date):
 @record_source("complaints_open", "complaints.open.source", OPEN_COMPLAINT_COLUMNS)
 def open_complaints(conn, scope, params, *, sort, filters, offset, limit):
     as_of = as_of_date(params)
-    exprs = {"case_no": _cx.c.case_no, "village": _village(_cx.c.village_code),
+    exprs = {"case_no": _cx.c.case_no, "village": region_name(_cx.c.village_code),
              "category": _cx.c.category, "channel": _cx.c.channel, "department": _cx.c.department,
              "received_at": _cx.c.received_at, "age_days": days_since(conn, _cx.c.received_at, as_of),
              "due_date": _cx.c.due_date,
@@ -86,7 +83,7 @@ def open_complaints(conn, scope, params, *, sort, filters, offset, limit):
 @record_source("services_overdue", "complaints.services.overdue_source", OVERDUE_SERVICE_COLUMNS)
 def overdue_services(conn, scope, params, *, sort, filters, offset, limit):
     as_of = as_of_date(params)
-    exprs = {"id": _sr.c.id, "village": _village(_sr.c.village_code), "matter": _sr.c.matter,
+    exprs = {"id": _sr.c.id, "village": region_name(_sr.c.village_code), "matter": _sr.c.matter,
              "submitted_at": _sr.c.submitted_at, "due_date": _sr.c.due_date,
              "days_overdue": days_since(conn, _sr.c.due_date, as_of), "village_code": _sr.c.village_code}
     base = select(_sr.c.id).where(_sr.c.completed_at.is_(None), _sr.c.due_date < as_of,

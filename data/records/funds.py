@@ -47,7 +47,7 @@ from data.model.schema import (
     VillageLedger,
 )
 from data.queries.funds import SOURCE_LEVELS, funded_pairs, is_delayed
-from data.records import COUNT_CAP, RECORD_SOURCES, paged_select, record_source, week_dates
+from data.records import COUNT_CAP, RECORD_SOURCES, paged_select, record_source, region_name, week_dates
 from data.records import RecordColumn as C
 from data.records.map import DISCLOSURE_COLUMNS as MAP_DISCLOSURE_COLUMNS
 from data.records.map import _villages
@@ -60,9 +60,6 @@ _ledger_tm, _ledger_cm = RollupLedgerTM.__table__, RollupLedgerCM.__table__
 _dis, _disc_tw = Disclosure.__table__, RollupDisclosureTW.__table__
 
 
-def _village(code_column):
-    return (select(_reg.c.name).where(_reg.c.code == code_column)
-            .correlate_except(_reg).scalar_subquery())
 
 
 def _none(name: str):
@@ -134,7 +131,7 @@ def funds_payments(conn, scope, params, *, sort, filters, offset, limit):
     start, end = bounds
     program = (select(_prog.c.code).where(_prog.c.id == _pay.c.program_id)
                .correlate_except(_prog).scalar_subquery())
-    exprs = {"program": program, "village": _village(_pay.c.village_code),
+    exprs = {"program": program, "village": region_name(_pay.c.village_code),
              "beneficiary_key": _pay.c.beneficiary_key, "amount": _pay.c.amount,
              "due_date": _pay.c.due_date, "paid_date": _pay.c.paid_date}
     where = _villages(conn, scope, params, _pay.c.village_code)
@@ -250,7 +247,7 @@ def funds_ledger(conn, scope, params, *, sort, filters, offset, limit):
         bounds = None
     if bounds is None:
         return _none("funds_ledger")
-    exprs = {"village": _village(_led.c.village_code), "entry_date": _led.c.entry_date,
+    exprs = {"village": region_name(_led.c.village_code), "entry_date": _led.c.entry_date,
              "direction": _led.c.direction, "category": _led.c.category, "amount": _led.c.amount,
              "counterparty": _led.c.counterparty, "voucher_no": _led.c.voucher_no}
     where = [*_villages(conn, scope, params, _led.c.village_code), _led.c.entry_date.between(*bounds)]
@@ -295,7 +292,7 @@ PROJECT_COLUMNS = (
 @record_source("funds_projects", "funds.records.source.funds_projects", PROJECT_COLUMNS)
 def funds_projects(conn, scope, params, *, sort, filters, offset, limit):
     """Livelihood projects under the region (all, or the delayed ones)."""
-    exprs = {"name": _proj.c.name, "village": _village(_proj.c.village_code),
+    exprs = {"name": _proj.c.name, "village": region_name(_proj.c.village_code),
              "category": _proj.c.category, "status": _proj.c.status, "budget": _proj.c.budget,
              "spent": _proj.c.spent, "planned_start": _proj.c.planned_start,
              "planned_end": _proj.c.planned_end, "actual_end": _proj.c.actual_end}
@@ -324,7 +321,7 @@ def funds_disclosures(conn, scope, params, *, sort, filters, offset, limit):
         return _none("funds_disclosures")
     status = params.get("status") if params.get("status") in DISCLOSURE_STATUSES else "missed"
     kind = params.get("kind") if isinstance(params.get("kind"), str) else None
-    exprs = {"village": _village(_dis.c.village_code), "kind": _dis.c.kind, "period": _dis.c.period,
+    exprs = {"village": region_name(_dis.c.village_code), "kind": _dis.c.kind, "period": _dis.c.period,
              "due_date": _dis.c.due_date, "published_date": _dis.c.published_date}
     published, due = _dis.c.published_date, _dis.c.due_date
     where = [*_villages(conn, scope, params, _dis.c.village_code), due.between(*bounds),

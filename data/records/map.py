@@ -20,7 +20,7 @@ from sqlalchemy import func, or_, select
 from data.access import VIEW_CLUES
 from data.model.rollups import RollupComplaintTW, RollupDisclosureTW, RollupPaymentTW
 from data.model.schema import Clue, Complaint, Disclosure, FundPayment, FundProgram, Region
-from data.records import RECORD_SOURCES, paged_select, record_source, week_dates
+from data.records import RECORD_SOURCES, paged_select, record_source, region_name, week_dates
 from data.records import RecordColumn as C
 from data.scope import scope_condition
 
@@ -43,10 +43,6 @@ COMPLAINT_COLUMNS = (
 )
 
 
-def _village(code_column):
-    """A correlated name lookup of the village of a row (region is keyed by code)."""
-    return (select(_reg.c.name).where(_reg.c.code == code_column)
-            .correlate_except(_reg).scalar_subquery())
 
 
 IN_LIST_MAX = 5_000  # up to this many villages (a city has ~2,500; a province ~24,000) are bound as an `IN` list
@@ -118,7 +114,7 @@ def complaints(conn, scope, params, *, sort, filters, offset, limit):
     if bounds is None:
         return _no_rows("complaints")
     start, end = bounds
-    exprs = {"case_no": _cp.c.case_no, "village": _village(_cp.c.village_code),
+    exprs = {"case_no": _cp.c.case_no, "village": region_name(_cp.c.village_code),
              "category": _cp.c.category, "channel": _cp.c.channel,
              "received_at": _cp.c.received_at, "due_date": _cp.c.due_date,
              "closed_at": _cp.c.closed_at, "satisfaction": _cp.c.satisfaction,
@@ -164,7 +160,7 @@ def clues(conn, scope, params, *, sort, filters, offset, limit):
     bounds = week_dates(params)
     if bounds is None:
         return _no_rows("clues")
-    exprs = {"id": _cl.c.id, "region": _village(_cl.c.region_code), "rule": _cl.c.rule,
+    exprs = {"id": _cl.c.id, "region": region_name(_cl.c.region_code), "rule": _cl.c.rule,
              "subject_key": _cl.c.subject_key, "amount": _cl.c.amount, "score": _cl.c.score,
              "status": _cl.c.status, "flagged_on": _cl.c.flagged_on, "region_code": _cl.c.region_code}
     base = select(_cl.c.id).where(scope_condition(_cl.c.region_code, scope),
@@ -192,7 +188,7 @@ def payments_overdue(conn, scope, params, *, sort, filters, offset, limit):
         return _no_rows("payments_overdue")
     program = (select(_prog.c.code).where(_prog.c.id == _pay.c.program_id)
                .correlate_except(_prog).scalar_subquery())
-    exprs = {"program": program, "village": _village(_pay.c.village_code),
+    exprs = {"program": program, "village": region_name(_pay.c.village_code),
              "beneficiary_key": _pay.c.beneficiary_key, "amount": _pay.c.amount,
              "due_date": _pay.c.due_date, "paid_date": _pay.c.paid_date,
              "village_code": _pay.c.village_code}
@@ -221,7 +217,7 @@ def disclosures_missed(conn, scope, params, *, sort, filters, offset, limit):
     bounds = week_dates(params)
     if bounds is None:
         return _no_rows("disclosures_missed")
-    exprs = {"village": _village(_dis.c.village_code), "kind": _dis.c.kind,
+    exprs = {"village": region_name(_dis.c.village_code), "kind": _dis.c.kind,
              "period": _dis.c.period, "due_date": _dis.c.due_date,
              "published_date": _dis.c.published_date, "village_code": _dis.c.village_code}
     base = select(_dis.c.id).where(

@@ -11,7 +11,7 @@ from sqlalchemy import case, select
 from data.access import VIEW_CLUES
 from data.model.schema import Region, Warning
 from data.queries.clues import workflow_today
-from data.records import RECORD_SOURCES, paged_select, record_source
+from data.records import RECORD_SOURCES, paged_select, record_source, region_name
 from data.records import RecordColumn as C
 from data.rules.warnings import overdue_expr, state_expr
 from data.scope import scope_condition
@@ -34,16 +34,14 @@ WARNING_COLUMNS = (
 )
 
 
-def _name(code_column):
-    return select(_reg.c.name).where(_reg.c.code == code_column).correlate_except(_reg).scalar_subquery()
 
 
 @record_source("warning_list", "warnings.list.source", WARNING_COLUMNS, right=VIEW_CLUES)
 def warning_list(conn, scope, params, *, sort, filters, offset, limit):
     today = workflow_today(conn)
     exprs = {"id": _w.c.id, "warning_no": _w.c.warning_no, "raised_on": _w.c.raised_on, "level": _w.c.level,
-             "source": _w.c.source, "title": _w.c.title, "region": _name(_w.c.region_code),
-             "unit": _name(_w.c.unit_code), "task_due_on": _w.c.task_due_on, "state": state_expr(),
+             "source": _w.c.source, "title": _w.c.title, "region": region_name(_w.c.region_code),
+             "unit": region_name(_w.c.unit_code), "task_due_on": _w.c.task_due_on, "state": state_expr(),
              "overdue": case((overdue_expr(today), "yes"), else_="no"), "region_code": _w.c.region_code}
     conds = [scope_condition(_w.c.region_code, scope)]
     if params.get("only") == "overdue":

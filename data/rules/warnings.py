@@ -147,18 +147,6 @@ def warning_summary(conn, scope: Scope, today: dt.date, *, region: str | None = 
             "open": raised - closed, "overdue": int(row[3] or 0)}
 
 
-def by_level(conn, scope: Scope, today: dt.date, **period) -> pd.DataFrame:
-    """level, raised, closed, overdue."""
-    rows = conn.execute(select(_w.c.level, func.count(), func.count(_w.c.closed_on),
-                               func.sum(case((overdue_expr(today), 1), else_=0)))
-                        .where(*_where(scope, period.get("region"), period.get("since"), period.get("until")))
-                        .group_by(_w.c.level)).all()
-    found = {r[0]: r for r in rows}
-    return pd.DataFrame([{"level": lv, "raised": int(found[lv][1]) if lv in found else 0,
-                          "closed": int(found[lv][2]) if lv in found else 0,
-                          "overdue": int(found[lv][3] or 0) if lv in found else 0} for lv in ("red", "orange", "yellow")])
-
-
 def overdue_by_unit(conn, scope: Scope, today: dt.date, **period) -> pd.DataFrame:
     """unit_code, unit (name), open, overdue: the responsible units with overdue warnings,
     the most overdue first."""
