@@ -14,6 +14,7 @@ import flask_login
 from flask import Flask, abort, current_app, has_app_context, has_request_context, request
 from flask_login import UserMixin
 
+from data import judgement
 from data.access import has_right
 from data.model.version import data_version as _stored_version
 from data.scope import Scope
@@ -31,6 +32,7 @@ CACHE_KEY = "sunshine_cache"
 def install(server: Flask, settings: Settings, engine: Engine, cache: Cache) -> None:
     """Attach this process's services to the server (called once by app.create_app)."""
     server.config[SETTINGS_KEY] = settings
+    judgement.configure(settings)  # the floors and 红/黄/蓝 points every judgement uses
     server.extensions[ENGINE_KEY] = engine
     server.extensions[CACHE_KEY] = cache
 
