@@ -23,7 +23,7 @@ from exports import briefing_jobs
 from i18n import t
 from ids import briefing as bid
 from runtime import audit_event, current_scope, current_user, data_version, get_engine, get_settings
-from views.briefing import CHART_KEYS, briefing_figures, build_briefing
+from views.briefing import CHART_KEYS, briefing_figures, build_briefing, for_preview
 
 RIGHT = MAKE_BRIEFING  # what these callbacks need (checked on the server, callbacks/__init__.py)
 
@@ -64,8 +64,8 @@ def render_preview(resolved):
         briefing = build_briefing(engine, scope, region, week, lang, settings=get_settings())
         if briefing is None:
             return None
-        figures = briefing_figures(briefing, engine=engine, scope=scope,
-                                   cache_dir=Path(get_settings().cache_dir), version=data_version())
+        figures = for_preview(briefing_figures(briefing, engine=engine, scope=scope,
+                                               cache_dir=Path(get_settings().cache_dir), version=data_version()))
         return {"narrative": _narrative_children(briefing), "figures": [figures[k] for k in CHART_KEYS]}
     result = memoized("br.preview", scope, region, week, lang, compute=compute)
     if result is None:

@@ -17,7 +17,7 @@ import ids
 from callbacks.chart_export import ChartSource, register_exports
 from callbacks.memo import memoized
 from callbacks.page_state import as_of_line, page_lang, region_chip
-from components.attrs import html_attrs
+from components.attrs import html_attrs, level_class
 from components.state import STATE_KEYS
 from data.access import VIEW_DASHBOARDS
 from data.calendar import format_week, parse_week
@@ -219,7 +219,7 @@ RATE_COLUMNS = (("reply_rate", "reply_below"), ("satisfaction_rate", "satisfacti
 
 
 def league_table(frame, lang: str, *, kind: str, level: str = "township"):
-    """A league table; a rate below its floor is a red cell, a unit missing any floor a red name."""
+    """A league table; each rate coloured by its judgement, a unit missing any floor a red name."""
     if frame.empty:
         return html.P(t("complaints.units.empty", lang), className="text-muted mb-0")
     head = [t("complaints.units.col.unit", lang)]
@@ -233,10 +233,8 @@ def league_table(frame, lang: str, *, kind: str, level: str = "township"):
         if kind == "township":
             cells.append(html.Td(str(row.get("county_name") or ""), className="text-muted"))
         cells.append(html.Td(format_value(row["received"], "count", lang), className="text-end"))
-        for col, flag in RATE_COLUMNS:
-            below = bool(flag and row.get(flag))
-            cells.append(html.Td(format_value(row[col], "rate", lang),
-                                 className="text-end" + (" sun-cp-below" if below else "")))
+        for col, _ in RATE_COLUMNS:  # text and colour from the judgement (views.complaints.league)
+            cells.append(html.Td(row[f"{col}_text"], className=f"text-end {level_class(row[f'{col}_level'])}"))
         rows.append(html.Tr(cells, **html_attrs({"data-code": str(row["code"]), "data-misses": str(row["misses"])})))
     return html.Div(html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
                                className="table table-sm sun-cp-table mb-0"), className="sun-cp-table-wrap")

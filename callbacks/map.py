@@ -20,7 +20,7 @@ import ids
 from callbacks.chart_export import ChartSource, register_exports
 from callbacks.memo import memoized
 from callbacks.page_state import as_of_text, region_chip
-from components.attrs import html_attrs
+from components.attrs import html_attrs, level_class
 from data.access import VIEW_DASHBOARDS
 from data.codes import InvalidRegionCode, normalize_code
 from data.queries.map import child_level_of
@@ -178,7 +178,7 @@ def render_worst(view):
         return ""
     return [html.Div(t("map.panel.worst", lang, metric=t(f"kpi.{metric}", lang)), className="sun-map-panel-h"),
             html.Ol([html.Li([dcc.Link(w["name"], href=w["href"], className="sun-map-worst-name"),
-                              html.Span(w["value"], className="sun-map-worst-value"),
+                              html.Span(w["value"], className=f"sun-map-worst-value {level_class(w['level'])}"),
                               html.Div(t("map.reasons_sep", lang).join(w["reasons"]),
                                        className="sun-note")], **html_attrs({"data-code": w["code"]})) for w in worst],
                     className="sun-map-worst")]
@@ -212,8 +212,7 @@ def panel_children(view: dict, data: dict) -> list:
         header += [html.Th(data["parent_name"]), html.Th(t("map.panel.rank_short", lang))]
     rows = [html.Tr(header)]
     for row in data["rows"]:
-        cls = {True: "sun-worse", False: "sun-better"}.get(row["worse_than_parent"], "")
-        cells = [html.Td(t(f"kpi.{row['key']}", lang)), html.Td(row["value"], className=cls)]
+        cells = [html.Td(t(f"kpi.{row['key']}", lang)), html.Td(row["value"], className=level_class(row["level"]))]
         if has_parent:
             cells += [html.Td(row["parent"]),
                       html.Td(f"{row['rank']}/{row['n']}" if row["rank"] else "—")]

@@ -11,7 +11,7 @@ import ids
 from callbacks.chart_export import ChartSource, register_exports
 from callbacks.memo import memoized
 from callbacks.page_state import region_chip
-from components.attrs import html_attrs
+from components.attrs import html_attrs, level_class
 from data.access import VIEW_DASHBOARDS
 from i18n import t
 from ids import map as ids_map
@@ -101,7 +101,7 @@ def kpi_table(view, data):
     rows = [html.Tr(head)]
     for row in data["rows"]:
         cells = [html.Td(t(f"kpi.{row['key']}", lang)),
-                 html.Td(row["value"], className={"worse": "sun-worse", "better": "sun-better"}.get(row["vs_parent"], "")),
+                 html.Td(row["value"], className=level_class(row["level"])),
                  html.Td(row["change"], className=f"sun-{row['direction']}")]
         if data["has_parent"]:
             cells += [html.Td(row["parent"]), html.Td(row["rank"])]

@@ -116,18 +116,18 @@ def render_hot(resolved):
     scope = current_scope()
     query = {"region": resolved["region"], "week": resolved["week"], "lang": lang}
     return memoized("sc.hot", scope, resolved["region"], resolved["week"], lang,
-                    compute=lambda: hot_list(top_hot(get_engine(), scope, resolved), query, lang))
+                    compute=lambda: hot_list(top_hot(get_engine(), scope, resolved), query, lang, short=True))
 
 
 def render_units(resolved, current=None):
-    """The unit panel (ranking, disbursement), read from the overview's cached map figure."""
+    """The unit panel (ranking, disbursement), judged per unit (views.screen.unit_figures)."""
     if not resolved or not resolved.get("region"):
         return EMPTY, EMPTY
     key, same = _unchanged(resolved, current)
     if same:
         return no_update, no_update
     figs = memoized("sc.units", current_scope(), resolved["region"], resolved.get("week"),
-                    resolved.get("lang"), compute=lambda: unit_figures(ov.render_map(resolved)[0], resolved))
+                    resolved.get("lang"), compute=lambda: unit_figures(get_engine(), current_scope(), resolved))
     size = round(18 * _scale(resolved))
     return _keyed(dark(figs["ranking"], font_size=size), key), _keyed(dark(figs["funds"], font_size=size), key)
 

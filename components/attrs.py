@@ -13,3 +13,9 @@ def html_attrs(attrs: Mapping[str, object]) -> dict[str, Any]:
     keyword (`hidden: bool`, `n_clicks: int`, ...). Typed `Any` here, they are not.
     """
     return dict(attrs)
+
+
+def level_class(level: str | None) -> str:
+    """CSS class of a judgement level (data.judgement): problem, watch, good, or none
+    when nothing was judged (no colour)."""
+    return f"sun-level-{level or 'none'}"

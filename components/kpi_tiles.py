@@ -7,34 +7,38 @@ import pandas as pd
 from dash import html
 
 import ids
-from components.attrs import html_attrs
-from data.indicators import INDICATORS
+from components.attrs import html_attrs, level_class
+from data.judgement import describe_change, judge, sentence, sentence_value
 from data.queries.metrics import KPI_WINDOWS
 from i18n import t
-from i18n.numbers import change_direction, format_change, format_value
 
 ARROWS = {"up": "▲", "down": "▼", "flat": "■"}
 
 
 def kpi_tile(row: pd.Series, lang: str) -> dbc.Col:
-    """One tile for a fetch_kpis row (key, value, previous, change, unit)."""
-    key, unit = row["key"], row["unit"]
-    indicator = INDICATORS[key]
-    change = row["change"]
-    direction = change_direction(change, indicator.higher_is_better)
-    arrow = ARROWS["flat" if direction == "flat" else ("up" if change > 0 else "down")]
+    """One tile for a fetch_kpis row: the value coloured by its judgement, the change
+    worded and coloured by it (data.judgement)."""
+    key = row["key"]
+    verdict = judge(key, row["value"], benchmark=row.get("benchmark"), sample=row.get("sample"),
+                    numerator=row.get("numerator"))
+    change = describe_change(key, row["value"], row["previous"], lang, small=verdict.why == "small_sample")
+    direction = change["direction"] if change["direction"] != "none" else "flat"
+    rising = (row["value"] or 0) > (row["previous"] or 0) if row["previous"] is not None else False
+    arrow = ARROWS["flat" if direction == "flat" else ("up" if rising else "down")]
     tile_id = ids.kpi_tile(key)
     body = html.Div([
         html.Div([t(f"kpi.{key}", lang), *_window_note(key, lang)], className="sun-kpi-label",
                  id=ids.kpi_label(key)),
-        html.Div(format_value(row["value"], unit, lang), className="sun-kpi-value"),
+        html.Div(sentence_value(verdict, lang), className=f"sun-kpi-value {level_class(verdict.level)}",
+                 title=sentence(verdict, lang)),
         html.Div([html.Span(arrow, className="sun-kpi-arrow"), " ",
-                  html.Span(format_change(change, unit, lang)), " ",
+                  html.Span(change["text"]), " ",
                   html.Span(t("change.vs_last_week", lang), className="sun-kpi-vs")],
                  className=f"sun-kpi-change sun-{direction}"),
         dbc.Tooltip(f"{t('common.formula', lang)}：{t(f'formula.{key}', lang)}",
                     target=ids.kpi_label(key), placement="bottom"),
-    ], className="sun-kpi", id=tile_id, **html_attrs({"data-direction": direction, "data-key": key}))
+    ], className="sun-kpi", id=tile_id, **html_attrs({"data-direction": direction, "data-key": key,
+                                                      "data-level": verdict.level or "none"}))
     return dbc.Col(body, xs=6, md=3, xxl=True)
 
 

@@ -199,19 +199,3 @@ def attention_index(components: pd.DataFrame) -> pd.DataFrame:
         total += out[f"contrib_{key}"]
     out["attention_index"] = total
     return out
-
-
-def reasons_column(scored: pd.DataFrame, n: int = 2) -> pd.Series:
-    """`top_reasons` for every row of an `attention_index` result (vectorised)."""
-    keys = list(ATTENTION_WEIGHTS)
-    values = scored[[f"contrib_{k}" for k in keys]].to_numpy(dtype=float)
-    order = (-values).argsort(axis=1, kind="stable")[:, :n]
-    return pd.Series([[keys[j] for j in row if vals[j] > 0] for row, vals in zip(order, values)],
-                     index=scored.index, dtype=object)
-
-
-def top_reasons(row, n: int = 2) -> list[str]:
-    """The `n` component keys contributing most to a row's attention index (> 0 only)."""
-    contribs = [(float(row.get(f"contrib_{k}", 0) or 0), -i, k)
-                for i, k in enumerate(ATTENTION_WEIGHTS)]
-    return [k for value, _, k in sorted(contribs, reverse=True)[:n] if value > 0]

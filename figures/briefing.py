@@ -40,19 +40,20 @@ def _d3(unit: str) -> str:
 
 
 def unit_bars(units: pd.DataFrame, column: str, unit: str, *, lang: str, higher_is_better: bool,
-              label_key: str | None = None, reference: float | None = None,
+              colours=None, label_key: str | None = None, reference: float | None = None,
               reference_label: str = "") -> go.Figure:
-    """Horizontal bars of one measure per unit, best at the top; worst three in red.
+    """Horizontal bars of one measure per unit, worst at the top, each bar in the colour
+    its judgement gave it (`colours`, aligned with `units`' rows; data.judgement).
     Built from plain dicts (the briefing and the big screen draw it several times)."""
     if units.empty or column not in units:
         return empty_figure(t("common.no_data", lang), height=SLIDE_SIZE[1])
-    frame = units[["name", column]].dropna()
+    frame = units[["name", column]].assign(_colour=list(colours) if colours is not None and len(colours)
+                                           else PRIMARY).dropna(subset=[column])
     if frame.empty:
         return empty_figure(t("common.no_data", lang), height=SLIDE_SIZE[1])
-    frame = frame.sort_values(column, ascending=not higher_is_better).head(MAX_BARS)
-    frame = frame.iloc[::-1]  # plotly draws the first row at the bottom
-    n = len(frame)
-    colors = [BAD if i < min(3, n // 3 or 1) else PRIMARY for i in range(n)]
+    frame = frame.sort_values(column, ascending=higher_is_better, kind="stable").head(MAX_BARS)
+    frame = frame.iloc[::-1]  # plotly draws the first row at the bottom: the worst on top
+    colors = list(frame["_colour"])
     values = [float(v) for v in frame[column]]
     bar = {"type": "bar", "x": values, "y": list(frame["name"]), "orientation": "h",
            "marker": {"color": colors}, "text": [format_value(v, unit, lang) for v in values],
@@ -61,6 +62,7 @@ def unit_bars(units: pd.DataFrame, column: str, unit: str, *, lang: str, higher_
     layout = {**base_layout_dict(height=SLIDE_SIZE[1]), "margin": {"l": 10, "r": 24, "t": 30, "b": 10},
               "showlegend": False,
               "xaxis": {"tickformat": ".0%" if unit == "rate" else ",", "gridcolor": "#eceff3",
+                  **({"range": [0, 1]} if unit == "rate" else {}),
                         "title": {"text": t(label_key or f"kpi.{column}", lang)}},
               "yaxis": {"automargin": True, "tickfont": {"size": 13}}}
     layout["font"] = {**layout["font"], "size": 15}
@@ -83,7 +85,7 @@ def service_quality(units: pd.DataFrame, *, lang: str) -> go.Figure:
         fig.add_trace(go.Bar(y=frame["name"], x=frame[col], orientation="h", name=t(f"kpi.{col}", lang),
                              marker_color=color,
                              hovertemplate=f"%{{y}}: %{{x:.1%}}<extra>{t(f'kpi.{col}', lang)}</extra>"))
-    fig.update_xaxes(tickformat=".0%", gridcolor="#eceff3", range=[0, 1.02])
+    fig.update_xaxes(tickformat=".0%", gridcolor="#eceff3", range=[0, 1])
     fig.update_yaxes(automargin=True, tickfont=dict(size=13))
     return _layout(fig, barmode="group",
                    legend=dict(orientation="h", x=0, y=1.06, font=dict(size=13)))
@@ -193,6 +195,6 @@ def clues(units: pd.DataFrame, *, lang: str) -> go.Figure:
     fig.update_layout(yaxis=dict(title=t("kpi.new_clues", lang), tickformat=",d", gridcolor="#eceff3",
                                  rangemode="tozero", dtick=1 if top <= 6 else None),
                       yaxis2=dict(title=t("briefing.chart.amount_wan", lang), overlaying="y", side="right",
-                                  rangemode="tozero", showgrid=False))
+                                  rangemode="tozero", showgrid=False, tickformat=",~f"))
     fig.update_xaxes(tickangle=-30, tickfont=dict(size=13))
     return _layout(fig, legend=dict(orientation="h", x=0, y=1.08, font=dict(size=13)))

@@ -180,7 +180,7 @@ def services_figure(services: pd.DataFrame, *, lang: str, height: int = 320) -> 
              "mode": "markers", "marker": {"size": 11, "color": GOOD, "symbol": "diamond"}, "yaxis": "y2",
              "hovertemplate": "%{x}: %{y:.1%}<extra></extra>"}]
     layout = {"yaxis": {"rangemode": "tozero", "tickformat": ",d", "gridcolor": GRID},
-              "yaxis2": {"range": [0, 1.05], "tickformat": ".0%", "showgrid": False, "overlaying": "y",
+              "yaxis2": {"range": [0, 1], "tickformat": ".0%", "showgrid": False, "overlaying": "y",
                          "side": "right"},
               "xaxis": {"tickangle": -30, "tickfont": {"size": 11}},
               "legend": {"orientation": "h", "y": 1.12, "x": 0}}

@@ -68,6 +68,9 @@ def sankey_figure(nodes: pd.DataFrame, links: pd.DataFrame, *, value_label: str,
     return base_layout(fig).update_layout(margin=dict(l=8, r=8, t=16, b=8))
 
 
+WAN_TICKS = ",~f"  # 万元 axes: 20,000 not plotly's SI "20k" (which would read "20k 万元")
+
+
 def _fade(hex_color: str, alpha: float = 0.35) -> str:
     h = hex_color.lstrip("#")
     r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
@@ -93,7 +96,7 @@ def progress_figure(frame: pd.DataFrame, *, year_share: float, labels: dict,
     fig.add_vline(x=year_share * 100, line_dash="dash", line_color=BAD,
                   annotation_text=labels["year_share"], annotation_position="top",
                   annotation_font_color=BAD)
-    fig.update_xaxes(range=[0, max(105.0, float(data["rate"].max()) * 100 + 12)], ticksuffix="%")
+    fig.update_xaxes(range=[0, 100], ticksuffix="%")  # a rate's axis ends at 100 %
     fig.update_yaxes(autorange="reversed", automargin=True)
     return base_layout(fig).update_layout(showlegend=False, margin=dict(l=8, r=24, t=30, b=8))
 
@@ -115,6 +118,7 @@ def overdue_figure(frame: pd.DataFrame, *, buckets: list[tuple[str, str]], value
                     + " %{x:,.1f}<br>%{customdata[0]:,.0f}<extra></extra>")
     fig = _figure(fig)
     fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(tickformat=WAN_TICKS)
     fig.update_layout(barmode="stack", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
     return base_layout(fig)
 
@@ -141,7 +145,7 @@ def ledger_figure(frame: pd.DataFrame, *, category_labels: dict, month_label, va
     fig = _figure(fig)
     fig.update_layout(barmode="relative", legend=dict(orientation="h", y=-0.12, yanchor="top", x=0))
     fig.update_xaxes(tickangle=0)
-    fig.update_yaxes(title=value_label, zeroline=True, zerolinecolor="#495057")
+    fig.update_yaxes(title=value_label, zeroline=True, zerolinecolor="#495057", tickformat=WAN_TICKS)
     return base_layout(fig)
 
 
@@ -166,7 +170,7 @@ def disclosure_units_figure(frame: pd.DataFrame, *, labels: dict, empty_text: st
         + labels["late"] + " %{customdata[2]:,.0f} · " + labels["unpublished"]
         + " %{customdata[3]:,.0f}<extra></extra>")])
     low = max(0.0, float(data["rate"].min()) * 100 - 10)
-    fig.update_xaxes(range=[low, 104], ticksuffix="%")
+    fig.update_xaxes(range=[low, 100], ticksuffix="%")  # a rate's axis ends at 100 % (labels drawn outside)
     fig.update_yaxes(automargin=True)
     return base_layout(fig).update_layout(margin=dict(l=8, r=24, t=16, b=8))
 
@@ -185,6 +189,7 @@ def disclosure_kinds_figure(frame: pd.DataFrame, *, kind_labels: dict, labels: d
     fig = _figure(fig)
     fig.update_layout(barmode="stack", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
     fig.update_yaxes(automargin=True)
+    fig.update_xaxes(tickformat=",d")  # counts in full: "20,000", not "20k"
     return base_layout(fig)
 
 
@@ -210,5 +215,5 @@ def projects_figure(frame: pd.DataFrame, *, category_labels: dict, labels: dict,
                 hovertemplate="%{x}<br>" + labels["spent"] + " %{y:,.1f}<extra></extra>")
     fig = _figure(fig)
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
-    fig.update_yaxes(title=labels["value"])
+    fig.update_yaxes(title=labels["value"], tickformat=WAN_TICKS)
     return base_layout(fig)

@@ -22,6 +22,19 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from data.indicators import INDICATORS
+from data.judgement import (
+    GOOD,
+    PROBLEM,
+    WATCH,
+    Context,
+    Judgement,
+    colours_for,
+    judge_frame,
+    judgement_of,
+    problem_line,
+    sentence_value,
+    verdicts,
+)
 from figures.theme import BAD_HIGH_SCALE, GOOD_HIGH_SCALE, base_layout, empty_figure
 from i18n import t
 from i18n.numbers import format_value
@@ -35,14 +48,22 @@ def metric_trace_index(level: str | None) -> int:
     return 1 if level == "village" else 0
 
 
-def metric_values(df: pd.DataFrame, metric: str, lang: str) -> dict:
+def metric_values(df: pd.DataFrame, metric: str, lang: str, context: Context | None = None) -> dict:
     """Everything that changes with the metric/period: values, range, colours, hover.
 
-    Pure data (lists and dicts), used both to build the figure and to patch it.
+    Pure data (lists and dicts), used both to build the figure and to patch it. Colours
+    come from the metric's judgement (data.judgement) against `context` (the week, and the
+    drawn regions as peers): a stepped scale whose steps are its bands, so a value better
+    than its benchmark is never drawn in a problem colour; a value on too few cases is
+    drawn grey with the regions without a value. An unjudged metric keeps a continuous scale.
     """
     info = INDICATORS[metric]
+    context = context or Context(peers=df)
     raw = pd.to_numeric(df[metric], errors="coerce") if metric in df else pd.Series(np.nan, index=df.index)
     values = raw.astype(float)
+    judged = judge_frame(df, metric, context) if len(df) else pd.DataFrame({"why": []})
+    small = (judged["why"] == "small_sample").to_numpy() if len(df) else np.zeros(0, dtype=bool)
+    values = values.where(~small)
     have = values.notna()
     if metric == "attention_index":
         zmin, zmax = 0.0, 100.0
@@ -56,24 +77,90 @@ def metric_values(df: pd.DataFrame, metric: str, lang: str) -> dict:
     worse, better = t("map.legend.worse", lang), t("map.legend.better", lang)
     ticktext = [better, worse] if not info.higher_is_better else [worse, better]
     attention = pd.to_numeric(df.get("attention_index"), errors="coerce") if "attention_index" in df else values * np.nan
-    text = [format_value(None if math.isnan(v) else v, info.unit, lang) for v in values]
+    found = verdicts(df, metric, context) if len(df) else []
+    text = [sentence_value(v, lang) for v in found]
     custom = [[code, txt, "—" if pd.isna(a) else f"{a:.0f}"]
               for code, txt, a in zip(df["code"], text, attention)]
     direction = t("map.legend.high_bad" if not info.higher_is_better else "map.legend.high_good", lang)
+    colorscale = BAD_HIGH_SCALE if not info.higher_is_better else GOOD_HIGH_SCALE
+    colorbar = dict(title=dict(text=f"{t(f'kpi.{metric}', lang)}<br><sub>{direction}</sub>", side="top"),
+                    thickness=12, len=0.75, tickvals=[zmin, zmax], ticktext=ticktext)
+    j = judgement_of(metric, context.table)
+    bench = context.benchmark(metric) if j.benchmark in ("time_progress", "peers") else j.level
+    if j.unit == "index" and j.level is not None:  # the heat scale, with the index's watch and problem lines
+        lines = [j.level, problem_line(j)]
+        colorbar["tickvals"] = [zmin, *lines, zmax]
+        colorbar["ticktext"] = [ticktext[0], *(f"{t(f'judge.level.{lvl}', lang)} {v:g}"
+                                               for lvl, v in zip((WATCH, PROBLEM), lines)), ticktext[1]]
+    steps = judged_steps(j, bench, lang)
+    z = [None if math.isnan(v) else round(v, 6) for v in values]
+    sizes = _sizes(values, zmin, zmax, info.higher_is_better)
+    if steps is not None and len(df):  # each region drawn in the colour of its verdict's band
+        order = {band: i for i, band in enumerate(steps["bands"])}
+        z = [None if math.isnan(v) or band not in order else float(order[band])
+             for v, band in zip(values, judged["band"])]
+        zmin, zmax = 0.0, float(len(steps["bands"]) - 1)
+        colorscale = steps["colorscale"]
+        colorbar = dict(title=dict(text=f"{t(f'kpi.{metric}', lang)}<br><sub>{steps['note']}</sub>", side="top"),
+                        thickness=12, len=0.75, tickvals=list(range(len(steps["bands"]))), ticktext=steps["labels"])
+        sizes = [7.0 if v is None else round(POINT_SIZE[0] + (POINT_SIZE[1] - POINT_SIZE[0]) * (v / (zmax or 1)) ** 0.5, 1)
+                 for v in z]
+        have = pd.Series([v is not None for v in z], index=df.index)
+    hover = [f"<b>%{{text}}</b><br>{t(f'kpi.{metric}', lang)}: %{{customdata[1]}}"]
+    if metric != "attention_index":  # else the same line twice
+        hover.append(f"{t('index.attention', lang)}: %{{customdata[2]}}")
     return {
-        "z": [None if math.isnan(v) else round(v, 6) for v in values],
+        "z": z,
         "have": have.tolist(),
         "zmin": zmin, "zmax": zmax,
-        "colorscale": BAD_HIGH_SCALE if not info.higher_is_better else GOOD_HIGH_SCALE,
-        "colorbar": dict(title=dict(text=f"{t(f'kpi.{metric}', lang)}<br><sub>{direction}</sub>",
-                                    side="top"),
-                         thickness=12, len=0.75, tickvals=[zmin, zmax], ticktext=ticktext),
+        "colorscale": colorscale,
+        "colorbar": colorbar,
         "customdata": custom,
-        "hovertemplate": (f"<b>%{{text}}</b><br>{t(f'kpi.{metric}', lang)}: %{{customdata[1]}}"
-                          f"<br>{t('index.attention', lang)}: %{{customdata[2]}}"
-                          f"<br><i>{t('map.hover.click', lang)}</i><extra></extra>"),
-        "sizes": _sizes(values, zmin, zmax, info.higher_is_better),
+        "hovertemplate": "<br>".join(hover) + f"<br><i>{t('map.hover.click', lang)}</i><extra></extra>",
+        "sizes": sizes,
     }
+
+
+def judged_steps(j: Judgement, bench: float | None, lang: str) -> dict | None:
+    """The judgement's bands as a discrete colour scale, good first and worst last: each
+    region is drawn at its band's index, so its colour is its verdict's (no value sits on a
+    boundary between two colours). Labels: the band's level and its value range; the note
+    names the benchmark. None for an unjudged metric, the relative index, or no benchmark."""
+    if j.benchmark == "none" or bench is None or not j.bands or j.unit == "index":
+        return None
+    bands = [GOOD, *[band for band, _, _ in reversed(j.bands)]]
+    levels = {GOOD: GOOD, **{band: level for band, _, level in j.bands}}
+    colours = colours_for(pd.DataFrame({"band": bands, "level": [levels[b] for b in bands]}), j)
+    n = len(bands)
+    scale: list[list] = []
+    for i, colour in enumerate(colours):
+        scale += [[i / n, colour], [(i + 1) / n, colour]]
+    edges = {band: _edge(j, bench, start) for band, start, _ in j.bands}
+    starts = [edges[b] for b in bands[1:]]
+    labels = []
+    for i, band in enumerate(bands):
+        word = t(f"judge.band.{band}", lang)
+        if j.benchmark == "zero":  # nothing, or anything at all
+            labels.append(t("judge.range.zero" if i == 0 else "judge.range.some", lang, word=word))
+        elif i == 0:
+            limit = format_value(starts[0], j.unit, lang) if starts else ""
+            labels.append(t(f"judge.range.good_{'high' if j.higher_is_better else 'low'}", lang, word=word, v=limit))
+        else:
+            labels.append(t(f"judge.range.bad_{'high' if j.higher_is_better else 'low'}", lang, word=word,
+                            v=format_value(edges[band], j.unit, lang)))
+    note = t(f"judge.benchmark.{j.benchmark}", lang)
+    if j.benchmark in ("time_progress", "peers"):
+        note = f"{note} {format_value(bench, j.unit, lang)}"
+    elif j.level is not None:
+        note = f"{note} {format_value(j.level, j.unit, lang)}"
+    return {"bands": bands, "colorscale": scale, "labels": labels, "note": note}
+
+
+def _edge(j: Judgement, bench: float, start: float) -> float:
+    """The value at which a band starting `start` beyond the benchmark begins."""
+    if j.benchmark == "peers":
+        return bench * (1 + start)
+    return bench - start if j.higher_is_better else bench + start
 
 
 def _sizes(values: pd.Series, zmin: float, zmax: float, higher_is_better: bool) -> list[float]:
@@ -91,11 +178,11 @@ def _sizes(values: pd.Series, zmin: float, zmax: float, higher_is_better: bool) 
 
 
 def region_map(df: pd.DataFrame, metric: str, *, geojson_url: str, center: dict, zoom: float,
-               lang: str, height: int = 520) -> go.Figure:
+               lang: str, height: int = 520, context: Context | None = None) -> go.Figure:
     """Choropleth of child regions coloured by the metric (data[0]) + no-data (data[1])."""
     if df.empty:
         return empty_figure(t("common.no_data", lang), height=height)
-    v = metric_values(df, metric, lang)
+    v = metric_values(df, metric, lang, context)
     missing = [c for c, ok in zip(df["code"], v["have"]) if not ok]
     names = df["name"].tolist()
     fig = go.Figure([
@@ -131,7 +218,8 @@ def village_points(df: pd.DataFrame, values: dict) -> dict:
 
 
 def village_map(df: pd.DataFrame, metric: str, *, township_code: str, geojson_url: str,
-                center: dict, zoom: float, lang: str, height: int = 520) -> go.Figure:
+                center: dict, zoom: float, lang: str, height: int = 520,
+                context: Context | None = None) -> go.Figure:
     """Village points inside the township outline; colour and size by the metric.
 
     data[0] outline, data[1] villages with a value, data[2] villages without (grey).
@@ -140,7 +228,7 @@ def village_map(df: pd.DataFrame, metric: str, *, township_code: str, geojson_ur
     """
     if df.empty:
         return empty_figure(t("common.no_data", lang), height=height)
-    v = metric_values(df, metric, lang)
+    v = metric_values(df, metric, lang, context)
     pts = village_points(df, v)
     fig = go.Figure([
         go.Choroplethmap(

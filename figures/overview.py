@@ -14,10 +14,12 @@ from i18n import t
 
 @dataclass(frozen=True)
 class HoverPart:
-    """One line of the map hover: a column, its label key and a d3 number format."""
+    """One line of the map hover: a column, its label key, a d3 number format and the
+    catalog key of its unit (an amount says 元)."""
     column: str
     label_key: str
     fmt: str
+    unit_key: str | None = None
 
 
 def attention_map(df: pd.DataFrame, *, geojson_url: str, center: dict, zoom: float,
@@ -31,7 +33,8 @@ def attention_map(df: pd.DataFrame, *, geojson_url: str, center: dict, zoom: flo
         return empty_figure(t("common.no_data", lang), height=height)
     custom = df[[p.column for p in parts]].astype(float).to_numpy()
     hover = [f"<b>%{{text}}</b><br>{t('index.attention', lang)}: %{{z:.0f}}"]
-    hover += [f"{t(p.label_key, lang)}: %{{customdata[{i}]:{p.fmt}}}" for i, p in enumerate(parts)]
+    hover += [f"{t(p.label_key, lang)}: %{{customdata[{i}]:{p.fmt}}}{t(p.unit_key, lang) if p.unit_key else ''}"
+              for i, p in enumerate(parts)]
     fig = go.Figure(go.Choroplethmap(
         geojson=geojson_url, featureidkey="id", locations=df["code"], z=df["attention_index"],
         text=df["name"], customdata=custom, hovertemplate="<br>".join(hover) + "<extra></extra>",
@@ -60,7 +63,7 @@ def trend_strip(df: pd.DataFrame, *, lang: str, height: int = 220,
     """Small multiples of the last weeks: counts as bars, rates as lines (one y each).
 
     Ticks show the week number (W46); the hover shows the full ISO week. `rate_range`
-    fixes the rate panels' axis (e.g. [0, 1.05] for a village with few cases a week).
+    fixes the rate panels' axis (e.g. [0, 1] for a village with few cases a week).
     Built from plain dicts, not make_subplots + update calls (their validation was
     most of the callback's time).
     """
@@ -98,7 +101,7 @@ def _trend_trace(kind: str, weeks: list[str], values: list, color: str, fmt: str
     hover = f"%{{x}}<br>%{{y:{fmt}}}<extra></extra>"
     if kind == "bar":
         return {"type": "bar", "x": weeks, "y": values, "marker": {"color": color}, "hovertemplate": hover}
-    return {"type": "scatter", "x": weeks, "y": values, "mode": "lines+markers",
+    return {"type": "scatter", "x": weeks, "y": values, "mode": "lines+markers", "cliponaxis": False,
             "line": {"color": color, "width": 2}, "hovertemplate": hover}
 
 

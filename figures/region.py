@@ -14,7 +14,7 @@ def profile_trend(df: pd.DataFrame, *, lang: str, height: int = 230) -> go.Figur
     A village has few complaints a week, so the rate panels get a fixed 0–100 % axis
     (auto-range would stretch one or two points to 200 %).
     """
-    return trend_strip(df, lang=lang, height=height, rate_range=[0, 1.05])
+    return trend_strip(df, lang=lang, height=height, rate_range=[0, 1])
 
 
 TIMELINE_PANELS = (  # series, chart kind, d3 format, divide by
@@ -60,10 +60,11 @@ def profile_timeline(df: pd.DataFrame, *, lang: str, height: int = 600) -> go.Fi
                          xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
         bottom = (rows - row) * (step + spacing)
         top = bottom + step
-        layout[f"xaxis{suffix}"] = dict(anchor=f"y{suffix}", domain=[0.0, 1.0],
+        # dates as numbers ("2026-07"): plotly would print English month names on a Chinese page
+        layout[f"xaxis{suffix}"] = dict(anchor=f"y{suffix}", domain=[0.0, 1.0], tickformat="%Y-%m",
                                         **({} if row == rows else dict(matches=f"x{rows}", showticklabels=False)))
         layout[f"yaxis{suffix}"] = dict(anchor=f"x{suffix}", domain=[bottom, top], rangemode="tozero",
-                                        gridcolor="#eceff3", nticks=3)
+                                        gridcolor="#eceff3", nticks=3, tickformat=",~f")  # no SI "20k" (万元)
         annotations.append(dict(text=titles[row - 1], x=0, xanchor="left", xref="paper",
                                 y=top, yanchor="bottom", yref="paper", showarrow=False,
                                 font=dict(size=12)))

@@ -14,14 +14,39 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+# (lower bound, divisor, catalog key) of amounts, largest first: the unit is chosen by size
+AMOUNT_STEPS = {
+    "zh-CN": ((1e8, 1e8, "unit.yi_yuan"), (1e4, 1e4, "unit.wan_yuan"), (0, 1, "unit.yuan")),
+    "en": ((1e9, 1e9, "unit.billion_yuan"), (1e6, 1e6, "unit.million_yuan"), (0, 1, "unit.yuan")),
+}
+
+
+def format_amount(value, lang: str) -> str:
+    """Money by size: '8,500元', '1.6万元', '2.35亿元'; in English '8,500 yuan',
+    '1.60 million yuan'. Never a unit multiplied twice ("20k 万元")."""
+    if _missing(value):
+        return "—"
+    for floor, divisor, key in AMOUNT_STEPS["en" if lang == "en" else "zh-CN"]:
+        if abs(value) >= floor:
+            scaled = value / divisor
+            if divisor == 1:
+                text = f"{scaled:,.0f}"
+            elif divisor >= 1e8:
+                text = f"{scaled:,.2f}"
+            else:
+                text = f"{scaled:,.1f}" if lang != "en" else f"{scaled:,.2f}"
+            return t(key, lang, value=text)
+    return t("unit.yuan", lang, value=f"{value:,.0f}")
+
+
 def format_value(value, unit: str, lang: str) -> str:
-    """A KPI value: rate 0.923 -> '92.3%', count -> '1,234', yuan -> '12.3万元'."""
+    """A KPI value: rate 0.923 -> '92.3%', count -> '1,234', yuan -> format_amount."""
     if _missing(value):
         return "—"
     if unit == "rate":
         return f"{value * 100:.1f}%"
     if unit == "yuan":
-        return t("unit.wan_yuan", lang, value=f"{value / 10000:,.1f}")
+        return format_amount(value, lang)
     if unit in ("per_10k", "index"):
         return f"{value:,.1f}"
     return f"{value:,.0f}"
@@ -38,30 +63,3 @@ def format_change(change, unit: str, lang: str) -> str:
     if unit == "rate":
         return t("change.points", lang, value=f"{sign}{abs(change):.1f}")
     return f"{sign}{abs(change):.1f}%"
-
-
-def change_direction(change, higher_is_better: bool) -> str:
-    """'better', 'worse' or 'flat' — which way a change goes for the people served."""
-    if _missing(change) or abs(change) < SHOWN_ZERO:  # not "▼ −0.0"
-        return "flat"
-    return "better" if (change > 0) == higher_is_better else "worse"
-
-
-# Attention-index component -> (column holding the figure to quote, its unit).
-# Lags are quoted as the rate itself ("disbursement rate only 61.0%"): easier to read.
-REASON_FIGURES = {
-    "complaints_per_10k": ("complaints_per_10k", "per_10k"),
-    "overdue_rate": ("overdue_rate", "rate"),
-    "repeat_complaint_rate": ("repeat_complaint_rate", "rate"),
-    "new_clues": ("new_clues", "count"),
-    "new_clue_amount": ("new_clue_amount", "yuan"),
-    "disbursement_lag": ("disbursement_rate_ytd", "rate"),
-    "disclosure_lateness": ("disclosure_on_time_rate", "rate"),
-}
-
-
-def reason_text(component: str, row, lang: str) -> str:
-    """Why a region is hot, in words, quoting its figure: '万人投诉量 12.3，在对比地区中偏高'."""
-    column, unit = REASON_FIGURES[component]
-    value = row.get(column) if hasattr(row, "get") else None
-    return t(f"attention.reason.{component}", lang, value=format_value(value, unit, lang))

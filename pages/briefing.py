@@ -15,7 +15,7 @@ from components.shell import page_frame
 from components.state import current_state
 from i18n import t
 from ids import briefing as bid
-from views.briefing import CHART_KEYS
+from views.briefing import CHART_KEYS, PREVIEW_CHART_PX
 
 dash.register_page(__name__, path="/briefing", name="briefing", order=4,
                    title=f"{t('nav.briefing')} · {t('app.title')}")
@@ -64,7 +64,7 @@ def layout(region=None, week=None, lang=None, **query):
     narrative = card(t("briefing.narrative.title", lang), t("briefing.narrative.subtitle", lang),
                      dcc.Loading(html.Div(id=bid.BR_NARRATIVE, className="sun-briefing-text"), delay_show=300))
     charts = [dbc.Col(chart_card(bid.chart_key(key), t(f"briefing.chart.{key}", lang, unit=t("briefing.unit.generic", lang)), "",
-                                 lang=lang, height=380), lg=6)
+                                 lang=lang, height=PREVIEW_CHART_PX), lg=6)
               for key in CHART_KEYS]
     body = html.Div([
         store, _controls(state),

@@ -18,20 +18,37 @@ from pathlib import Path
 import pandas as pd
 
 from data import queries
-from data.calendar import format_week, parse_week, previous_week, reported_month, week_bounds, weeks_back
+from data.calendar import format_week, parse_week, previous_week, reported_month, week_bounds
 from data.codes import level_of
 from data.indicators import INDICATORS
 from data.intake.reporting import unit_ranking, village_reports
+from data.judgement import (
+    BAD_LEVELS,
+    PROBLEM,
+    Context,
+    assess,
+    colours_for,
+    describe_change,
+    for_settings,
+    judge,
+    judge_frame,
+    judgement_of,
+    judgements,
+    problem_line,
+    reason_sentences,
+    sentence,
+    verdicts,
+)
 from data.queries import complaints as qc
 from data.queries.clues import deadline_counts
 from data.queries.regions import fetch_county_names, with_county_names
 from data.rules.library import active_library
-from data.rules.spikes import SpikeRule, detect_frame
+from data.rules.spikes import SpikeRule
 from figures import briefing as bfig
 from figures.overview import trend_strip
 from figures.theme import with_export_meta
 from i18n import t
-from i18n.numbers import change_direction, format_change, format_value
+from i18n.numbers import format_value
 from settings import Settings, load_settings
 
 UNIT_WINDOW = 4          # weeks of the unit comparisons (as the attention map)
@@ -74,6 +91,8 @@ class Briefing:
     reporting: pd.DataFrame = field(default_factory=pd.DataFrame)  # data.intake.reporting.unit_ranking
     clue_deadlines: dict = field(default_factory=dict)  # open clues: {"open", "near" 临期, "overdue" 超期}
     topics: list[Topic] = field(default_factory=list)
+    judgements: dict = field(default_factory=dict)   # data.judgement table (the settings' floors)
+    context: Context = field(default_factory=Context)  # what units are judged against
     figures: dict = field(default_factory=dict)  # chart key -> plotly figure dict
 
     @property
@@ -159,8 +178,7 @@ def fetch_data(engine, scope, region: str, week_key: int, rule: SpikeRule = DEFA
         towns_before = queries.fetch_child_metrics(conn, scope, region_code=region, week_key=prev,
                                                    child_level="township", window=UNIT_WINDOW)
         county_names = fetch_county_names(conn, scope, region_code=region)
-        towns_weekly = qc.fetch_township_weekly(conn, scope, region_code=region,
-                                                weeks=weeks_back(week_key, rule.baseline_weeks + 1))
+        towns_spikes = qc.township_spikes(conn, scope, region_code=region, week_key=week_key, rule=rule)
         trend = queries.fetch_trend(conn, scope, region_code=region, week_key=week_key, weeks=12)
         trend_yoy = queries.fetch_trend(conn, scope, region_code=region, week_key=yoy, weeks=12)
         month = reported_month(week_bounds(week_key)[1])
@@ -170,21 +188,19 @@ def fetch_data(engine, scope, region: str, week_key: int, rule: SpikeRule = DEFA
     return {"reporting_month": reporting_month, "reporting": reporting, "clue_deadlines": clue_deadlines,
             "region": region_row, "info": info, "kpis": kpis, "kpis_yoy": kpis_yoy, "units": units,
             "units_week": units_week, "towns": towns, "towns_week": towns_week,
-            "towns_before": towns_before, "towns_weekly": towns_weekly, "county_names": county_names, "trend": trend,
+            "towns_before": towns_before, "towns_spikes": towns_spikes, "county_names": county_names, "trend": trend,
             "trend_yoy": trend_yoy}
 
 
-def spike_frame(towns_week: pd.DataFrame, towns_weekly: pd.DataFrame, week_key: int,
-                county_names: dict, rule: SpikeRule, lang: str) -> pd.DataFrame:
+def spike_frame(towns_week: pd.DataFrame, found: pd.DataFrame, week_key: int,
+                county_names: dict, lang: str) -> pd.DataFrame:
     """Townships whose complaints rose this week over their own baseline, by the spike rule
-    of /complaints (data.rules.spikes: Poisson upper limit of the baseline quartile), so the
-    briefing and the page name the same townships. `spike` = the rule fires this week;
-    other risers (count above baseline) follow, for the chart."""
+    of /complaints on the same weeks (data.queries.complaints.township_spikes), so the
+    briefing and the page name the same townships with the same limits. `spike` = the
+    rule fires this week; other risers (count above baseline) follow, for the chart."""
     cols = ["code", "name", "label", "received", "baseline", "limit", "rise", "spike"]
-    if towns_week.empty or towns_weekly.empty:
+    if towns_week.empty or found.empty:
         return pd.DataFrame(columns=cols)
-    found = detect_frame(towns_weekly, unit="code", weeks=weeks_back(week_key, rule.baseline_weeks + 1),
-                         rule=rule)
     found = found[found["week_key"] == week_key].set_index("code")
     frame = towns_week[["code", "name", "received"]].copy()
     frame["baseline"] = frame["code"].map(found["baseline"]).fillna(0.0).astype(float)
@@ -221,9 +237,11 @@ def build_briefing(engine, scope, region: str, week: str | int, lang: str = "zh-
         week_key=week_key, lang=lang, as_of=str(info.get("as_of") or ""), demo=bool(info.get("scale")),
         kpis=data["kpis"], kpis_yoy=data["kpis_yoy"], units=data["units"], units_week=data["units_week"],
         hot=hot, new_hot=new_hot, rule=rule,
-        spikes=spike_frame(data["towns_week"], data["towns_weekly"], week_key, names, rule, lang),
+        spikes=spike_frame(data["towns_week"], data["towns_spikes"], week_key, names, lang),
         trend=data["trend"], trend_yoy=data["trend_yoy"], reporting_month=data["reporting_month"],
         reporting=data["reporting"], clue_deadlines=data["clue_deadlines"])
+    briefing.judgements = for_settings(settings) if settings is not None else judgements()
+    briefing.context = Context(week_key=week_key, peers=briefing.units, table=briefing.judgements)
     briefing.topics = draft_topics(briefing)
     return briefing
 
@@ -263,21 +281,23 @@ def _headline(b: Briefing) -> list[str]:
               reporting=_fmt(k, "reporting_completeness", lang))]
 
 
-def _change_phrase(key: str, row: dict, lang: str) -> str:
-    direction = change_direction(row["change"], INDICATORS[key].higher_is_better)
-    return t("briefing.text.change_item", lang, kpi=t(f"kpi.{key}", lang),
-             previous=format_value(row["previous"], row["unit"], lang),
-             value=format_value(row["value"], row["unit"], lang),
-             change=format_change(row["change"], row["unit"], lang),
-             direction=t(f"briefing.direction.{direction}", lang))
+def _change_phrase(key: str, value, previous, lang: str) -> tuple[str, str]:
+    """(phrase, direction) of one KPI's change, worded by the judgement ("新增 2 条")."""
+    unit = INDICATORS[key].unit
+    change = describe_change(key, value, previous, lang)
+    direction = change["direction"] if change["direction"] != "none" else "flat"
+    text = t("briefing.text.change_item", lang, kpi=t(f"kpi.{key}", lang),
+             previous=format_value(previous, unit, lang), value=format_value(value, unit, lang),
+             change=change["text"], direction=t(f"briefing.direction.{change['direction']}", lang))
+    return text, direction
 
 
 def _changes(b: Briefing) -> list[str]:
     lang = b.lang
-    items = [_change_phrase(key, _kpi(b.kpis, key), lang) for key in b.kpis["key"]]
-    worse = [t(f"kpi.{key}", lang) for key in b.kpis["key"]
-             if change_direction(_kpi(b.kpis, key)["change"], INDICATORS[key].higher_is_better) == "worse"]
-    out = [t("briefing.text.changes", lang, items=t("common.clause_sep", lang).join(items))]
+    phrases = [(key, *_change_phrase(key, _kpi(b.kpis, key)["value"], _kpi(b.kpis, key)["previous"], lang))
+               for key in b.kpis["key"]]
+    worse = [t(f"kpi.{key}", lang) for key, _, direction in phrases if direction == "worse"]
+    out = [t("briefing.text.changes", lang, items=t("common.clause_sep", lang).join(p for _, p, _ in phrases))]
     out.append(t("briefing.text.worse", lang, items=_join(worse, lang)) if worse
                else t("briefing.text.none_worse", lang))
     return out
@@ -287,17 +307,8 @@ def _yoy(b: Briefing) -> list[str]:
     lang = b.lang
     if b.kpis_yoy.empty:
         return [t("briefing.text.no_yoy", lang)]
-    items = []
-    for key in YOY_KEYS:
-        now, then = _kpi(b.kpis, key), _kpi(b.kpis_yoy, key)
-        from data.indicators import week_on_week_change
-        change = week_on_week_change(now["value"], then["value"], now["unit"])
-        direction = change_direction(change, INDICATORS[key].higher_is_better)
-        items.append(t("briefing.text.change_item", lang, kpi=t(f"kpi.{key}", lang),
-                       previous=format_value(then["value"], now["unit"], lang),
-                       value=format_value(now["value"], now["unit"], lang),
-                       change=format_change(change, now["unit"], lang),
-                       direction=t(f"briefing.direction.{direction}", lang)))
+    items = [_change_phrase(key, _kpi(b.kpis, key)["value"], _kpi(b.kpis_yoy, key)["value"], lang)[0]
+             for key in YOY_KEYS]
     return [t("briefing.text.yoy", lang, week=format_week(yoy_week(b.week_key)),
               items=t("common.clause_sep", lang).join(items))]
 
@@ -306,11 +317,10 @@ def _units(b: Briefing, unit_kind: str) -> list[str]:
     lang, units = b.lang, b.units
     if units.empty:
         return [t("common.no_data", lang) + END[lang]]
-    from i18n.numbers import reason_text
     worst = units.head(3)
     best = units.sort_values(["attention_index", "code"]).head(3)
     top = worst.iloc[0]
-    reasons = _join((reason_text(r, top, lang) for r in top["reasons"]), lang) or "—"
+    reasons = _join(reason_sentences(top["reasons"], lang, n=2), lang) or t("judge.no_reason", lang)
     return [t("briefing.text.units", lang, n=len(units), unit=unit_kind, weeks=UNIT_WINDOW,
               best=_names(best, lang, "attention_index", "index"),
               worst=_names(worst, lang, "attention_index", "index"),
@@ -321,8 +331,11 @@ def _ranking(b: Briefing) -> list[str]:
     lang, units = b.lang, b.units
     if units.empty:
         return [t("common.no_data", lang) + END[lang]]
-    above = int((units["attention_index"] >= 60).sum())
-    return [t("briefing.text.ranking", lang, n=above, total=len(units))]
+    judged = judge_frame(units, "attention_index", b.context)
+    above = int((judged["level"] == PROBLEM).sum())
+    line = problem_line(judgement_of("attention_index", b.judgements))
+    order = bar_order(bfig_attention(b), lang)  # the slide's own chart, built the same way
+    return [t("briefing.text.ranking", lang, n=above, total=len(units), line=f"{line:g}", order=order)]
 
 
 def _extremes(units: pd.DataFrame, column: str, lang: str, key: str) -> str:
@@ -331,26 +344,50 @@ def _extremes(units: pd.DataFrame, column: str, lang: str, key: str) -> str:
         return t("briefing.text.no_rate", lang, kpi=t(f"kpi.{column}", lang))
     ordered = frame.sort_values([column, "code"], ascending=[False, True])
     return t(key, lang, kpi=t(f"kpi.{column}", lang), weeks=UNIT_WINDOW,
-             best=_names(ordered.head(1), lang, column), worst=_names(ordered.tail(1).iloc[::-1], lang, column),
-             low=_names(ordered.tail(3).iloc[::-1], lang, column))
+             best=_names(ordered.head(1), lang, column), worst=_names(ordered.tail(1).iloc[::-1], lang, column))
+
+
+def _lagging(b: Briefing, key: str, n: int = 3) -> str:
+    """The units the judgement calls watch or problem on `key`, worst first, each stated
+    with its numbers; or that none is."""
+    lang, units = b.lang, b.units
+    judged = judge_frame(units, key, b.context) if not units.empty else pd.DataFrame()
+    bad = judged[judged["level"].isin(BAD_LEVELS)].sort_values("gap", ascending=False) if len(judged) else judged
+    if bad.empty:
+        return t(f"briefing.text.none_lagging.{judgement_of(key, b.judgements).benchmark}", lang,
+                 kpi=t(f"kpi.{key}", lang), weeks=UNIT_WINDOW)
+    rows = verdicts(units.loc[bad.index[:n]], key, b.context)
+    names = units.loc[bad.index[:n], "name"]
+    items = [sentence(v, lang, name=name, table=b.judgements) for v, name in zip(rows, names)]
+    return t(f"briefing.text.lagging.{key}", lang, n=len(bad), weeks=UNIT_WINDOW,
+             items=t("common.clause_sep", lang).join(items))
 
 
 def _service(b: Briefing) -> list[str]:
     lang = b.lang
     return [_extremes(b.units, "on_time_completion_rate", lang, "briefing.text.extremes"),
-            _extremes(b.units, "satisfaction_rate", lang, "briefing.text.extremes")]
+            _lagging(b, "on_time_completion_rate"),
+            _extremes(b.units, "satisfaction_rate", lang, "briefing.text.extremes"),
+            _lagging(b, "satisfaction_rate")]
+
+
+def _region_sentence(b: Briefing, key: str) -> str:
+    row = _kpi(b.kpis, key)
+    verdict = judge(key, row["value"], benchmark=b.context.benchmark(key), sample=row.get("sample"),
+                    numerator=row.get("numerator"), table=b.judgements)
+    return sentence(verdict, b.lang, name=b.region_name, table=b.judgements)
 
 
 def _funds(b: Briefing) -> list[str]:
     lang = b.lang
-    return [t("briefing.text.funds_total", lang, value=_fmt(b.kpis, "disbursement_rate_ytd", lang)),
-            _extremes(b.units, "disbursement_rate_ytd", lang, "briefing.text.lowest")]
+    return [t("briefing.text.funds_total", lang, value=_region_sentence(b, "disbursement_rate_ytd")),
+            _lagging(b, "disbursement_rate_ytd")]
 
 
 def _disclosure(b: Briefing) -> list[str]:
     lang = b.lang
-    return [t("briefing.text.disclosure_total", lang, value=_fmt(b.kpis, "disclosure_on_time_rate", lang)),
-            _extremes(b.units, "disclosure_on_time_rate", lang, "briefing.text.lowest"), *_reporting(b)]
+    return [t("briefing.text.disclosure_total", lang, value=_region_sentence(b, "disclosure_on_time_rate")),
+            _lagging(b, "disclosure_on_time_rate"), *_reporting(b)]
 
 
 def _reporting(b: Briefing) -> list[str]:
@@ -364,7 +401,9 @@ def _reporting(b: Briefing) -> list[str]:
     out = [t("briefing.text.reporting", lang, month=month, reported=f"{reported:,}", villages=f"{villages:,}",
              rate=format_value(reported / villages if villages else None, "rate", lang),
              missing=f"{villages - reported:,}")]
-    lagging = ranking[ranking["completeness"] < 1].tail(3).iloc[::-1]
+    judged = assess(judgement_of("reporting_completeness", b.judgements), ranking["completeness"].to_numpy(),
+                    ranking["villages"].to_numpy())
+    lagging = ranking[judged["level"].isin(BAD_LEVELS).to_numpy()].tail(3).iloc[::-1]
     if len(lagging):
         items = [t("briefing.text.reporting_unit", lang, name=r.name, rate=format_value(r.completeness, "rate", lang),
                    missing=f"{int(r.villages - r.reported):,}") for r in lagging.itertuples()]
@@ -427,13 +466,14 @@ def briefing_figures(b: Briefing, *, engine=None, scope=None, cache_dir: Path | 
         "kpi_changes": bfig.kpi_changes(b.kpis, lang=lang),
         "trend": trend_strip(b.trend, lang=lang, height=bfig.SLIDE_SIZE[1]),
         "yoy": bfig.year_on_year(b.trend, b.trend_yoy, "complaints_received", "count", lang=lang),
-        "attention": bfig.unit_bars(b.units, "attention_index", "index", lang=lang, higher_is_better=False,
-                                    label_key="index.attention"),
+        "attention": bfig_attention(b),
         "service": bfig.service_quality(b.units, lang=lang),
-        "funds": bfig.unit_bars(b.units, "disbursement_rate_ytd", "rate", lang=lang, higher_is_better=True,
-                                reference=float(_kpi(b.kpis, "disbursement_rate_ytd")["value"] or 0),
-                                reference_label=t("briefing.chart.region_level", lang, region=b.region_name)),
-        "disclosure": bfig.unit_bars(b.units, "disclosure_on_time_rate", "rate", lang=lang, higher_is_better=True),
+        "funds": judged_bars(b.units, "disbursement_rate_ytd", b.context, lang,
+                             reference=b.context.benchmark("disbursement_rate_ytd"),
+                             reference_label=t("judge.benchmark.time_progress", lang)),
+        "disclosure": judged_bars(b.units, "disclosure_on_time_rate", b.context, lang,
+                                  reference=judgement_of("disclosure_on_time_rate", b.judgements).level,
+                                  reference_label=t("judge.benchmark.floor", lang)),
         "hotspots": bfig.hotspots(b.hot, b.new_hot, lang=lang),
         "spikes": bfig.spikes(b.spikes, lang=lang),
         "clues": bfig.clues(b.units_week, lang=lang),
@@ -449,6 +489,41 @@ def briefing_figures(b: Briefing, *, engine=None, scope=None, cache_dir: Path | 
         title = t(f"briefing.chart.{key}", lang, unit=units_kind)
         with_export_meta(fig, title=title, region=b.region_name, period=b.week, as_of=b.as_of)
         out[key] = fig.to_plotly_json()
+    return out
+
+
+def judged_bars(units: pd.DataFrame, key: str, context: Context, lang: str, **kwargs):
+    """Bars of one indicator per unit, worst at the top, each coloured by its judgement."""
+    judged = judge_frame(units, key, context) if not units.empty and key in units else pd.DataFrame()
+    colours = colours_for(judged, judgement_of(key, context.table)) if len(judged) else []
+    return bfig.unit_bars(units, key, judgement_of(key, context.table).unit, lang=lang,
+                          higher_is_better=INDICATORS[key].higher_is_better, colours=colours, **kwargs)
+
+
+def bfig_attention(b: Briefing):
+    return judged_bars(b.units, "attention_index", b.context, b.lang, label_key="index.attention")
+
+
+def bar_order(fig, lang: str) -> str:
+    """How the bars of a chart run from top to bottom, read off the chart itself:
+    '由高到低' when the top bar holds the largest value."""
+    data = (fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else fig).get("data") or []
+    bars = [tr for tr in data if tr.get("type") == "bar"]
+    if not bars or len(bars[0].get("x") or []) < 2:
+        return t("briefing.order.single", lang)
+    values = list(bars[0]["x"])[::-1]  # plotly draws the first row at the bottom
+    return t("briefing.order.desc" if values[0] >= values[-1] else "briefing.order.asc", lang)
+
+
+PREVIEW_CHART_PX = 380  # a chart's height in the /briefing preview (the slides keep SLIDE_SIZE)
+
+
+def for_preview(figures: dict) -> dict:
+    """The briefing's figures sized for the preview's cards (drawn whole, not cut off)."""
+    out = {}
+    for key, fig in figures.items():
+        layout = {**(fig.get("layout") or {}), "height": PREVIEW_CHART_PX}
+        out[key] = {**fig, "layout": layout}
     return out
 
 

@@ -12,9 +12,10 @@ import pandas as pd
 from data import queries
 from data.calendar import format_week, parse_week, weeks_back
 from data.codes import level_of
+from data.judgement import BAD_LEVELS, Context, judgements, sentence_value, verdicts
 from data.periods import PERIOD_KINDS, TREND_KINDS, period_weeks, same_weeks_last_year
 from data.queries import complaints as qc
-from data.rules.spikes import SpikeRule, detect_frame
+from data.rules.spikes import LOOKBACK_WEEKS, SpikeRule, detect_frame, history
 from figures.complaints import (
     age_figure,
     funnel_figure,
@@ -31,7 +32,7 @@ DEFAULT_PERIOD = "4w"
 DEFAULT_SPAN = "52w"
 DEFAULT_BY = "category"
 BY_KINDS = qc.BREAKDOWNS
-HOT_WEEKS = 4  # hotspots: spikes in the 4 weeks ending with the selected week
+HOT_WEEKS = LOOKBACK_WEEKS  # hotspots: spikes in the 4 weeks ending with the selected week
 MAX_HOTSPOTS = 15
 LEAGUE_ROWS = 25
 LABEL_NS = {"category": "complaint_category", "channel": "channel", "department": "complaints.department"}
@@ -173,13 +174,12 @@ def hotspots_view(engine, scope, resolved: dict, rule: SpikeRule) -> pd.DataFram
     if not region:
         return pd.DataFrame(columns=cols)
     week = parse_week(resolved["week"])
-    span = weeks_back(week, HOT_WEEKS + rule.baseline_weeks)
+    span = history(week, rule)
     recent = set(span[-HOT_WEEKS:])
     lang = resolved["lang"]
     parts = []
     with engine.connect() as conn:
-        towns = qc.fetch_township_weekly(conn, scope, region_code=region, weeks=span)
-        found = detect_frame(towns, unit="code", weeks=span, rule=rule)
+        found = qc.township_spikes(conn, scope, region_code=region, week_key=week, rule=rule)
         hits = found[found["spike"] & found["week_key"].isin(recent)]
         if len(hits):
             codes = hits["code"].unique().tolist()
@@ -254,19 +254,25 @@ def open_view(engine, scope, resolved: dict, limit: int = 50) -> tuple[pd.DataFr
 
 # --- units ------------------------------------------------------------------------------------
 
-def league(frame: pd.DataFrame, floors: tuple[float, float, float]) -> pd.DataFrame:
-    """Units with flags against the floors (reply ≥, satisfaction ≥, repeat ≤) and a
-    `misses` count; sorted by misses, then satisfaction (worst first)."""
-    reply, satisfaction, repeat = floors
-    out = frame.copy()
+LEAGUE_JUDGED = {"reply_rate": "reply_below", "satisfaction_rate": "satisfaction_below",
+                 "repeat_complaint_rate": "repeat_above", "on_time_completion_rate": None}
 
-    def below(values, floor, higher_is_better=True):
-        return [v is not None and not pd.isna(v) and (v < floor if higher_is_better else v > floor)
-                for v in values]
-    out["reply_below"] = below(out["reply_rate"], reply)
-    out["satisfaction_below"] = below(out["satisfaction_rate"], satisfaction)
-    out["repeat_above"] = below(out["repeat_complaint_rate"], repeat, higher_is_better=False)
-    out["misses"] = out[["reply_below", "satisfaction_below", "repeat_above"]].sum(axis=1).astype(int)
+
+def league(frame: pd.DataFrame, floors: tuple[float, float, float], lang: str = "zh-CN") -> pd.DataFrame:
+    """Units with flags where the judgement (data.judgement, with these floors: reply ≥,
+    satisfaction ≥, repeat ≤) calls a rate watch or problem — never on too few cases —,
+    each rate's `<key>_level` and `<key>_text` (the value, or its counts when too few),
+    and a `misses` count; sorted by misses, then satisfaction (worst first)."""
+    out = frame.copy()
+    context = Context(table=judgements(floors=tuple(floors)))
+    for key, flag in LEAGUE_JUDGED.items():
+        found = verdicts(out, key, context) if len(out) else []
+        level = pd.Series([v.level for v in found], dtype=object)
+        out[f"{key}_level"] = level.to_numpy()
+        out[f"{key}_text"] = [sentence_value(v, lang) for v in found]
+        if flag:
+            out[flag] = level.isin(BAD_LEVELS).to_numpy()
+    out["misses"] = out[[f for f in LEAGUE_JUDGED.values() if f]].sum(axis=1).astype(int)
     sat = pd.to_numeric(out["satisfaction_rate"], errors="coerce").fillna(2.0)
     out = out.assign(_sat=sat).sort_values(["misses", "_sat", "received"], ascending=[False, True, False])
     return out.drop(columns="_sat").reset_index(drop=True)
@@ -281,14 +287,16 @@ def units_view(engine, scope, resolved: dict, floors) -> dict:
     """Township (county, for a province) and department league tables over the period."""
     region = resolved.get("region")
     if not region:
-        empty = league(qc._with_unit_rates(pd.DataFrame(columns=["code", *qc.UNIT_MEASURES])), floors)
+        empty = league(qc._with_unit_rates(pd.DataFrame(columns=["code", *qc.UNIT_MEASURES])), floors,
+                       resolved.get("lang", "zh-CN"))
         return {"townships": empty, "departments": empty, "n_townships": 0, "n_below": 0, "level": "township"}
     weeks = period_weeks(resolved["period"], parse_week(resolved["week"]))
     level = unit_level(region)
     fetch = qc.fetch_county_units if level == "county" else qc.fetch_township_units
     with engine.connect() as conn:
-        towns = league(fetch(conn, scope, region_code=region, weeks=weeks), floors)
-        depts = league(qc.fetch_department_units(conn, scope, region_code=region, weeks=weeks), floors)
+        lang = resolved.get("lang", "zh-CN")
+        towns = league(fetch(conn, scope, region_code=region, weeks=weeks), floors, lang)
+        depts = league(qc.fetch_department_units(conn, scope, region_code=region, weeks=weeks), floors, lang)
     return {"townships": towns.head(LEAGUE_ROWS), "departments": depts, "n_townships": len(towns),
             "n_below": int((towns["misses"] > 0).sum()), "level": level}
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from data.calendar import format_week, parse_week, week_bounds
 from data.codes import level_of
+from data.judgement import GOOD, assess, judgements, year_share
 from data.periods import period_weeks
 from data.queries import funds as qf
 from data.rollups.funds import AGE_BUCKETS
@@ -66,25 +67,13 @@ def stamp(resolved: dict, title_key: str, windowed: bool = False) -> dict:
             "as_of": resolved.get("as_of")}
 
 
-def year_share(week_key: int) -> float:
-    """Share of the calendar year elapsed at the week's Sunday (Jan 1 = 1/365)."""
-    sunday = week_bounds(week_key)[1]
-    start = dt.date(sunday.year, 1, 1)
-    days = (dt.date(sunday.year + 1, 1, 1) - start).days
-    return ((sunday - start).days + 1) / days
-
-
 def lag_status(rate, share: float, points: tuple[float, float, float]) -> str | None:
-    """红/黄/蓝 status of a unit: 'red', 'yellow' or 'blue' when its rate is at least
-    points[0], [1] or [2] percentage points behind the year share; 'ok' otherwise;
-    None when nothing was allocated (no rate)."""
-    if rate is None or pd.isna(rate):
-        return None
-    behind = (share - float(rate)) * 100
-    for status, limit in zip(("red", "yellow", "blue"), points):
-        if behind >= limit:
-            return status
-    return "ok"
+    """红/黄/蓝 status of a unit: the disbursement judgement's band (data.judgement) with
+    these points behind the year share: 'red', 'yellow', 'blue', or 'ok' when not behind
+    by `points[2]`; None when nothing was allocated (no rate)."""
+    j = judgements(lag_points=tuple(points))["disbursement_rate_ytd"]
+    band = assess(j, [rate], [1], share)["band"].iloc[0]
+    return None if band is None else ("ok" if band == GOOD else band)
 
 
 # --- 1. Sankey --------------------------------------------------------------------------
@@ -172,7 +161,7 @@ def progress_view(conn, scope, resolved: dict, points) -> tuple:
     lang, week = resolved["lang"], parse_week(resolved["week"])
     frame = qf.fetch_progress(conn, scope, region_code=resolved["region"], week_key=week,
                               source=resolved.get("source"), category=resolved.get("category"))
-    share = year_share(week)
+    share = year_share(week)  # 时序进度 (data.judgement)
     frame["status"] = [lag_status(r, share, points) for r in frame["rate"]]
     frame["status_label"] = [t(f"funds.status.{s or 'none'}", lang) for s in frame["status"]]
     labels = {"rate": t("funds.progress.rate", lang), "allocated": t("funds.progress.allocated", lang),

@@ -15,7 +15,17 @@ import pandas as pd
 from data import queries
 from data.calendar import format_week, parse_week
 from data.codes import LEVELS, ancestor_at, level_of, prefix_of
-from data.indicators import ATTENTION_WEIGHTS, INDICATORS, top_reasons
+from data.indicators import ATTENTION_WEIGHTS, INDICATORS
+from data.judgement import (
+    BAD_LEVELS,
+    Context,
+    attention_reasons,
+    judge_frame,
+    judge_row,
+    judgement_of,
+    reason_sentences,
+    sentence_value,
+)
 from data.periods import PERIOD_KINDS, period_bounds, period_weeks
 from data.queries.map import (
     DEFAULT_METRIC,
@@ -30,7 +40,7 @@ from figures.map import metric_values, patch_ops, region_map, village_map
 from figures.theme import with_export_meta
 from geo.layers import layer_url
 from i18n import t
-from i18n.numbers import REASON_FIGURES, format_value, reason_text
+from i18n.numbers import format_value
 
 MAP_SIZE_PX = (900, 520)
 VIEW_KEYS = ("region", "week", "lang", "metric", "period")
@@ -166,12 +176,17 @@ def map_figure(engine, scope, view: dict, *, cache_dir: Path, version: str,
             center, zoom = layer_view(conn, parent, level, cache_dir, version, only=view["region"])
             fig = village_map(frame.dropna(subset=["lon", "lat"]), view["metric"],
                               township_code=view["region"], geojson_url=url, center=center,
-                              zoom=zoom, lang=lang)
+                              zoom=zoom, lang=lang, context=map_context(view, frame))
         else:
             center, zoom = layer_view(conn, parent, level, cache_dir, version)
             fig = region_map(frame, view["metric"], geojson_url=url, center=center, zoom=zoom,
-                             lang=lang)
+                             lang=lang, context=map_context(view, frame))
     return with_export_meta(fig, **export_stamp(view))
+
+
+def map_context(view: dict, frame: pd.DataFrame) -> Context:
+    """What the map's regions are judged against: the period's last week, and each other."""
+    return Context(week_key=max(period_weeks(view.get("period", "week"), parse_week(view["week"]))), peers=frame)
 
 
 def map_patch_ops(engine, scope, view: dict, frame: pd.DataFrame | None = None) -> list:
@@ -180,7 +195,7 @@ def map_patch_ops(engine, scope, view: dict, frame: pd.DataFrame | None = None) 
     level = child_level_of(view["region"])
     if level == "village":
         frame = frame.dropna(subset=["lon", "lat"])
-    values = metric_values(frame, view["metric"], view.get("lang", "zh-CN"))
+    values = metric_values(frame, view["metric"], view.get("lang", "zh-CN"), map_context(view, frame))
     ops = patch_ops(level, values, frame)
     ops.append((("layout", "meta", "export"), export_stamp(view)))
     return ops
@@ -246,24 +261,26 @@ def panel_data(engine, scope, view: dict, siblings: pd.DataFrame | None = None,
         with engine.connect() as conn:
             par = fetch_region_totals(conn, scope, region_code=parent, week_key=week, period=period) or {}
     lang = view["lang"]
+    if not in_siblings and children is None and child_level_of(region):
+        children = children_frame(engine, scope, view)
+    context = Context(week_key=max(period_weeks(period, week)),
+                      peers=siblings if in_siblings else children)
     rows = []
     for key in PANEL_KPIS:
         unit = INDICATORS[key].unit
         rank, n = rank_among(siblings, region, key) if in_siblings else (None, 0)
-        rows.append({"key": key, "value": format_value(_num(own.get(key)), unit, lang),
+        verdict = judge_row(key, own, context)
+        rows.append({"key": key, "value": sentence_value(verdict, lang),
                      "parent": format_value(_num(par.get(key)), unit, lang) if par else "—",
-                     "rank": rank, "n": n,
-                     "worse_than_parent": _worse(_num(own.get(key)), _num(par.get(key)), key) if par else None})
+                     "rank": rank, "n": n, "level": verdict.level})
     metric_rank = rank_among(siblings, region, metric) if in_siblings else (None, 0)
     basis: str | None  # what the attention index is read against: "peers", "children", None
     if in_siblings:
-        reasons = [reason_text(k, own, lang) for k in top_reasons(own, n=3)]
+        reasons = reason_sentences(own.get("reasons"), lang)
         attention, basis = _num(own.get("attention_index")), "peers"
     else:
-        if children is None and child_level_of(region):
-            children = children_frame(engine, scope, view)
-        attention, keys, own = own_attention(own, children)
-        reasons = [reason_text(k, own, lang) for k in keys]
+        attention, verdicts, own = own_attention(own, children, context)
+        reasons = reason_sentences(verdicts, lang)
         basis = "children" if attention is not None else None
     return {"rows": rows, "metric_rank": metric_rank, "reasons": reasons,
             "attention": attention, "attention_basis": basis,
@@ -272,14 +289,15 @@ def panel_data(engine, scope, view: dict, siblings: pd.DataFrame | None = None,
             "sibling_level": view.get("level"), "child_level": child_level_of(region)}
 
 
-def own_attention(own: dict, children: pd.DataFrame | None, n: int = 3) -> tuple[float | None, list[str], dict]:
-    """(attention index, top component keys, own row with its components) of a region
+def own_attention(own: dict, children: pd.DataFrame | None, context: Context,
+                  n: int = 3) -> tuple[float | None, list, dict]:
+    """(attention index, reason verdicts, own row with its components) of a region
     compared with nobody (the map's root).
 
     The index is comparative (percentiles among peers), so a region alone has none of its
     own; it is given the mean index of its visible children, and its reasons are the
-    components contributing most to its children's indices on average, each quoted with
-    the region's own figure (its totals; a component it has no figure for is skipped).
+    components contributing most to its children's indices on average that the region's
+    own figures are judged watch or problem on (data.judgement, its children as peers).
     """
     row = dict(own or {})
     on_time, disb, disc = (_num(row.get(k)) for k in
@@ -292,13 +310,10 @@ def own_attention(own: dict, children: pd.DataFrame | None, n: int = 3) -> tuple
     index = pd.to_numeric(children["attention_index"], errors="coerce").dropna()
     if index.empty:
         return None, [], row
-    contribs = {k: float(pd.to_numeric(children.get(f"contrib_{k}"), errors="coerce").fillna(0).mean())
-                if f"contrib_{k}" in children else 0.0 for k in ATTENTION_WEIGHTS}
-    for k, v in contribs.items():
-        row[f"contrib_{k}"] = v
-    keys = [k for k in top_reasons(row, n=len(ATTENTION_WEIGHTS))
-            if _num(row.get(REASON_FIGURES[k][0])) is not None][:n]
-    return float(index.mean()), keys, row
+    for k in ATTENTION_WEIGHTS:
+        row[f"contrib_{k}"] = (float(pd.to_numeric(children[f"contrib_{k}"], errors="coerce").fillna(0).mean())
+                               if f"contrib_{k}" in children else 0.0)
+    return float(index.mean()), attention_reasons(row, context, n), row
 
 
 def _num(value):
@@ -309,29 +324,26 @@ def _num(value):
     return None if value != value else value
 
 
-def _worse(value, reference, key) -> bool | None:
-    """Worse than the parent? Only rates and per-10k figures compare; a part's count is
-    always smaller than its parent's."""
-    if value is None or reference is None or value == reference \
-            or INDICATORS[key].unit in ("count", "yuan"):
-        return None
-    return (value < reference) if INDICATORS[key].higher_is_better else (value > reference)
-
-
 def worst_children(children: pd.DataFrame, metric: str, view: dict, n: int = 5) -> list[dict]:
-    """The n children worst on the metric, each with its value, reasons and a link."""
+    """The n children worst on the metric, each with its value, reasons and a link: only
+    children the metric's judgement calls watch or problem (any, for an unjudged metric)."""
     if children.empty or metric not in children:
         return []
     values = pd.to_numeric(children[metric], errors="coerce")
-    frame = children.assign(_v=values).dropna(subset=["_v"])
+    context = Context(week_key=max(period_weeks(view.get("period", "week"), parse_week(view["week"]))),
+                      peers=children)
+    judged = judge_frame(children, metric, context)
+    frame = children.assign(_v=values, _level=judged["level"]).dropna(subset=["_v"])
+    if judgement_of(metric).benchmark != "none":
+        frame = frame[frame["_level"].isin(BAD_LEVELS)]
     frame = frame.sort_values(["_v", "code"], ascending=[INDICATORS[metric].higher_is_better, True])
     lang = view.get("lang", "zh-CN")
     drill = child_level_of(view["region"]) != "village"
     out = []
     for _, row in frame.head(n).iterrows():
-        out.append({"code": row["code"], "name": row["name"],
+        out.append({"code": row["code"], "name": row["name"], "level": row["_level"],
                     "value": format_value(row["_v"], INDICATORS[metric].unit, lang),
-                    "reasons": [reason_text(k, row, lang) for k in top_reasons(row, n=2)],
+                    "reasons": reason_sentences(row.get("reasons"), lang, n=2),
                     "href": map_href(view, region=row["code"]) if drill else region_href(row["code"], view),
                     "profile": region_href(row["code"], view)})
     return out

@@ -23,7 +23,7 @@ MAP_HOVER = (
     HoverPart("overdue_rate", "kpi.overdue_rate", ".1%"),
     HoverPart("repeat_complaint_rate", "kpi.repeat_complaint_rate", ".1%"),
     HoverPart("new_clues", "kpi.new_clues", ",.0f"),
-    HoverPart("new_clue_amount", "kpi.new_clue_amount", ",.0f"),
+    HoverPart("new_clue_amount", "kpi.new_clue_amount", ",.0f", "unit.yuan_suffix"),
     HoverPart("disbursement_rate_ytd", "kpi.disbursement_rate_ytd", ".1%"),
     HoverPart("disclosure_on_time_rate", "kpi.disclosure_on_time_rate", ".1%"),
 )

@@ -7,13 +7,14 @@ records query.
 from __future__ import annotations
 
 from data.calendar import parse_week
-from data.indicators import INDICATORS, top_reasons, week_on_week_change
+from data.indicators import INDICATORS
+from data.judgement import Context, describe_change, judge_row, reason_sentences, sentence_value
 from data.periods import period_weeks
 from data.queries.region_profile import PROFILE_KPIS, fetch_profile, fetch_region_trend
 from figures.region import profile_trend
 from figures.theme import with_export_meta
 from i18n import t
-from i18n.numbers import change_direction, format_change, format_value, reason_text
+from i18n.numbers import format_value
 from views.map import map_href, region_href
 
 
@@ -34,27 +35,27 @@ def profile_data(engine, scope, view: dict) -> dict | None:
                              with_children=False)
     if prof is None:
         return None
+    own_row = prof["own_row"]
+    own = own_row or prof["own"]
+    context = Context(week_key=max(period_weeks(view["period"], parse_week(view["week"]))),
+                      peers=prof["peers"] if not prof["peers"].empty else None)
     rows = []
     for key in PROFILE_KPIS:
         info = INDICATORS[key]
-        own_row = prof["own_row"]
-        value = _num(own_row.get(key)) if key in own_row else _num(prof["own"].get(key))
+        value = _num(own.get(key))
         prev = _num((prof["previous"] or {}).get(key))
         parent = _num((prof["parent"] or {}).get(key)) if prof["parent"] else None
-        change = week_on_week_change(value, prev, info.unit)
+        verdict = judge_row(key, own, context)
+        change = describe_change(key, value, prev, lang, small=verdict.why == "small_sample")
         rank, n = prof["ranks"].get(key, (None, 0))
         rows.append({
-            "key": key, "value": format_value(value, info.unit, lang),
-            "change": format_change(change, info.unit, lang),
-            "direction": change_direction(change, info.higher_is_better),
+            "key": key, "value": sentence_value(verdict, lang), "level": verdict.level,
+            "change": change["text"], "direction": change["direction"],
             "parent": format_value(parent, info.unit, lang) if prof["parent"] else None,
-            "vs_parent": _vs(value, parent, info.higher_is_better) if info.unit not in ("count", "yuan")
-            else "flat",
             "rank": f"{rank}/{n}" if rank else "—",
             "unavailable": value is None and key == "disbursement_rate_ytd" and view.get("level") == "village",
         })
-    own_row = prof["own_row"]
-    reasons = [reason_text(k, own_row, lang) for k in top_reasons(own_row, n=3)] if own_row else []
+    reasons = reason_sentences(own_row.get("reasons"), lang) if own_row else []
     rank, n = prof["ranks"].get("attention_index", (None, 0))
     return {"rows": rows, "reasons": reasons,
             "attention": _num(own_row.get("attention_index")) if own_row else None,
@@ -75,16 +76,10 @@ def children_data(engine, scope, view: dict) -> list[dict]:
         return []
     kids = kids.sort_values(["attention_index", "code"], ascending=[False, True]).head(10)
     return [{"code": row["code"], "name": row["name"], "attention": f"{row['attention_index']:.0f}",
-             "reasons": [reason_text(k, row, lang) for k in top_reasons(row, n=2)],
+             "reasons": reason_sentences(row.get("reasons"), lang, n=2),
              "href": region_href(row["code"], view),
              "map": map_href({**view, "metric": "attention_index"}, region=row["code"])}
             for _, row in kids.iterrows()]
-
-
-def _vs(value, reference, higher_is_better: bool) -> str:
-    if value is None or reference is None or abs(value - reference) < 1e-12:
-        return "flat"
-    return "better" if (value > reference) == higher_is_better else "worse"
 
 
 def trend_figure(engine, scope, view: dict):

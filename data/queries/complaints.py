@@ -262,6 +262,17 @@ def region_names(conn, scope: Scope, codes) -> dict[str, str]:
 
 # --- spikes -------------------------------------------------------------------------------
 
+def township_spikes(conn, scope: Scope, *, region_code: str, week_key: int, rule) -> pd.DataFrame:
+    """The spike rule on every visible township under the region, over the same weeks
+    whoever asks (data.rules.spikes.history), so /complaints and the briefing quote one
+    baseline and one limit per township and week: code, week_key, count, baseline,
+    limit, spike."""
+    from data.rules.spikes import detect_frame, history
+    span = history(week_key, rule)
+    towns = fetch_township_weekly(conn, scope, region_code=region_code, weeks=span)
+    return detect_frame(towns, unit="code", weeks=span, rule=rule)
+
+
 def fetch_township_weekly(conn, scope: Scope, *, region_code: str, weeks: list[int]) -> pd.DataFrame:
     """Complaints received per visible township under the region and week: code, week_key, received."""
     eff = narrow(scope, region_code)

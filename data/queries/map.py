@@ -19,6 +19,7 @@ from sqlalchemy import Float, case, func, select, type_coerce
 from data import indicators as ind
 from data.calendar import reported_month
 from data.codes import CHILD_LEVEL, code_range, level_of
+from data.judgement import Context, reasons_for
 from data.model.schema import Clue, Complaint, Disclosure, VillageLedger
 from data.periods import period_weeks
 from data.queries.metrics import (
@@ -154,7 +155,7 @@ def fetch_village_metrics(conn, scope: Scope, *, township_code: str, weeks) -> p
     scored = ind.attention_index(_components(add_rates(merged)))
     for key in VILLAGE_UNAVAILABLE:
         scored[key] = None
-    scored["reasons"] = ind.reasons_column(scored)
+    scored["reasons"] = reasons_for(scored, Context(week_key=max(weeks)))
     return scored.sort_values("code", ignore_index=True)
 
 

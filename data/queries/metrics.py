@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Float, Table, case, func, select, type_coe
 from data import indicators as ind
 from data.calendar import previous_week, weeks_back
 from data.codes import PREFIX_LEN, level_of
+from data.judgement import Context, judgement_of, reasons_for
 from data.model.rollups import (
     RollupClueTW,
     RollupComplaintTW,
@@ -130,12 +131,14 @@ def add_rates(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def fetch_kpis(conn, scope: Scope, *, region_code: str, week_key: int) -> pd.DataFrame:
-    """One row per KPI_KEYS: key, value, previous (the week before), change, unit.
+    """One row per KPI_KEYS: key, value, previous (the week before), change, unit, and
+    the cases behind the value (numerator, sample: the measures its judgement names) and
+    its benchmark (data.judgement: the time progress for disbursement, else None).
 
     change = week-on-week: percentage points for rates, relative % for counts.
     No rows when the region is outside the scope.
     """
-    cols = ["key", "value", "previous", "change", "unit"]
+    cols = ["key", "value", "previous", "change", "unit", "numerator", "sample", "benchmark"]
     eff = narrow(scope, region_code)
     if not eff:
         return pd.DataFrame(columns=cols)
@@ -146,10 +149,14 @@ def fetch_kpis(conn, scope: Scope, *, region_code: str, week_key: int) -> pd.Dat
                              **_disclosure_window(conn, eff, w)})
                    for w in (week_key, prev))
     rows = []
+    context = Context(week_key=week_key)  # the region alone: time progress, floors, zero
     for key in KPI_KEYS:
         unit = ind.INDICATORS[key].unit
         value, previous = _plain(now[key]), _plain(before[key])
-        rows.append((key, value, previous, ind.week_on_week_change(value, previous, unit), unit))
+        j = judgement_of(key)
+        rows.append((key, value, previous, ind.week_on_week_change(value, previous, unit), unit,
+                     _plain(now.get(j.numerator)) if j.numerator else None,
+                     _plain(now.get(j.sample)) if j.sample else None, context.benchmark(key)))
     return pd.DataFrame(rows, columns=cols, dtype=object)
 
 
@@ -174,7 +181,8 @@ def fetch_child_metrics(conn, scope: Scope, *, region_code: str, week_key: int,
     reporting at the last week): complaints_per_10k, overdue_rate = 1 − on-time rate,
     repeat_complaint_rate, new_clues, new_clue_amount, disbursement_lag = 1 − YTD
     disbursement rate, disclosure_lateness = 1 − disclosure on-time rate. Sorted by
-    attention_index (desc); `reasons` lists the top two components. `measures` (e.g.
+    attention_index (desc); `reasons` holds the verdicts of up to three components that
+    raise the index and are judged watch or problem (data.judgement.reasons_for). `measures` (e.g.
     ATTENTION_MEASURES) limits the measures summed, and so the rates given.
     """
     eff = narrow(scope, region_code)
@@ -191,7 +199,7 @@ def fetch_child_metrics(conn, scope: Scope, *, region_code: str, week_key: int,
     names = [name for spec in measures.values() for name in spec]
     merged[names] = merged[names].fillna(0.0)
     scored = ind.attention_index(_components(add_rates(merged)))
-    scored["reasons"] = ind.reasons_column(scored)
+    scored["reasons"] = reasons_for(scored, Context(week_key=week_key))
     return scored.sort_values(["attention_index", "code"], ascending=[False, True],
                               ignore_index=True)
 

@@ -120,6 +120,17 @@ def detect(counts, rule: SpikeRule = SpikeRule()) -> pd.DataFrame:
                          "limit": limits.ravel(), "spike": spikes.ravel()})
 
 
+LOOKBACK_WEEKS = 4  # spikes are looked for in the 4 weeks ending with the chosen week
+
+
+def history(week_key: int, rule: SpikeRule) -> list[int]:
+    """The weeks the rule reads for the weeks up to `week_key`: the look-back window and
+    the baseline before it. One span for every caller: earlier spikes enter the baseline
+    at their limit, so a longer or shorter history would give another limit."""
+    from data.calendar import weeks_back
+    return weeks_back(week_key, LOOKBACK_WEEKS + rule.baseline_weeks)
+
+
 def detect_frame(frame: pd.DataFrame, *, unit: str, weeks: list[int], count: str = "received",
                  rule: SpikeRule = SpikeRule()) -> pd.DataFrame:
     """The rule on a long frame (unit, week_key, count) over `weeks` (oldest first, dense:

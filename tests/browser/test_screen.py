@@ -46,11 +46,35 @@ def test_screen_fits_without_scrollbars(page, app_url, size):
     for key in KPI_KEYS:
         expect(page.locator(f'.sun-screen [data-key="{key}"] .sun-kpi-value')).to_have_text(NUMBER)
         expect(page.locator(f'.sun-screen [data-key="{key}"] .sun-kpi-arrow')).to_have_text(re.compile("[▲▼■]"))
-    assert page.locator(".sun-screen .sun-hot-item").count() == 6
+    from views.screen import HOT_ON_SCREEN
+    assert page.locator(".sun-screen .sun-hot-item").count() == HOT_ON_SCREEN
     # type readable from five metres: KPI values at least ~2.3 % of the width
     size_px = page.evaluate("() => parseFloat(getComputedStyle("
                             "document.querySelector('.sun-screen .sun-kpi-value')).fontSize)")
     assert size_px >= 0.02 * size[0]
+
+
+# every hot township's reasons: no "…" anywhere, and each item inside its card (not cut off)
+WHOLE_REASONS = """() => {
+  const card = document.querySelector('.sun-screen-hot .card-body').getBoundingClientRect();
+  const items = [...document.querySelectorAll('.sun-screen .sun-hot-item')];
+  return {ellipsis: [...document.querySelectorAll('.sun-screen *')].filter(e => !e.children.length
+            && (e.textContent || '').includes('…')).map(e => e.textContent),
+          cut: items.filter(i => i.getBoundingClientRect().bottom > card.bottom + 1).length,
+          clipped: [...document.querySelectorAll('.sun-screen .sun-hot-reasons')].filter(
+            e => e.scrollWidth > e.clientWidth + 1).length,
+          reasons: [...document.querySelectorAll('.sun-screen .sun-hot-reasons')].map(e => e.textContent)};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_screen_shows_every_reason_whole_at_1920(page, app_url, lang):
+    """Issue #15: on the wall screen no reason ends in "…" and no hot township is cut off,
+    in either language (the sentences are shortened in their words, not cut)."""
+    open_screen(page, app_url, f"?week=2026-W46&lang={lang}", size=(1920, 1080))
+    found = page.evaluate(WHOLE_REASONS)
+    assert found["ellipsis"] == [] and found["cut"] == 0 and found["clipped"] == 0, found
+    assert any(found["reasons"]), found
 
 
 def test_screen_refreshes_on_its_interval(page, app_url):

@@ -71,7 +71,8 @@ def test_metric_change_patches_values_only(server):
     assert "geojson" not in payload and len(payload) < len(json.dumps(fig, default=str)) * 2
     ops = {tuple(op["location"]): op["params"]["value"] for op in patch.to_plotly_json()["operations"]}
     z = ops[("data", 0, "z")]
-    assert len(z) == len(fig["data"][0]["z"]) and ops[("data", 0, "colorscale")][-1][1] == "#1a9850"
+    # satisfaction is judged: regions are drawn at their verdict's band, good (green) first
+    assert len(z) == len(fig["data"][0]["z"]) and ops[("data", 0, "colorscale")][0][1] == "#1a9850"
 
 
 def test_panel_ranks_and_reasons(server, demo_engine):
@@ -115,7 +116,6 @@ def test_panel_at_the_root_has_attention_and_reasons_from_its_own_figures(server
     """The map's root (the county, no visible peers): no rank, but an attention index (the
     mean of its townships') and reasons quoting the county's own figures."""
     from callbacks import map as cm
-    from data.indicators import ATTENTION_WEIGHTS
     from data.queries.map import fetch_map_children, fetch_region_totals
     from i18n import t
     with signed_in(server):
@@ -131,26 +131,30 @@ def test_panel_at_the_root_has_attention_and_reasons_from_its_own_figures(server
     assert t("map.panel.attention_children", "zh-CN", value=f"{mean:.0f}",
              level=t("level.township", "zh-CN")) in blob
     assert t("map.panel.rank_na", "zh-CN", metric=t("kpi.attention_index", "zh-CN")) in blob
-    assert t("map.panel.reasons", "zh-CN") in blob and "sun-map-reasons" in blob
-    # the top reason is the component with the largest mean contribution, quoted with the
-    # county's own figure (its totals, not a township's)
-    top = max(ATTENTION_WEIGHTS, key=lambda k: (towns[f"contrib_{k}"].astype(float).mean(),
-                                                -list(ATTENTION_WEIGHTS).index(k)))
+    # the reasons: the components with the largest mean contribution that the county's own
+    # figures (its totals, not a township's) are judged watch or problem on, in words
+    from data.judgement import PROBLEM, WATCH, Context, reason_sentences
     from views.map import own_attention
-    _, keys, row = own_attention(own, towns)
-    assert keys[0] == top and 1 <= len(keys) <= 3
-    from i18n.numbers import reason_text
-    assert reason_text(top, row, "zh-CN") in blob
-    if top == "complaints_per_10k":
-        assert row["complaints_per_10k"] == pytest.approx(own["received"] / own["population"] * 1e4)
+    _, verdicts, _ = own_attention(own, towns, Context(week_key=DEMO_WEEK, peers=towns))
+    assert len(verdicts) <= 3 and all(v.level in (PROBLEM, WATCH) for v in verdicts)
+    for sentence in reason_sentences(verdicts, "zh-CN"):
+        assert sentence in blob
+    if not verdicts:
+        assert t("map.panel.reasons", "zh-CN") not in blob
 
 
 def test_own_attention_without_children_is_empty():
+    from data.judgement import Context
     from views.map import own_attention
-    assert own_attention({"on_time_completion_rate": 0.8}, None)[:2] == (None, [])
-    att, keys, row = own_attention({"on_time_completion_rate": 0.8}, pd.DataFrame(
-        {"attention_index": [10.0, 30.0], "contrib_overdue_rate": [5.0, 15.0]}))
-    assert att == 20.0 and keys == ["overdue_rate"] and row["overdue_rate"] == pytest.approx(0.2)
+    assert own_attention({"on_time_completion_rate": 0.8}, None, Context())[:2] == (None, [])
+    children = pd.DataFrame({"attention_index": [10.0, 30.0], "contrib_overdue_rate": [5.0, 15.0]})
+    own = {"on_time_completion_rate": 0.8, "due": 20, "due_on_time": 16}
+    att, verdicts, row = own_attention(own, children, Context())
+    assert att == 20.0 and [v.key for v in verdicts] == ["on_time_completion_rate"]
+    assert row["overdue_rate"] == pytest.approx(0.2)
+    # the same rate on 4 cases is not judged, so it is no reason
+    few = own_attention({"on_time_completion_rate": 0.75, "due": 4, "due_on_time": 3}, children, Context())
+    assert few[1] == []
 
 
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])

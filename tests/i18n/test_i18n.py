@@ -80,14 +80,18 @@ def test_indicator_and_attention_keys_exist():
     indicators = pytest.importorskip("data.indicators")
     zh = catalog("zh-CN")
     keys = [f"{kind}.{k}" for k in indicators.INDICATORS for kind in ("kpi", "formula")]
-    keys += [f"attention.{kind}.{k}" for k in indicators.ATTENTION_WEIGHTS
-             for kind in ("component", "reason")]
+    keys += [f"attention.component.{k}" for k in indicators.ATTENTION_WEIGHTS]
+    judgement = pytest.importorskip("data.judgement")  # reasons are worded by the judgement
+    keys += [f"judge.benchmark.{j.benchmark}" for j in judgement.judgements().values()]
     assert [k for k in keys if k not in zh] == []
 
 
 def test_a_change_that_prints_as_zero_is_flat():
     """−0.04 percentage points prints as 0.0: shown as '±0.0', not '▼ −0.0'."""
-    from i18n.numbers import change_direction, format_change
-    assert "±0.0" in format_change(-0.04, "rate", "zh-CN") and change_direction(-0.04, True) == "flat"
-    assert "−0.1" in format_change(-0.06, "rate", "zh-CN") and change_direction(-0.06, True) == "worse"
-    assert format_change(0.04, "count", "en") == "±0.0%" and change_direction(0.04, False) == "flat"
+    from data.judgement import change_direction
+    from i18n.numbers import format_change
+    assert "±0.0" in format_change(-0.04, "rate", "zh-CN")
+    assert change_direction("satisfaction_rate", 0.9000, 0.9004) == "flat"
+    assert "−0.1" in format_change(-0.06, "rate", "zh-CN")
+    assert change_direction("satisfaction_rate", 0.9000, 0.9006) == "worse"
+    assert format_change(0.04, "count", "en") == "±0.0%"

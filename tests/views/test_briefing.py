@@ -77,15 +77,22 @@ def test_week_on_week_and_year_on_year_sentences_quote_fetch_kpis(demo_engine, s
         then = queries.fetch_kpis(conn, scope, region_code=DEMO_COUNTY, week_key=yoy_week(DEMO_WEEK)).set_index("key")
     assert yoy_week(DEMO_WEEK) == 202546
     changes = "".join(next(tp for tp in briefing.topics if tp.key == "changes").sentences)
-    for _key, row in now.iterrows():
+    from data.judgement import describe_change
+    for key, row in now.iterrows():
         assert format_value(row["previous"], row["unit"], "zh-CN") in changes
-        assert format_change(row["change"], row["unit"], "zh-CN") in changes
+        said = describe_change(key, row["value"], row["previous"], "zh-CN")["text"]
+        assert said in changes
+        if row["change"] is not None and row["change"] == row["change"]:  # a change the old wording had
+            assert said == format_change(row["change"], row["unit"], "zh-CN")
     yoy = "".join(next(tp for tp in briefing.topics if tp.key == "yoy").sentences)
     for key in YOY_KEYS:
         unit = now.loc[key, "unit"]
         change = week_on_week_change(now.loc[key, "value"], then.loc[key, "value"], unit)
         assert format_value(then.loc[key, "value"], unit, "zh-CN") in yoy
-        assert format_change(change, unit, "zh-CN") in yoy
+        said = describe_change(key, now.loc[key, "value"], then.loc[key, "value"], "zh-CN")["text"]
+        assert said in yoy
+        if change is not None:
+            assert said == format_change(change, unit, "zh-CN")
 
 
 def test_best_and_worst_units_by_name_and_hotspots(demo_engine, scope, briefing):
@@ -303,6 +310,24 @@ def test_every_number_of_every_topic_comes_from_the_query_layer(demo_engine, sco
     for value in [*briefing.spikes.get("received", []), *briefing.spikes.get("limit", [])]:
         add(value, "count")
     allowed |= {str(n) for n in range(len(frames[0]) + 1)}  # "N 个乡镇"
+    # the judgements' benchmarks (time progress, floors, peer medians) and each value's
+    # distance to them in points, or its ratio to the peers' median
+    from data.judgement import judgements, peer_median, year_share
+    benchmarks = {"disbursement_rate_ytd": year_share(DEMO_WEEK)}
+    for key, j in judgements().items():
+        if j.benchmark in ("floor", "ceiling") and j.unit == "rate":
+            benchmarks[key] = j.level
+    for key, value in benchmarks.items():
+        add(value, "rate")
+        for frame in frames:
+            for v in pd.to_numeric(frame.get(key, pd.Series(dtype=float)), errors="coerce").dropna():
+                allowed.add(f"{abs(v - value) * 100:.1f}")
+        allowed.add(f"{abs(float(now.set_index('key').loc[key, 'value'] or 0) - value) * 100:.1f}"
+                    if key in set(now["key"]) else "")
+    median = peer_median(frames[0], "complaints_per_10k")
+    if median:
+        add(median, "per_10k")
+        allowed |= {f"{v / median:.1f}" for v in pd.to_numeric(frames[0]["complaints_per_10k"]).dropna()}
     # the week and its dates, the year-earlier week; the spike rule's parameters (8 weeks,
     # α, minimum count), the trend's 12 weeks, the ranking's attention-index line of 60
     allowed |= {briefing.period, briefing.week, "2025-W46", "0.001", "12", "60"}

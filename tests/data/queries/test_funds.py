@@ -123,7 +123,8 @@ def test_lagging_county_is_flagged_red(demo_engine):
     lag = truth[0]["region_code"]
     with demo_engine.connect() as c:
         frame = qf.fetch_progress(c, HUNAN, region_code=CITY_CODE, week_key=DEMO_WEEK)
-    share = vf.year_share(DEMO_WEEK)
+    from data.judgement import year_share
+    share = year_share(DEMO_WEEK)
     status = {code: vf.lag_status(r, share, (15, 10, 5)) for code, r in zip(frame["code"], frame["rate"])}
     if lag in status:  # the county demo holds the focus county only
         assert status[lag] == "red"

@@ -99,15 +99,23 @@ def test_out_of_scope_is_empty(demo_engine):
 
 
 def test_patch_values_follow_the_metric_direction():
+    from data.judgement import LEVEL_COLOURS
     from figures.map import metric_values, patch_ops
     from figures.theme import BAD_HIGH_SCALE, GOOD_HIGH_SCALE
-    frame = pd.DataFrame({"code": ["a", "b"], "name": ["A", "B"], "satisfaction_rate": [0.8, None],
-                          "overdue_rate": [0.1, 0.3], "attention_index": [10.0, 90.0]})
+    frame = pd.DataFrame({"code": ["a", "b", "c"], "name": ["A", "B", "C"], "satisfaction_rate": [0.8, None, 0.95],
+                          "satisfied": [40, 0, 19], "rated": [50, 0, 20],
+                          "overdue_rate": [0.1, 0.3, 0.2], "attention_index": [10.0, 90.0, 50.0]})
     good = metric_values(frame, "satisfaction_rate", "zh-CN")
     bad = metric_values(frame, "overdue_rate", "zh-CN")
-    assert good["colorscale"] == GOOD_HIGH_SCALE and bad["colorscale"] == BAD_HIGH_SCALE
-    assert good["z"] == [0.8, None] and good["customdata"][0][:2] == ["a", "80.0%"]
-    assert "较好" in good["colorbar"]["ticktext"][-1] and "较差" in bad["colorbar"]["ticktext"][-1]
+    # a judged rate: drawn at its verdict's band, good .. watch .. problem (80 % is 5 points
+    # below the 85 % floor: a problem, red; 95 % good, green)
+    assert good["colorscale"][0][1] == LEVEL_COLOURS["good"] and good["colorscale"][-1][1] == LEVEL_COLOURS["problem"]
+    assert bad["colorscale"] == BAD_HIGH_SCALE  # not judged: a plain heat scale, "higher is worse"
+    assert good["z"] == [2.0, None, 0.0] and good["customdata"][0][:2] == ["a", "80.0%"]
+    assert "较差" in bad["colorbar"]["ticktext"][-1]
     ops = dict(patch_ops("county", good, frame))
     assert ops[("data", 1, "locations")] == ["b"]  # no value -> grey "no data" trace
+    few = metric_values(frame.assign(rated=[4, 0, 20]), "satisfaction_rate", "zh-CN")
+    assert few["z"][0] is None and few["customdata"][0][1] == "40/4件"  # too few cases: grey, with its counts
+    assert GOOD_HIGH_SCALE
     assert all(path[0] == "data" for path in ops) and not any("geojson" in p for p in map(str, ops))
