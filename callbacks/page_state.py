@@ -11,7 +11,7 @@ from components.state import state_href, state_query
 from data.calendar import format_week, parse_week
 from i18n import t
 from runtime import current_scope, get_engine
-from views.overview import picker_options, resolve_defaults
+from views.overview import picker_options, resolve_defaults, with_region
 
 
 def page_lang(state: dict | None) -> str:
@@ -27,10 +27,12 @@ def resolved_defaults(state: dict | None) -> dict:
 
 
 def region_week_options(resolved: dict, lang: str) -> dict:
-    """{"regions": [...], "weeks": [...]}: the pickers' options under the resolved root."""
+    """{"regions": [...], "weeks": [...]}: the pickers' options under the resolved root, the
+    resolved region among them (views.overview.with_region)."""
     scope = current_scope()
-    return memoized("ov.options", scope, resolved["root"], lang,
-                    compute=lambda: picker_options(get_engine(), scope, resolved["root"], lang))
+    options = memoized("ov.options", scope, resolved["root"], lang,
+                       compute=lambda: picker_options(get_engine(), scope, resolved["root"], lang))
+    return {**options, "regions": with_region(options["regions"], resolved.get("region"), resolved.get("region_name"))}
 
 
 def as_of_text(as_of: str | None, lang: str) -> str:

@@ -12,8 +12,11 @@ from dash import ALL, Input, Output, State
 import ids
 import runtime
 from components.navbar import nav_props, visible_pages, whoami_text
+from components.search import box_labels
 from components.shell import scope_names
+from components.state import state_query
 from i18n import normalize_lang
+from ids import search as sid
 from runtime import get_settings
 
 RIGHT = None  # the shell's callbacks: any logged-in user
@@ -60,6 +63,14 @@ def update_navbar(pathname: str | None, search: str | None) -> tuple:
     return tuple(props[key] for key, _ in NAVBAR_OUTPUTS)
 
 
+def search_box_labels(search: str | None, boxes: list[dict]) -> tuple[list, list]:
+    """Placeholder and texts of every place search box on screen in the URL's language (the
+    navbar's is first drawn in the default one); UI text only, so any signed-in user."""
+    lang = normalize_lang(state_query(search).get("lang") or get_settings().lang)
+    texts = [box_labels(lang, box.get("where", "") if isinstance(box, dict) else "") for box in boxes or []]
+    return [x["placeholder"] for x in texts], [x["labels"] for x in texts]
+
+
 def register(app) -> None:
     """Attach the shell callbacks to `app`."""
     app.callback(
@@ -67,6 +78,8 @@ def register(app) -> None:
         Input(ids.PAGES_LOCATION, "pathname"),
         Input(ids.PAGES_LOCATION, "search"),
     )(update_navbar)
+    app.callback(Output(sid.box(ALL), "placeholder"), Output(sid.box(ALL), "labels"),
+                 Input(ids.PAGES_LOCATION, "search"), State(sid.box(ALL), "id"))(search_box_labels)
     default = json.dumps(normalize_lang(runtime.settings_of(app.server).lang))
     app.clientside_callback(_DOC_LANG_JS % default, Output(ids.DOC_LANG_SINK, "children"),
                             Input(ids.PAGES_LOCATION, "search"))

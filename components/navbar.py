@@ -1,4 +1,4 @@
-"""The navbar: product title, every planned page, and the language switch.
+"""The navbar: product title, every planned page, the place search and the language switch.
 
 `NAV_PAGES` is the single list of pages the product has (built or planned); pages/
 registers one module per entry and tests check that both agree. Labels and hrefs are
@@ -11,9 +11,11 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 import ids
+from components.search import region_search
 from components.state import state_href, state_query
 from data.access import may_open
 from i18n import LANGS, normalize_lang, t
+from ids import search as sid
 
 # (page key, path). The key names the i18n entry `nav.<key>` and the page module.
 NAV_PAGES = (
@@ -108,6 +110,12 @@ def _account(props: dict, whoami: str, name: str) -> dbc.DropdownMenu:
     ], label=name or "—", nav=True, in_navbar=True, align_end=True, className="sun-account")
 
 
+def _search(role: str, lang: str) -> list:
+    """The place search box, for the roles that may open what a pick opens (the pages and
+    the region profile: data/access.PAGE_RIGHTS['region'])."""
+    return [region_search(sid.NAVBAR, lang, class_name="sun-search-nav")] if may_open(role, "region") else []
+
+
 def navbar(default_lang: str, role: str = "", whoami: str = "", name: str = "") -> dbc.Navbar:
     """The navbar as first served to this user (their pages, default language)."""
     pages = visible_pages(role)
@@ -120,7 +128,8 @@ def navbar(default_lang: str, role: str = "", whoami: str = "", name: str = "") 
         dbc.Container([
             brand,
             dbc.NavbarToggler(id=ids.NAV_TOGGLER, n_clicks=0),
-            dbc.Collapse([_page_links(props, pages), _lang_links(props), dbc.Nav(_account(props, whoami, name), navbar=True)],
+            dbc.Collapse([_page_links(props, pages), *_search(role, default_lang), _lang_links(props),
+                          dbc.Nav(_account(props, whoami, name), navbar=True)],
                          id=ids.NAV_COLLAPSE, navbar=True, is_open=False),
         ], fluid=True),
         id=ids.NAVBAR, color="dark", dark=True, expand="xl", className="sun-navbar",

@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.chart import card, chart_card
+from components.search import search_col
 from components.shell import page_frame
 from components.state import current_state
 from i18n import t
@@ -27,10 +28,11 @@ def _controls(state) -> dbc.Row:
         dbc.Col([dbc.Label(t("overview.controls.region", lang), html_for=bid.BR_REGION),
                  dcc.Dropdown(id=bid.BR_REGION, value=state.region, clearable=False, searchable=True)],
                 md=4, lg=3),
+        search_col("briefing", lang, md=4, lg=3),
         dbc.Col([dbc.Label(t("overview.controls.week", lang), html_for=bid.BR_WEEK),
                  dcc.Dropdown(id=bid.BR_WEEK, value=state.week, clearable=False, searchable=False)],
                 md=4, lg=3),
-        dbc.Col(html.Div(id=bid.BR_ASOF, className="sun-asof"), md=4, lg=6,
+        dbc.Col(html.Div(id=bid.BR_ASOF, className="sun-asof"), md=12, lg=3,
                 className="d-flex align-items-end justify-content-md-end"),
     ], className="g-2 mb-3 sun-controls")
 

@@ -14,6 +14,7 @@ from dash import dcc, html
 
 from components.chart import card, chart_card
 from components.records_grid import records_grid
+from components.search import search_col
 from components.shell import page_frame
 from components.state import current_state
 from i18n import t
@@ -41,6 +42,7 @@ def _controls(lang: str) -> dbc.Row:
     return dbc.Row([
         _control(t("clues.controls.region", lang), dcc.Dropdown(id=cid.REGION, clearable=False, searchable=True),
                  md=6, lg=3),
+        search_col("clues", lang, md=6, lg=3),
         _control(t("clues.controls.rule", lang), dropdown(cid.RULE, "clues.controls.all"), md=6, lg=3),
         _control(t("clues.controls.status", lang), dropdown(cid.STATUS, "clues.controls.all"), sm=6, lg=2),
         _control(t("clues.controls.deadline", lang), dropdown(cid.DEADLINE, "clues.controls.all"), sm=6, lg=2),

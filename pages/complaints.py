@@ -15,6 +15,7 @@ from dash import dcc, html
 import runtime
 from components.chart import card, chart_card
 from components.records_grid import records_grid
+from components.search import search_col
 from components.shell import page_frame
 from components.state import current_state
 from data.access import UNMASK_IDENTITY
@@ -55,6 +56,7 @@ def _controls(state, period: str, span: str, by: str) -> dbc.Row:
                          options=[{"label": t(f"complaints.by.{b}", lang), "value": b} for b in BY_KINDS])
     return dbc.Row([
         _control(t("complaints.controls.region", lang), region, md=6, lg=3),
+        search_col("complaints", lang, md=6, lg=3),
         _control(t("complaints.controls.week", lang), week, md=6, lg=3),
         _control(t("complaints.controls.period", lang), period_dd, sm=4, lg=2),
         _control(t("complaints.controls.span", lang), span_dd, sm=4, lg=2),

@@ -15,6 +15,7 @@ from dash import dcc, html
 
 from components.chart import card, chart_card
 from components.records_grid import records_grid
+from components.search import search_col
 from components.shell import page_frame
 from components.state import current_state
 from i18n import t
@@ -45,6 +46,7 @@ def _controls(state, period: str) -> dbc.Row:
         dbc.Col([dbc.Label(t("funds.controls.region", lang), html_for=fid.REGION),
                  dcc.Dropdown(id=fid.REGION, value=state.region, clearable=False, searchable=True)],
                 md=4, lg=3),
+        search_col("funds", lang, md=4, lg=3),
         dbc.Col([dbc.Label(t("funds.controls.week", lang), html_for=fid.WEEK),
                  dcc.Dropdown(id=fid.WEEK, value=state.week, clearable=False, searchable=False)],
                 md=4, lg=3),

@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.chart import card, chart_card
+from components.search import search_col
 from components.shell import page_frame
 from components.state import current_state
 from i18n import t
@@ -27,10 +28,11 @@ def _controls(state) -> dbc.Row:
                  # set here before its options arrive was sometimes left blank on reload
                  dcc.Dropdown(id=oid.OV_REGION, clearable=False,
                               searchable=True)], md=4, lg=3),
+        search_col("overview", lang, md=4, lg=3),
         dbc.Col([dbc.Label(t("overview.controls.week", lang), html_for=oid.OV_WEEK),
                  dcc.Dropdown(id=oid.OV_WEEK, clearable=False,
                               searchable=False)], md=4, lg=3),
-        dbc.Col(html.Div(id=oid.OV_ASOF, className="sun-asof"), md=4, lg=6,
+        dbc.Col(html.Div(id=oid.OV_ASOF, className="sun-asof"), md=12, lg=3,
                 className="d-flex align-items-end justify-content-md-end"),
     ], className="g-2 mb-3 sun-controls")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from data import queries
 from data.calendar import format_week, parse_week, week_bounds
-from data.codes import CHILD_LEVEL, ancestor_at, level_of
+from data.codes import CHILD_LEVEL, ancestor_at, is_within, level_of
 from data.queries.clues import deadline_counts
 from data.rules.library import active_library
 from figures.overview import HoverPart, attention_map
@@ -55,6 +55,21 @@ def picker_options(engine, scope, root: str | None, lang: str) -> dict:
         {"label": f"{indent}{r.name}", "value": r.code}
         for r, indent in zip(regions.itertuples(), _indents(regions["level"]))]
     return {"regions": region_options, "weeks": [week_option(w, lang) for w in weeks]}
+
+
+def with_region(options: list[dict], code: str | None, name: str | None) -> list[dict]:
+    """The picker's options with the shown region among them: a township (opened from the
+    search box, a link or a drill) goes right after its nearest listed ancestor, one step
+    further in. A dropdown whose value is not among its options empties itself, and an
+    empty picker would send the page back to the root."""
+    if not code or any(o["value"] == code for o in options):
+        return options
+    at, indent = len(options), ""
+    for i, option in enumerate(options):
+        if option["value"] != code and is_within(code, option["value"]):
+            label = option["label"]
+            at, indent = i + 1, label[: len(label) - len(label.lstrip("\u3000"))] + "\u3000"
+    return [*options[:at], {"label": f"{indent}{name or code}", "value": code}, *options[at:]]
 
 
 def _indents(levels) -> list[str]:
