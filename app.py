@@ -148,10 +148,11 @@ def _geo_layer_response(parent: str, level: str) -> Response:
     an ETag tied to the data version and the scope."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from geo.layers import LAYER_FORMAT
     from views.geometry import scoped_layer
     scope = runtime.current_scope()
     version = runtime.data_version()
-    tag = f"{version}|{parent}|{level}|{sorted(scope.codes)}"
+    tag = f"{LAYER_FORMAT}|{version}|{parent}|{level}|{sorted(scope.codes)}"
     etag = hashlib.sha1(tag.encode(), usedforsecurity=False).hexdigest()
     if etag in request.if_none_match:
         return _json_response(b"", etag=etag, status=304)

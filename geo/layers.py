@@ -4,6 +4,13 @@ Geometry goes to the browser once, as a cacheable URL (`/geo/<parent>/<level>.js
 not inside every figure (DESIGN.md §4). To meet the budgets (§7: county layer ≤ 300 KB,
 one county's townships ≤ 200 KB) the set is simplified with topojson so neighbours keep
 one shared border (per-polygon simplify opens gaps), and coordinates are rounded.
+
+The maps are drawn by plotly `geo` (d3-geo, SVG), which reads a polygon's outer ring
+clockwise (holes counter-clockwise), the opposite of RFC 7946: a counter-clockwise
+ring is the whole globe minus the region. So rings are rewound here, once, when the
+layer is built, and every reader (the /geo/ route, the image export) gets them so.
+Where each region's name is drawn (a point well inside it) is computed at the same
+time and kept beside the layer (`cached_label_points`).
 These functions do not check the user's scope: the route serving them must.
 """
 from __future__ import annotations
@@ -21,6 +28,8 @@ from typing import cast
 import geopandas as gpd
 import shapely
 import topojson
+from shapely.geometry import MultiPolygon, Polygon, mapping, shape
+from shapely.geometry.polygon import orient
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
@@ -31,6 +40,9 @@ from geo.boundaries import parse_geometry
 # A layer is drawn about 1,000-1,500 px wide; one pixel of its extent is detail enough.
 EXTENT_PIXELS = 1400
 PREQUANTIZE = 1e5  # topology grid: extent / 1e5, ~50 m on a province
+# What a cached layer file holds; a new format gets new cache files and new URLs (a
+# browser keeps a layer for a day). 2: rings wound clockwise for d3, label points beside.
+LAYER_FORMAT = "2"
 MERCATOR_TILE_PX = 512  # maplibre (go.Choroplethmap): the world is 512 px at zoom 0
 MAX_ZOOM = 16.0
 _VERSION_RE = re.compile(r"[^A-Za-z0-9._-]")
@@ -39,7 +51,7 @@ _VERSION_RE = re.compile(r"[^A-Za-z0-9._-]")
 def layer_url(parent_code: str, child_level: str, version: str) -> str:
     """The URL of a layer, with the data version in the query: the browser caches the
     layer for a day, and a new load or boundary import gives a new URL (never stale)."""
-    tag = hashlib.sha1(version.encode(), usedforsecurity=False).hexdigest()[:12]
+    tag = hashlib.sha1(f"{LAYER_FORMAT}|{version}".encode(), usedforsecurity=False).hexdigest()[:12]
     return f"/geo/{parent_code}/{child_level}.json?v={tag}"
 
 
@@ -47,7 +59,8 @@ def build_layer(conn: Connection, parent_code: str, child_level: str,
                 tolerance: float | None = None) -> dict:
     """GeoJSON FeatureCollection of `parent_code`'s children at `child_level`.
 
-    Each feature: top-level "id" = 12-digit code, properties {code, name, source}.
+    Each feature: top-level "id" = 12-digit code, properties {code, name, source};
+    outer rings clockwise, holes counter-clockwise (d3-geo's winding, see above).
     `tolerance` (degrees) defaults to the layer's extent / EXTENT_PIXELS, so a
     province's counties and a county's townships look equally detailed on screen.
     """
@@ -66,9 +79,49 @@ def build_layer(conn: Connection, parent_code: str, child_level: str,
             "type": "Feature",
             "id": props["code"],
             "properties": {"code": props["code"], "name": props["name"], "source": props["source"]},
-            "geometry": feature["geometry"],
+            "geometry": clockwise(feature["geometry"]),
         })
     return {"type": "FeatureCollection", "features": features}
+
+
+def clockwise(geometry: dict | None) -> dict | None:
+    """A GeoJSON (multi)polygon with clockwise outer rings and counter-clockwise holes,
+    as d3-geo (plotly `geo`) reads them; other geometries unchanged."""
+    if not geometry:
+        return geometry
+    geom = shape(geometry)
+    if isinstance(geom, Polygon):
+        geom = orient(geom, sign=-1.0)
+    elif isinstance(geom, MultiPolygon):
+        geom = MultiPolygon([orient(part, sign=-1.0) for part in geom.geoms])
+    else:
+        return geometry
+    return cast(dict, mapping(geom))
+
+
+def label_points(layer: dict) -> dict[str, tuple[float, float]]:
+    """code -> (lon, lat) where the region's name is drawn: the centre of the largest
+    circle inside it (its "pole of inaccessibility", in its largest part), so the name
+    sits in the middle of a C- or L-shaped region, not outside it as a centroid may.
+
+    Measured with longitudes shrunk by cos(latitude), so "largest circle" holds on the
+    Mercator map, not in raw degrees.
+    """
+    features = [f for f in layer.get("features", []) if f.get("geometry")]
+    if not features:
+        return {}
+    geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in features])
+    _, miny, _, maxy = shapely.total_bounds(geoms)
+    shrink = max(math.cos(math.radians((miny + maxy) / 2)), 0.1)
+    scaled = shapely.transform(geoms, lambda xy: xy * [shrink, 1.0])
+    points = {}
+    for feature, geom in zip(features, scaled):
+        try:
+            point = shapely.get_point(shapely.maximum_inscribed_circle(shapely.make_valid(geom)), 0)
+        except shapely.errors.GEOSException:  # an odd ring left by simplification
+            point = geom.representative_point()
+        points[str(feature["id"])] = (round(point.x / shrink, 5), round(point.y, 5))
+    return points
 
 
 def _read_children(conn: Connection, parent_code: str, child_level: str) -> gpd.GeoDataFrame:
@@ -110,7 +163,10 @@ def _decimals_for(tolerance: float) -> int:
 def layer_bytes(conn: Connection, parent_code: str, child_level: str,
                 tolerance: float | None = None) -> bytes:
     """The layer as compact UTF-8 JSON, ready to send with Content-Type application/json."""
-    layer = build_layer(conn, parent_code, child_level, tolerance)
+    return _dumps(build_layer(conn, parent_code, child_level, tolerance))
+
+
+def _dumps(layer: dict) -> bytes:
     return json.dumps(layer, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
@@ -118,7 +174,7 @@ def keep_features(body: bytes, keep: Callable[[str], bool]) -> bytes:
     """A layer (layer_bytes) with only the features whose code `keep` accepts."""
     layer = json.loads(body)
     layer["features"] = [f for f in layer["features"] if keep(str(f.get("id", "")))]
-    return json.dumps(layer, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _dumps(layer)
 
 
 def layer_sources(conn: Connection, parent_code: str, child_level: str) -> set[str]:
@@ -135,16 +191,22 @@ def layer_sources(conn: Connection, parent_code: str, child_level: str) -> set[s
 
 
 def cached_layer_path(cache_dir: Path, parent_code: str, child_level: str, version: str) -> Path:
-    """Where the layer of this data version is cached (inputs are validated, so a
-    URL cannot point outside cache_dir)."""
+    """Where the layer of this data version (and LAYER_FORMAT) is cached (inputs are
+    validated, so a URL cannot point outside cache_dir)."""
     _check_levels(parent_code, child_level)
     safe_version = _VERSION_RE.sub("_", version) or "0"
-    return Path(cache_dir) / "geo" / safe_version / f"{normalize_code(parent_code)}-{child_level}.json"
+    folder = Path(cache_dir) / "geo" / f"f{LAYER_FORMAT}-{safe_version}"
+    return folder / f"{normalize_code(parent_code)}-{child_level}.json"
+
+
+def _labels_path(layer_path: Path) -> Path:
+    return layer_path.with_name(f"{layer_path.stem}.labels.json")
 
 
 def cached_layer_bytes(conn: Connection, parent_code: str, child_level: str,
                        cache_dir: Path, version: str) -> bytes:
-    """layer_bytes, computed once per (parent, level, data version) and kept on disk.
+    """layer_bytes, computed once per (parent, level, data version) and kept on disk,
+    with its `label_points` beside it.
 
     The file is written to a temporary name and renamed, so concurrent workers never
     read half a file. A new `version` (e.g. after an import) starts a new folder.
@@ -152,9 +214,24 @@ def cached_layer_bytes(conn: Connection, parent_code: str, child_level: str,
     path = cached_layer_path(cache_dir, parent_code, child_level, version)
     if path.exists():
         return path.read_bytes()
-    data = layer_bytes(conn, parent_code, child_level)
+    layer = build_layer(conn, parent_code, child_level)
+    data = _dumps(layer)
+    # labels first: a layer on disk always has its labels beside it
+    _write_atomically(_labels_path(path), json.dumps(label_points(layer)).encode())
     _write_atomically(path, data)
     return data
+
+
+def cached_label_points(conn: Connection, parent_code: str, child_level: str,
+                        cache_dir: Path, version: str) -> dict[str, tuple[float, float]]:
+    """`label_points` of the layer, kept beside it on disk (a figure reads a few hundred
+    bytes instead of parsing and measuring the whole layer again)."""
+    path = _labels_path(cached_layer_path(cache_dir, parent_code, child_level, version))
+    if not path.exists():
+        layer = json.loads(cached_layer_bytes(conn, parent_code, child_level, cache_dir, version))
+        if not path.exists():  # the layer was there, its labels removed: measure again
+            _write_atomically(path, json.dumps(label_points(layer)).encode())
+    return {code: (lon, lat) for code, (lon, lat) in json.loads(path.read_text()).items()}
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -13,7 +13,7 @@ import geopandas as gpd
 import pytest
 import shapely
 import shapely.affinity
-from shapely.geometry import Polygon, shape
+from shapely.geometry import Point, Polygon, mapping, shape
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.pool import StaticPool
 
@@ -22,8 +22,11 @@ from geo.boundaries import geometry_text, load_official_regions
 from geo.importer import import_boundaries
 from geo.layers import (
     build_layer,
+    cached_label_points,
     cached_layer_bytes,
     cached_layer_path,
+    clockwise,
+    label_points,
     layer_bytes,
     layer_etag,
     layer_sources,
@@ -201,6 +204,48 @@ def test_cached_layer(engine, tmp_path):
         assert cached_layer_bytes(conn, "431000", "county", tmp_path, "v2") == data
     assert layer_etag(data) == layer_etag(data) != layer_etag(b"{}")
     assert cached_layer_path(tmp_path, "431000", "county", "../x").is_relative_to(tmp_path)
+
+
+def test_layer_rings_are_wound_as_d3_reads_them(engine):
+    """plotly `geo` (d3-geo) fills the outside of a counter-clockwise outer ring (RFC 7946's
+    winding): every outer ring served is clockwise, every hole counter-clockwise."""
+    with engine.connect() as conn:
+        layer = build_layer(conn, "430000", "county")
+    parts = [part for geom in _shapes(layer) for part in getattr(geom, "geoms", [geom])]
+    assert len(parts) >= 122
+    assert not any(part.exterior.is_ccw for part in parts)
+    square_with_hole = Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (1, 2), (2, 2), (2, 1)]])
+    wound = shape(clockwise(mapping(square_with_hole)))
+    assert not wound.exterior.is_ccw and all(ring.is_ccw for ring in wound.interiors)
+    assert wound.equals(square_with_hole)
+    line = {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}
+    assert clockwise(line) is line and clockwise(None) is None
+
+
+def test_label_points_lie_inside_their_regions(engine):
+    with engine.connect() as conn:
+        layer = build_layer(conn, "430000", "county")
+    points = label_points(layer)
+    assert set(points) == {f["id"] for f in layer["features"]}
+    regions = {f["id"]: shape(f["geometry"]) for f in layer["features"]}
+    assert all(regions[code].contains(Point(xy)) for code, xy in points.items())
+    # a U-shaped region: its centroid is in the notch, outside it; its label is inside
+    u_shape = Polygon([(0, 0), (3, 0), (3, 3), (2, 3), (2, 1), (1, 1), (1, 3), (0, 3)])
+    u_layer = {"features": [{"id": "u", "geometry": mapping(u_shape)}]}
+    assert not u_shape.contains(u_shape.centroid)
+    assert u_shape.contains(Point(label_points(u_layer)["u"]))
+
+
+def test_label_points_are_kept_beside_the_cached_layer(engine, tmp_path):
+    with engine.connect() as conn:
+        points = cached_label_points(conn, "431000", "county", tmp_path, "v1")
+        assert points == label_points(json.loads(cached_layer_bytes(conn, "431000", "county", tmp_path, "v1")))
+        beside = cached_layer_path(tmp_path, "431000", "county", "v1").with_name("431000000000-county.labels.json")
+        beside.write_text('{"431023000000": [1.0, 2.0]}')  # a second call reads the file
+        assert cached_label_points(conn, "431000", "county", tmp_path, "v1") == {"431023000000": (1.0, 2.0)}
+        beside.unlink()  # gone (the layer still cached): measured again
+        assert cached_label_points(conn, "431000", "county", tmp_path, "v1") == points
+    assert len(points) == 11
 
 
 def test_view_for_fits_the_layer(engine):
