@@ -133,8 +133,10 @@ def _add_vendor_routes(server: Flask) -> None:
 def _add_geo_routes(server: Flask) -> None:
     """Map geometry as cacheable URLs (DESIGN.md §4), and the empty base topojson."""
 
+    from views.geometry import TOPOJSON_URL
+
     @server.route("/geo/empty-topo.json")
-    @server.route("/geo/topojson/<name>.json")
+    @server.route(f"{TOPOJSON_URL}<name>.json")
     def empty_topojson(name: str = "empty-topo"):
         return _json_response(EMPTY_TOPOJSON.encode(), etag="empty-topo")
 

@@ -28,11 +28,9 @@ from views.screen import top_hot, unit_figures
 RIGHT = VIEW_DASHBOARDS  # what these callbacks need (checked on the server, callbacks/__init__.py)
 
 EMPTY: dict[str, object] = {"data": [], "layout": {}}
-DESIGN_W, DESIGN_H = 1920, 1080          # the layout's reference size
-MAP_FITTED_PX = (760, 460)               # the overview map's zoom fits this box (views/overview.py)
-MAP_SHARE = (0.52, 0.49)                 # share of the window the screen's map box takes
+DESIGN_W = 1920                          # the layout's reference width
 
-# Window size into a store, so figures are sized for the wall (fonts, map zoom).
+# Window size into a store, so figures are sized for the wall (fonts, map names).
 VIEWPORT_JS = "function(state) { return {w: window.innerWidth, h: window.innerHeight}; }"
 
 
@@ -40,12 +38,6 @@ def _scale(resolved) -> float:
     """Window width relative to 1920 px (plotly fonts are px; the CSS uses vw)."""
     width = ((resolved or {}).get("viewport") or {}).get("w") or DESIGN_W
     return max(0.6, min(3.0, float(width) / DESIGN_W))
-
-
-def _map_scale(resolved) -> float:
-    view = (resolved or {}).get("viewport") or {}
-    width, height = view.get("w") or DESIGN_W, view.get("h") or DESIGN_H
-    return min(width * MAP_SHARE[0] / MAP_FITTED_PX[0], height * MAP_SHARE[1] / MAP_FITTED_PX[1])
 
 
 def resolve_state(viewport, n_refresh, state: dict):
@@ -76,8 +68,8 @@ def _fingerprint(resolved) -> str:
 
 
 def _unchanged(resolved, current) -> tuple[str, bool]:
-    """A refresh re-sends a figure only when its inputs changed (no flicker, and MapLibre
-    is not asked to restyle a map that is still loading)."""
+    """A refresh re-sends a figure only when its inputs changed (no flicker, and a map
+    still fetching its geometry is not asked to draw again)."""
     key = _fingerprint(resolved)
     meta = ((current or {}).get("layout") or {}).get("meta") or {}
     return key, isinstance(meta, dict) and meta.get("screen") == key
@@ -96,8 +88,7 @@ def render_map(resolved, current=None):
     key, same = _unchanged(resolved, current)
     if same:
         return no_update
-    return _keyed(dark(ov.render_map(resolved)[0], font_size=round(18 * _scale(resolved)),
-                       map_scale=_map_scale(resolved)), key)
+    return _keyed(dark(ov.render_map(resolved)[0], font_size=round(18 * _scale(resolved))), key)
 
 
 def render_trend(resolved, current=None):

@@ -43,8 +43,6 @@ PREQUANTIZE = 1e5  # topology grid: extent / 1e5, ~50 m on a province
 # What a cached layer file holds; a new format gets new cache files and new URLs (a
 # browser keeps a layer for a day). 2: rings wound clockwise for d3, label points beside.
 LAYER_FORMAT = "2"
-MERCATOR_TILE_PX = 512  # maplibre (go.Choroplethmap): the world is 512 px at zoom 0
-MAX_ZOOM = 16.0
 _VERSION_RE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -244,69 +242,6 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def cached_layer_view(conn: Connection, parent_code: str, child_level: str, cache_dir: Path,
-                      version: str, size_px: tuple[int, int], only: str | None = None) -> tuple[dict, float]:
-    """(center, zoom) fitting the layer (or its feature `only`) in a map of `size_px`.
-
-    Kept on disk next to the layer (same data version): reading and measuring a
-    province's county layer costs ~50 ms, which every map callback would pay again.
-    """
-    path = cached_layer_path(cache_dir, parent_code, child_level, version)
-    view_file = path.with_name(f"{path.stem}.view-{only or 'all'}-{size_px[0]}x{size_px[1]}.json")
-    if view_file.exists():
-        center, zoom = json.loads(view_file.read_text())
-        return center, zoom
-    layer = json.loads(cached_layer_bytes(conn, parent_code, child_level, cache_dir, version))
-    if only:
-        layer = {"type": "FeatureCollection", "features": [f for f in layer["features"] if f.get("id") == only]}
-    center, zoom = view_for(layer, *size_px) if layer["features"] else ({"lat": 0, "lon": 0}, 1.0)
-    _write_atomically(view_file, json.dumps([center, zoom]).encode())
-    return center, zoom
-
-
 def layer_etag(data: bytes) -> str:
     """A strong HTTP ETag (quoted) for layer bytes."""
     return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
-
-
-def view_for(geojson_or_bounds, width_px: int = 800, height_px: int = 600,
-             padding: float = 0.05) -> tuple[dict, float]:
-    """(center {lat, lon}, zoom) that fits a layer in a go.Choroplethmap of that size.
-
-    Web-mercator math (no tiles are used): the world is MERCATOR_TILE_PX wide at zoom 0
-    and doubles per zoom step; `padding` is the share of each side left empty.
-    Accepts a FeatureCollection / Feature / geometry dict or (minx, miny, maxx, maxy).
-    """
-    minx, miny, maxx, maxy = _bounds_of(geojson_or_bounds)
-    y_top, y_bottom = _mercator_y(maxy), _mercator_y(miny)
-    center_lat = math.degrees(math.atan(math.sinh((y_top + y_bottom) / 2)))
-    center = {"lat": center_lat, "lon": (minx + maxx) / 2}
-    usable = 1 - 2 * padding
-    span_x = max((maxx - minx) / 360.0, 1e-9)  # share of the world's width
-    span_y = max((y_top - y_bottom) / (2 * math.pi), 1e-9)
-    zoom_x = math.log2(width_px * usable / (MERCATOR_TILE_PX * span_x))
-    zoom_y = math.log2(height_px * usable / (MERCATOR_TILE_PX * span_y))
-    return center, round(max(0.0, min(zoom_x, zoom_y, MAX_ZOOM)), 2)
-
-
-def _mercator_y(lat: float) -> float:
-    lat = max(min(lat, 85.05113), -85.05113)
-    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-
-def _bounds_of(value) -> tuple[float, float, float, float]:
-    """Bounds of a GeoJSON dict or a 4-number sequence."""
-    if not isinstance(value, dict):
-        minx, miny, maxx, maxy = (float(v) for v in value)  # numpy bounds too
-        return minx, miny, maxx, maxy
-    if value.get("type") == "FeatureCollection":
-        geoms = [f["geometry"] for f in value["features"] if f.get("geometry")]
-    elif value.get("type") == "Feature":
-        geoms = [value["geometry"]]
-    else:
-        geoms = [value]
-    if not geoms:
-        raise ValueError("空图层 / empty layer")
-    collection = shapely.from_geojson([json.dumps(g) for g in geoms])
-    minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(collection))
-    return minx, miny, maxx, maxy

@@ -39,7 +39,7 @@ def units_from_map(map_figure: dict) -> pd.DataFrame:
     """The units of the overview's attention map (its children), read back from the
     figure: name, code, attention_index and the hover components (views.overview.MAP_HOVER).
     The unit panel so costs no query: the map is already computed and cached."""
-    traces = [tr for tr in (map_figure or {}).get("data") or [] if tr.get("type") == "choroplethmap"]
+    traces = [tr for tr in (map_figure or {}).get("data") or [] if tr.get("type") == "choropleth"]
     if not traces:
         return pd.DataFrame(columns=["code", "name", "attention_index"])
     trace = traces[0]

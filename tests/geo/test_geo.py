@@ -30,7 +30,6 @@ from geo.layers import (
     layer_bytes,
     layer_etag,
     layer_sources,
-    view_for,
 )
 from geo.synthetic import partition_polygon, points_inside
 
@@ -246,18 +245,6 @@ def test_label_points_are_kept_beside_the_cached_layer(engine, tmp_path):
         beside.unlink()  # gone (the layer still cached): measured again
         assert cached_label_points(conn, "431000", "county", tmp_path, "v1") == points
     assert len(points) == 11
-
-
-def test_view_for_fits_the_layer(engine):
-    with engine.connect() as conn:
-        layer = build_layer(conn, "430000", "county")
-    center, zoom = view_for(layer, 800, 600)
-    assert 108 < center["lon"] < 115 and 24 < center["lat"] < 31
-    assert 5 < zoom < 7
-    bounds = shapely.total_bounds(_shapes(layer))
-    assert view_for(bounds, 800, 600) == (center, zoom)
-    _, county_zoom = view_for(json.loads(json.dumps(layer["features"][0])))
-    assert county_zoom > zoom
 
 
 # --- importer -------------------------------------------------------------------------
