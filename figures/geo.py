@@ -7,8 +7,13 @@ web map. It still reads a base-map topojson: the graph's `topojsonURL` config po
 the app's empty one (views/geometry.py), and image export gives kaleido a local one.
 
 The geometry's outer rings must be clockwise (geo/layers.py rewinds them when the layer
-is built). Region names are a text trace at each region's label point (the frame's
-`label_lon`/`label_lat`, geo/layers.py `label_points`), in the theme's local CJK fonts.
+is built). Region names are a text trace at each region's label point, in the theme's
+local CJK fonts. Both come from the frame's PLACE_COLUMNS (geo/layers.py `places`).
+
+Fitting: `fitbounds` alone fits the regions inside the square a whole Mercator world
+would take in the box (plotly's frame), which leaves a wide county at half the size the
+box allows; giving the axes the regions' own ranges makes the frame their shape, so
+the map fills its box in one direction, at any size (a 4K wall too).
 """
 from __future__ import annotations
 
@@ -17,7 +22,8 @@ import plotly.graph_objects as go
 
 from figures.theme import FONT_FAMILY
 
-MAP_TRACE_TYPES = ("choropleth", "scattergeo")
+PLACE_COLUMNS = ("label_lon", "label_lat", "min_lon", "min_lat", "max_lon", "max_lat")
+FRAME_PAD = 0.03  # share of the regions' extent added around them
 LABEL_SIZE = 13  # px on a desktop map; the big screen sets its own (figures/screen.py)
 LABEL_COLOR = "#1d2733"
 # a white halo so a name reads on the palest and the deepest fill alike
@@ -39,6 +45,23 @@ def label_trace(df: pd.DataFrame, *, size: int = LABEL_SIZE) -> go.Scattergeo:
         hoverinfo="skip", showlegend=False, name="labels")
 
 
-def geo_map_layout(fig: go.Figure) -> go.Figure:
-    """The geo subplot every map uses (no base map, fitted to the regions, Mercator)."""
-    return fig.update_layout(geo=GEO_LAYOUT, dragmode="pan")
+def frame_bounds(df: pd.DataFrame) -> tuple[float, float, float, float] | None:
+    """(min lon, min lat, max lon, max lat) around the frame's regions, None without."""
+    if not {"min_lon", "min_lat", "max_lon", "max_lat"} <= set(df.columns):
+        return None
+    boxes = df[["min_lon", "min_lat", "max_lon", "max_lat"]].astype(float).dropna()
+    if boxes.empty:
+        return None
+    return (float(boxes["min_lon"].min()), float(boxes["min_lat"].min()),
+            float(boxes["max_lon"].max()), float(boxes["max_lat"].max()))
+
+
+def geo_map_layout(fig: go.Figure, bounds: tuple[float, float, float, float] | None) -> go.Figure:
+    """The geo subplot every map uses: no base map, Mercator, fitted to the regions,
+    its frame their `bounds` (padded) when known (see the module docstring)."""
+    geo = dict(GEO_LAYOUT)
+    if bounds is not None:
+        x0, y0, x1, y1 = bounds
+        dx, dy = max(x1 - x0, 1e-4) * FRAME_PAD, max(y1 - y0, 1e-4) * FRAME_PAD
+        geo.update(lonaxis={"range": [x0 - dx, x1 + dx]}, lataxis={"range": [y0 - dy, y1 + dy]})
+    return fig.update_layout(geo=geo, dragmode="pan")

@@ -9,7 +9,7 @@ figure.
 Traces
 - regions (city/county/township children): data[0] = the metric choropleth, data[1] =
   grey regions with no value for the metric ("no data"), data[2] = every child's name
-  at its label point (the frame's `label_lon`/`label_lat`; not patched: names stay).
+  at its label point (the frame's place columns, figures/geo.py; not patched: names stay).
 - villages: data[0] = the township's outline (one feature of the county's township
   layer), data[1] = village points (colour and size = the metric), data[2] = villages
   without a value; a township of up to VILLAGE_NAMES_MAX villages also shows their names
@@ -27,7 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from data.indicators import INDICATORS
-from figures.geo import LABEL_COLOR, LABEL_HALO, LABEL_SIZE, geo_map_layout, label_trace
+from figures.geo import LABEL_COLOR, LABEL_HALO, LABEL_SIZE, frame_bounds, geo_map_layout, label_trace
 from figures.theme import BAD_HIGH_SCALE, FONT_FAMILY, GOOD_HIGH_SCALE, base_layout, empty_figure
 from i18n import t
 from i18n.numbers import format_value
@@ -119,11 +119,11 @@ def region_map(df: pd.DataFrame, metric: str, *, geojson_url: str, lang: str, he
             marker=dict(line=dict(width=0.8, color="#ffffff")), name="nodata"),
         label_trace(df, size=label_size),
     ])
-    return _map_layout(fig, height)
+    return _map_layout(fig, height, frame_bounds(df))
 
 
-def _map_layout(fig: go.Figure, height: int) -> go.Figure:
-    fig = base_layout(geo_map_layout(fig), height=height)
+def _map_layout(fig: go.Figure, height: int, bounds) -> go.Figure:
+    fig = base_layout(geo_map_layout(fig, bounds), height=height)
     return fig.update_layout(margin=dict(l=0, r=0, t=0, b=0), clickmode="event", showlegend=False)
 
 
@@ -143,10 +143,12 @@ def village_points(df: pd.DataFrame, values: dict) -> dict:
 
 
 def village_map(df: pd.DataFrame, metric: str, *, township_code: str, geojson_url: str,
-                lang: str, height: int = 520, label_size: int = LABEL_SIZE - 1) -> go.Figure:
+                lang: str, bounds: tuple[float, float, float, float] | None = None,
+                height: int = 520, label_size: int = LABEL_SIZE - 1) -> go.Figure:
     """Village points inside the township outline; colour and size by the metric.
 
     data[0] outline, data[1] villages with a value, data[2] villages without (grey).
+    `bounds`: the township's (min lon, min lat, max lon, max lat), what the map fits.
     Names are drawn above the points when the township has at most VILLAGE_NAMES_MAX
     villages (else they would pile up), and are always in the hover.
     """
@@ -174,7 +176,7 @@ def village_map(df: pd.DataFrame, metric: str, *, township_code: str, geojson_ur
             hovertemplate=v["hovertemplate"], **text_style, marker=dict(size=7, color=NO_DATA_COLOR),
             name="nodata"),
     ])
-    return _map_layout(fig, height)
+    return _map_layout(fig, height, bounds)
 
 
 def patch_ops(level: str | None, values: dict, frame: pd.DataFrame) -> list[tuple[tuple, object]]:

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from data.calendar import format_week
-from figures.geo import LABEL_SIZE, geo_map_layout, label_trace
+from figures.geo import LABEL_SIZE, frame_bounds, geo_map_layout, label_trace
 from figures.theme import BAD_HIGH_SCALE, FONT_FAMILY, PRIMARY, SERIES, base_layout, empty_figure
 from i18n import t
 
@@ -43,7 +43,7 @@ def attention_map(df: pd.DataFrame, *, geojson_url: str, parts: Sequence[HoverPa
                       tickvals=[0, 50, 100],
                       ticktext=[t("legend.calm", lang), "50", t("legend.hot", lang)]),
         name="attention"), label_trace(df, size=label_size)])
-    return base_layout(geo_map_layout(fig), height=height).update_layout(
+    return base_layout(geo_map_layout(fig, frame_bounds(df)), height=height).update_layout(
         margin=dict(l=0, r=0, t=0, b=0), showlegend=False)
 
 

@@ -9,8 +9,9 @@ The maps are drawn by plotly `geo` (d3-geo, SVG), which reads a polygon's outer 
 clockwise (holes counter-clockwise), the opposite of RFC 7946: a counter-clockwise
 ring is the whole globe minus the region. So rings are rewound here, once, when the
 layer is built, and every reader (the /geo/ route, the image export) gets them so.
-Where each region's name is drawn (a point well inside it) is computed at the same
-time and kept beside the layer (`cached_label_points`).
+Where each region's name is drawn (a point well inside it) and its bounding box (what
+a map is fitted to) are computed at the same time and kept beside the layer
+(`cached_places`).
 These functions do not check the user's scope: the route serving them must.
 """
 from __future__ import annotations
@@ -41,7 +42,7 @@ from geo.boundaries import parse_geometry
 EXTENT_PIXELS = 1400
 PREQUANTIZE = 1e5  # topology grid: extent / 1e5, ~50 m on a province
 # What a cached layer file holds; a new format gets new cache files and new URLs (a
-# browser keeps a layer for a day). 2: rings wound clockwise for d3, label points beside.
+# browser keeps a layer for a day). 2: rings wound clockwise for d3, places beside.
 LAYER_FORMAT = "2"
 _VERSION_RE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -97,13 +98,17 @@ def clockwise(geometry: dict | None) -> dict | None:
     return cast(dict, mapping(geom))
 
 
-def label_points(layer: dict) -> dict[str, tuple[float, float]]:
-    """code -> (lon, lat) where the region's name is drawn: the centre of the largest
-    circle inside it (its "pole of inaccessibility", in its largest part), so the name
-    sits in the middle of a C- or L-shaped region, not outside it as a centroid may.
+Place = tuple[float, float, float, float, float, float]  # label lon, lat; min lon, lat; max lon, lat
 
-    Measured with longitudes shrunk by cos(latitude), so "largest circle" holds on the
-    Mercator map, not in raw degrees.
+
+def places(layer: dict) -> dict[str, Place]:
+    """code -> (label lon, label lat, min lon, min lat, max lon, max lat) of each feature.
+
+    The label point is where the region's name is drawn: the centre of the largest circle
+    inside it (its "pole of inaccessibility", in its largest part), so the name sits in
+    the middle of a C- or L-shaped region, not outside it as a centroid may. Measured with
+    longitudes shrunk by cos(latitude), so "largest circle" holds on the Mercator map.
+    The bounding box is what a map of some of the features is fitted to.
     """
     features = [f for f in layer.get("features", []) if f.get("geometry")]
     if not features:
@@ -112,14 +117,15 @@ def label_points(layer: dict) -> dict[str, tuple[float, float]]:
     _, miny, _, maxy = shapely.total_bounds(geoms)
     shrink = max(math.cos(math.radians((miny + maxy) / 2)), 0.1)
     scaled = shapely.transform(geoms, lambda xy: xy * [shrink, 1.0])
-    points = {}
-    for feature, geom in zip(features, scaled):
+    out: dict[str, Place] = {}
+    for feature, geom, box in zip(features, scaled, shapely.bounds(geoms)):
         try:
             point = shapely.get_point(shapely.maximum_inscribed_circle(shapely.make_valid(geom)), 0)
         except shapely.errors.GEOSException:  # an odd ring left by simplification
             point = geom.representative_point()
-        points[str(feature["id"])] = (round(point.x / shrink, 5), round(point.y, 5))
-    return points
+        x0, y0, x1, y1 = (round(float(v), 5) for v in box)
+        out[str(feature["id"])] = (round(point.x / shrink, 5), round(point.y, 5), x0, y0, x1, y1)
+    return out
 
 
 def _read_children(conn: Connection, parent_code: str, child_level: str) -> gpd.GeoDataFrame:
@@ -197,14 +203,14 @@ def cached_layer_path(cache_dir: Path, parent_code: str, child_level: str, versi
     return folder / f"{normalize_code(parent_code)}-{child_level}.json"
 
 
-def _labels_path(layer_path: Path) -> Path:
-    return layer_path.with_name(f"{layer_path.stem}.labels.json")
+def _places_path(layer_path: Path) -> Path:
+    return layer_path.with_name(f"{layer_path.stem}.places.json")
 
 
 def cached_layer_bytes(conn: Connection, parent_code: str, child_level: str,
                        cache_dir: Path, version: str) -> bytes:
     """layer_bytes, computed once per (parent, level, data version) and kept on disk,
-    with its `label_points` beside it.
+    with its `places` beside it.
 
     The file is written to a temporary name and renamed, so concurrent workers never
     read half a file. A new `version` (e.g. after an import) starts a new folder.
@@ -214,22 +220,22 @@ def cached_layer_bytes(conn: Connection, parent_code: str, child_level: str,
         return path.read_bytes()
     layer = build_layer(conn, parent_code, child_level)
     data = _dumps(layer)
-    # labels first: a layer on disk always has its labels beside it
-    _write_atomically(_labels_path(path), json.dumps(label_points(layer)).encode())
+    # places first: a layer on disk always has its places beside it
+    _write_atomically(_places_path(path), json.dumps(places(layer)).encode())
     _write_atomically(path, data)
     return data
 
 
-def cached_label_points(conn: Connection, parent_code: str, child_level: str,
-                        cache_dir: Path, version: str) -> dict[str, tuple[float, float]]:
-    """`label_points` of the layer, kept beside it on disk (a figure reads a few hundred
-    bytes instead of parsing and measuring the whole layer again)."""
-    path = _labels_path(cached_layer_path(cache_dir, parent_code, child_level, version))
+def cached_places(conn: Connection, parent_code: str, child_level: str,
+                  cache_dir: Path, version: str) -> dict[str, Place]:
+    """`places` of the layer, kept beside it on disk (a figure reads a few kilobytes
+    instead of parsing and measuring the whole layer again)."""
+    path = _places_path(cached_layer_path(cache_dir, parent_code, child_level, version))
     if not path.exists():
         layer = json.loads(cached_layer_bytes(conn, parent_code, child_level, cache_dir, version))
-        if not path.exists():  # the layer was there, its labels removed: measure again
-            _write_atomically(path, json.dumps(label_points(layer)).encode())
-    return {code: (lon, lat) for code, (lon, lat) in json.loads(path.read_text()).items()}
+        if not path.exists():  # the layer was there, its places removed: measure again
+            _write_atomically(path, json.dumps(places(layer)).encode())
+    return {code: cast(Place, tuple(place)) for code, place in json.loads(path.read_text()).items()}
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

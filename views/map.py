@@ -28,10 +28,10 @@ from data.queries.map import (
 )
 from figures.map import metric_values, patch_ops, region_map, village_map
 from figures.theme import with_export_meta
-from geo.layers import cached_label_points, layer_url
+from geo.layers import cached_places, layer_url
 from i18n import t
 from i18n.numbers import REASON_FIGURES, format_value, reason_text
-from views.geometry import with_label_points
+from views.geometry import with_places
 
 VIEW_KEYS = ("region", "week", "lang", "metric", "period")
 PANEL_KPIS = ("complaints_received", "complaints_per_10k", "on_time_completion_rate",
@@ -154,13 +154,14 @@ def map_figure(engine, scope, view: dict, *, cache_dir: Path, version: str,
         return empty_figure(t("common.no_data", lang), height=520)
     parent, level = geometry_of(view)
     url = layer_url(parent, level, version)
+    with engine.connect() as conn:
+        places = cached_places(conn, parent, level, cache_dir, version)
     if child_level_of(view["region"]) == "village":
-        fig = village_map(frame.dropna(subset=["lon", "lat"]), view["metric"],
-                          township_code=view["region"], geojson_url=url, lang=lang)
+        town = places.get(view["region"])
+        fig = village_map(frame.dropna(subset=["lon", "lat"]), view["metric"], township_code=view["region"],
+                          geojson_url=url, lang=lang, bounds=town[2:] if town else None)
     else:
-        with engine.connect() as conn:
-            labels = cached_label_points(conn, parent, level, cache_dir, version)
-        fig = region_map(with_label_points(frame, labels), view["metric"], geojson_url=url, lang=lang)
+        fig = region_map(with_places(frame, places), view["metric"], geojson_url=url, lang=lang)
     return with_export_meta(fig, **export_stamp(view))
 
 

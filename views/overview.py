@@ -15,9 +15,9 @@ from data.queries.clues import deadline_counts
 from data.rules.library import active_library
 from figures.overview import HoverPart, attention_map
 from figures.theme import with_export_meta
-from geo.layers import cached_label_points, layer_url
+from geo.layers import cached_places, layer_url
 from i18n import t
-from views.geometry import with_label_points
+from views.geometry import with_places
 
 MAP_HOVER = (
     HoverPart("complaints_per_10k", "kpi.complaints_per_10k", ",.1f"),
@@ -80,7 +80,7 @@ def map_parent_level(region: str) -> tuple[str, str]:
 
 def attention_figure(engine, scope, resolved: dict, *, cache_dir: Path, version: str):
     """The attention-index choropleth of the region's children (geometry by URL, their
-    names at the layer's label points)."""
+    names at the layer's label points, fitted to their boxes)."""
     import pandas as pd
     lang = resolved.get("lang", "zh-CN")
     region = resolved.get("region")
@@ -91,8 +91,8 @@ def attention_figure(engine, scope, resolved: dict, *, cache_dir: Path, version:
         metrics = queries.fetch_child_metrics(conn, scope, region_code=parent,
                                               week_key=parse_week(resolved["week"]), child_level=level,
                                               measures=queries.ATTENTION_MEASURES)  # what MAP_HOVER shows
-        labels = cached_label_points(conn, parent, level, cache_dir, version)
-    fig = attention_map(with_label_points(metrics, labels), geojson_url=layer_url(parent, level, version),
+        places = cached_places(conn, parent, level, cache_dir, version)
+    fig = attention_map(with_places(metrics, places), geojson_url=layer_url(parent, level, version),
                         parts=MAP_HOVER, lang=lang)
     return with_export_meta(fig, **export_stamp(resolved, "overview.map.title"))
 

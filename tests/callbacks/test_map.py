@@ -180,6 +180,7 @@ WEBGL_TRACES = {"choroplethmap", "scattermap", "densitymap",
 def test_every_map_level_is_drawn_as_svg_with_the_children_named(server, demo_engine):
     """No MapLibre/WebGL trace at any level; the names trace holds every child's name,
     each at a point inside its region's outline as served."""
+    import shapely
     from shapely.geometry import Point, shape
 
     from callbacks import map as cm
@@ -192,10 +193,15 @@ def test_every_map_level_is_drawn_as_svg_with_the_children_named(server, demo_en
         tfig, _ = cm.render_map(_resolve(region=town, period="4w")[0], None)
         layer = json.loads(scoped_layer(demo_engine, SCOPE, DEMO_COUNTY, "township",
                                         cache_dir=Path(get_settings().cache_dir), version=data_version()))
-    for figure in (fig, tfig):
+    for figure, shown in ((fig, list(layer["features"])),
+                          (tfig, [f for f in layer["features"] if f["id"] == town])):
         assert not {d["type"] for d in figure["data"]} & WEBGL_TRACES
-        assert "map" not in figure["layout"] and figure["layout"]["geo"]["visible"] is False
-        assert figure["layout"]["geo"]["fitbounds"] == "locations"
+        geo = figure["layout"]["geo"]
+        assert "map" not in figure["layout"] and geo["visible"] is False and geo["fitbounds"] == "locations"
+        x0, y0, x1, y1 = shapely.total_bounds([shape(f["geometry"]) for f in shown])  # fitted to them
+        assert geo["lonaxis"]["range"][0] < x0 < x1 < geo["lonaxis"]["range"][1]
+        assert geo["lataxis"]["range"][0] < y0 < y1 < geo["lataxis"]["range"][1]
+        assert geo["lonaxis"]["range"][1] - geo["lonaxis"]["range"][0] < 1.1 * (x1 - x0)
     labels = fig["data"][2]
     assert (labels["type"], labels["mode"], labels["hoverinfo"]) == ("scattergeo", "text", "skip")
     towns = _children(demo_engine, period="4w")

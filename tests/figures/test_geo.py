@@ -5,8 +5,9 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 
-from figures.geo import GEO_LAYOUT, label_trace
+from figures.geo import GEO_LAYOUT, frame_bounds, geo_map_layout, label_trace
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIP = {".venv", "tests", "var", "node_modules", "__pycache__", "test-artifacts"}
@@ -44,6 +45,16 @@ def test_label_trace_names_the_regions_that_have_a_label_point():
     assert list(label_trace(frame.drop(columns=["label_lon", "label_lat"])).text) == []
 
 
-def test_the_geo_subplot_draws_no_base_map():
+def test_the_geo_subplot_draws_no_base_map_and_its_frame_is_the_regions_box():
+    """fitbounds alone would fit the regions in the square of a whole Mercator world (half
+    the box for a wide county); the axes' ranges make the frame the regions' shape."""
     assert GEO_LAYOUT["visible"] is False and GEO_LAYOUT["fitbounds"] == "locations"
     assert GEO_LAYOUT["projection"] == {"type": "mercator"}
+    frame = pd.DataFrame({"min_lon": [112.7, 113.0, None], "min_lat": [26.0, 25.9, None],
+                          "max_lon": [113.2, 113.6, None], "max_lat": [26.5, 26.3, None]})
+    assert frame_bounds(frame) == (112.7, 25.9, 113.6, 26.5)
+    assert frame_bounds(frame.iloc[2:]) is None and frame_bounds(pd.DataFrame({"code": []})) is None
+    geo = geo_map_layout(go.Figure(), frame_bounds(frame)).layout.geo
+    assert geo.lonaxis.range[0] < 112.7 and geo.lonaxis.range[1] > 113.6
+    assert geo.lataxis.range[0] < 25.9 and geo.lataxis.range[1] > 26.5 and geo.fitbounds == "locations"
+    assert geo_map_layout(go.Figure(), None).layout.geo.lonaxis.range is None

@@ -11,6 +11,8 @@ from figures.map import metric_trace_index, metric_values, patch_ops, region_map
 TOWNS = pd.DataFrame({
     "code": ["431023100000", "431023101000", "431023102000"], "name": ["甲镇", "乙镇", "丙镇"],
     "label_lon": [113.1, 113.2, 113.3], "label_lat": [26.1, 26.2, 26.3],
+    "min_lon": [113.0, 113.1, 113.2], "min_lat": [26.0, 26.1, 26.2],
+    "max_lon": [113.2, 113.3, 113.4], "max_lat": [26.2, 26.3, 26.4],
     "overdue_rate": [0.1, None, 0.3], "satisfaction_rate": [0.9, 0.8, None],
     "attention_index": [10.0, 50.0, 90.0]})
 
@@ -34,6 +36,8 @@ def test_region_map_is_choropleths_and_the_names_of_every_region():
     assert list(fig.data[1].locations) == ["431023101000"]  # no value for the metric
     assert list(fig.data[2].text) == ["甲镇", "乙镇", "丙镇"] and fig.data[2].textfont.size == 17
     assert fig.layout.geo.visible is False and fig.layout.clickmode == "event"
+    lon, lat = fig.layout.geo.lonaxis.range, fig.layout.geo.lataxis.range  # the towns' box
+    assert lon[0] < 113.0 < 113.4 < lon[1] and lat[0] < 26.0 < 26.4 < lat[1]
 
 
 def test_patch_ops_recolour_the_region_map():
@@ -51,8 +55,9 @@ def test_patch_ops_recolour_the_region_map():
 def test_patch_ops_recolour_the_village_map():
     villages = TOWNS.assign(code=["431023100201", "431023100202", "431023100203"],
                             name=["甲村", "乙村", "丙村"], lon=[113.1, 113.2, 113.3], lat=[26.1, 26.2, 26.3])
-    fig = village_map(villages, "overdue_rate", township_code="431023100000",
+    fig = village_map(villages, "overdue_rate", township_code="431023100000", bounds=(113.0, 26.0, 113.4, 26.4),
                       geojson_url="/geo/431023/township.json", lang="zh-CN").to_plotly_json()
+    assert fig["layout"]["geo"]["lonaxis"]["range"][0] < 113.0
     assert [d["type"] for d in fig["data"]] == ["choropleth", "scattergeo", "scattergeo"]
     values = metric_values(villages, "satisfaction_rate", "zh-CN")
     patched = _apply(fig, patch_ops("village", values, villages))

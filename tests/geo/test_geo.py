@@ -22,14 +22,14 @@ from geo.boundaries import geometry_text, load_official_regions
 from geo.importer import import_boundaries
 from geo.layers import (
     build_layer,
-    cached_label_points,
     cached_layer_bytes,
     cached_layer_path,
+    cached_places,
     clockwise,
-    label_points,
     layer_bytes,
     layer_etag,
     layer_sources,
+    places,
 )
 from geo.synthetic import partition_polygon, points_inside
 
@@ -221,30 +221,31 @@ def test_layer_rings_are_wound_as_d3_reads_them(engine):
     assert clockwise(line) is line and clockwise(None) is None
 
 
-def test_label_points_lie_inside_their_regions(engine):
+def test_label_points_lie_inside_their_regions_and_boxes_around_them(engine):
     with engine.connect() as conn:
         layer = build_layer(conn, "430000", "county")
-    points = label_points(layer)
-    assert set(points) == {f["id"] for f in layer["features"]}
+    found = places(layer)
+    assert set(found) == {f["id"] for f in layer["features"]}
     regions = {f["id"]: shape(f["geometry"]) for f in layer["features"]}
-    assert all(regions[code].contains(Point(xy)) for code, xy in points.items())
+    assert all(regions[code].contains(Point(place[:2])) for code, place in found.items())
+    assert all(place[2:] == pytest.approx(regions[code].bounds, abs=1e-5) for code, place in found.items())
     # a U-shaped region: its centroid is in the notch, outside it; its label is inside
     u_shape = Polygon([(0, 0), (3, 0), (3, 3), (2, 3), (2, 1), (1, 1), (1, 3), (0, 3)])
     u_layer = {"features": [{"id": "u", "geometry": mapping(u_shape)}]}
     assert not u_shape.contains(u_shape.centroid)
-    assert u_shape.contains(Point(label_points(u_layer)["u"]))
+    assert u_shape.contains(Point(places(u_layer)["u"][:2]))
 
 
-def test_label_points_are_kept_beside_the_cached_layer(engine, tmp_path):
+def test_places_are_kept_beside_the_cached_layer(engine, tmp_path):
     with engine.connect() as conn:
-        points = cached_label_points(conn, "431000", "county", tmp_path, "v1")
-        assert points == label_points(json.loads(cached_layer_bytes(conn, "431000", "county", tmp_path, "v1")))
-        beside = cached_layer_path(tmp_path, "431000", "county", "v1").with_name("431000000000-county.labels.json")
-        beside.write_text('{"431023000000": [1.0, 2.0]}')  # a second call reads the file
-        assert cached_label_points(conn, "431000", "county", tmp_path, "v1") == {"431023000000": (1.0, 2.0)}
+        found = cached_places(conn, "431000", "county", tmp_path, "v1")
+        assert found == places(json.loads(cached_layer_bytes(conn, "431000", "county", tmp_path, "v1")))
+        beside = cached_layer_path(tmp_path, "431000", "county", "v1").with_name("431000000000-county.places.json")
+        beside.write_text('{"431023000000": [1, 2, 0, 0, 3, 3]}')  # a second call reads the file
+        assert cached_places(conn, "431000", "county", tmp_path, "v1") == {"431023000000": (1, 2, 0, 0, 3, 3)}
         beside.unlink()  # gone (the layer still cached): measured again
-        assert cached_label_points(conn, "431000", "county", tmp_path, "v1") == points
-    assert len(points) == 11
+        assert cached_places(conn, "431000", "county", tmp_path, "v1") == found
+    assert len(found) == 11
 
 
 # --- importer -------------------------------------------------------------------------
