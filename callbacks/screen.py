@@ -28,7 +28,10 @@ from views.screen import top_hot, unit_figures
 RIGHT = VIEW_DASHBOARDS  # what these callbacks need (checked on the server, callbacks/__init__.py)
 
 EMPTY: dict[str, object] = {"data": [], "layout": {}}
-DESIGN_W = 1920                          # the layout's reference width
+DESIGN_W, DESIGN_H = 1920, 1080          # the layout's reference size
+# share of the window the screen map's plot area takes (its grid cell less the card's
+# title and the colour bar; assets/screen.css): the names are fitted to it
+MAP_PLOT_SHARE = (0.50, 0.44)
 
 # Window size into a store, so figures are sized for the wall (fonts, map names).
 VIEWPORT_JS = "function(state) { return {w: window.innerWidth, h: window.innerHeight}; }"
@@ -38,6 +41,12 @@ def _scale(resolved) -> float:
     """Window width relative to 1920 px (plotly fonts are px; the CSS uses vw)."""
     width = ((resolved or {}).get("viewport") or {}).get("w") or DESIGN_W
     return max(0.6, min(3.0, float(width) / DESIGN_W))
+
+
+def _map_box(resolved) -> tuple[float, float]:
+    view = (resolved or {}).get("viewport") or {}
+    width, height = view.get("w") or DESIGN_W, view.get("h") or DESIGN_H
+    return float(width) * MAP_PLOT_SHARE[0], float(height) * MAP_PLOT_SHARE[1]
 
 
 def resolve_state(viewport, n_refresh, state: dict):
@@ -88,7 +97,8 @@ def render_map(resolved, current=None):
     key, same = _unchanged(resolved, current)
     if same:
         return no_update
-    return _keyed(dark(ov.render_map(resolved)[0], font_size=round(18 * _scale(resolved))), key)
+    return _keyed(dark(ov.render_map(resolved)[0], font_size=round(18 * _scale(resolved)),
+                       map_box_px=_map_box(resolved)), key)
 
 
 def render_trend(resolved, current=None):

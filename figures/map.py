@@ -27,7 +27,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from data.indicators import INDICATORS
-from figures.geo import LABEL_COLOR, LABEL_HALO, LABEL_SIZE, frame_bounds, geo_map_layout, label_trace
+from figures.geo import (
+    LABEL_COLOR,
+    LABEL_HALO,
+    LABEL_SIZE,
+    MAP_WIDTH_PX,
+    frame_bounds,
+    geo_map_layout,
+    label_trace,
+)
 from figures.theme import BAD_HIGH_SCALE, FONT_FAMILY, GOOD_HIGH_SCALE, base_layout, empty_figure
 from i18n import t
 from i18n.numbers import format_value
@@ -117,7 +125,7 @@ def region_map(df: pd.DataFrame, metric: str, *, geojson_url: str, lang: str, he
             colorscale=[[0, NO_DATA_COLOR], [1, NO_DATA_COLOR]], showscale=False,
             hovertemplate=f"%{{location}}: {t('map.no_value', lang)}<extra></extra>",
             marker=dict(line=dict(width=0.8, color="#ffffff")), name="nodata"),
-        label_trace(df, size=label_size),
+        label_trace(df, size=label_size, box_px=(MAP_WIDTH_PX, height)),
     ])
     return _map_layout(fig, height, frame_bounds(df))
 

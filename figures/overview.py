@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from data.calendar import format_week
-from figures.geo import LABEL_SIZE, frame_bounds, geo_map_layout, label_trace
+from figures.geo import LABEL_SIZE, MAP_WIDTH_PX, frame_bounds, geo_map_layout, label_trace
 from figures.theme import BAD_HIGH_SCALE, FONT_FAMILY, PRIMARY, SERIES, base_layout, empty_figure
 from i18n import t
 
@@ -42,7 +42,7 @@ def attention_map(df: pd.DataFrame, *, geojson_url: str, parts: Sequence[HoverPa
         colorbar=dict(title=dict(text=t("index.attention_short", lang)), thickness=12, len=0.7,
                       tickvals=[0, 50, 100],
                       ticktext=[t("legend.calm", lang), "50", t("legend.hot", lang)]),
-        name="attention"), label_trace(df, size=label_size)])
+        name="attention"), label_trace(df, size=label_size, box_px=(MAP_WIDTH_PX, height))])
     return base_layout(geo_map_layout(fig, frame_bounds(df)), height=height).update_layout(
         margin=dict(l=0, r=0, t=0, b=0), showlegend=False)
 

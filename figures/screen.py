@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 
+from figures.geo import fit_label_trace
 from figures.theme import FONT_FAMILY
 
 TEXT = "#e8eef5"
@@ -18,11 +19,12 @@ LABEL_HALO = f"0 0 4px {BORDER}, 0 0 2px {BORDER}, 0 0 1px {BORDER}"
 LABEL_SCALE = 1.15  # region names a little larger than the screen's other chart text
 
 
-def dark(fig: dict, *, font_size: int = 18) -> dict:
+def dark(fig: dict, *, font_size: int = 18, map_box_px: tuple[float, float] | None = None) -> dict:
     """A copy of a plotly figure dict for the dark wall screen (autosized to its box).
 
     A map (plotly `geo`, fitted to its regions) fills whatever box it gets, a 4K wall
-    too; its region names grow with `font_size`, light on a dark halo.
+    too; its region names grow with `font_size`, light on a dark halo, and are fitted
+    again to their regions at that size on a plot area of `map_box_px`.
     """
     fig = copy.deepcopy(fig)
     layout = fig.setdefault("layout", {})
@@ -46,9 +48,11 @@ def dark(fig: dict, *, font_size: int = 18) -> dict:
     for note in layout.get("annotations") or []:
         note["font"] = {**(note.get("font") or {}), "color": TEXT, "size": font_size}
     for trace in fig.get("data") or []:
-        if trace.get("type") == "scattergeo" and "text" in (trace.get("mode") or ""):
-            trace["textfont"] = {**(trace.get("textfont") or {}), "size": round(font_size * LABEL_SCALE),
-                                 "color": TEXT, "shadow": LABEL_HALO}
+        if trace.get("type") == "scattergeo" and trace.get("name") == "labels":
+            size = round(font_size * LABEL_SCALE)
+            fitted = fit_label_trace(trace, layout.get("geo") or {}, size, map_box_px) if map_box_px else \
+                {**trace, "textfont": {**(trace.get("textfont") or {}), "size": size}}
+            trace.update(fitted, textfont={**fitted["textfont"], "color": TEXT, "shadow": LABEL_HALO})
         if trace.get("type") == "choropleth":
             trace["marker"] = {**(trace.get("marker") or {}), "line": {"width": 1.2, "color": BORDER}}
             bar = trace.get("colorbar") or {}

@@ -98,16 +98,19 @@ def clockwise(geometry: dict | None) -> dict | None:
     return cast(dict, mapping(geom))
 
 
-Place = tuple[float, float, float, float, float, float]  # label lon, lat; min lon, lat; max lon, lat
+# label lon, lat, room (diameter of the largest circle inside, in degrees of latitude);
+# min lon, min lat, max lon, max lat
+Place = tuple[float, float, float, float, float, float, float]
 
 
 def places(layer: dict) -> dict[str, Place]:
-    """code -> (label lon, label lat, min lon, min lat, max lon, max lat) of each feature.
+    """code -> (label lon, label lat, room, min lon, min lat, max lon, max lat) per feature.
 
     The label point is where the region's name is drawn: the centre of the largest circle
     inside it (its "pole of inaccessibility", in its largest part), so the name sits in
-    the middle of a C- or L-shaped region, not outside it as a centroid may. Measured with
-    longitudes shrunk by cos(latitude), so "largest circle" holds on the Mercator map.
+    the middle of a C- or L-shaped region, not outside it as a centroid may; `room` is
+    that circle's diameter, what decides whether and how large the name fits. Measured
+    with longitudes shrunk by cos(latitude), so both hold on the Mercator map.
     The bounding box is what a map of some of the features is fitted to.
     """
     features = [f for f in layer.get("features", []) if f.get("geometry")]
@@ -120,11 +123,13 @@ def places(layer: dict) -> dict[str, Place]:
     out: dict[str, Place] = {}
     for feature, geom, box in zip(features, scaled, shapely.bounds(geoms)):
         try:
-            point = shapely.get_point(shapely.maximum_inscribed_circle(shapely.make_valid(geom)), 0)
+            radius = shapely.maximum_inscribed_circle(shapely.make_valid(geom))
+            point, room = shapely.get_point(radius, 0), 2 * radius.length
         except shapely.errors.GEOSException:  # an odd ring left by simplification
-            point = geom.representative_point()
+            point, room = geom.representative_point(), math.sqrt(geom.area) / 2
         x0, y0, x1, y1 = (round(float(v), 5) for v in box)
-        out[str(feature["id"])] = (round(point.x / shrink, 5), round(point.y, 5), x0, y0, x1, y1)
+        out[str(feature["id"])] = (round(point.x / shrink, 5), round(point.y, 5), round(room, 5),
+                                   x0, y0, x1, y1)
     return out
 
 

@@ -26,6 +26,7 @@ from data.queries.map import (
     rank_among,
     totals_of_children,
 )
+from figures.geo import place_bounds
 from figures.map import metric_values, patch_ops, region_map, village_map
 from figures.theme import with_export_meta
 from geo.layers import cached_places, layer_url
@@ -159,7 +160,7 @@ def map_figure(engine, scope, view: dict, *, cache_dir: Path, version: str,
     if child_level_of(view["region"]) == "village":
         town = places.get(view["region"])
         fig = village_map(frame.dropna(subset=["lon", "lat"]), view["metric"], township_code=view["region"],
-                          geojson_url=url, lang=lang, bounds=town[2:] if town else None)
+                          geojson_url=url, lang=lang, bounds=place_bounds(town) if town else None)
     else:
         fig = region_map(with_places(frame, places), view["metric"], geojson_url=url, lang=lang)
     return with_export_meta(fig, **export_stamp(view))

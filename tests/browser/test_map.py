@@ -117,6 +117,12 @@ NAMES_JS = f"""() => Array.from(document.querySelectorAll('{GRAPH} .geolayer tex
     .filter(el => el.getBoundingClientRect().width > 0).map(el => el.textContent)"""
 LABELS_JS = f"""() => Array.from(document.querySelector('{GRAPH}').data)
     .filter(d => d.name === 'labels').map(d => Array.from(d.text))[0]"""
+# the drawn regions' extent as a share of the plot area's width and height
+FILL_JS = f"""() => {{ const g = document.querySelector('{GRAPH}'), size = g._fullLayout._size;
+    const boxes = Array.from(g.querySelectorAll('path.choroplethlocation')).map(p => p.getBoundingClientRect());
+    const w = Math.max(...boxes.map(b => b.right)) - Math.min(...boxes.map(b => b.left));
+    const h = Math.max(...boxes.map(b => b.bottom)) - Math.min(...boxes.map(b => b.top));
+    return {{w: w / size.w, h: h / size.h}}; }}"""
 
 
 def test_city_map_is_svg_with_every_county_named_and_a_click_on_a_name_drills(page, city_app_url):
@@ -138,6 +144,9 @@ def test_city_map_is_svg_with_every_county_named_and_a_click_on_a_name_drills(pa
     assert page.locator(f"{GRAPH} canvas").count() == 0
     assert page.locator(f"{GRAPH} .maplibregl-map, {GRAPH} .mapboxgl-map").count() == 0
     assert topojson and all(url.startswith(city_app_url) for url in topojson)
+    # the counties fill the plot area in one direction, as the MapLibre map did
+    fill = page.evaluate(FILL_JS)
+    assert max(fill["w"], fill["h"]) > 0.85, fill
     # a person clicks on the county's name: the click reaches the county beneath it
     label = page.locator(f"{GRAPH} .geolayer text", has_text="永兴县")
     box = label.bounding_box()
@@ -147,6 +156,8 @@ def test_city_map_is_svg_with_every_county_named_and_a_click_on_a_name_drills(pa
     townships = page.evaluate(LABELS_JS)
     page.wait_for_function(f"n => ({NAMES_JS})().length === n", arg=len(townships), timeout=30_000)
     assert sorted(page.evaluate(NAMES_JS)) == sorted(townships) and len(townships) >= 3
+    fill = page.evaluate(FILL_JS)  # a wide county fills the width (fitbounds alone: half)
+    assert max(fill["w"], fill["h"]) > 0.85, fill
 
 
 def test_a_village_click_opens_its_profile(page, app_url):

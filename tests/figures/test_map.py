@@ -10,7 +10,7 @@ from figures.map import metric_trace_index, metric_values, patch_ops, region_map
 
 TOWNS = pd.DataFrame({
     "code": ["431023100000", "431023101000", "431023102000"], "name": ["甲镇", "乙镇", "丙镇"],
-    "label_lon": [113.1, 113.2, 113.3], "label_lat": [26.1, 26.2, 26.3],
+    "label_lon": [113.1, 113.2, 113.3], "label_lat": [26.1, 26.2, 26.3], "label_room": [0.15, 0.15, 0.15],
     "min_lon": [113.0, 113.1, 113.2], "min_lat": [26.0, 26.1, 26.2],
     "max_lon": [113.2, 113.3, 113.4], "max_lat": [26.2, 26.3, 26.4],
     "overdue_rate": [0.1, None, 0.3], "satisfaction_rate": [0.9, 0.8, None],
@@ -34,7 +34,7 @@ def test_region_map_is_choropleths_and_the_names_of_every_region():
     assert [(d.type, d.name) for d in fig.data] == [("choropleth", "metric"), ("choropleth", "nodata"),
                                                     ("scattergeo", "labels")]
     assert list(fig.data[1].locations) == ["431023101000"]  # no value for the metric
-    assert list(fig.data[2].text) == ["甲镇", "乙镇", "丙镇"] and fig.data[2].textfont.size == 17
+    assert list(fig.data[2].text) == ["甲镇", "乙镇", "丙镇"] and set(fig.data[2].textfont.size) == {17}
     assert fig.layout.geo.visible is False and fig.layout.clickmode == "event"
     lon, lat = fig.layout.geo.lonaxis.range, fig.layout.geo.lataxis.range  # the towns' box
     assert lon[0] < 113.0 < 113.4 < lon[1] and lat[0] < 26.0 < 26.4 < lat[1]

@@ -228,7 +228,10 @@ def test_label_points_lie_inside_their_regions_and_boxes_around_them(engine):
     assert set(found) == {f["id"] for f in layer["features"]}
     regions = {f["id"]: shape(f["geometry"]) for f in layer["features"]}
     assert all(regions[code].contains(Point(place[:2])) for code, place in found.items())
-    assert all(place[2:] == pytest.approx(regions[code].bounds, abs=1e-5) for code, place in found.items())
+    assert all(place[3:] == pytest.approx(regions[code].bounds, abs=1e-5) for code, place in found.items())
+    # room: the diameter of the largest circle inside, so less than the region's height
+    assert all(0 < place[2] <= place[6] - place[4] for place in found.values())
+    assert found["431023000000"][2] > 0.15  # 永兴县: ~0.3° across
     # a U-shaped region: its centroid is in the notch, outside it; its label is inside
     u_shape = Polygon([(0, 0), (3, 0), (3, 3), (2, 3), (2, 1), (1, 1), (1, 3), (0, 3)])
     u_layer = {"features": [{"id": "u", "geometry": mapping(u_shape)}]}
@@ -241,8 +244,8 @@ def test_places_are_kept_beside_the_cached_layer(engine, tmp_path):
         found = cached_places(conn, "431000", "county", tmp_path, "v1")
         assert found == places(json.loads(cached_layer_bytes(conn, "431000", "county", tmp_path, "v1")))
         beside = cached_layer_path(tmp_path, "431000", "county", "v1").with_name("431000000000-county.places.json")
-        beside.write_text('{"431023000000": [1, 2, 0, 0, 3, 3]}')  # a second call reads the file
-        assert cached_places(conn, "431000", "county", tmp_path, "v1") == {"431023000000": (1, 2, 0, 0, 3, 3)}
+        beside.write_text('{"431023000000": [1, 2, 1, 0, 0, 3, 3]}')  # a second call reads the file
+        assert cached_places(conn, "431000", "county", tmp_path, "v1") == {"431023000000": (1, 2, 1, 0, 0, 3, 3)}
         beside.unlink()  # gone (the layer still cached): measured again
         assert cached_places(conn, "431000", "county", tmp_path, "v1") == found
     assert len(found) == 11
