@@ -133,8 +133,10 @@ def _add_vendor_routes(server: Flask) -> None:
 def _add_geo_routes(server: Flask) -> None:
     """Map geometry as cacheable URLs (DESIGN.md §4), and the empty base topojson."""
 
+    from views.geometry import TOPOJSON_URL
+
     @server.route("/geo/empty-topo.json")
-    @server.route("/geo/topojson/<name>.json")
+    @server.route(f"{TOPOJSON_URL}<name>.json")
     def empty_topojson(name: str = "empty-topo"):
         return _json_response(EMPTY_TOPOJSON.encode(), etag="empty-topo")
 
@@ -148,10 +150,11 @@ def _geo_layer_response(parent: str, level: str) -> Response:
     an ETag tied to the data version and the scope."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from geo.layers import LAYER_FORMAT
     from views.geometry import scoped_layer
     scope = runtime.current_scope()
     version = runtime.data_version()
-    tag = f"{version}|{parent}|{level}|{sorted(scope.codes)}"
+    tag = f"{LAYER_FORMAT}|{version}|{parent}|{level}|{sorted(scope.codes)}"
     etag = hashlib.sha1(tag.encode(), usedforsecurity=False).hexdigest()
     if etag in request.if_none_match:
         return _json_response(b"", etag=etag, status=304)

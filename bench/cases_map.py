@@ -65,9 +65,9 @@ def callback_cases(server):
     for v in views:  # a click on the first child, as the browser sends it
         fig = cm.render_map(v, None)[0]
         data = fig.get("data") or []
-        if data and data[0].get("locations") and data[0]["type"] == "choroplethmap" and len(data) == 2:
+        if data and data[0].get("locations") and data[0].get("name") == "metric":  # regions
             clicks.append(({"points": [{"location": data[0]["locations"][0]}]}, v))
-        elif len(data) == 3 and data[1].get("customdata"):
+        elif len(data) == 3 and data[1].get("name") == "villages" and data[1].get("customdata"):
             clicks.append(({"points": [{"customdata": data[1]["customdata"][0]}]}, v))
     levels = map_regions(server)
     profiles = [cr.resolve({"region": c, "week": views[0]["week"], "lang": "zh-CN", "period": p})[0]

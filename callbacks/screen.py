@@ -29,10 +29,11 @@ RIGHT = VIEW_DASHBOARDS  # what these callbacks need (checked on the server, cal
 
 EMPTY: dict[str, object] = {"data": [], "layout": {}}
 DESIGN_W, DESIGN_H = 1920, 1080          # the layout's reference size
-MAP_FITTED_PX = (760, 460)               # the overview map's zoom fits this box (views/overview.py)
-MAP_SHARE = (0.52, 0.49)                 # share of the window the screen's map box takes
+# share of the window the screen map's plot area takes (its grid cell less the card's
+# title and the colour bar; assets/screen.css): the names are fitted to it
+MAP_PLOT_SHARE = (0.50, 0.44)
 
-# Window size into a store, so figures are sized for the wall (fonts, map zoom).
+# Window size into a store, so figures are sized for the wall (fonts, map names).
 VIEWPORT_JS = "function(state) { return {w: window.innerWidth, h: window.innerHeight}; }"
 
 
@@ -42,10 +43,10 @@ def _scale(resolved) -> float:
     return max(0.6, min(3.0, float(width) / DESIGN_W))
 
 
-def _map_scale(resolved) -> float:
+def _map_box(resolved) -> tuple[float, float]:
     view = (resolved or {}).get("viewport") or {}
     width, height = view.get("w") or DESIGN_W, view.get("h") or DESIGN_H
-    return min(width * MAP_SHARE[0] / MAP_FITTED_PX[0], height * MAP_SHARE[1] / MAP_FITTED_PX[1])
+    return float(width) * MAP_PLOT_SHARE[0], float(height) * MAP_PLOT_SHARE[1]
 
 
 def resolve_state(viewport, n_refresh, state: dict):
@@ -76,8 +77,8 @@ def _fingerprint(resolved) -> str:
 
 
 def _unchanged(resolved, current) -> tuple[str, bool]:
-    """A refresh re-sends a figure only when its inputs changed (no flicker, and MapLibre
-    is not asked to restyle a map that is still loading)."""
+    """A refresh re-sends a figure only when its inputs changed (no flicker, and a map
+    still fetching its geometry is not asked to draw again)."""
     key = _fingerprint(resolved)
     meta = ((current or {}).get("layout") or {}).get("meta") or {}
     return key, isinstance(meta, dict) and meta.get("screen") == key
@@ -97,7 +98,7 @@ def render_map(resolved, current=None):
     if same:
         return no_update
     return _keyed(dark(ov.render_map(resolved)[0], font_size=round(18 * _scale(resolved)),
-                       map_scale=_map_scale(resolved)), key)
+                       map_box_px=_map_box(resolved)), key)
 
 
 def render_trend(resolved, current=None):

@@ -17,9 +17,11 @@ import ids
 from components.attrs import html_attrs
 from i18n import t
 from ids import export as ids_export
+from views.geometry import TOPOJSON_URL
 
-GRAPH_CONFIG: dcc.Graph.Config = {"displaylogo": False, "responsive": True,
-                "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
+# topojsonURL: plotly `geo` maps read their (empty) base map from the app, never the CDN
+GRAPH_CONFIG: dcc.Graph.Config = {"displaylogo": False, "responsive": True, "topojsonURL": TOPOJSON_URL,
+                                  "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
 EXPORT_FORMATS = ("png", "svg", "pdf")
 
 

@@ -8,7 +8,9 @@ Chromium (a child process) and reads map geometry through a resolver.
   process (`ensure_kaleido`), without MathJax, so nothing is fetched from the network.
 - Map figures carry their geometry as a URL (`/geo/<parent>/<level>.json`, DESIGN §4);
   kaleido has no server to ask, so `inline_geometry` replaces the URL with the layer
-  itself (a `geo_resolver(url) -> dict` supplied by the caller).
+  itself (a `geo_resolver(url) -> dict` supplied by the caller). Maps are plotly `geo`
+  (SVG, vector in SVG/PDF; figures/geo.py), their layers already wound as d3 wants
+  (geo/layers.py); their empty base map comes from `offline_topojson`, not the CDN.
 - Chinese text needs a CJK font (`fonts-noto-cjk`): without one, chromium draws boxes,
   so `require_cjk_font` raises `MissingFontError` (a message for the user) instead.
 """
@@ -112,51 +114,6 @@ def inline_geometry(fig: dict, geo_resolver: Callable[[str], dict] | None) -> di
     return fig
 
 
-def as_vector_map(fig: dict) -> dict:
-    """Choroplethmap (MapLibre, WebGL) traces as plotly `geo` choropleths (SVG).
-
-    Same colours, codes and hover; drawn by d3 in a fraction of the time WebGL takes in
-    headless chromium, and vector in SVG/PDF. d3 wants clockwise outer rings (RFC 7946
-    GeoJSON is counter-clockwise), so the inlined geometry is rewound. No base map:
-    `geo.visible=False`, fitted to the regions (Mercator, like the page).
-    """
-    traces = fig.get("data") or []
-    kinds = {tr.get("type") for tr in traces}
-    if "choroplethmap" not in kinds or kinds - {"choroplethmap"}:
-        return fig  # points or lines on the map too (e.g. /map villages): keep MapLibre
-    fig = copy.deepcopy(fig)
-    for trace in fig["data"]:
-        if trace.get("type") == "choroplethmap":
-            trace["type"] = "choropleth"
-            trace["geojson"] = _rewound(trace.get("geojson"))
-            trace.pop("below", None)
-    layout = fig.setdefault("layout", {})
-    layout.pop("map", None)
-    layout["geo"] = {"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"},
-                     "bgcolor": "rgba(0,0,0,0)"}
-    return fig
-
-
-def _rewound(geojson):
-    if not isinstance(geojson, dict):
-        return geojson
-    from shapely.geometry import MultiPolygon, Polygon, mapping, shape
-    from shapely.geometry.polygon import orient
-
-    def cw(geom):
-        if isinstance(geom, Polygon):
-            return orient(geom, sign=-1.0)
-        if isinstance(geom, MultiPolygon):
-            return MultiPolygon([orient(p, sign=-1.0) for p in geom.geoms])
-        return geom
-    features = []
-    for feature in geojson.get("features", []):
-        if feature.get("geometry"):
-            feature = {**feature, "geometry": mapping(cw(shape(feature["geometry"])))}
-        features.append(feature)
-    return {**geojson, "features": features}
-
-
 _topojson_dir: str | None = None
 
 
@@ -237,7 +194,7 @@ def render(fig: dict, fmt: str, *, lang: str = "zh-CN", geo_resolver: GeoResolve
     require_cjk_font(lang)
     if hasattr(fig, "to_plotly_json"):
         fig = fig.to_plotly_json()
-    fig = as_vector_map(inline_geometry(fig, geo_resolver))
+    fig = inline_geometry(fig, geo_resolver)
     if stamp:
         fig, width, height = stamped(fig, lang, width=width, height=height)
     else:

@@ -1,14 +1,19 @@
 """Hotspot-map figures: a metric choropleth of child regions, or village points.
 
-Geometry is a URL (`/geo/<parent>/<level>.json`) the browser fetches once and caches, so
-a figure carries codes and values only, and a metric or period change patches values
-(`metric_values` + `patch_ops`) instead of sending a new figure.
+Drawn as SVG on a plotly `geo` subplot (figures/geo.py: no WebGL, nothing fetched), with
+the regions' names on the map. Geometry is a URL (`/geo/<parent>/<level>.json`) the
+browser fetches once and caches, so a figure carries codes and values only, and a metric
+or period change patches values (`metric_values` + `patch_ops`) instead of sending a new
+figure.
 
 Traces
 - regions (city/county/township children): data[0] = the metric choropleth, data[1] =
-  grey regions with no value for the metric ("no data").
+  grey regions with no value for the metric ("no data"), data[2] = every child's name
+  at its label point (the frame's place columns, figures/geo.py; not patched: names stay).
 - villages: data[0] = the township's outline (one feature of the county's township
-  layer), data[1] = village points (colour and size = the metric).
+  layer), data[1] = village points (colour and size = the metric), data[2] = villages
+  without a value; a township of up to VILLAGE_NAMES_MAX villages also shows their names
+  beside the points, a larger one only in the hover.
 The colour scale says which direction is bad: BAD_HIGH_SCALE (deep red = high) for
 "higher is worse" metrics, GOOD_HIGH_SCALE (red = low, green = high) otherwise; the
 colour bar's end labels read "worse" / "better".
@@ -35,12 +40,22 @@ from data.judgement import (
     sentence_value,
     verdicts,
 )
-from figures.theme import BAD_HIGH_SCALE, GOOD_HIGH_SCALE, base_layout, empty_figure
+from figures.geo import (
+    LABEL_COLOR,
+    LABEL_HALO,
+    LABEL_SIZE,
+    MAP_WIDTH_PX,
+    frame_bounds,
+    geo_map_layout,
+    label_trace,
+)
+from figures.theme import BAD_HIGH_SCALE, FONT_FAMILY, GOOD_HIGH_SCALE, base_layout, empty_figure
 from i18n import t
 from i18n.numbers import format_value
 
 NO_DATA_COLOR = "#d9dde3"
 POINT_SIZE = (9, 30)
+VILLAGE_NAMES_MAX = 30  # more villages than this in a township: names in the hover only
 
 
 def metric_trace_index(level: str | None) -> int:
@@ -177,29 +192,34 @@ def _sizes(values: pd.Series, zmin: float, zmax: float, higher_is_better: bool) 
     return out
 
 
-def region_map(df: pd.DataFrame, metric: str, *, geojson_url: str, center: dict, zoom: float,
-               lang: str, height: int = 520, context: Context | None = None) -> go.Figure:
-    """Choropleth of child regions coloured by the metric (data[0]) + no-data (data[1])."""
+def region_map(df: pd.DataFrame, metric: str, *, geojson_url: str, lang: str, height: int = 520,
+               label_size: int = LABEL_SIZE, context: Context | None = None) -> go.Figure:
+    """Choropleth of child regions coloured by the metric (data[0]) + no-data (data[1])
+    + their names (data[2], at the frame's label points)."""
     if df.empty:
         return empty_figure(t("common.no_data", lang), height=height)
     v = metric_values(df, metric, lang, context)
     missing = [c for c, ok in zip(df["code"], v["have"]) if not ok]
     names = df["name"].tolist()
     fig = go.Figure([
-        go.Choroplethmap(
+        go.Choropleth(
             geojson=geojson_url, featureidkey="id", locations=df["code"].tolist(), z=v["z"],
             text=names, customdata=v["customdata"], hovertemplate=v["hovertemplate"],
             zmin=v["zmin"], zmax=v["zmax"], colorscale=v["colorscale"], colorbar=v["colorbar"],
             marker=dict(line=dict(width=0.8, color="#ffffff")), name="metric"),
-        go.Choroplethmap(
+        go.Choropleth(
             geojson=geojson_url, featureidkey="id", locations=missing, z=[0] * len(missing),
             colorscale=[[0, NO_DATA_COLOR], [1, NO_DATA_COLOR]], showscale=False,
             hovertemplate=f"%{{location}}: {t('map.no_value', lang)}<extra></extra>",
             marker=dict(line=dict(width=0.8, color="#ffffff")), name="nodata"),
+        label_trace(df, size=label_size, box_px=(MAP_WIDTH_PX, height)),
     ])
-    fig.update_layout(map=dict(style="white-bg", center=center, zoom=zoom))
-    return base_layout(fig, height=height).update_layout(margin=dict(l=0, r=0, t=0, b=0),
-                                                         clickmode="event")
+    return _map_layout(fig, height, frame_bounds(df))
+
+
+def _map_layout(fig: go.Figure, height: int, bounds) -> go.Figure:
+    fig = base_layout(geo_map_layout(fig, bounds), height=height)
+    return fig.update_layout(margin=dict(l=0, r=0, t=0, b=0), clickmode="event", showlegend=False)
 
 
 def village_points(df: pd.DataFrame, values: dict) -> dict:
@@ -218,45 +238,49 @@ def village_points(df: pd.DataFrame, values: dict) -> dict:
 
 
 def village_map(df: pd.DataFrame, metric: str, *, township_code: str, geojson_url: str,
-                center: dict, zoom: float, lang: str, height: int = 520,
+                lang: str, bounds: tuple[float, float, float, float] | None = None,
+                height: int = 520, label_size: int = LABEL_SIZE - 1,
                 context: Context | None = None) -> go.Figure:
     """Village points inside the township outline; colour and size by the metric.
 
     data[0] outline, data[1] villages with a value, data[2] villages without (grey).
-    Names are in the hover, not drawn: MapLibre draws map text with glyphs it fetches
-    from a font server (the internet), and the intranet has none.
+    `bounds`: the township's (min lon, min lat, max lon, max lat), what the map fits.
+    Names are drawn above the points when the township has at most VILLAGE_NAMES_MAX
+    villages (else they would pile up), and are always in the hover.
     """
     if df.empty:
         return empty_figure(t("common.no_data", lang), height=height)
     v = metric_values(df, metric, lang, context)
     pts = village_points(df, v)
+    mode = "markers+text" if len(df) <= VILLAGE_NAMES_MAX else "markers"
+    text_style = dict(textposition="top center",
+                 textfont=dict(family=FONT_FAMILY, size=label_size, color=LABEL_COLOR, shadow=LABEL_HALO))
     fig = go.Figure([
-        go.Choroplethmap(
+        go.Choropleth(
             geojson=geojson_url, featureidkey="id", locations=[township_code], z=[0],
             colorscale=[[0, "#eef2f7"], [1, "#eef2f7"]], showscale=False, hoverinfo="skip",
             marker=dict(line=dict(width=2, color="#1f4e79")), name="outline"),
-        go.Scattermap(
-            lon=pts[1]["lon"], lat=pts[1]["lat"], mode="markers", text=pts[1]["text"], customdata=pts[1]["customdata"],
-            hovertemplate=v["hovertemplate"],
+        go.Scattergeo(
+            lon=pts[1]["lon"], lat=pts[1]["lat"], mode=mode, text=pts[1]["text"], customdata=pts[1]["customdata"],
+            hovertemplate=v["hovertemplate"], **text_style,
             marker=dict(size=pts[1]["size"], color=pts[1]["color"], cmin=v["zmin"], cmax=v["zmax"],
                         colorscale=v["colorscale"], colorbar=v["colorbar"], showscale=True,
-                        opacity=0.9),
+                        opacity=0.9, line=dict(width=0.6, color="#ffffff")),
             name="villages"),
-        go.Scattermap(
-            lon=pts[2]["lon"], lat=pts[2]["lat"], mode="markers", text=pts[2]["text"], customdata=pts[2]["customdata"],
-            hovertemplate=v["hovertemplate"], marker=dict(size=7, color=NO_DATA_COLOR),
+        go.Scattergeo(
+            lon=pts[2]["lon"], lat=pts[2]["lat"], mode=mode, text=pts[2]["text"], customdata=pts[2]["customdata"],
+            hovertemplate=v["hovertemplate"], **text_style, marker=dict(size=7, color=NO_DATA_COLOR),
             name="nodata"),
     ])
-    fig.update_layout(map=dict(style="white-bg", center=center, zoom=zoom))
-    return base_layout(fig, height=height).update_layout(margin=dict(l=0, r=0, t=0, b=0),
-                                                         clickmode="event", showlegend=False)
+    return _map_layout(fig, height, bounds)
 
 
 def patch_ops(level: str | None, values: dict, frame: pd.DataFrame) -> list[tuple[tuple, object]]:
     """(path, value) assignments that turn a drawn map into another metric/period
     (`level`: of the drawn children; None under a village, which draws none).
 
-    Only values: the geometry URL, locations of data[0] and the layout stay.
+    Only values: the geometry URL, locations of data[0], the names (data[2] of a region
+    map) and the layout stay.
     """
     codes = frame["code"].tolist()
     i = metric_trace_index(level)

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from data.calendar import format_week
+from figures.geo import LABEL_SIZE, MAP_WIDTH_PX, frame_bounds, geo_map_layout, label_trace
 from figures.theme import BAD_HIGH_SCALE, FONT_FAMILY, PRIMARY, SERIES, base_layout, empty_figure
 from i18n import t
 
@@ -22,12 +23,14 @@ class HoverPart:
     unit_key: str | None = None
 
 
-def attention_map(df: pd.DataFrame, *, geojson_url: str, center: dict, zoom: float,
-                  parts: Sequence[HoverPart], lang: str, height: int = 460) -> go.Figure:
-    """Choropleth of the attention index per child region; the hover lists its parts.
+def attention_map(df: pd.DataFrame, *, geojson_url: str, parts: Sequence[HoverPart], lang: str,
+                  height: int = 460, label_size: int = LABEL_SIZE) -> go.Figure:
+    """Choropleth of the attention index per child region (data[0]); the hover lists its
+    parts. data[1]: the regions' names at the frame's label points (figures/geo.py).
 
-    Geometry is a URL the browser fetches once and caches (DESIGN §4), so the figure
-    carries only codes and values. Colour: deeper red = more attention needed.
+    SVG on a `geo` subplot; geometry is a URL the browser fetches once and caches
+    (DESIGN §4), so the figure carries only codes and values. Colour: deeper red = more
+    attention needed.
     """
     if df.empty:
         return empty_figure(t("common.no_data", lang), height=height)
@@ -35,16 +38,16 @@ def attention_map(df: pd.DataFrame, *, geojson_url: str, center: dict, zoom: flo
     hover = [f"<b>%{{text}}</b><br>{t('index.attention', lang)}: %{{z:.0f}}"]
     hover += [f"{t(p.label_key, lang)}: %{{customdata[{i}]:{p.fmt}}}{t(p.unit_key, lang) if p.unit_key else ''}"
               for i, p in enumerate(parts)]
-    fig = go.Figure(go.Choroplethmap(
+    fig = go.Figure([go.Choropleth(
         geojson=geojson_url, featureidkey="id", locations=df["code"], z=df["attention_index"],
         text=df["name"], customdata=custom, hovertemplate="<br>".join(hover) + "<extra></extra>",
         zmin=0, zmax=100, colorscale=BAD_HIGH_SCALE, marker=dict(line=dict(width=0.8, color="#ffffff")),
         colorbar=dict(title=dict(text=t("index.attention_short", lang)), thickness=12, len=0.7,
                       tickvals=[0, 50, 100],
                       ticktext=[t("legend.calm", lang), "50", t("legend.hot", lang)]),
-    ))
-    fig.update_layout(map=dict(style="white-bg", center=center, zoom=zoom))
-    return base_layout(fig, height=height).update_layout(margin=dict(l=0, r=0, t=0, b=0))
+        name="attention"), label_trace(df, size=label_size, box_px=(MAP_WIDTH_PX, height))])
+    return base_layout(geo_map_layout(fig, frame_bounds(df)), height=height).update_layout(
+        margin=dict(l=0, r=0, t=0, b=0), showlegend=False)
 
 
 TREND_PANELS = (

@@ -8,24 +8,24 @@ from __future__ import annotations
 
 import copy
 
+from figures.geo import fit_label_trace
 from figures.theme import FONT_FAMILY
 
 TEXT = "#e8eef5"
 MUTED = "#9fb3c8"
 GRID = "rgba(232, 238, 245, 0.12)"
-# A MapLibre style with only a dark background: no tiles, glyphs or sprites to fetch.
-DARK_MAP_STYLE = {"version": 8, "name": "sunshine-dark", "sources": {},
-                  "layers": [{"id": "background", "type": "background",
-                              "paint": {"background-color": "#0f2a47"}}]}  # = the card (--sc-card)
+BORDER = "#0b1f36"  # region borders and the halo of the names: darker than the card
+LABEL_HALO = f"0 0 4px {BORDER}, 0 0 2px {BORDER}, 0 0 1px {BORDER}"
+LABEL_SCALE = 1.15  # region names a little larger than the screen's other chart text
 
 
-def dark(fig: dict, *, font_size: int = 18, map_scale: float = 1.0) -> dict:
+def dark(fig: dict, *, font_size: int = 18, map_box_px: tuple[float, float] | None = None) -> dict:
     """A copy of a plotly figure dict for the dark wall screen (autosized to its box).
 
-    `map_scale`: how many times larger the map's box is than the one its zoom was
-    fitted to (the zoom grows by log2 of it, so the map fills a 4K wall too).
+    A map (plotly `geo`, fitted to its regions) fills whatever box it gets, a 4K wall
+    too; its region names grow with `font_size`, light on a dark halo, and are fitted
+    again to their regions at that size on a plot area of `map_box_px`.
     """
-    import math
     fig = copy.deepcopy(fig)
     layout = fig.setdefault("layout", {})
     layout.pop("height", None)
@@ -47,14 +47,14 @@ def dark(fig: dict, *, font_size: int = 18, map_scale: float = 1.0) -> dict:
         layout["margin"] = margin
     for note in layout.get("annotations") or []:
         note["font"] = {**(note.get("font") or {}), "color": TEXT, "size": font_size}
-    if "map" in layout:
-        zoom = layout["map"].get("zoom")
-        layout["map"] = {**layout["map"], "style": DARK_MAP_STYLE}
-        if isinstance(zoom, (int, float)) and map_scale > 0:
-            layout["map"]["zoom"] = round(zoom + math.log2(map_scale), 2)
     for trace in fig.get("data") or []:
-        if trace.get("type") == "choroplethmap":
-            trace["marker"] = {**(trace.get("marker") or {}), "line": {"width": 1.2, "color": "#0b1f36"}}
+        if trace.get("type") == "scattergeo" and trace.get("name") == "labels":
+            size = round(font_size * LABEL_SCALE)
+            fitted = fit_label_trace(trace, layout.get("geo") or {}, size, map_box_px) if map_box_px else \
+                {**trace, "textfont": {**(trace.get("textfont") or {}), "size": size}}
+            trace.update(fitted, textfont={**fitted["textfont"], "color": TEXT, "shadow": LABEL_HALO})
+        if trace.get("type") == "choropleth":
+            trace["marker"] = {**(trace.get("marker") or {}), "line": {"width": 1.2, "color": BORDER}}
             bar = trace.get("colorbar") or {}
             bar.update(tickfont={"color": TEXT, "size": font_size - 2}, thickness=18)
             if isinstance(bar.get("title"), dict):

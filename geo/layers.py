@@ -4,6 +4,14 @@ Geometry goes to the browser once, as a cacheable URL (`/geo/<parent>/<level>.js
 not inside every figure (DESIGN.md §4). To meet the budgets (§7: county layer ≤ 300 KB,
 one county's townships ≤ 200 KB) the set is simplified with topojson so neighbours keep
 one shared border (per-polygon simplify opens gaps), and coordinates are rounded.
+
+The maps are drawn by plotly `geo` (d3-geo, SVG), which reads a polygon's outer ring
+clockwise (holes counter-clockwise), the opposite of RFC 7946: a counter-clockwise
+ring is the whole globe minus the region. So rings are rewound here, once, when the
+layer is built, and every reader (the /geo/ route, the image export) gets them so.
+Where each region's name is drawn (a point well inside it) and its bounding box (what
+a map is fitted to) are computed at the same time and kept beside the layer
+(`cached_places`).
 These functions do not check the user's scope: the route serving them must.
 """
 from __future__ import annotations
@@ -21,6 +29,8 @@ from typing import cast
 import geopandas as gpd
 import shapely
 import topojson
+from shapely.geometry import MultiPolygon, Polygon, mapping, shape
+from shapely.geometry.polygon import orient
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
@@ -31,15 +41,16 @@ from geo.boundaries import parse_geometry
 # A layer is drawn about 1,000-1,500 px wide; one pixel of its extent is detail enough.
 EXTENT_PIXELS = 1400
 PREQUANTIZE = 1e5  # topology grid: extent / 1e5, ~50 m on a province
-MERCATOR_TILE_PX = 512  # maplibre (go.Choroplethmap): the world is 512 px at zoom 0
-MAX_ZOOM = 16.0
+# What a cached layer file holds; a new format gets new cache files and new URLs (a
+# browser keeps a layer for a day). 2: rings wound clockwise for d3, places beside.
+LAYER_FORMAT = "2"
 _VERSION_RE = re.compile(r"[^A-Za-z0-9._-]")
 
 
 def layer_url(parent_code: str, child_level: str, version: str) -> str:
     """The URL of a layer, with the data version in the query: the browser caches the
     layer for a day, and a new load or boundary import gives a new URL (never stale)."""
-    tag = hashlib.sha1(version.encode(), usedforsecurity=False).hexdigest()[:12]
+    tag = hashlib.sha1(f"{LAYER_FORMAT}|{version}".encode(), usedforsecurity=False).hexdigest()[:12]
     return f"/geo/{parent_code}/{child_level}.json?v={tag}"
 
 
@@ -47,7 +58,8 @@ def build_layer(conn: Connection, parent_code: str, child_level: str,
                 tolerance: float | None = None) -> dict:
     """GeoJSON FeatureCollection of `parent_code`'s children at `child_level`.
 
-    Each feature: top-level "id" = 12-digit code, properties {code, name, source}.
+    Each feature: top-level "id" = 12-digit code, properties {code, name, source};
+    outer rings clockwise, holes counter-clockwise (d3-geo's winding, see above).
     `tolerance` (degrees) defaults to the layer's extent / EXTENT_PIXELS, so a
     province's counties and a county's townships look equally detailed on screen.
     """
@@ -66,9 +78,59 @@ def build_layer(conn: Connection, parent_code: str, child_level: str,
             "type": "Feature",
             "id": props["code"],
             "properties": {"code": props["code"], "name": props["name"], "source": props["source"]},
-            "geometry": feature["geometry"],
+            "geometry": clockwise(feature["geometry"]),
         })
     return {"type": "FeatureCollection", "features": features}
+
+
+def clockwise(geometry: dict | None) -> dict | None:
+    """A GeoJSON (multi)polygon with clockwise outer rings and counter-clockwise holes,
+    as d3-geo (plotly `geo`) reads them; other geometries unchanged."""
+    if not geometry:
+        return geometry
+    geom = shape(geometry)
+    if isinstance(geom, Polygon):
+        geom = orient(geom, sign=-1.0)
+    elif isinstance(geom, MultiPolygon):
+        geom = MultiPolygon([orient(part, sign=-1.0) for part in geom.geoms])
+    else:
+        return geometry
+    return cast(dict, mapping(geom))
+
+
+# label lon, lat, room (diameter of the largest circle inside, in degrees of latitude);
+# min lon, min lat, max lon, max lat
+Place = tuple[float, float, float, float, float, float, float]
+
+
+def places(layer: dict) -> dict[str, Place]:
+    """code -> (label lon, label lat, room, min lon, min lat, max lon, max lat) per feature.
+
+    The label point is where the region's name is drawn: the centre of the largest circle
+    inside it (its "pole of inaccessibility", in its largest part), so the name sits in
+    the middle of a C- or L-shaped region, not outside it as a centroid may; `room` is
+    that circle's diameter, what decides whether and how large the name fits. Measured
+    with longitudes shrunk by cos(latitude), so both hold on the Mercator map.
+    The bounding box is what a map of some of the features is fitted to.
+    """
+    features = [f for f in layer.get("features", []) if f.get("geometry")]
+    if not features:
+        return {}
+    geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in features])
+    _, miny, _, maxy = shapely.total_bounds(geoms)
+    shrink = max(math.cos(math.radians((miny + maxy) / 2)), 0.1)
+    scaled = shapely.transform(geoms, lambda xy: xy * [shrink, 1.0])
+    out: dict[str, Place] = {}
+    for feature, geom, box in zip(features, scaled, shapely.bounds(geoms)):
+        try:
+            radius = shapely.maximum_inscribed_circle(shapely.make_valid(geom))
+            point, room = shapely.get_point(radius, 0), 2 * radius.length
+        except shapely.errors.GEOSException:  # an odd ring left by simplification
+            point, room = geom.representative_point(), math.sqrt(geom.area) / 2
+        x0, y0, x1, y1 = (round(float(v), 5) for v in box)
+        out[str(feature["id"])] = (round(point.x / shrink, 5), round(point.y, 5), round(room, 5),
+                                   x0, y0, x1, y1)
+    return out
 
 
 def _read_children(conn: Connection, parent_code: str, child_level: str) -> gpd.GeoDataFrame:
@@ -110,7 +172,10 @@ def _decimals_for(tolerance: float) -> int:
 def layer_bytes(conn: Connection, parent_code: str, child_level: str,
                 tolerance: float | None = None) -> bytes:
     """The layer as compact UTF-8 JSON, ready to send with Content-Type application/json."""
-    layer = build_layer(conn, parent_code, child_level, tolerance)
+    return _dumps(build_layer(conn, parent_code, child_level, tolerance))
+
+
+def _dumps(layer: dict) -> bytes:
     return json.dumps(layer, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
@@ -118,7 +183,7 @@ def keep_features(body: bytes, keep: Callable[[str], bool]) -> bytes:
     """A layer (layer_bytes) with only the features whose code `keep` accepts."""
     layer = json.loads(body)
     layer["features"] = [f for f in layer["features"] if keep(str(f.get("id", "")))]
-    return json.dumps(layer, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _dumps(layer)
 
 
 def layer_sources(conn: Connection, parent_code: str, child_level: str) -> set[str]:
@@ -135,16 +200,22 @@ def layer_sources(conn: Connection, parent_code: str, child_level: str) -> set[s
 
 
 def cached_layer_path(cache_dir: Path, parent_code: str, child_level: str, version: str) -> Path:
-    """Where the layer of this data version is cached (inputs are validated, so a
-    URL cannot point outside cache_dir)."""
+    """Where the layer of this data version (and LAYER_FORMAT) is cached (inputs are
+    validated, so a URL cannot point outside cache_dir)."""
     _check_levels(parent_code, child_level)
     safe_version = _VERSION_RE.sub("_", version) or "0"
-    return Path(cache_dir) / "geo" / safe_version / f"{normalize_code(parent_code)}-{child_level}.json"
+    folder = Path(cache_dir) / "geo" / f"f{LAYER_FORMAT}-{safe_version}"
+    return folder / f"{normalize_code(parent_code)}-{child_level}.json"
+
+
+def _places_path(layer_path: Path) -> Path:
+    return layer_path.with_name(f"{layer_path.stem}.places.json")
 
 
 def cached_layer_bytes(conn: Connection, parent_code: str, child_level: str,
                        cache_dir: Path, version: str) -> bytes:
-    """layer_bytes, computed once per (parent, level, data version) and kept on disk.
+    """layer_bytes, computed once per (parent, level, data version) and kept on disk,
+    with its `places` beside it.
 
     The file is written to a temporary name and renamed, so concurrent workers never
     read half a file. A new `version` (e.g. after an import) starts a new folder.
@@ -152,9 +223,24 @@ def cached_layer_bytes(conn: Connection, parent_code: str, child_level: str,
     path = cached_layer_path(cache_dir, parent_code, child_level, version)
     if path.exists():
         return path.read_bytes()
-    data = layer_bytes(conn, parent_code, child_level)
+    layer = build_layer(conn, parent_code, child_level)
+    data = _dumps(layer)
+    # places first: a layer on disk always has its places beside it
+    _write_atomically(_places_path(path), json.dumps(places(layer)).encode())
     _write_atomically(path, data)
     return data
+
+
+def cached_places(conn: Connection, parent_code: str, child_level: str,
+                  cache_dir: Path, version: str) -> dict[str, Place]:
+    """`places` of the layer, kept beside it on disk (a figure reads a few kilobytes
+    instead of parsing and measuring the whole layer again)."""
+    path = _places_path(cached_layer_path(cache_dir, parent_code, child_level, version))
+    if not path.exists():
+        layer = json.loads(cached_layer_bytes(conn, parent_code, child_level, cache_dir, version))
+        if not path.exists():  # the layer was there, its places removed: measure again
+            _write_atomically(path, json.dumps(places(layer)).encode())
+    return {code: cast(Place, tuple(place)) for code, place in json.loads(path.read_text()).items()}
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -167,69 +253,6 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def cached_layer_view(conn: Connection, parent_code: str, child_level: str, cache_dir: Path,
-                      version: str, size_px: tuple[int, int], only: str | None = None) -> tuple[dict, float]:
-    """(center, zoom) fitting the layer (or its feature `only`) in a map of `size_px`.
-
-    Kept on disk next to the layer (same data version): reading and measuring a
-    province's county layer costs ~50 ms, which every map callback would pay again.
-    """
-    path = cached_layer_path(cache_dir, parent_code, child_level, version)
-    view_file = path.with_name(f"{path.stem}.view-{only or 'all'}-{size_px[0]}x{size_px[1]}.json")
-    if view_file.exists():
-        center, zoom = json.loads(view_file.read_text())
-        return center, zoom
-    layer = json.loads(cached_layer_bytes(conn, parent_code, child_level, cache_dir, version))
-    if only:
-        layer = {"type": "FeatureCollection", "features": [f for f in layer["features"] if f.get("id") == only]}
-    center, zoom = view_for(layer, *size_px) if layer["features"] else ({"lat": 0, "lon": 0}, 1.0)
-    _write_atomically(view_file, json.dumps([center, zoom]).encode())
-    return center, zoom
-
-
 def layer_etag(data: bytes) -> str:
     """A strong HTTP ETag (quoted) for layer bytes."""
     return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
-
-
-def view_for(geojson_or_bounds, width_px: int = 800, height_px: int = 600,
-             padding: float = 0.05) -> tuple[dict, float]:
-    """(center {lat, lon}, zoom) that fits a layer in a go.Choroplethmap of that size.
-
-    Web-mercator math (no tiles are used): the world is MERCATOR_TILE_PX wide at zoom 0
-    and doubles per zoom step; `padding` is the share of each side left empty.
-    Accepts a FeatureCollection / Feature / geometry dict or (minx, miny, maxx, maxy).
-    """
-    minx, miny, maxx, maxy = _bounds_of(geojson_or_bounds)
-    y_top, y_bottom = _mercator_y(maxy), _mercator_y(miny)
-    center_lat = math.degrees(math.atan(math.sinh((y_top + y_bottom) / 2)))
-    center = {"lat": center_lat, "lon": (minx + maxx) / 2}
-    usable = 1 - 2 * padding
-    span_x = max((maxx - minx) / 360.0, 1e-9)  # share of the world's width
-    span_y = max((y_top - y_bottom) / (2 * math.pi), 1e-9)
-    zoom_x = math.log2(width_px * usable / (MERCATOR_TILE_PX * span_x))
-    zoom_y = math.log2(height_px * usable / (MERCATOR_TILE_PX * span_y))
-    return center, round(max(0.0, min(zoom_x, zoom_y, MAX_ZOOM)), 2)
-
-
-def _mercator_y(lat: float) -> float:
-    lat = max(min(lat, 85.05113), -85.05113)
-    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-
-def _bounds_of(value) -> tuple[float, float, float, float]:
-    """Bounds of a GeoJSON dict or a 4-number sequence."""
-    if not isinstance(value, dict):
-        minx, miny, maxx, maxy = (float(v) for v in value)  # numpy bounds too
-        return minx, miny, maxx, maxy
-    if value.get("type") == "FeatureCollection":
-        geoms = [f["geometry"] for f in value["features"] if f.get("geometry")]
-    elif value.get("type") == "Feature":
-        geoms = [value["geometry"]]
-    else:
-        geoms = [value]
-    if not geoms:
-        raise ValueError("空图层 / empty layer")
-    collection = shapely.from_geojson([json.dumps(g) for g in geoms])
-    minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(collection))
-    return minx, miny, maxx, maxy

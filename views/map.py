@@ -36,13 +36,14 @@ from data.queries.map import (
     rank_among,
     totals_of_children,
 )
+from figures.geo import place_bounds
 from figures.map import metric_values, patch_ops, region_map, village_map
 from figures.theme import with_export_meta
-from geo.layers import layer_url
+from geo.layers import cached_places, layer_url
 from i18n import t
 from i18n.numbers import format_value
+from views.geometry import with_places
 
-MAP_SIZE_PX = (900, 520)
 VIEW_KEYS = ("region", "week", "lang", "metric", "period")
 PANEL_KPIS = ("complaints_received", "complaints_per_10k", "on_time_completion_rate",
               "satisfaction_rate", "repeat_complaint_rate", "new_clues",
@@ -151,17 +152,10 @@ def geometry_of(view: dict) -> tuple[str, str]:
     return region, child
 
 
-def layer_view(conn, parent: str, level: str, cache_dir: Path, version: str,
-               only: str | None = None) -> tuple[dict, float]:
-    """Center and zoom fitting the layer (or one feature of it) in the map page's map."""
-    from geo.layers import cached_layer_view
-    return cached_layer_view(conn, parent, level, cache_dir, version, MAP_SIZE_PX, only)
-
-
 def map_figure(engine, scope, view: dict, *, cache_dir: Path, version: str,
                frame: pd.DataFrame | None = None):
-    """The whole map figure of the view (geometry by URL, values inline); `frame` is
-    `children_frame(view)` when the caller has it already."""
+    """The whole map figure of the view (geometry by URL, values and names inline);
+    `frame` is `children_frame(view)` when the caller has it already."""
     from figures.theme import empty_figure
     lang = view.get("lang", "zh-CN")
     if not view.get("region") or child_level_of(view["region"]) is None:
@@ -172,15 +166,15 @@ def map_figure(engine, scope, view: dict, *, cache_dir: Path, version: str,
     parent, level = geometry_of(view)
     url = layer_url(parent, level, version)
     with engine.connect() as conn:
-        if child_level_of(view["region"]) == "village":
-            center, zoom = layer_view(conn, parent, level, cache_dir, version, only=view["region"])
-            fig = village_map(frame.dropna(subset=["lon", "lat"]), view["metric"],
-                              township_code=view["region"], geojson_url=url, center=center,
-                              zoom=zoom, lang=lang, context=map_context(view, frame))
-        else:
-            center, zoom = layer_view(conn, parent, level, cache_dir, version)
-            fig = region_map(frame, view["metric"], geojson_url=url, center=center, zoom=zoom,
-                             lang=lang, context=map_context(view, frame))
+        places = cached_places(conn, parent, level, cache_dir, version)
+    context = map_context(view, frame)
+    if child_level_of(view["region"]) == "village":
+        town = places.get(view["region"])
+        fig = village_map(frame.dropna(subset=["lon", "lat"]), view["metric"], township_code=view["region"],
+                          geojson_url=url, lang=lang, bounds=place_bounds(town) if town else None,
+                          context=context)
+    else:
+        fig = region_map(with_places(frame, places), view["metric"], geojson_url=url, lang=lang, context=context)
     return with_export_meta(fig, **export_stamp(view))
 
 

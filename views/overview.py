@@ -15,8 +15,9 @@ from data.queries.clues import deadline_counts
 from data.rules.library import active_library
 from figures.overview import HoverPart, attention_map
 from figures.theme import with_export_meta
-from geo.layers import layer_url
+from geo.layers import cached_places, layer_url
 from i18n import t
+from views.geometry import with_places
 
 MAP_HOVER = (
     HoverPart("complaints_per_10k", "kpi.complaints_per_10k", ",.1f"),
@@ -27,7 +28,6 @@ MAP_HOVER = (
     HoverPart("disbursement_rate_ytd", "kpi.disbursement_rate_ytd", ".1%"),
     HoverPart("disclosure_on_time_rate", "kpi.disclosure_on_time_rate", ".1%"),
 )
-MAP_SIZE_PX = (760, 460)
 
 
 def resolve_defaults(engine, scope, state: dict) -> dict:
@@ -93,27 +93,22 @@ def map_parent_level(region: str) -> tuple[str, str]:
     return region, ("county" if level in ("province", "city") else CHILD_LEVEL[level])
 
 
-def layer_view(conn, parent: str, level: str, cache_dir: Path, version: str) -> tuple[dict, float]:
-    """Center and zoom fitting the layer in the overview's map (kept next to the layer)."""
-    from geo.layers import cached_layer_view
-    return cached_layer_view(conn, parent, level, cache_dir, version, MAP_SIZE_PX)
-
-
 def attention_figure(engine, scope, resolved: dict, *, cache_dir: Path, version: str):
-    """The attention-index choropleth of the region's children (geometry by URL)."""
+    """The attention-index choropleth of the region's children (geometry by URL, their
+    names at the layer's label points, fitted to their boxes)."""
     import pandas as pd
     lang = resolved.get("lang", "zh-CN")
     region = resolved.get("region")
     if not region:
-        return attention_map(pd.DataFrame(), geojson_url="", center={}, zoom=0, parts=MAP_HOVER, lang=lang)
+        return attention_map(pd.DataFrame(), geojson_url="", parts=MAP_HOVER, lang=lang)
     parent, level = map_parent_level(region)
     with engine.connect() as conn:
         metrics = queries.fetch_child_metrics(conn, scope, region_code=parent,
                                               week_key=parse_week(resolved["week"]), child_level=level,
                                               measures=queries.ATTENTION_MEASURES)  # what MAP_HOVER shows
-        center, zoom = layer_view(conn, parent, level, cache_dir, version)
-    fig = attention_map(metrics, geojson_url=layer_url(parent, level, version), center=center,
-                        zoom=zoom, parts=MAP_HOVER, lang=lang)
+        places = cached_places(conn, parent, level, cache_dir, version)
+    fig = attention_map(with_places(metrics, places), geojson_url=layer_url(parent, level, version),
+                        parts=MAP_HOVER, lang=lang)
     return with_export_meta(fig, **export_stamp(resolved, "overview.map.title"))
 
 

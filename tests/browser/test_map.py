@@ -1,7 +1,8 @@
 """The hotspot map and region profile in headless chromium on the county demo (永兴县).
 
-Clicks on the map are sent as plotly_click events on the graph (what maplibre emits
-for a click on a feature), so the tests do not depend on screen coordinates.
+Most clicks on the map are sent as plotly_click events on the graph (what plotly emits
+for a click on a region), so those tests do not depend on screen coordinates; one clicks
+a drawn name with the mouse, as a person does.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.browser
 COUNTY = "431023000000"
 GRAPH = '[data-chart="map-main"] .js-plotly-plot'
 GRID_ID = '{"key":"map-records","type":"records-grid"}'
+VILLAGES_DRAWN = "g.data.length === 3 && g.data[1].name === 'villages'"
 
 
 def ready(cond: str) -> str:
@@ -57,20 +59,20 @@ def crumbs(page) -> list[str]:
 def test_county_shows_townships_and_a_click_drills_to_villages(page, app_url):
     open_map(page, app_url)
     first = traces(page)
-    assert first[0]["type"] == "choroplethmap" and first[0]["n"] > 10  # the county's townships
+    assert first[0]["type"] == "choropleth" and first[0]["n"] > 10  # the county's townships
     assert len(crumbs(page)) == 1 and "永兴县" in crumbs(page)[0]
     town = sorted(first[0]["locations"])[3]
     click_region(page, location=town)
     expect(page).to_have_url(re.compile(f"region={town}"))
-    page.wait_for_function(ready("g.data.length === 3"), timeout=30_000)
+    page.wait_for_function(ready(VILLAGES_DRAWN), timeout=30_000)
     villages = traces(page)
-    assert [v["type"] for v in villages] == ["choroplethmap", "scattermap", "scattermap"]
+    assert [v["type"] for v in villages] == ["choropleth", "scattergeo", "scattergeo"]
     assert villages[0]["locations"] == [town] and villages[1]["n"] + villages[2]["n"] >= 5
     expect(page.locator("#map-crumbs li")).to_have_count(2)
     # breadcrumb back up to the county
     page.locator("#map-crumbs li a").first.click()
-    page.wait_for_function(ready("g.data.length === 2 && g.data[0].locations && "
-                                 "g.data[0].locations.length > 10"), timeout=30_000)
+    page.wait_for_function(ready("g.data[0].name === 'metric' && g.data[0].locations.length > 10"),
+                           timeout=30_000)
     expect(page).to_have_url(re.compile("region=431023(&|$)"))
 
 
@@ -88,7 +90,7 @@ def test_city_click_on_a_county_shows_its_townships_and_the_breadcrumb(page, cit
     sign_in(page, city_app_url, ROLE_ACCOUNTS["commission"][0], PASSWORD)  # another server, another session
     open_map(page, city_app_url)
     first = traces(page)
-    assert first[0]["type"] == "choroplethmap"
+    assert first[0]["type"] == "choropleth"
     counties = sorted(first[0]["locations"])
     assert len(counties) == 11 and all(c.startswith("4310") and c.endswith("000000") for c in counties)
     assert len(crumbs(page)) == 1 and "郴州市" in crumbs(page)[0]
@@ -99,7 +101,7 @@ def test_city_click_on_a_county_shows_its_townships_and_the_breadcrumb(page, cit
                                  "g.data[0].locations.every(c => c.startsWith('431023') && "
                                  "c !== '431023000000')"), timeout=30_000)
     towns = traces(page)[0]
-    assert towns["type"] == "choroplethmap" and all(c[6:9] != "000" for c in towns["locations"])
+    assert towns["type"] == "choropleth" and all(c[6:9] != "000" for c in towns["locations"])
     expect(page.locator("#map-crumbs li")).to_have_count(2)
     assert "郴州市" in crumbs(page)[0] and "永兴县" in crumbs(page)[1]
     # the first crumb leads back to the city's counties
@@ -110,9 +112,57 @@ def test_city_click_on_a_county_shows_its_townships_and_the_breadcrumb(page, cit
     assert CITY[:4] in page.url or "region=" not in page.url
 
 
+# the names drawn (SVG text on the map, with a size) and the names the figure holds
+NAMES_JS = f"""() => Array.from(document.querySelectorAll('{GRAPH} .geolayer text'))
+    .filter(el => el.getBoundingClientRect().width > 0).map(el => el.textContent)"""
+LABELS_JS = f"""() => Array.from(document.querySelector('{GRAPH}').data)
+    .filter(d => d.name === 'labels').map(d => Array.from(d.text))[0]"""
+# the drawn regions' extent as a share of the plot area's width and height
+FILL_JS = f"""() => {{ const g = document.querySelector('{GRAPH}'), size = g._fullLayout._size;
+    const boxes = Array.from(g.querySelectorAll('path.choroplethlocation')).map(p => p.getBoundingClientRect());
+    const w = Math.max(...boxes.map(b => b.right)) - Math.min(...boxes.map(b => b.left));
+    const h = Math.max(...boxes.map(b => b.bottom)) - Math.min(...boxes.map(b => b.top));
+    return {{w: w / size.w, h: h / size.h}}; }}"""
+
+
+def test_city_map_is_svg_with_every_county_named_and_a_click_on_a_name_drills(page, city_app_url):
+    """The map is SVG (plotly geo): a path per county, the counties' names as text in the
+    DOM, no WebGL canvas; nothing is fetched off the machine (the page fixture fails the
+    test on any request leaving 127.0.0.1), the empty base map comes from the app."""
+    from tests.support.session import PASSWORD, ROLE_ACCOUNTS
+    from tools.signin import sign_in
+    sign_in(page, city_app_url, ROLE_ACCOUNTS["commission"][0], PASSWORD)
+    topojson = []
+    page.on("request", lambda req: topojson.append(req.url) if "/geo/topojson/" in req.url else None)
+    open_map(page, city_app_url)
+    page.wait_for_function(f"() => document.querySelectorAll('{GRAPH} path.choroplethlocation').length >= 11",
+                           timeout=30_000)
+    counties = page.evaluate(LABELS_JS)
+    assert len(counties) == 11 and "永兴县" in counties
+    drawn = page.evaluate(NAMES_JS)
+    assert sorted(drawn) == sorted(counties)
+    assert page.locator(f"{GRAPH} canvas").count() == 0
+    assert page.locator(f"{GRAPH} .maplibregl-map, {GRAPH} .mapboxgl-map").count() == 0
+    assert topojson and all(url.startswith(city_app_url) for url in topojson)
+    # the counties fill the plot area in one direction, as the MapLibre map did
+    fill = page.evaluate(FILL_JS)
+    assert max(fill["w"], fill["h"]) > 0.85, fill
+    # a person clicks on the county's name: the click reaches the county beneath it
+    label = page.locator(f"{GRAPH} .geolayer text", has_text="永兴县")
+    box = label.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page).to_have_url(re.compile("region=431023(&|$)"), timeout=30_000)
+    page.wait_for_function(ready("g.data[0].locations.every(c => c.startsWith('431023'))"), timeout=30_000)
+    townships = page.evaluate(LABELS_JS)
+    page.wait_for_function(f"n => ({NAMES_JS})().length === n", arg=len(townships), timeout=30_000)
+    assert sorted(page.evaluate(NAMES_JS)) == sorted(townships) and len(townships) >= 3
+    fill = page.evaluate(FILL_JS)  # a wide county fills the width (fitbounds alone: half)
+    assert max(fill["w"], fill["h"]) > 0.85, fill
+
+
 def test_a_village_click_opens_its_profile(page, app_url):
     open_map(page, app_url, "?region=431023113000&week=2026-W46&period=4w")
-    page.wait_for_function(ready("g.data.length === 3"), timeout=30_000)
+    page.wait_for_function(ready(VILLAGES_DRAWN), timeout=30_000)
     curve = 1 if traces(page)[1]["customdata"] else 2
     village = traces(page)[curve]["customdata"][0]
     click_region(page, customdata=village, curve=curve, index=0)

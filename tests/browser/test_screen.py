@@ -109,3 +109,19 @@ def test_screen_keeps_region_week_and_language_from_the_url(page, app_url):
     expect(page.locator(".sun-screen-updated")).to_contain_text("Updated")
     label = page.locator('.sun-screen [data-key="complaints_received"] .sun-kpi-label')
     expect(label).to_contain_text(t("kpi.complaints_received", "en"))
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (3840, 2160)])
+def test_screen_map_is_svg_and_names_every_unit_in_wall_sized_type(page, app_url, size):
+    """No hover on a wall: every unit's name is drawn on the map (SVG text, no WebGL
+    canvas), about 1.1 % of the screen's width high, larger on a 4K wall."""
+    open_screen(page, app_url, size=size)
+    graph = '[data-chart="screen-map"] .js-plotly-plot'
+    page.wait_for_function(f"() => document.querySelectorAll('{graph} .geolayer text').length > 0", timeout=30_000)
+    drawn = page.evaluate(f"""() => Array.from(document.querySelectorAll('{graph} .geolayer text')).map(el => ({{
+        text: el.textContent, size: parseFloat(getComputedStyle(el).fontSize),
+        shown: el.getBoundingClientRect().width > 0}}))""")
+    names = page.evaluate(f"() => document.querySelector('{graph}').data[0].text")
+    assert sorted(d["text"] for d in drawn if d["shown"]) == sorted(names) and len(names) > 10
+    assert min(d["size"] for d in drawn) >= 0.01 * size[0]
+    assert page.locator(f"{graph} canvas").count() == 0

@@ -3,6 +3,7 @@ tests/data/queries/test_map.py)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -35,13 +36,13 @@ def test_drill_county_to_township_to_village_profile(server):
     with signed_in(server):
         view = _resolve(metric="overdue_rate", period="4w")[0]
         fig, _drawn = cm.render_map(view, None)
-        assert fig["data"][0]["type"] == "choroplethmap" and fig["data"][0]["geojson"].startswith("/geo/")
+        assert fig["data"][0]["type"] == "choropleth" and fig["data"][0]["geojson"].startswith("/geo/")
         town = fig["data"][0]["locations"][0]
         href = cm.drill({"points": [{"location": town}]}, view)
         assert href.startswith("/map?") and f"region={town}" in href and "metric=overdue_rate" in href
         tview = _resolve(region=town, metric="overdue_rate", period="4w")[0]
         tfig, _ = cm.render_map(tview, None)
-        assert [d["type"] for d in tfig["data"]] == ["choroplethmap", "scattermap", "scattermap"]
+        assert [d["type"] for d in tfig["data"]] == ["choropleth", "scattergeo", "scattergeo"]
         assert tfig["data"][0]["locations"] == [town]
         points = tfig["data"][1]["customdata"] + tfig["data"][2]["customdata"]
         assert len(points) == len(_children(server.extensions["sunshine_engine"], region=town))
@@ -73,6 +74,11 @@ def test_metric_change_patches_values_only(server):
     z = ops[("data", 0, "z")]
     # satisfaction is judged: regions are drawn at their verdict's band, good (green) first
     assert len(z) == len(fig["data"][0]["z"]) and ops[("data", 0, "colorscale")][0][1] == "#1a9850"
+    # the traces patched are the choropleths the figure has there; the names (data[2]) stay
+    assert {path[1] for path in ops if path[0] == "data"} == {0, 1}
+    assert [fig["data"][i]["name"] for i in (0, 1, 2)] == ["metric", "nodata", "labels"]
+    missing = ops[("data", 1, "locations")]
+    assert len(missing) + sum(v is not None for v in z) == len(fig["data"][0]["locations"])
 
 
 def test_panel_ranks_and_reasons(server, demo_engine):
@@ -171,13 +177,60 @@ def test_worst_reasons_are_joined_with_the_catalog_separator(server, lang):
         assert not any("；" in n for n in notes)
 
 
-def test_the_village_map_draws_no_map_text(server):
-    """Map text needs glyphs from a font server on the internet; names go in the hover."""
+WEBGL_TRACES = {"choroplethmap", "scattermap", "densitymap",
+                "choroplethmapbox", "scattermapbox", "densitymapbox", "scattergl"}
+
+
+def test_every_map_level_is_drawn_as_svg_with_the_children_named(server, demo_engine):
+    """No MapLibre/WebGL trace at any level; the names trace holds every child's name,
+    each at a point inside its region's outline as served."""
+    import shapely
+    from shapely.geometry import Point, shape
+
     from callbacks import map as cm
+    from runtime import data_version, get_settings
+    from views.geometry import scoped_layer
+    with signed_in(server):
+        county = _resolve(period="4w")[0]
+        fig, _ = cm.render_map(county, None)
+        town = fig["data"][0]["locations"][0]
+        tfig, _ = cm.render_map(_resolve(region=town, period="4w")[0], None)
+        layer = json.loads(scoped_layer(demo_engine, SCOPE, DEMO_COUNTY, "township",
+                                        cache_dir=Path(get_settings().cache_dir), version=data_version()))
+    for figure, shown in ((fig, list(layer["features"])),
+                          (tfig, [f for f in layer["features"] if f["id"] == town])):
+        assert not {d["type"] for d in figure["data"]} & WEBGL_TRACES
+        geo = figure["layout"]["geo"]
+        assert "map" not in figure["layout"] and geo["visible"] is False and geo["fitbounds"] == "locations"
+        x0, y0, x1, y1 = shapely.total_bounds([shape(f["geometry"]) for f in shown])  # fitted to them
+        assert geo["lonaxis"]["range"][0] < x0 < x1 < geo["lonaxis"]["range"][1]
+        assert geo["lataxis"]["range"][0] < y0 < y1 < geo["lataxis"]["range"][1]
+        assert geo["lonaxis"]["range"][1] - geo["lonaxis"]["range"][0] < 1.1 * (x1 - x0)
+    labels = fig["data"][2]
+    assert (labels["type"], labels["mode"], labels["hoverinfo"]) == ("scattergeo", "text", "skip")
+    towns = _children(demo_engine, period="4w")
+    assert sorted(labels["text"]) == sorted(towns["name"]) and len(labels["text"]) > 10
+    outlines = {f["id"]: shape(f["geometry"]) for f in layer["features"]}
+    by_name = dict(zip(towns["name"], towns["code"]))
+    for name, lon, lat in zip(labels["text"], labels["lon"], labels["lat"]):
+        assert outlines[by_name[name]].contains(Point(lon, lat)), name
+
+
+def test_village_names_are_drawn_when_few_and_always_in_the_hover(server):
+    """A township's villages (the demo's: ~15) are named beside their points; a township
+    with more than VILLAGE_NAMES_MAX would show them in the hover only."""
+    from callbacks import map as cm
+    from figures.map import VILLAGE_NAMES_MAX, village_map
     with signed_in(server):
         view = _resolve(metric="overdue_rate", period="4w")[0]
         town = cm.render_map(view, None)[0]["data"][0]["locations"][0]
         fig, _ = cm.render_map(_resolve(region=town, metric="overdue_rate", period="4w")[0], None)
-    points = [d for d in fig["data"] if d["type"] == "scattermap"]
-    assert points and all("text" not in d.get("mode", "") for d in points)
+    points = [d for d in fig["data"] if d["type"] == "scattergeo"]
+    assert points and all(d["mode"] == "markers+text" for d in points)
+    assert sum(len(d["text"]) for d in points) <= VILLAGE_NAMES_MAX
     assert all("%{text}" in d["hovertemplate"] and len(d["text"]) == len(d["lon"]) for d in points)
+    many = pd.DataFrame({"code": [f"4310231130{i:02d}" for i in range(VILLAGE_NAMES_MAX + 1)],
+                         "name": [f"村{i}" for i in range(VILLAGE_NAMES_MAX + 1)],
+                         "lon": 113.1, "lat": 26.1, "overdue_rate": 0.1})
+    crowded = village_map(many, "overdue_rate", township_code=town, geojson_url="/geo/x.json", lang="zh-CN")
+    assert [d.mode for d in crowded.data[1:]] == ["markers", "markers"]

@@ -32,7 +32,7 @@ def test_render_functions_return_data_for_the_week(server):
         trend = overview.render_trend(resolved)
         hot = overview.render_hot(resolved)
     assert "sun-kpi" in json.dumps(tiles, default=lambda o: o.to_plotly_json())
-    assert figure["data"][0]["type"] == "choroplethmap" and len(figure["data"][0]["locations"]) > 10
+    assert figure["data"][0]["type"] == "choropleth" and len(figure["data"][0]["locations"]) > 10
     assert figure["layout"]["meta"]["export"]["period"] == "2026-W46"
     assert note  # townships of the demo are synthetic, and the map says so
     assert len(trend["data"]) >= 1
@@ -57,3 +57,26 @@ def test_week_picker_change_becomes_the_url(server):
         assert overview.pickers_to_url(DEMO_COUNTY, "2026-W46", resolved, "?lang=en") is no_update
         href = overview.pickers_to_url(DEMO_COUNTY, "2026-W45", resolved, "?lang=en")
     assert "week=2026-W45" in href and "lang=en" in href and str(DEMO_WEEK - 1)[:4] in href
+
+
+def test_overview_and_screen_maps_are_svg_and_name_every_unit(server):
+    """The attention map (the overview's, restyled for the big screen) has no WebGL trace
+    and names every unit it colours; the screen's names grow with the wall and read light
+    on a dark halo."""
+    from callbacks import overview, screen
+    from figures.geo import LABEL_SIZE
+    from figures.screen import TEXT
+    with signed_in(server):
+        resolved = _resolved()[-1]
+        figure, _ = overview.render_map(resolved)
+        wall = {**resolved, "viewport": {"w": 3840, "h": 2160}}
+        big = screen.render_map(wall)
+    webgl = {"choroplethmap", "scattermap", "densitymap", "scattermapbox", "choroplethmapbox"}
+    for fig in (figure, big):
+        assert [d["type"] for d in fig["data"]] == ["choropleth", "scattergeo"]
+        assert not {d["type"] for d in fig["data"]} & webgl and "map" not in fig["layout"]
+        names, regions = fig["data"][1], fig["data"][0]
+        assert names["mode"] == "text" and sorted(names["text"]) == sorted(regions["text"])
+    assert set(figure["data"][1]["textfont"]["size"]) == {LABEL_SIZE}  # every township's name fits
+    assert max(big["data"][1]["textfont"]["size"]) >= 3 * LABEL_SIZE  # 4K wall: 41 px
+    assert big["data"][1]["textfont"]["color"] == TEXT

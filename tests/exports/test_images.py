@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 import io
-import itertools
 
 import pytest
 
@@ -111,16 +110,24 @@ def test_not_loaded_figure_and_filename_safety(server):
     assert export_filename({"layout": {}}, "pdf") == "chart.pdf"
 
 
-def test_vector_map_only_for_pure_choropleths():
-    from exports.images import as_vector_map
-    square = {"type": "FeatureCollection", "features": [{"type": "Feature", "id": "1", "geometry": {
-        "type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}}]}  # counter-clockwise
-    fig = {"data": [{"type": "choroplethmap", "geojson": square, "locations": ["1"], "z": [1]}],
-           "layout": {"map": {"center": {"lat": 0.5, "lon": 0.5}, "zoom": 6}}}
-    vector = as_vector_map(fig)
-    assert vector["data"][0]["type"] == "choropleth" and vector["layout"]["geo"]["fitbounds"] == "locations"
-    ring = vector["data"][0]["geojson"]["features"][0]["geometry"]["coordinates"][0]
-    area2 = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring))
-    assert area2 < 0  # rewound clockwise, as d3-geo wants
-    with_points = {"data": fig["data"] + [{"type": "scattermap", "lat": [0.5], "lon": [0.5]}], "layout": fig["layout"]}
-    assert as_vector_map(with_points) is with_points  # left to MapLibre
+def test_map_svg_is_vector_with_every_name_and_rings_wound_for_d3(server, overview_figures):
+    """The exported map is the page's own SVG map: a path per region, the names as text,
+    no raster (a WebGL canvas would be an <image>); the geometry it inlines is wound
+    clockwise, as d3 draws it (a counter-clockwise ring would fill the whole globe)."""
+    from shapely.geometry import shape
+
+    from callbacks.chart_export import export_file, scoped_geometry
+    from exports.images import inline_geometry
+    figure = overview_figures["map"]
+    with signed_in(server):
+        svg = _decode(export_file(figure, "svg", "zh-CN")).decode("utf-8")
+        inlined = inline_geometry(figure, scoped_geometry)
+    regions, names = figure["data"][0]["locations"], figure["data"][1]["text"]
+    assert len(names) == len(regions) > 10
+    assert svg.count("choroplethlocation") >= len(regions)
+    assert all(f">{name}<" in svg for name in names)
+    assert "<image" not in svg
+    for feature in inlined["data"][0]["geojson"]["features"]:
+        geom = shape(feature["geometry"])
+        assert not any(part.exterior.is_ccw for part in getattr(geom, "geoms", [geom]))
+

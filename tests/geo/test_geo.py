@@ -13,7 +13,7 @@ import geopandas as gpd
 import pytest
 import shapely
 import shapely.affinity
-from shapely.geometry import Polygon, shape
+from shapely.geometry import Point, Polygon, mapping, shape
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.pool import StaticPool
 
@@ -24,10 +24,12 @@ from geo.layers import (
     build_layer,
     cached_layer_bytes,
     cached_layer_path,
+    cached_places,
+    clockwise,
     layer_bytes,
     layer_etag,
     layer_sources,
-    view_for,
+    places,
 )
 from geo.synthetic import partition_polygon, points_inside
 
@@ -203,16 +205,50 @@ def test_cached_layer(engine, tmp_path):
     assert cached_layer_path(tmp_path, "431000", "county", "../x").is_relative_to(tmp_path)
 
 
-def test_view_for_fits_the_layer(engine):
+def test_layer_rings_are_wound_as_d3_reads_them(engine):
+    """plotly `geo` (d3-geo) fills the outside of a counter-clockwise outer ring (RFC 7946's
+    winding): every outer ring served is clockwise, every hole counter-clockwise."""
     with engine.connect() as conn:
         layer = build_layer(conn, "430000", "county")
-    center, zoom = view_for(layer, 800, 600)
-    assert 108 < center["lon"] < 115 and 24 < center["lat"] < 31
-    assert 5 < zoom < 7
-    bounds = shapely.total_bounds(_shapes(layer))
-    assert view_for(bounds, 800, 600) == (center, zoom)
-    _, county_zoom = view_for(json.loads(json.dumps(layer["features"][0])))
-    assert county_zoom > zoom
+    parts = [part for geom in _shapes(layer) for part in getattr(geom, "geoms", [geom])]
+    assert len(parts) >= 122
+    assert not any(part.exterior.is_ccw for part in parts)
+    square_with_hole = Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (1, 2), (2, 2), (2, 1)]])
+    wound = shape(clockwise(mapping(square_with_hole)))
+    assert not wound.exterior.is_ccw and all(ring.is_ccw for ring in wound.interiors)
+    assert wound.equals(square_with_hole)
+    line = {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}
+    assert clockwise(line) is line and clockwise(None) is None
+
+
+def test_label_points_lie_inside_their_regions_and_boxes_around_them(engine):
+    with engine.connect() as conn:
+        layer = build_layer(conn, "430000", "county")
+    found = places(layer)
+    assert set(found) == {f["id"] for f in layer["features"]}
+    regions = {f["id"]: shape(f["geometry"]) for f in layer["features"]}
+    assert all(regions[code].contains(Point(place[:2])) for code, place in found.items())
+    assert all(place[3:] == pytest.approx(regions[code].bounds, abs=1e-5) for code, place in found.items())
+    # room: the diameter of the largest circle inside, so less than the region's height
+    assert all(0 < place[2] <= place[6] - place[4] for place in found.values())
+    assert found["431023000000"][2] > 0.15  # 永兴县: ~0.3° across
+    # a U-shaped region: its centroid is in the notch, outside it; its label is inside
+    u_shape = Polygon([(0, 0), (3, 0), (3, 3), (2, 3), (2, 1), (1, 1), (1, 3), (0, 3)])
+    u_layer = {"features": [{"id": "u", "geometry": mapping(u_shape)}]}
+    assert not u_shape.contains(u_shape.centroid)
+    assert u_shape.contains(Point(places(u_layer)["u"][:2]))
+
+
+def test_places_are_kept_beside_the_cached_layer(engine, tmp_path):
+    with engine.connect() as conn:
+        found = cached_places(conn, "431000", "county", tmp_path, "v1")
+        assert found == places(json.loads(cached_layer_bytes(conn, "431000", "county", tmp_path, "v1")))
+        beside = cached_layer_path(tmp_path, "431000", "county", "v1").with_name("431000000000-county.places.json")
+        beside.write_text('{"431023000000": [1, 2, 1, 0, 0, 3, 3]}')  # a second call reads the file
+        assert cached_places(conn, "431000", "county", tmp_path, "v1") == {"431023000000": (1, 2, 1, 0, 0, 3, 3)}
+        beside.unlink()  # gone (the layer still cached): measured again
+        assert cached_places(conn, "431000", "county", tmp_path, "v1") == found
+    assert len(found) == 11
 
 
 # --- importer -------------------------------------------------------------------------
