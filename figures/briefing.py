@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from data.calendar import format_week
-from data.indicators import INDICATORS
+from data.judgement import change_direction
 from figures.theme import (
     BAD,
     FONT_FAMILY,
@@ -118,9 +118,10 @@ def kpi_changes(kpis: pd.DataFrame, *, lang: str) -> go.Figure:
     frame = frame.iloc[::-1]
     labels = [t(f"kpi.{k}", lang) for k in frame["key"]]
     colors, text = [], []
-    for key, change, unit in zip(frame["key"], frame["change"], frame["unit"]):
-        good = (change > 0) == INDICATORS[key].higher_is_better
-        colors.append(NEUTRAL if abs(change) < 1e-9 else (GOOD if good else BAD))
+    tone = {"better": GOOD, "worse": BAD}
+    for key, change, unit, value, previous in zip(frame["key"], frame["change"], frame["unit"], frame["value"],
+                                                  frame["previous"]):
+        colors.append(tone.get(change_direction(key, value, previous), NEUTRAL))  # the judgement's direction
         text.append(f"{change:+.1f}" + (t("briefing.chart.points_short", lang) if unit == "rate" else "%"))
     fig = go.Figure(go.Bar(x=frame["change"].astype(float), y=labels, orientation="h", marker_color=colors,
                            text=text, textposition="outside", cliponaxis=False,

@@ -19,6 +19,26 @@ def test_preview_shows_the_drafted_text_and_eight_charts(page, app_url):
                            timeout=30_000)
 
 
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_the_preview_shows_all_its_text_and_whole_charts(page, app_url, lang):
+    """Issue #15: no inner scroll box hides part of the text (in English a whole section
+    was cut off), and every chart is drawn whole inside its card."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{app_url}/briefing?region=431023&week=2026-W46&lang={lang}")
+    narrative = page.locator(".sun-briefing-text")
+    expect(narrative.locator("[data-topic]")).to_have_count(11, timeout=30_000)
+    page.wait_for_function("() => document.querySelectorAll('[data-chart^=\"briefing-\"] .js-plotly-plot .main-svg')"
+                           ".length >= 8", timeout=30_000)
+    box = page.evaluate("""() => { const el = document.querySelector('.sun-briefing-text');
+        const style = getComputedStyle(el);
+        const cut = [...document.querySelectorAll('[data-chart^="briefing-"] .js-plotly-plot')].filter(g => {
+            const svg = g.querySelector('.main-svg'); return svg && svg.getBoundingClientRect().height
+                > g.parentElement.getBoundingClientRect().height + 1; }).length;
+        return {overflow: style.overflowY, scroll: el.scrollHeight, client: el.clientHeight, cut}; }""")
+    assert box["overflow"] not in ("auto", "scroll") and box["scroll"] <= box["client"] + 1, box
+    assert box["cut"] == 0, box
+
+
 def test_generate_shows_progress_then_downloads_pptx_and_pdf(page, app_url, tmp_path):
     page.goto(f"{app_url}/briefing?region=431023&week=2026-W46")
     expect(page.locator('[data-topic="headline"]')).to_be_visible(timeout=30_000)

@@ -184,7 +184,8 @@ def test_metric_and_period_recolour_in_place_and_the_url_is_a_permalink(page, ap
                            f".indexOf('{t('kpi.satisfaction_rate', 'zh-CN')}') >= 0", timeout=30_000)
     # patched in place: same graph element, no page reload
     assert page.evaluate(f"window.__mapMarker === document.querySelector('{GRAPH}')")
-    assert traces(page)[0]["colorscale"][-1][1] == "#1a9850"  # higher is better: green end
+    # a judged rate: the regions at their verdict's band, good (green) first, problem (red) last
+    assert traces(page)[0]["colorscale"][0][1] == "#1a9850" and traces(page)[0]["colorscale"][-1][1] == "#c0392b"
     url = page.url
     page.reload()
     open_map(page, app_url, "?" + url.split("?", 1)[1])

@@ -98,3 +98,27 @@ def test_invalid_region_shows_a_message(page, app_url):
 def test_unknown_path_shows_the_translated_404(page, app_url):
     open_page(page, app_url, "/no-such-page?lang=en")
     expect(page.locator("#not-found-card")).to_contain_text(t("notfound.title", "en"))
+
+
+# every table inside its card: the page is no wider than the window and no table's right
+# edge passes its card's (AG Grid scrolls its own columns inside its viewport)
+TABLES_FIT = """() => {
+  const w = document.documentElement.clientWidth;
+  const out = [...document.querySelectorAll('table')].filter(tb => tb.offsetParent).map(tb => {
+    const card = tb.closest('.card, .sun-card, .card-body') || document.body;
+    return {right: tb.getBoundingClientRect().right, card: card.getBoundingClientRect().right,
+            head: (tb.querySelector('th') || {}).textContent};
+  }).filter(x => x.right > x.card + 1);
+  return {page: document.documentElement.scrollWidth, window: w, sticking_out: out};
+}"""
+
+
+@pytest.mark.parametrize("path", ["/?lang=en", "/funds?lang=en", "/complaints?lang=en", "/map?lang=en",
+                                  "/briefing?lang=en", "/clues?lang=en"])
+def test_english_pages_and_their_tables_fit_a_laptop(page, app_url, path):
+    """Issue #15: the English outlier table was clipped; every table fits its card."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    settled(open_page(page, app_url, path))
+    page.wait_for_timeout(500)
+    found = page.evaluate(TABLES_FIT)
+    assert found["page"] <= found["window"] and found["sticking_out"] == [], found
