@@ -54,7 +54,8 @@ def unit_figures(engine, scope, resolved: dict) -> dict:
     context = Context(week_key=parse_week(resolved["week"]), peers=units)
     kind = t(f"briefing.unit.{unit_level(resolved['region'])}", lang)
     ranking = judged_bars(units.head(12), "attention_index", context, lang, label_key="index.attention")
-    lagging = units.dropna(subset=["disbursement_rate_ytd"]).nsmallest(12, "disbursement_rate_ytd")
+    rate = pd.to_numeric(units["disbursement_rate_ytd"], errors="coerce")  # rates are object (None on 0 ÷ 0)
+    lagging = units.loc[rate.dropna().nsmallest(12).index]
     funds = judged_bars(lagging, "disbursement_rate_ytd", context, lang,
                         reference=context.benchmark("disbursement_rate_ytd"),
                         reference_label=t("judge.benchmark.time_progress", lang))

@@ -222,3 +222,19 @@ def test_timeline_months_are_numbers_in_every_language():
 
 def test_judgement_context_week_is_the_briefing_week(briefing):
     assert isinstance(briefing.context, Context) and briefing.context.week_key == DEMO_WEEK
+
+
+def test_the_screen_unit_panel_is_judged_like_the_briefing(city_engine):
+    """The wall screen's unit bars: the twelve lowest disbursement rates, each in its
+    verdict's colour against the week's time progress."""
+    from views.screen import unit_figures, unit_frame
+    resolved = {"region": CITY, "week": "2026-W46", "lang": "en", "region_name": "郴州市", "as_of": "2026-11-15"}
+    figs = unit_figures(city_engine, SCOPE, resolved)
+    units = unit_frame(city_engine, SCOPE, resolved)
+    bar = figs["funds"]["data"][0]
+    context = Context(week_key=DEMO_WEEK, peers=units)
+    judged = judge_frame(units, "disbursement_rate_ytd", context)
+    colour = dict(zip(units["name"], colours_for(judged, judgement_of("disbursement_rate_ytd"))))
+    assert bar["y"] and [colour[n] for n in bar["y"]] == list(bar["marker"]["color"])
+    rates = pd.to_numeric(units["disbursement_rate_ytd"], errors="coerce").dropna()
+    assert len(bar["y"]) == min(12, len(rates)) and figs["ranking"]["data"][0]["y"]
