@@ -320,7 +320,7 @@ def _units(b: Briefing, unit_kind: str) -> list[str]:
     worst = units.head(3)
     best = units.sort_values(["attention_index", "code"]).head(3)
     top = worst.iloc[0]
-    reasons = _join(reason_sentences(top["reasons"], lang, n=2), lang) or t("judge.no_reason", lang)
+    reasons = t("judge.item_sep", lang).join(reason_sentences(top["reasons"], lang, n=2)) or t("judge.no_reason", lang)
     return [t("briefing.text.units", lang, n=len(units), unit=unit_kind, weeks=UNIT_WINDOW,
               best=_names(best, lang, "attention_index", "index"),
               worst=_names(worst, lang, "attention_index", "index"),
@@ -360,7 +360,7 @@ def _lagging(b: Briefing, key: str, n: int = 3) -> str:
     names = units.loc[bad.index[:n], "name"]
     items = [sentence(v, lang, name=name, table=b.judgements) for v, name in zip(rows, names)]
     return t(f"briefing.text.lagging.{key}", lang, n=len(bad), weeks=UNIT_WINDOW,
-             items=t("common.clause_sep", lang).join(items))
+             items=t("judge.item_sep", lang).join(items))
 
 
 def _service(b: Briefing) -> list[str]:
