@@ -216,39 +216,51 @@ def year_share(week_key: int) -> float:
     return ((sunday - start).days + 1) / days
 
 
+def _floats(values, n: int) -> np.ndarray:
+    """Numbers as a float array, None and text as NaN (object columns of rates included)."""
+    if values is None:
+        return np.full(n, np.nan)
+    return np.asarray(pd.to_numeric(np.asarray(values, dtype=object).reshape(-1), errors="coerce"), dtype=float)
+
+
 def assess(j: Judgement, values, samples=None, benchmark=None) -> pd.DataFrame:
     """The judgement applied to many values at once (the one implementation of it):
-    columns gap, level, band, why (None where judged / not judged), benchmark."""
-    values = pd.to_numeric(pd.Series(values), errors="coerce").astype(float).reset_index(drop=True)
-    n = len(values)
-    why = pd.Series([None] * n, dtype=object)
+    columns gap, level, band, why (None where judged / not judged), benchmark.
+    Numpy throughout: a page judges its units several times per request."""
+    v = _floats(values, 0)
+    n = len(v)
     bench = j.level if j.benchmark in ("floor", "ceiling", "zero") else _num(benchmark)
+    small = np.zeros(n, dtype=bool)
     if j.sample and j.min_sample:
-        cases = (pd.to_numeric(pd.Series(samples), errors="coerce").astype(float).reset_index(drop=True)
-                 if samples is not None else pd.Series([math.nan] * n))
-        why[~(cases >= j.min_sample)] = "small_sample"
-    if j.benchmark == "none":
-        why[:] = "not_judged"
-    elif bench is None or (j.benchmark == "peers" and bench <= 0):
-        why[why.isna()] = "no_benchmark"
-    why[values.isna()] = "no_value"
-    if bench is None or j.benchmark == "none":
-        gap = pd.Series([math.nan] * n)
+        cases = _floats(samples, n)
+        small = ~(cases >= j.min_sample)
+    unjudged = j.benchmark == "none"
+    no_bench = bench is None or (j.benchmark == "peers" and bench <= 0)
+    missing = np.isnan(v)
+    why = np.full(n, None, dtype=object)
+    for mask, reason in ((np.full(n, no_bench), "no_benchmark"), (small, "small_sample"),
+                         (np.full(n, unjudged), "not_judged"), (missing, "no_value")):  # the last one wins
+        why[mask] = reason
+    if unjudged or no_bench:
+        gap = np.full(n, np.nan)
     elif j.benchmark == "peers":
-        gap = values / bench - 1 if bench > 0 else pd.Series([math.nan] * n)
+        gap = v / bench - 1
     else:
-        gap = (bench - values) if j.higher_is_better else (values - bench)
-    gap = gap.round(9)  # 0.85 − 0.80 is 0.0499999…: five points are five points
-    band = pd.Series([GOOD] * n, dtype=object)
-    level = pd.Series([GOOD] * n, dtype=object)
-    placed = pd.Series([False] * n)
-    for name, start, lvl in j.bands:
-        hit = ~placed & (gap >= start) & (gap > 0)
-        band[hit], level[hit] = name, lvl
-        placed |= hit
-    judged = why.isna()
+        gap = (bench - v) if j.higher_is_better else (v - bench)
+    gap = np.round(gap, 9)  # 0.85 − 0.80 is 0.0499999…: five points are five points
+    band = np.full(n, GOOD, dtype=object)
+    level = np.full(n, GOOD, dtype=object)
+    placed = np.zeros(n, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        for name, start, lvl in j.bands:
+            hit = ~placed & (gap >= start) & (gap > 0)
+            band[hit], level[hit] = name, lvl
+            placed |= hit
+    judged = np.array([w is None for w in why], dtype=bool)
     band[~judged], level[~judged] = None, None
-    return pd.DataFrame({"gap": gap.where(judged), "level": level, "band": band, "why": why,
+    # object Series: pandas would infer a string dtype and turn None into NaN
+    return pd.DataFrame({"gap": np.where(judged, gap, np.nan), "level": pd.Series(level, dtype=object),
+                         "band": pd.Series(band, dtype=object), "why": pd.Series(why, dtype=object),
                          "benchmark": bench})
 
 
@@ -322,10 +334,16 @@ def levels(frame: pd.DataFrame, key: str, context: Context) -> list[str | None]:
 
 
 def verdicts(frame: pd.DataFrame, key: str, context: Context) -> list[Verdict]:
-    """One Verdict per row (for sentences): `judge_frame` with the row's value and counts."""
+    """One Verdict per row (for sentences and cells): `judge_frame` with the row's value
+    and counts, read column-wise (a league of hundreds of units in a few milliseconds)."""
     j = judgement_of(key, context.table)
     judged = judge_frame(frame, key, context)
-    return [_verdict(j, row, judged.loc[index]) for index, row in frame.iterrows()]
+    values, samples, numerators = _column(frame, key), _column(frame, j.sample), _column(frame, j.numerator)
+    bench, gap = judged["benchmark"].to_numpy(dtype=object), judged["gap"].to_numpy(dtype=object)
+    level, band, why = (judged[c].to_numpy(dtype=object) for c in ("level", "band", "why"))
+    return [Verdict(j.key, _num(values[i]), benchmark=_num(bench[i]), gap=_num(gap[i]), level=level[i],
+                    band=band[i], why=why[i], kind=j.benchmark, sample=_num(samples[i]),
+                    numerator=_num(numerators[i])) for i in range(len(frame))]
 
 
 def reasons_for(frame: pd.DataFrame, context: Context, n: int = 3) -> list[list[Verdict]]:
@@ -372,13 +390,6 @@ def _column(frame: pd.DataFrame, name: str | None) -> np.ndarray:
     if name and name in frame:
         return frame[name].to_numpy(dtype=object)
     return np.full(len(frame), None, dtype=object)
-
-
-def _verdict(j: Judgement, row, judged) -> Verdict:
-    return Verdict(j.key, _num(row.get(j.key)), benchmark=_num(judged["benchmark"]), gap=_num(judged["gap"]),
-                   level=judged["level"], band=judged["band"], why=judged["why"], kind=j.benchmark,
-                   sample=_num(row.get(j.sample)) if j.sample else None,
-                   numerator=_num(row.get(j.numerator)) if j.numerator else None)
 
 
 def attention_reasons(row, context: Context, n: int = 3) -> list[Verdict]:
