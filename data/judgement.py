@@ -365,7 +365,8 @@ def reasons_for(frame: pd.DataFrame, context: Context, n: int = 3) -> list[list[
         bad = np.isin(level, BAD_LEVELS) & (contrib > 0)
         # problems first, then the larger contribution, then the component's order
         scores.append(np.where(bad, (level == PROBLEM) * 1e4 + contrib - i * 1e-6, -np.inf))
-        parts.append((j, judged, _column(frame, j.key), _column(frame, j.sample), _column(frame, j.numerator)))
+        arrays = {c: judged[c].to_numpy(dtype=object) for c in ("benchmark", "gap", "level", "band")}
+        parts.append((j, arrays, _column(frame, j.key), _column(frame, j.sample), _column(frame, j.numerator)))
     if not rows:
         return []
     score = np.column_stack(scores)
@@ -377,9 +378,9 @@ def reasons_for(frame: pd.DataFrame, context: Context, n: int = 3) -> list[list[
             if score[pos, c] == -np.inf:
                 break
             j, judged, values, samples, numerators = parts[c]
-            picked.append(Verdict(j.key, _num(values[pos]), benchmark=_num(judged["benchmark"].iat[pos]),
-                                  gap=_num(judged["gap"].iat[pos]), level=judged["level"].iat[pos],
-                                  band=judged["band"].iat[pos], why=None, kind=j.benchmark,
+            picked.append(Verdict(j.key, _num(values[pos]), benchmark=_num(judged["benchmark"][pos]),
+                                  gap=_num(judged["gap"][pos]), level=judged["level"][pos],
+                                  band=judged["band"][pos], why=None, kind=j.benchmark,
                                   sample=_num(samples[pos]), numerator=_num(numerators[pos])))
         out.append(picked)
     return out
