@@ -329,10 +329,6 @@ def judge_frame(frame: pd.DataFrame, key: str, context: Context) -> pd.DataFrame
     return out
 
 
-def levels(frame: pd.DataFrame, key: str, context: Context) -> list[str | None]:
-    return judge_frame(frame, key, context)["level"].tolist()
-
-
 def verdicts(frame: pd.DataFrame, key: str, context: Context) -> list[Verdict]:
     """One Verdict per row (for sentences and cells): `judge_frame` with the row's value
     and counts, read column-wise (a league of hundreds of units in a few milliseconds)."""
