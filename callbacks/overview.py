@@ -1,8 +1,9 @@
-"""Overview callbacks: resolve the URL state, then KPIs, map, hot list and trend.
+"""Overview: the views of the page (KPIs, map, hot list, trend) and its callbacks.
 
-Flow: OV_STATE (from the URL) -> `resolve_state` fills the pickers and the resolved
-region/week -> the four render callbacks. A picker change writes the URL
-(`pickers_to_url`), which re-renders the page: the URL stays the only state.
+The page's layout (pages/overview.py) resolves the URL state and calls the `render_*`
+functions itself, so the page arrives drawn with no callback round. The callbacks left
+are a user's: a picker change writes the URL (`pickers_to_url`), which renders the page
+again, and the chart exports.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from dash import Input, Output, State, dcc, html
 import ids
 from callbacks.chart_export import ChartSource, register_exports
 from callbacks.memo import memoized
-from callbacks.page_state import pickers_to_url, resolve_state
+from callbacks.page_state import pickers_to_url
 from components.attrs import html_attrs
 from components.hotlist import hot_list
 from components.kpi_tiles import kpi_tiles
@@ -127,19 +128,8 @@ CHARTS = {
 
 def register(app) -> None:
     """Attach the overview callbacks to `app`."""
-    app.callback(Output(oid.OV_REGION, "options"), Output(oid.OV_REGION, "value"),
-                 Output(oid.OV_WEEK, "options"), Output(oid.OV_WEEK, "value"),
-                 Output(oid.OV_ASOF, "children"), Output(ids.PAGE_REGION_CHIP, "children"),
-                 Output(OV_RESOLVED, "data"),
-                 Input(oid.OV_STATE, "data"))(resolve_state)
     app.callback(Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
                  Input(oid.OV_REGION, "value"), Input(oid.OV_WEEK, "value"),
                  State(OV_RESOLVED, "data"), State(ids.PAGES_LOCATION, "search"),
                  prevent_initial_call=True)(pickers_to_url)
-    app.callback(Output(oid.OV_KPIS, "children"), Input(OV_RESOLVED, "data"))(render_kpis)
-    app.callback(Output(ids.chart(oid.OV_MAP_CHART), "figure"), Output(oid.OV_MAP_NOTE, "children"),
-                 Input(OV_RESOLVED, "data"))(render_map)
-    app.callback(Output(oid.OV_HOT, "children"), Input(OV_RESOLVED, "data"))(render_hot)
-    app.callback(Output(oid.OV_CLUE_DUE, "children"), Input(OV_RESOLVED, "data"))(render_clue_deadlines)
-    app.callback(Output(ids.chart(oid.OV_TREND_CHART), "figure"), Input(OV_RESOLVED, "data"))(render_trend)
     register_exports(app, CHARTS)

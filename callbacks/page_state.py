@@ -4,6 +4,8 @@ as-of line and the region chip. One implementation, memoized per scope.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from dash import html, no_update
 
 from callbacks.memo import memoized
@@ -62,6 +64,23 @@ def resolve_state(state: dict | None):
     options = region_week_options(resolved, lang)
     return (options["regions"], resolved["region"], options["weeks"], resolved["week"],
             as_of_line(resolved, lang), region_chip(resolved.get("region_name"), lang), {**resolved, "lang": lang})
+
+
+class FirstState(NamedTuple):
+    """`resolve_state`'s outputs by name, for a page's first view rendered in its layout."""
+
+    region_options: list
+    region: str | None
+    week_options: list
+    week: str | None
+    as_of: list
+    region_chip: str
+    resolved: dict
+
+
+def first_state(region: str | None, week: str | None, lang: str) -> FirstState:
+    """The page state resolved on the server, as the state callback would resolve it."""
+    return FirstState(*resolve_state({"region": region, "week": week, "lang": lang}))
 
 
 def pickers_to_url(region, week, resolved, search):

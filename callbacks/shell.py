@@ -1,7 +1,8 @@
 """Callbacks of the shell: keep the navbar in step with the URL (language, state query).
 
-The URL is the state. When `_pages_location` changes (a nav click, the language switch,
-a pasted link), the navbar labels follow `lang` and every link keeps `region`/`week`.
+The URL is the state. The layout draws the navbar for the page's URL
+(components/shell.app_layout); when `_pages_location` changes later (a nav click, the
+language switch), the navbar labels follow `lang` and every link keeps `region`/`week`.
 """
 from __future__ import annotations
 
@@ -77,9 +78,11 @@ def register(app) -> None:
         *[output for _, output in NAVBAR_OUTPUTS],
         Input(ids.PAGES_LOCATION, "pathname"),
         Input(ids.PAGES_LOCATION, "search"),
+        prevent_initial_call=True,  # the layout draws the navbar for the page's URL
     )(update_navbar)
     app.callback(Output(sid.box(ALL), "placeholder"), Output(sid.box(ALL), "labels"),
-                 Input(ids.PAGES_LOCATION, "search"), State(sid.box(ALL), "id"))(search_box_labels)
+                 Input(ids.PAGES_LOCATION, "search"), State(sid.box(ALL), "id"),
+                 prevent_initial_call=True)(search_box_labels)
     default = json.dumps(normalize_lang(runtime.settings_of(app.server).lang))
     app.clientside_callback(_DOC_LANG_JS % default, Output(ids.DOC_LANG_SINK, "children"),
                             Input(ids.PAGES_LOCATION, "search"))

@@ -116,10 +116,12 @@ def _search(role: str, lang: str) -> list:
     return [region_search(sid.NAVBAR, lang, class_name="sun-search-nav")] if may_open(role, "region") else []
 
 
-def navbar(default_lang: str, role: str = "", whoami: str = "", name: str = "") -> dbc.Navbar:
-    """The navbar as first served to this user (their pages, default language)."""
+def navbar(default_lang: str, role: str = "", whoami: str = "", name: str = "",
+           pathname: str = "/", search: str = "") -> dbc.Navbar:
+    """The navbar as first served to this user: their pages, for the page's URL (its
+    language, its state in every link), so no callback has to correct it on load."""
     pages = visible_pages(role)
-    props = nav_props("/", "", default_lang, pages)
+    props = nav_props(pathname, search, default_lang, pages)
     brand = dbc.NavbarBrand(
         [html.Span(props["brand"], id=ids.NAV_BRAND, className="sun-brand-title"),
          html.Small(props["subtitle"], id=ids.NAV_SUBTITLE, className="sun-brand-sub")],
@@ -128,7 +130,7 @@ def navbar(default_lang: str, role: str = "", whoami: str = "", name: str = "") 
         dbc.Container([
             brand,
             dbc.NavbarToggler(id=ids.NAV_TOGGLER, n_clicks=0),
-            dbc.Collapse([_page_links(props, pages), *_search(role, default_lang), _lang_links(props),
+            dbc.Collapse([_page_links(props, pages), *_search(role, props["lang"]), _lang_links(props),
                           dbc.Nav(_account(props, whoami, name), navbar=True)],
                          id=ids.NAV_COLLAPSE, navbar=True, is_open=False),
         ], fluid=True),

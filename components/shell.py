@@ -7,7 +7,6 @@ that do not exist yet or at all.
 """
 from __future__ import annotations
 
-import dash
 import dash_bootstrap_components as dbc
 from dash import html
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,7 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 import ids
 import runtime
 from components.attrs import html_attrs
-from components.navbar import navbar, visible_pages, whoami_text
+from components.first_view import page_container, page_location
+from components.navbar import nav_props, navbar, visible_pages, whoami_text
 from components.state import PageState, state_href
 from data.access import may_open
 from i18n import t
@@ -25,10 +25,12 @@ def app_layout(default_lang: str) -> html.Div:
     """Navbar (this user's pages and name), the pages container and a sink for the
     document-language callback. Called for every page load (`app.layout` is a function)."""
     user = runtime.current_user()
+    pathname, search = page_location()
+    lang = nav_props(pathname, search, default_lang)["lang"]
     return html.Div(id=ids.SHELL, className="sun-shell", children=[
-        navbar(default_lang, user.role, whoami_text(user, scope_names(user.scope), default_lang),
-               user.display_name or user.name),
-        dbc.Container(dash.page_container, fluid=True, className="sun-main"),
+        navbar(default_lang, user.role, whoami_text(user, scope_names(user.scope), lang),
+               user.display_name or user.name, pathname=pathname, search=search),
+        dbc.Container(page_container(), fluid=True, className="sun-main"),
         html.Div(id=ids.DOC_LANG_SINK, hidden=True),
     ])
 
@@ -39,9 +41,9 @@ def state_links(state: PageState) -> dict[str, str]:
                               ("lang", state.lang)) if v}
 
 
-def _header(page: str, state: PageState) -> html.Div:
+def _header(page: str, state: PageState, region_chip: str | None = None) -> html.Div:
     region = state.region or "—"
-    chips = [html.Span(t("common.current_region", state.lang, region=region),
+    chips = [html.Span(region_chip or t("common.current_region", state.lang, region=region),
                        id=ids.PAGE_REGION_CHIP, className="badge text-bg-light sun-chip")]
     if state.week:
         chips.append(html.Span(t("common.current_week", state.lang, week=state.week),
@@ -52,9 +54,10 @@ def _header(page: str, state: PageState) -> html.Div:
     ])
 
 
-def page_frame(page: str, state: PageState, *children) -> html.Div:
-    """A page: header, a warning for invalid URL values (if any), then the content."""
-    body = [_header(page, state)]
+def page_frame(page: str, state: PageState, *children, region_chip: str | None = None) -> html.Div:
+    """A page: header, a warning for invalid URL values (if any), then the content.
+    `region_chip`: the header's region text when the page resolved it (first view)."""
+    body = [_header(page, state, region_chip)]
     if state.errors:
         body.append(dbc.Alert([html.Div(msg) for msg in state.errors], color="warning",
                               id=ids.PAGE_ALERT, className="sun-alert"))

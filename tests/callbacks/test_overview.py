@@ -10,8 +10,8 @@ from tests.support.session import signed_in
 
 
 def _resolved(week="2026-W46", region="431023", lang="zh-CN"):
-    from callbacks import overview
-    return overview.resolve_state({"region": region, "week": week, "lang": lang})
+    from callbacks import page_state
+    return page_state.resolve_state({"region": region, "week": week, "lang": lang})
 
 
 def test_resolve_state_fills_pickers_and_defaults(server):
