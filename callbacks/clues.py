@@ -138,10 +138,11 @@ def grid_query(resolved, moved=None):
 
 
 def _trigger():
-    """The input that fired the callback (None when called outside one: the bench, tests)."""
+    """The input that fired the callback (None when called outside one: the bench, tests,
+    a page's layout served with `/_dash-layout`)."""
     try:
         return ctx.triggered_id
-    except MissingCallbackContextException:
+    except (MissingCallbackContextException, LookupError):
         return None
 
 
@@ -241,35 +242,31 @@ CHARTS = {cid.FUNNEL_CHART: ChartSource(State(cid.RESOLVED, "data"), render_funn
 
 def register(app) -> None:
     """Attach the clues page callbacks to `app`."""
-    app.callback(Output(cid.REGION, "options"), Output(cid.REGION, "value"),
-                 Output(cid.RULE, "options"), Output(cid.RULE, "value"),
-                 Output(cid.STATUS, "options"), Output(cid.STATUS, "value"),
-                 Output(cid.DEADLINE, "options"), Output(cid.DEADLINE, "value"),
-                 Output(cid.HANDLER, "options"), Output(cid.HANDLER, "value"),
-                 Output(cid.SCORE, "value"), Output(cid.BY, "value"),
-                 Output(cid.ASOF, "children"), Output(ids.PAGE_REGION_CHIP, "children"),
-                 Output(cid.RESOLVED, "data"),
-                 Input(cid.STATE, "data"))(resolve_state)
+    # pages/clues.py draws the first view with these functions: they run on a change only
+    changed = {"prevent_initial_call": True}
     app.callback(Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
                  Input(cid.REGION, "value"), Input(cid.RULE, "value"), Input(cid.STATUS, "value"),
                  Input(cid.DEADLINE, "value"), Input(cid.HANDLER, "value"), Input(cid.SCORE, "value"),
                  Input(cid.BY, "value"), State(cid.RESOLVED, "data"), State(ids.PAGES_LOCATION, "search"),
                  prevent_initial_call=True)(controls_to_url)
     moved = Input(cid.MOVED, "data")
-    app.callback(Output(cid.TILES, "children"), Input(cid.RESOLVED, "data"), moved)(render_tiles)
-    app.callback(Output(ids.chart(cid.FUNNEL_CHART), "figure"), Input(cid.RESOLVED, "data"), moved)(render_funnel)
-    app.callback(Output(cid.RULES, "children"), Input(cid.RESOLVED, "data"), moved)(render_rules)
-    app.callback(Output(ids_records.query(cid.LIST_GRID), "data"), Input(cid.RESOLVED, "data"), moved)(grid_query)
+    app.callback(Output(cid.TILES, "children"), Input(cid.RESOLVED, "data"), moved, **changed)(render_tiles)
+    app.callback(Output(ids.chart(cid.FUNNEL_CHART), "figure"), Input(cid.RESOLVED, "data"), moved,
+                 **changed)(render_funnel)
+    app.callback(Output(cid.RULES, "children"), Input(cid.RESOLVED, "data"), moved, **changed)(render_rules)
+    app.callback(Output(ids_records.query(cid.LIST_GRID), "data"), Input(cid.RESOLVED, "data"), moved,
+                 **changed)(grid_query)
     app.callback(Output(cid.OPEN, "data"), Input(cid.RESOLVED, "data"),
-                 Input(ids_records.grid(cid.LIST_GRID), "selectedRows"), prevent_initial_call=False)(open_clue)
+                 Input(ids_records.grid(cid.LIST_GRID), "selectedRows"), **changed)(open_clue)
     app.callback(Output(cid.CARD, "is_open"), Output(cid.CARD_TITLE, "children"), Output(cid.CARD_BODY, "children"),
-                 Input(cid.OPEN, "data"), moved, State(cid.RESOLVED, "data"))(render_card)
+                 Input(cid.OPEN, "data"), moved, State(cid.RESOLVED, "data"), **changed)(render_card)
     wmoved = Input(cid.W_MOVED, "data")
-    app.callback(Output(cid.W_TILES, "children"), Input(cid.RESOLVED, "data"), wmoved)(render_warning_tiles)
+    app.callback(Output(cid.W_TILES, "children"), Input(cid.RESOLVED, "data"), wmoved,
+                 **changed)(render_warning_tiles)
     app.callback(Output(ids.chart(cid.W_UNITS_CHART), "figure"), Input(cid.RESOLVED, "data"),
-                 wmoved)(render_warning_units)
+                 wmoved, **changed)(render_warning_units)
     app.callback(Output(ids_records.query(cid.W_LIST_GRID), "data"), Input(cid.RESOLVED, "data"),
-                 Input(cid.W_ONLY, "value"), wmoved)(warning_grid_query)
+                 Input(cid.W_ONLY, "value"), wmoved, **changed)(warning_grid_query)
     app.callback(Output(cid.W_OPEN, "data"), Input(ids_records.grid(cid.W_LIST_GRID), "selectedRows"),
                  prevent_initial_call=True)(open_warning)
     app.callback(Output(cid.W_CARD, "is_open"), Output(cid.W_CARD_TITLE, "children"),

@@ -1,6 +1,7 @@
 """Hotspot-map callbacks.
 
-Flow: MAP_STATE (URL) -> `resolve` -> MAP_VIEW (+ week options, as-of, header chip).
+The page's layout (pages/map.py) calls `resolve` and the `render_*` functions itself, so
+the page arrives drawn; the callbacks below run only on a user's change.
 Metric / period / week controls -> `controls_to_view` -> MAP_VIEW (no page reload; a
 clientside callback rewrites the URL with history.replaceState so it stays a permalink).
 MAP_VIEW -> `render_map`: the full figure when the region drawn changes, otherwise a
@@ -273,27 +274,24 @@ CHARTS = {ids_map.MAP_CHART: ChartSource(State(ids_map.MAP_VIEW, "data"), lambda
 
 def register(app) -> None:
     """Attach the map callbacks to `app`."""
-    app.callback(Output(ids_map.MAP_VIEW, "data"), Output(ids_map.MAP_WEEK, "options"),
-                 Output(ids_map.MAP_WEEK, "value"), Output(ids_map.MAP_METRIC, "value"),
-                 Output(ids_map.MAP_PERIOD, "value"), Output(ids_map.MAP_ASOF, "children"),
-                 Output(ids.PAGE_REGION_CHIP, "children", allow_duplicate=True),
-                 Input(ids_map.MAP_STATE, "data"), prevent_initial_call="initial_duplicate")(resolve)
-    app.callback(Output(ids_map.MAP_VIEW, "data", allow_duplicate=True),
+    changed = {"prevent_initial_call": True}  # the layout drew the first view
+    app.callback(Output(ids_map.MAP_VIEW, "data"),
                  Input(ids_map.MAP_METRIC, "value"), Input(ids_map.MAP_PERIOD, "value"),
-                 Input(ids_map.MAP_WEEK, "value"), State(ids_map.MAP_VIEW, "data"),
-                 prevent_initial_call=True)(controls_to_view)
+                 Input(ids_map.MAP_WEEK, "value"), State(ids_map.MAP_VIEW, "data"), **changed)(controls_to_view)
     app.callback(Output(ids.chart(ids_map.MAP_CHART), "figure"), Output(ids_map.MAP_DRAWN, "data"),
-                 Input(ids_map.MAP_VIEW, "data"), State(ids_map.MAP_DRAWN, "data"))(render_map)
-    app.callback(Output(ids_map.MAP_CRUMBS, "children"), Input(ids_map.MAP_VIEW, "data"))(render_crumbs)
-    app.callback(Output(ids_map.MAP_NOTE, "children"), Input(ids_map.MAP_VIEW, "data"))(render_note)
-    app.callback(Output(ids_map.MAP_PANEL, "children"), Input(ids_map.MAP_VIEW, "data"))(render_panel)
-    app.callback(Output(ids_map.MAP_WORST, "children"), Input(ids_map.MAP_VIEW, "data"))(render_worst)
-    app.callback(Output(ids_map.MAP_RECORDS_CHOICE, "value"), Input(ids_map.MAP_METRIC, "value"))(records_choice)
+                 Input(ids_map.MAP_VIEW, "data"), State(ids_map.MAP_DRAWN, "data"), **changed)(render_map)
+    app.callback(Output(ids_map.MAP_CRUMBS, "children"), Input(ids_map.MAP_VIEW, "data"), **changed)(render_crumbs)
+    app.callback(Output(ids_map.MAP_NOTE, "children"), Input(ids_map.MAP_VIEW, "data"), **changed)(render_note)
+    app.callback(Output(ids_map.MAP_PANEL, "children"), Input(ids_map.MAP_VIEW, "data"), **changed)(render_panel)
+    app.callback(Output(ids_map.MAP_WORST, "children"), Input(ids_map.MAP_VIEW, "data"), **changed)(render_worst)
+    app.callback(Output(ids_map.MAP_RECORDS_CHOICE, "value"), Input(ids_map.MAP_METRIC, "value"),
+                 **changed)(records_choice)
     app.callback(Output(ids_records.query(ids_map.MAP_RECORDS), "data"),
-                 Input(ids_map.MAP_RECORDS_CHOICE, "value"), Input(ids_map.MAP_VIEW, "data"))(records_query)
+                 Input(ids_map.MAP_RECORDS_CHOICE, "value"), Input(ids_map.MAP_VIEW, "data"),
+                 **changed)(records_query)
     app.callback(Output(ids.PAGES_LOCATION, "href", allow_duplicate=True),
                  Input(ids.chart(ids_map.MAP_CHART), "clickData"), State(ids_map.MAP_VIEW, "data"),
                  prevent_initial_call=True)(drill)
     app.clientside_callback(URL_JS, Output(ids_map.MAP_URL_SINK, "children"),
-                            Input(ids_map.MAP_VIEW, "data"))
+                            Input(ids_map.MAP_VIEW, "data"), **changed)
     register_exports(app, CHARTS)

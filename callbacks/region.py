@@ -196,22 +196,17 @@ CHARTS = {
 
 
 def register(app) -> None:
-    app.callback(Output(ids_map.REGION_VIEW, "data"), Output(ids_map.REGION_PERIOD, "value"),
-                 Output(ids.PAGE_REGION_CHIP, "children", allow_duplicate=True),
-                 Input(ids_map.REGION_STATE, "data"), prevent_initial_call="initial_duplicate")(resolve)
-    app.callback(Output(ids_map.REGION_VIEW, "data", allow_duplicate=True),
+    changed = {"prevent_initial_call": True}  # the layout (pages/region.py) drew the first view
+    view = Input(ids_map.REGION_VIEW, "data")
+    app.callback(Output(ids_map.REGION_VIEW, "data"),
                  Input(ids_map.REGION_PERIOD, "value"), State(ids_map.REGION_VIEW, "data"),
-                 prevent_initial_call=True)(period_to_view)
-    app.callback(Output(ids_map.REGION_CRUMBS, "children"), Input(ids_map.REGION_VIEW, "data"))(render_crumbs)
+                 **changed)(period_to_view)
+    app.callback(Output(ids_map.REGION_CRUMBS, "children"), view, **changed)(render_crumbs)
     app.callback(Output(ids_map.REGION_KPIS, "children"), Output(ids_map.REGION_SUMMARY, "children"),
-                 Output(ids_map.REGION_REASONS, "children"),
-                 Input(ids_map.REGION_VIEW, "data"))(render_profile)
-    app.callback(Output(ids_map.REGION_CHILDREN, "children"), Input(ids_map.REGION_VIEW, "data"))(render_children)
-    app.callback(Output(ids.chart(ids_map.REGION_TREND_CHART), "figure"),
-                 Input(ids_map.REGION_VIEW, "data"))(render_trend)
-    app.callback(Output(ids.chart(ids_map.REGION_TIMELINE_CHART), "figure"),
-                 Input(ids_map.REGION_VIEW, "data"))(render_timeline)
-    app.callback(Output(ids_records.query(ids_map.REGION_RECORDS), "data"),
-                 Input(ids_map.REGION_VIEW, "data"))(records)
-    app.clientside_callback(URL_JS, Output(ids_map.REGION_ROOT, "title"), Input(ids_map.REGION_VIEW, "data"))
+                 Output(ids_map.REGION_REASONS, "children"), view, **changed)(render_profile)
+    app.callback(Output(ids_map.REGION_CHILDREN, "children"), view, **changed)(render_children)
+    app.callback(Output(ids.chart(ids_map.REGION_TREND_CHART), "figure"), view, **changed)(render_trend)
+    app.callback(Output(ids.chart(ids_map.REGION_TIMELINE_CHART), "figure"), view, **changed)(render_timeline)
+    app.callback(Output(ids_records.query(ids_map.REGION_RECORDS), "data"), view, **changed)(records)
+    app.clientside_callback(URL_JS, Output(ids_map.REGION_ROOT, "title"), view, **changed)
     register_exports(app, CHARTS)

@@ -44,4 +44,5 @@ def render_oversight(view):
 
 
 def register(app) -> None:
-    app.callback(Output(ids_map.REGION_OVERSIGHT, "children"), Input(ids_map.REGION_VIEW, "data"))(render_oversight)
+    app.callback(Output(ids_map.REGION_OVERSIGHT, "children"), Input(ids_map.REGION_VIEW, "data"),
+                 prevent_initial_call=True)(render_oversight)  # first view: pages/region.py

@@ -1,9 +1,11 @@
 """Big screen callbacks: the overview's pieces, dark and large, refreshed and rotated.
 
-Flow: SC_STATE (URL) + SC_REFRESH ticks -> `resolve_state` (region/week resolved as on
-the overview, header texts, refresh time) -> KPIs, map, trend (the overview's own
-callback functions and cache entries, restyled by figures/screen.py), hot townships and
-the unit panel. `rotate_panels` switches the visible panel every `rotate` seconds.
+The page's layout (pages/screen.py) draws the first view with these functions. Then:
+SC_REFRESH ticks (and the window size, when the layout request did not report it) ->
+`resolve_state` (region/week resolved as on the overview, header texts, refresh time) ->
+KPIs, map, trend (the overview's own callback functions and cache entries, restyled by
+figures/screen.py), hot townships and the unit panel. `rotate_panels` switches the
+visible panel every `rotate` seconds.
 """
 from __future__ import annotations
 
@@ -33,8 +35,14 @@ DESIGN_W, DESIGN_H = 1920, 1080          # the layout's reference size
 # title and the colour bar; assets/screen.css): the names are fitted to it
 MAP_PLOT_SHARE = (0.50, 0.44)
 
-# Window size into a store, so figures are sized for the wall (fonts, map names).
-VIEWPORT_JS = "function(state) { return {w: window.innerWidth, h: window.innerHeight}; }"
+# Window size into a store, so figures are sized for the wall (fonts, map names); only when
+# the layout did not know it (its figures are then redrawn for this window).
+VIEWPORT_JS = """
+function(state, known) {
+    if (known && known.w) { return window.dash_clientside.no_update; }
+    return {w: window.innerWidth, h: window.innerHeight};
+}
+"""
 
 
 def _scale(resolved) -> float:
@@ -152,21 +160,23 @@ CHARTS = {
 
 def register(app) -> None:
     """Attach the big-screen callbacks to `app`."""
-    app.clientside_callback(VIEWPORT_JS, Output(sid.SC_VIEWPORT, "data"), Input(sid.SC_STATE, "data"))
+    changed = {"prevent_initial_call": True}  # the layout drew the first view
+    app.clientside_callback(VIEWPORT_JS, Output(sid.SC_VIEWPORT, "data"), Input(sid.SC_STATE, "data"),
+                            State(sid.SC_VIEWPORT, "data"))
     app.callback(Output(sid.SC_TITLE, "children"), Output(sid.SC_PERIOD, "children"),
                  Output(sid.SC_UPDATED, "children"), Output(sid.SC_RESOLVED, "data"),
                  Input(sid.SC_VIEWPORT, "data"), Input(sid.SC_REFRESH, "n_intervals"),
-                 State(sid.SC_STATE, "data"))(resolve_state)
-    app.callback(Output(sid.SC_KPIS, "children"), Input(sid.SC_RESOLVED, "data"))(render_kpis)
+                 State(sid.SC_STATE, "data"), **changed)(resolve_state)
+    app.callback(Output(sid.SC_KPIS, "children"), Input(sid.SC_RESOLVED, "data"), **changed)(render_kpis)
     app.callback(Output(ids.chart(sid.SC_MAP_CHART), "figure"), Input(sid.SC_RESOLVED, "data"),
-                 State(ids.chart(sid.SC_MAP_CHART), "figure"))(render_map)
+                 State(ids.chart(sid.SC_MAP_CHART), "figure"), **changed)(render_map)
     app.callback(Output(ids.chart(sid.SC_TREND_CHART), "figure"), Input(sid.SC_RESOLVED, "data"),
-                 State(ids.chart(sid.SC_TREND_CHART), "figure"))(render_trend)
-    app.callback(Output(sid.SC_HOT, "children"), Input(sid.SC_RESOLVED, "data"))(render_hot)
+                 State(ids.chart(sid.SC_TREND_CHART), "figure"), **changed)(render_trend)
+    app.callback(Output(sid.SC_HOT, "children"), Input(sid.SC_RESOLVED, "data"), **changed)(render_hot)
     app.callback(Output(ids.chart(sid.SC_RANKING_CHART), "figure"),
                  Output(ids.chart(sid.SC_FUNDS_CHART), "figure"),
                  Input(sid.SC_RESOLVED, "data"),
-                 State(ids.chart(sid.SC_RANKING_CHART), "figure"))(render_units)
+                 State(ids.chart(sid.SC_RANKING_CHART), "figure"), **changed)(render_units)
     app.callback(Output(sid.panel(ALL), "className"), Input(sid.SC_ROTATE, "n_intervals"),
                  State(sid.SC_STATE, "data"), prevent_initial_call=True)(rotate_panels)
     register_exports(app, CHARTS)

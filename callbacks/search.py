@@ -65,15 +65,17 @@ def open_pick(values, pathname, search):
     is emptied so the next pick of the same place works too. A value outside the user's
     scope (a forged request) goes nowhere."""
     picked = ctx.triggered[0]["value"] if ctx.triggered else None
-    if not picked or not isinstance(values, list):
-        return no_update, no_update
+    boxes = len(values) if isinstance(values, list) else 0
+    stay = no_update, [no_update] * boxes  # a wildcard output wants one value per box
+    if not picked or not boxes:
+        return stay
     try:
         code = normalize_code(str(picked))
     except InvalidRegionCode:
-        return no_update, no_update
+        return stay
     if not current_scope().allows(code):
-        return no_update, no_update
-    return search_href(pathname, search, code), [None] * len(values)
+        return stay
+    return search_href(pathname, search, code), [None] * boxes
 
 
 def register(app) -> None:

@@ -20,6 +20,27 @@ from flask import has_request_context, request
 import ids
 
 STORE_ID, DUMMY_ID = "_pages_store", "_pages_dummy"  # dash.dash._ID_STORE / _ID_DUMMY
+VIEWPORT_HEADER = "X-Sunshine-Viewport"  # "1920x1080", sent with the layout request (assets/first_view.js)
+MAX_VIEWPORT_PX = 16384
+
+
+def viewport() -> dict:
+    """{"w": px, "h": px} of the browser window that asked for the layout; {} if unknown."""
+    if not has_request_context():
+        return {}
+    raw = request.headers.get(VIEWPORT_HEADER, "")
+    parts = raw.lower().split("x")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return {}
+    w, h = (int(p) for p in parts)
+    return {"w": w, "h": h} if 0 < w <= MAX_VIEWPORT_PX and 0 < h <= MAX_VIEWPORT_PX else {}
+
+
+def store(id_, data=None) -> dcc.Store:
+    """A dcc.Store holding `data`; with no `data` prop at all when it is None: a Store
+    given null reports `undefined` on mount (it differs from its empty memory), which
+    would fire the callbacks listening to it."""
+    return dcc.Store(id=id_) if data is None else dcc.Store(id=id_, data=data)
 
 
 def page_url() -> str | None:

@@ -78,4 +78,6 @@ def test_a_pick_opens_the_place_and_empties_every_box(server, demo_engine, monke
 def test_a_forged_or_empty_pick_goes_nowhere(server, monkeypatch):
     with signed_in(server, role="staff", scope=(DEMO_COUNTY,)):
         for value in (None, "", "431021000000", "43x", "4310231002019999"):
-            assert _pick(monkeypatch, value) == (no_update, no_update), value
+            # nothing moves, and the wildcard output gets one no_update per box (Dash refuses
+            # a bare no_update there)
+            assert _pick(monkeypatch, value) == (no_update, [no_update, no_update]), value
