@@ -6,6 +6,7 @@
   object constructors (`go.Bar(...)`), `fig.add_bar(...)`, dict traces (`{"type": "bar"}`,
   `dict(type="bar")`) and trace helpers called with a type (`_trace("sankey", ...)`);
   plotly express calls are refused (their trace types are not spelled in the code).
+- It pins the plotly.js that the installed plotly.py ships (the figures' schema), esbuild exactly.
 - The bundle is served at a fingerprinted, immutable URL loaded before dcc's scripts, and
   not at all when it is not built.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -106,6 +108,16 @@ def test_every_trace_the_product_draws_is_in_the_bundle_and_no_other():
     used, registered = product_traces(), registered_traces() | CORE_TRACES
     assert not used - registered, f"add to Plotly.register in web/plotly-bundle/index.js: {sorted(used - registered)}"
     assert not registered - used, f"drawn nowhere, drop from web/plotly-bundle/index.js: {sorted(registered - used)}"
+
+
+def test_the_bundle_pins_the_plotly_js_that_plotly_py_ships():
+    from plotly.offline import get_plotlyjs_version
+
+    package = json.loads((BUNDLE_ENTRY.parent / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((BUNDLE_ENTRY.parent / "package-lock.json").read_text(encoding="utf-8"))
+    assert package["dependencies"]["plotly.js"] == get_plotlyjs_version()
+    assert lock["packages"]["node_modules/plotly.js"]["version"] == get_plotlyjs_version()
+    assert re.fullmatch(r"\d+\.\d+\.\d+", package["dependencies"]["esbuild"]), "pin esbuild exactly"
 
 
 def test_every_registered_module_exists_in_plotly_js():
