@@ -14,13 +14,14 @@ PORT ?= 8050
 export PORT
 SYSTEM_PACKAGES := chromium fonts-noto-cjk
 
-.PHONY: help venv system-deps system-deps-optional demo run lint test bench clean distclean
+.PHONY: help venv bundle system-deps system-deps-optional demo run lint test bench clean distclean
 
 help:
 	@echo "make run    serve the dashboard (demo data on first run) at http://127.0.0.1:$(PORT)"
 	@echo "make test   lint, then run all tests (unit + headless chromium)"
 	@echo "make lint   ruff + mypy"
 	@echo "make bench  measure the performance budgets"
+	@echo "make bundle build plotly.js of our traces only (needs node + npm; else the full bundle is used)"
 	@echo "make demo | venv | system-deps | clean | distclean"
 
 venv: $(STAMP)
@@ -30,6 +31,24 @@ $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
+
+# plotly.js of only our trace types (web/plotly-bundle/index.js; web/bundle.py serves it).
+# npm ci + esbuild run only when the output is missing or older than its sources; without
+# node/npm (or the registry), a warning: dcc.Graph then loads the full plotly.js as before.
+PLOTLY_DIR := web/plotly-bundle
+PLOTLY_BUNDLE := var/build/plotly-custom.min.js
+
+bundle: $(PLOTLY_BUNDLE)
+
+$(PLOTLY_BUNDLE): $(PLOTLY_DIR)/package-lock.json $(PLOTLY_DIR)/index.js $(PLOTLY_DIR)/build.mjs
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+		echo "WARNING: node/npm not found: the full plotly.js bundle will be used (install nodejs npm, then make bundle)"; \
+	elif (cd $(PLOTLY_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) && mkdir -p $(@D) \
+		&& node $(PLOTLY_DIR)/build.mjs $@.tmp && mv $@.tmp $@; then \
+		echo "plotly bundle: $@ ($$(wc -c <$@) bytes)"; \
+	else \
+		rm -f $@.tmp; echo "WARNING: building $@ failed: the full plotly.js bundle will be used"; \
+	fi
 
 # chromium (browser tests, image export) and a CJK font (Chinese text in images).
 # Installs with apt-get when root; otherwise says what is missing and carries on.
@@ -55,17 +74,17 @@ system-deps-optional:
 demo: venv
 	$(PY) cli.py ensure-demo --scale city --seed 7
 
-run: venv system-deps-optional demo
+run: venv bundle system-deps-optional demo
 	$(PY) app.py
 
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-test: venv system-deps lint
+test: venv bundle system-deps lint
 	$(PY) -m pytest -q
 
-bench: venv
+bench: venv bundle
 	$(PY) cli.py bench
 
 clean:
@@ -74,4 +93,4 @@ clean:
 
 # Also removes the virtualenv and the database (var/).
 distclean: clean
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var $(PLOTLY_DIR)/node_modules

@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     from data.model.db import make_engine
     from i18n import normalize_lang, t
     from web.auth import install_auth, secret_key
+    from web.bundle import install_plotly_bundle
     from web.security import install_security, set_csp
 
     settings = settings or load_settings()
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     install_auth(server)
     _add_vendor_routes(server)
     _add_geo_routes(server)
+    install_plotly_bundle(app)  # plotly.js of our traces only, when `make bundle` built it
     app.layout = partial(app_layout, lang)  # per page load: this user's pages and name
     register_callbacks(app)
     set_csp(server, lambda: list(app.csp_hashes()))  # clientside callbacks are inline scripts too
