@@ -17,7 +17,8 @@ Redis, ...) are the environment variables of README.md, read by settings.py.
 - Shared state between workers: the result cache is flask-caching's, in files under
   CACHE_DIR (every worker reads the others' results) or in Redis when REDIS_URL is set
   (then also the login rate limit is counted across workers; without Redis each worker
-  counts its own). Briefing jobs keep their status in files (exports/briefing_jobs.py),
+  counts its own). Checked with 2 workers and REDIS_URL: both connect to Redis, results
+  land there, no cache file is written. Briefing jobs keep their status in files (exports/briefing_jobs.py),
   so any worker reports a job another one runs. SQLite is opened in WAL mode: readers in
   every worker go on while an import writes.
 - preload_app: the app (create_app: imports, pages, callbacks, the CSP hashes) is built

@@ -7,7 +7,7 @@
    body) until the page is ready. Bundles, assets and map geometry are left out: a
    returning browser has them in its cache (immutable bundles, ETags).
 3. Replay with locust (bench/locustfile.py, its own process): `users` simulated users,
-   each opening the pages one after another with 1–5 s of reading between them, for
+   each opening the pages one after another with 5–15 s of reading between them, for
    `duration_s`; loopback only, bounded in users and time.
 4. The same again while a city-scale import runs in another process (`cli.py import` of
    the city's exchange files into a scratch database, as bench/intake.py does).
@@ -37,6 +37,10 @@ BUDGET_P95_MS = 500
 BUDGET_P95_IMPORT_MS = 1000
 USERS = 50
 DURATION_S = 120
+# Seconds a simulated user reads a page before opening the next (uniform in this range):
+# people read a dashboard page for a while; 1–5 s would be 50 users clicking non-stop
+# (~20 requests a page: ~300 requests/s, a stress test rather than 50 people).
+THINK_S = (5.0, 15.0)
 DASH_API = ("/_dash-layout", "/_dash-dependencies", "/_dash-update-component")
 console = Console()
 
@@ -97,13 +101,14 @@ def _record(browser, base: str, paths: list[str], user: str, password: str) -> d
 
 
 def run_locust(base: str, recording: Path, out: Path, *, users: int, duration_s: int,
-               spawn_rate: float = 10) -> list[dict]:
+               spawn_rate: float = 10, think_s: tuple[float, float] = THINK_S) -> list[dict]:
     """Run bench/locustfile.py headless against `base`; the rows of its stats CSV."""
     prefix = out / "locust"
     command = [sys.executable, "-m", "locust", "-f", str(PROJECT_ROOT / "bench" / "locustfile.py"),
                "--headless", "--host", base, "--users", str(users), "--spawn-rate", str(spawn_rate),
                "--run-time", f"{duration_s}s", "--stop-timeout", "10", "--csv", str(prefix),
-               "--only-summary", "--loglevel", "WARNING", "--recording", str(recording)]
+               "--only-summary", "--loglevel", "WARNING", "--recording", str(recording),
+               "--think-min", str(think_s[0]), "--think-max", str(think_s[1])]
     done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
                           timeout=duration_s + 180, check=False)
     stats = prefix.with_name(prefix.name + "_stats.csv")
