@@ -1,5 +1,6 @@
 # 阳光监督驾驶舱 / Sunshine Supervision Dashboard — GNU make.
-#   make run    set up (once), load demo data (once), serve http://127.0.0.1:$(PORT)
+#   make run    set up (once), load demo data (once), serve http://127.0.0.1:$(PORT) (gunicorn)
+#   make dev    the same with Flask's development server (one process, tracebacks in the log)
 #   make test   set up, install system packages when possible, lint, run every test
 #   make lint   ruff (rules in pyproject.toml) and mypy on the non-test code
 SHELL := /bin/bash
@@ -14,10 +15,11 @@ PORT ?= 8050
 export PORT
 SYSTEM_PACKAGES := chromium fonts-noto-cjk
 
-.PHONY: help venv bundle system-deps system-deps-optional demo run lint test bench clean distclean
+.PHONY: help venv bundle system-deps system-deps-optional demo run dev lint test bench clean distclean
 
 help:
 	@echo "make run    serve the dashboard (demo data on first run) at http://127.0.0.1:$(PORT)"
+	@echo "make dev    the same on Flask's development server"
 	@echo "make test   lint, then run all tests (unit + headless chromium)"
 	@echo "make lint   ruff + mypy"
 	@echo "make bench  measure the performance budgets"
@@ -74,7 +76,11 @@ system-deps-optional:
 demo: venv
 	$(PY) cli.py ensure-demo --scale city --seed 7
 
+# Production serving: gunicorn with gunicorn.conf.py (workers, threads, timeouts: see there).
 run: venv bundle system-deps-optional demo
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py app:server
+
+dev: venv bundle system-deps-optional demo
 	$(PY) app.py
 
 lint: venv

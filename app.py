@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     from web.auth import install_auth, secret_key
     from web.bundle import install_plotly_bundle
     from web.security import install_security, set_csp
+    from web.serving import install_serving
 
     settings = settings or load_settings()
     lang = normalize_lang(settings.lang)
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.config["SECRET_KEY"] = secret_key(settings)
     runtime.install(server, settings, make_engine(settings.database_url), make_cache(server, settings))
     install_security(server, max_body_mb=settings.max_body_mb)
+    install_serving(server)  # compression, cache headers of bundles and assets
     install_auth(server)
     _add_vendor_routes(server)
     _add_geo_routes(server)

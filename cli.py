@@ -177,12 +177,17 @@ def bench(scales: str = typer.Option("city,province", help="comma-separated scal
           repeat: int = typer.Option(30, help="calls per callback and case"),
           only: str = typer.Option("", help="comma-separated parts of callback names to keep, e.g. 'funds.'"),
           pages: bool = typer.Option(True, help="also time each page to ready in headless chromium"),
-          intake: bool = typer.Option(True, help="also the import budgets (city exchange files, a county month)")):
+          intake: bool = typer.Option(True, help="also the import budgets (city exchange files, a county month)"),
+          load: bool = typer.Option(True, help="also the load bench: simulated users on the production server "
+                                               "(gunicorn), alone and during a city import"),
+          load_seconds: int = typer.Option(120, help="duration of each load run, seconds"),
+          load_users: int = typer.Option(50, help="simulated users of the load bench")):
     """Print p50/p95 server-side time of the dashboard callbacks, the map bytes, the
-    one-off jobs, the time to a ready page and the import budgets."""
+    one-off jobs, the time to a ready page, the import budgets and the load bench."""
     from bench.run import main as run_bench
     run_bench([s.strip() for s in scales.split(",") if s.strip()], repeat=repeat,
-              only=tuple(p.strip() for p in only.split(",") if p.strip()), pages=pages, intake=intake)
+              only=tuple(p.strip() for p in only.split(",") if p.strip()), pages=pages, intake=intake,
+              load=load, load_seconds=load_seconds, load_users=load_users)
 
 
 @app.command()

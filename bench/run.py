@@ -188,10 +188,11 @@ def print_tables(scale: str, timing_rows: list[tuple], layer_rows: list[tuple]) 
 
 
 def main(scales: list[str], repeat: int = 30, only: tuple[str, ...] = (), pages: bool = True,
-         intake: bool = True) -> None:
+         intake: bool = True, load: bool = True, load_seconds: int = 120, load_users: int = 50) -> None:
     """Bench each scale; `only` keeps the callbacks whose name contains one of its parts;
     `pages` adds the time to a ready page of every navbar page in headless chromium;
-    `intake` the import budgets (city scale)."""
+    `intake` the import budgets (city scale); `load` the load bench on the production
+    server (bench/load.py: `load_users` users for `load_seconds`, alone and during an import)."""
     from bench.intake import bench_intake
     from bench.page_ready import bench_page_ready
     from bench.rules import bench_rules
@@ -205,6 +206,10 @@ def main(scales: list[str], repeat: int = 30, only: tuple[str, ...] = (), pages:
         if pages and not only:
             bench_page_ready(scale, bench_db_url(scale), PROJECT_ROOT / "var" / "bench" / scale,
                              BENCH_USER, BENCH_PASSWORD)
+        if load and not only:
+            from bench.load import bench_load
+            bench_load(scale, bench_db_url(scale), PROJECT_ROOT / "var" / "bench" / scale, BENCH_USER,
+                       BENCH_PASSWORD, users=load_users, duration_s=load_seconds)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,10 @@
-"""Run `python app.py` as a subprocess on a given database (browser tests, page-ready bench).
+"""Run the app as a subprocess on a given database (browser tests, page-ready and load benches).
 
     with running_app(db_url, var_dir) as url: ...   # http://127.0.0.1:<free port>
+    with running_app(db_url, var_dir, production=True) as url: ...   # gunicorn, as `make run`
+
+`python app.py` (Flask's development server, `make dev`) by default; with `production`,
+gunicorn with the project's gunicorn.conf.py (`extra_env` adds variables, e.g. REDIS_URL).
 """
 from __future__ import annotations
 
@@ -44,7 +48,8 @@ def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout_s: float 
 
 
 @contextlib.contextmanager
-def running_app(db_url: str, var_dir: Path) -> Iterator[str]:
+def running_app(db_url: str, var_dir: Path, *, production: bool = False,
+                extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """Serve the app on `db_url` with its caches under `var_dir`; yields the base URL."""
     var_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -52,18 +57,20 @@ def running_app(db_url: str, var_dir: Path) -> Iterator[str]:
            "SUNSHINE_VAR_DIR": str(var_dir), "CACHE_DIR": str(var_dir / "cache"),
            "PYTHONUNBUFFERED": "1"}
     env.pop("REDIS_URL", None)
+    env.update(extra_env or {})
     venv_python = ROOT / ".venv" / "bin" / "python"
     python = str(venv_python) if venv_python.exists() else sys.executable
+    command = [python, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"] if production else [python, "app.py"]
     log = var_dir / "app.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([python, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_until_up(f"http://127.0.0.1:{port}", proc, log)
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=35)  # gunicorn lets its workers finish (graceful_timeout 30 s)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

@@ -54,9 +54,9 @@ def log_in(client, name: str, *, password: str = PASSWORD):
     return client.post("/login", data={"name": name, "password": password})
 
 
-def serve_with_accounts(db_url: str, var_dir):
-    """`python app.py` on `db_url` with ROLE_ACCOUNTS in its database; yields the base URL
-    (a generator for a fixture: `yield from serve_with_accounts(...)`)."""
+def serve_with_accounts(db_url: str, var_dir, *, production: bool = False):
+    """`python app.py` (gunicorn with `production`) on `db_url` with ROLE_ACCOUNTS in its
+    database; yields the base URL (a generator for a fixture: `yield from serve_with_accounts(...)`)."""
     import pytest
 
     from data.model.db import make_engine
@@ -65,7 +65,7 @@ def serve_with_accounts(db_url: str, var_dir):
     make_role_accounts(engine)
     engine.dispose()
     try:
-        with running_app(db_url, var_dir) as url:
+        with running_app(db_url, var_dir, production=production) as url:
             yield url
     except AppDidNotStart as exc:
         pytest.fail(str(exc))
