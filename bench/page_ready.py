@@ -205,6 +205,8 @@ def page_visit_rows(base: str, paths: list[str], cache_dir: Path, *, visits: int
             warm = [_visit(context, base + path) for _ in range(visits)]
             context.close()
             rows.append(PageRow(path, cold, warm))
+            console.print("  " + " | ".join(f"{col}: {cell}" for col, cell in
+                                            zip(PAGE_COLUMNS, page_table_rows(rows[-1:])[0])), highlight=False)
         browser.close()
     return rows
 
