@@ -33,6 +33,7 @@ Each figure is the median of `visits` visits.
 """
 from __future__ import annotations
 
+import math
 import shutil
 import statistics
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ from tools.signin import sign_in
 BUDGET_COLD_MS = 1500
 BUDGET_WARM_MS = 1200
 SETTLE_MS = 100
-VISIT_TIMEOUT_MS = 60_000
+VISIT_TIMEOUT_MS = 120_000  # a visit still not ready then counts as a timeout (infinite time)
 console = Console()
 
 # Installed before any script of the page: records every Dash callback request
@@ -141,19 +142,26 @@ def callback_rounds(spans: list[tuple[float, float]]) -> int:
     return best
 
 
-def visit_of(result: dict) -> Visit:
-    """A Visit from RESULT_JS's answer."""
-    ready = float(result["readyAt"])
+def visit_of(result: dict, timed_out: bool = False) -> Visit:
+    """A Visit from RESULT_JS's answer; a visit that timed out has infinite times (and
+    counts every request it sent)."""
+    ready = math.inf if timed_out or result["readyAt"] is None else float(result["readyAt"])
+    charts = math.inf if timed_out or result["chartsAt"] is None else float(result["chartsAt"])
     spans = [(float(s), float(e)) for s, e in result["calls"] if float(s) <= ready]
-    return Visit(ready_ms=ready, charts_ms=float(result["chartsAt"]), js_transfer=int(result["jsTransfer"]),
+    return Visit(ready_ms=ready, charts_ms=charts, js_transfer=int(result["jsTransfer"]),
                  js_decoded=int(result["jsDecoded"]), requests=len(spans), rounds=callback_rounds(spans))
 
 
 def _visit(context, url: str) -> Visit:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     tab = context.new_page()
     try:
-        tab.goto(url)
-        tab.wait_for_function(WAIT_JS, timeout=VISIT_TIMEOUT_MS, polling="raf")
+        tab.goto(url, timeout=VISIT_TIMEOUT_MS)
+        try:
+            tab.wait_for_function(WAIT_JS, timeout=VISIT_TIMEOUT_MS, polling="raf")
+        except PlaywrightTimeout:
+            return visit_of(tab.evaluate(RESULT_JS), timed_out=True)
         return visit_of(tab.evaluate(RESULT_JS))
     finally:
         tab.close()
@@ -211,6 +219,10 @@ def page_visit_rows(base: str, paths: list[str], cache_dir: Path, *, visits: int
     return rows
 
 
+def _ms(value: float) -> str:
+    return f"{value:.0f}" if math.isfinite(value) else "timeout"
+
+
 def _median(visits: list[Visit], field: str) -> float:
     return statistics.median(getattr(v, field) for v in visits)
 
@@ -225,7 +237,7 @@ def page_table_rows(rows: list[PageRow]) -> list[tuple[str, ...]]:
         cold_ready, cold_charts = _median(row.cold, "ready_ms"), _median(row.cold, "charts_ms")
         warm_ready, warm_charts = _median(row.warm, "ready_ms"), _median(row.warm, "charts_ms")
         ok = cold_charts <= BUDGET_COLD_MS and warm_charts <= BUDGET_WARM_MS
-        out.append((row.path, f"{cold_ready:.0f}", f"{cold_charts:.0f}", f"{warm_ready:.0f}", f"{warm_charts:.0f}",
+        out.append((row.path, _ms(cold_ready), _ms(cold_charts), _ms(warm_ready), _ms(warm_charts),
                     f"{_median(row.cold, 'js_transfer') / 1024:.0f} / {_median(row.cold, 'js_decoded') / 1024:.0f}",
                     f"{_median(row.warm, 'js_transfer') / 1024:.0f}",
                     f"{_median(row.cold, 'requests'):g}", f"{_median(row.cold, 'rounds'):g}",

@@ -6,8 +6,16 @@ import math
 
 from typer.testing import CliRunner
 
-from bench.page_ready import (BUDGET_COLD_MS, BUDGET_WARM_MS, PAGE_COLUMNS, PageRow, Visit, callback_rounds,
-                              page_table_rows, visit_of)
+from bench.page_ready import (
+    BUDGET_COLD_MS,
+    BUDGET_WARM_MS,
+    PAGE_COLUMNS,
+    PageRow,
+    Visit,
+    callback_rounds,
+    page_table_rows,
+    visit_of,
+)
 from bench.run import postgres_problem, side_by_side_rows, with_psycopg2
 from cli import app
 
@@ -116,3 +124,11 @@ def test_bench_help_documents_the_page_and_postgres_options():
     assert result.exit_code == 0
     for option in ("--visits", "--postgres", "--no-postgres", "--pages", "--no-callbacks"):
         assert option in result.output
+
+
+def test_a_visit_that_timed_out_has_infinite_times_and_shows_as_a_timeout():
+    visit = visit_of({**_result([[0, 100], [150, math.inf]]), "readyAt": None, "chartsAt": None}, timed_out=True)
+    assert (visit.ready_ms, visit.charts_ms, visit.requests) == (math.inf, math.inf, 2)
+    slow = [visit] * 3 + [_visit(100, 200)] * 2  # the median is a timeout
+    (cells,) = page_table_rows([PageRow("/briefing", slow, [_visit(100, 200)])])
+    assert cells[1:3] == ("timeout", "timeout") and cells[-1] == "✗"
