@@ -4,7 +4,7 @@
     python cli.py ensure-demo --scale city      # upgrade schema; generate only if empty
     python cli.py upgrade-db
     python cli.py import-boundaries townships.geojson --code-field code
-    python cli.py bench
+    python cli.py bench [--scales city] [--visits 5] [--no-postgres | --postgres URL] [--no-callbacks]
     python cli.py briefing --week 2026-W46 --region 431000 --out briefing.pptx --out briefing.pdf
     echo "$PASSWORD" | python cli.py users add zhang --role commission --scope 431023 --password-stdin
     python cli.py users list | set-role NAME ROLE | set-scope NAME CODES | disable NAME
@@ -176,17 +176,28 @@ def import_boundaries(path: Path = typer.Argument(..., exists=True, readable=Tru
 def bench(scales: str = typer.Option("city,province", help="comma-separated scales to measure"),
           repeat: int = typer.Option(30, help="calls per callback and case"),
           only: str = typer.Option("", help="comma-separated parts of callback names to keep, e.g. 'funds.'"),
-          pages: bool = typer.Option(True, help="also time each page to ready in headless chromium"),
+          callbacks: bool = typer.Option(True, help="the server-side callback, map-layer, job and rule tables"),
+          pages: bool = typer.Option(True, help="also visit every navbar page in headless chromium, cold and "
+                                                 "warm: ready, charts above the fold drawn, JS bytes, callback "
+                                                 "requests and rounds (bench/page_ready.py)"),
+          visits: int = typer.Option(5, min=1, help="page visits per page and case (cold, warm); medians"),
+          postgres: str = typer.Option("postgresql://postgres@127.0.0.1:5432/sunshine_bench", "--postgres",
+                                       metavar="URL",
+                                       help="PostgreSQL database for the province-scale callbacks beside SQLite "
+                                            "(created and filled with the demo once; not reachable: SQLite only)"),
+          no_postgres: bool = typer.Option(False, "--no-postgres", help="SQLite only"),
           intake: bool = typer.Option(True, help="also the import budgets (city exchange files, a county month)"),
           load: bool = typer.Option(True, help="also the load bench: simulated users on the production server "
                                                "(gunicorn), alone and during a city import"),
           load_seconds: int = typer.Option(120, help="duration of each load run, seconds"),
           load_users: int = typer.Option(50, help="simulated users of the load bench")):
-    """Print p50/p95 server-side time of the dashboard callbacks, the map bytes, the
-    one-off jobs, the time to a ready page, the import budgets and the load bench."""
+    """Print p50/p95 server-side time of the dashboard callbacks (province scale on SQLite
+    and PostgreSQL side by side), the map bytes, the one-off jobs, the page visits, the
+    import budgets and the load bench."""
     from bench.run import main as run_bench
     run_bench([s.strip() for s in scales.split(",") if s.strip()], repeat=repeat,
               only=tuple(p.strip() for p in only.split(",") if p.strip()), pages=pages, intake=intake,
+              callbacks=callbacks, visits=visits, postgres=None if no_postgres else postgres,
               load=load, load_seconds=load_seconds, load_users=load_users)
 
 

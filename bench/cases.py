@@ -59,11 +59,12 @@ def bench_cities(server, root: str, n: int = 3) -> list[str]:
 
 def _overview_cases(server) -> list[tuple[str, list[Callable[[], object]]]]:
     from callbacks import overview
+    from callbacks.page_state import resolve_state
 
     states = overview_states(server)
-    resolved = [overview.resolve_state(state)[-1] for state in states]  # untimed inputs
+    resolved = [resolve_state(state)[-1] for state in states]  # untimed inputs
     return [
-        ("overview.resolve_state", [partial(overview.resolve_state, s) for s in states]),
+        ("overview.resolve_state", [partial(resolve_state, s) for s in states]),
         ("overview.render_kpis", [partial(overview.render_kpis, r) for r in resolved]),
         ("overview.render_map", [partial(overview.render_map, r) for r in resolved]),
         ("overview.render_hot", [partial(overview.render_hot, r) for r in resolved]),

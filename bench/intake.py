@@ -145,7 +145,8 @@ def _callback_during(url: str, run_import) -> dict:
     with server.test_request_context("/"):
         login_user(runtime.SessionUser(name=BENCH_USER, role="commission", scope=(root,)))
         from callbacks import overview
-        resolved = overview.resolve_state({"region": root, "week": None, "lang": "zh-CN"})[-1]
+        from callbacks.page_state import resolve_state
+        resolved = resolve_state({"region": root, "week": None, "lang": "zh-CN"})[-1]
         worker.start()
         while worker.is_alive():
             runtime.cache_of(server).clear()
