@@ -14,6 +14,12 @@ CALLBACK_PATH = "/_dash-update-component"
 FIRST_VIEWS = {
     "/?week=2026-W46": '[data-key="complaints_received"] .sun-kpi-value',
     "/?week=2026-W46&lang=en": ".sun-hot-item",
+    "/map?week=2026-W46": "#map-panel .sun-map-kpis",
+    "/map?region=431023113000&week=2026-W46&lang=en": "#map-panel .sun-map-kpis",
+    "/screen?week=2026-W46": "#screen-kpis .sun-kpi-value",
+    "/region/431023113000?week=2026-W46": '#region-kpis tr[data-key="complaints_received"]',
+    "/clues": '#clues-tiles [data-key="clues"]',
+    "/clues?lang=en&status=flagged": '#warnings-tiles [data-key="raised"]',
 }
 
 
