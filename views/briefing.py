@@ -46,7 +46,7 @@ from data.rules.library import active_library
 from data.rules.spikes import SpikeRule
 from figures import briefing as bfig
 from figures.overview import trend_strip
-from figures.theme import with_export_meta
+from figures.theme import figure_dict, with_export_meta
 from i18n import t
 from i18n.numbers import format_value
 from settings import Settings, load_settings
@@ -94,6 +94,7 @@ class Briefing:
     judgements: dict = field(default_factory=dict)   # data.judgement table (the settings' floors)
     context: Context = field(default_factory=Context)  # what units are judged against
     figures: dict = field(default_factory=dict)  # chart key -> plotly figure dict
+    drawn: dict = field(default_factory=dict, repr=False)  # charts the narrative read (built once)
 
     @property
     def title(self) -> str:
@@ -166,17 +167,17 @@ def fetch_data(engine, scope, region: str, week_key: int, rule: SpikeRule = DEFA
         kpis_yoy = queries.fetch_kpis(conn, scope, region_code=region, week_key=yoy)
         units = queries.fetch_child_metrics(conn, scope, region_code=region, week_key=week_key,
                                             child_level=level, window=UNIT_WINDOW)
-        units_week = queries.fetch_child_metrics(conn, scope, region_code=region, week_key=week_key,
-                                                 child_level=level, window=1)
+
+        def lean(week: int, child_level: str, window: int) -> pd.DataFrame:
+            """The other unit frames: read for their counts and attention index only."""
+            return queries.fetch_child_metrics(conn, scope, region_code=region, week_key=week, child_level=child_level,
+                                               window=window, measures=queries.ATTENTION_MEASURES, reasons=False)
+        units_week = lean(week_key, level, 1)
         if level == "township":
             towns, towns_week = units, units_week
         else:
-            towns = queries.fetch_child_metrics(conn, scope, region_code=region, week_key=week_key,
-                                                child_level="township", window=UNIT_WINDOW)
-            towns_week = queries.fetch_child_metrics(conn, scope, region_code=region, week_key=week_key,
-                                                     child_level="township", window=1)
-        towns_before = queries.fetch_child_metrics(conn, scope, region_code=region, week_key=prev,
-                                                   child_level="township", window=UNIT_WINDOW)
+            towns, towns_week = lean(week_key, "township", UNIT_WINDOW), lean(week_key, "township", 1)
+        towns_before = lean(prev, "township", UNIT_WINDOW)
         county_names = fetch_county_names(conn, scope, region_code=region)
         towns_spikes = qc.township_spikes(conn, scope, region_code=region, week_key=week_key, rule=rule)
         trend = queries.fetch_trend(conn, scope, region_code=region, week_key=week_key, weeks=12)
@@ -334,7 +335,7 @@ def _ranking(b: Briefing) -> list[str]:
     judged = judge_frame(units, "attention_index", b.context)
     above = int((judged["level"] == PROBLEM).sum())
     line = problem_line(judgement_of("attention_index", b.judgements))
-    order = bar_order(bfig_attention(b), lang)  # the slide's own chart, built the same way
+    order = bar_order(bfig_attention(b), lang)  # read off the slide's own chart
     return [t("briefing.text.ranking", lang, n=above, total=len(units), line=f"{line:g}", order=order)]
 
 
@@ -479,20 +480,23 @@ def briefing_figures(b: Briefing, *, engine=None, scope=None, cache_dir: Path | 
         "clues": bfig.clues(b.units_week, lang=lang),
     }
     if engine is not None and cache_dir is not None:  # the map needs the geometry cache
-        from views.overview import attention_figure
+        from views.overview import attention_figure, map_parent_level
         resolved = {"region": b.region, "week": b.week, "lang": lang, "region_name": b.region_name,
                     "as_of": b.as_of}
-        figs["map"] = attention_figure(engine, scope, resolved, cache_dir=cache_dir, version=version)
-        figs["map"].update_layout(height=bfig.SLIDE_SIZE[1])
+        # the map's regions are the briefing's units unless the briefing is of a township
+        same = map_parent_level(b.region) == (b.region, unit_level(b.region))
+        fig = figure_dict(attention_figure(engine, scope, resolved, cache_dir=cache_dir, version=version,
+                                           metrics=b.units if same else None))
+        figs["map"] = {**fig, "layout": {**fig.get("layout", {}), "height": bfig.SLIDE_SIZE[1]}}
     out = {}
     for key, fig in figs.items():
         title = t(f"briefing.chart.{key}", lang, unit=units_kind)
-        with_export_meta(fig, title=title, region=b.region_name, period=b.week, as_of=b.as_of)
-        out[key] = fig.to_plotly_json()
+        out[key] = with_export_meta(figure_dict(fig), title=title, region=b.region_name, period=b.week,
+                                    as_of=b.as_of)
     return out
 
 
-def judged_bars(units: pd.DataFrame, key: str, context: Context, lang: str, **kwargs):
+def judged_bars(units: pd.DataFrame, key: str, context: Context, lang: str, **kwargs) -> dict:
     """Bars of one indicator per unit, worst at the top, each coloured by its judgement."""
     judged = judge_frame(units, key, context) if not units.empty and key in units else pd.DataFrame()
     colours = colours_for(judged, judgement_of(key, context.table)) if len(judged) else []
@@ -500,8 +504,11 @@ def judged_bars(units: pd.DataFrame, key: str, context: Context, lang: str, **kw
                           higher_is_better=INDICATORS[key].higher_is_better, colours=colours, **kwargs)
 
 
-def bfig_attention(b: Briefing):
-    return judged_bars(b.units, "attention_index", b.context, b.lang, label_key="index.attention")
+def bfig_attention(b: Briefing) -> dict:
+    """The attention ranking chart, built once per briefing (its sentence reads it too)."""
+    if "attention" not in b.drawn:
+        b.drawn["attention"] = judged_bars(b.units, "attention_index", b.context, b.lang, label_key="index.attention")
+    return b.drawn["attention"]
 
 
 def bar_order(fig, lang: str) -> str:

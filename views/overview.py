@@ -93,9 +93,10 @@ def map_parent_level(region: str) -> tuple[str, str]:
     return region, ("county" if level in ("province", "city") else CHILD_LEVEL[level])
 
 
-def attention_figure(engine, scope, resolved: dict, *, cache_dir: Path, version: str):
+def attention_figure(engine, scope, resolved: dict, *, cache_dir: Path, version: str, metrics=None):
     """The attention-index choropleth of the region's children (geometry by URL, their
-    names at the layer's label points, fitted to their boxes)."""
+    names at the layer's label points, fitted to their boxes). `metrics`: those children's
+    fetch_child_metrics when the caller has read them already (the briefing's units)."""
     import pandas as pd
     lang = resolved.get("lang", "zh-CN")
     region = resolved.get("region")
@@ -103,9 +104,11 @@ def attention_figure(engine, scope, resolved: dict, *, cache_dir: Path, version:
         return attention_map(pd.DataFrame(), geojson_url="", parts=MAP_HOVER, lang=lang)
     parent, level = map_parent_level(region)
     with engine.connect() as conn:
-        metrics = queries.fetch_child_metrics(conn, scope, region_code=parent,
-                                              week_key=parse_week(resolved["week"]), child_level=level,
-                                              measures=queries.ATTENTION_MEASURES)  # what MAP_HOVER shows
+        if metrics is None:
+            metrics = queries.fetch_child_metrics(conn, scope, region_code=parent,
+                                                  week_key=parse_week(resolved["week"]), child_level=level,
+                                                  measures=queries.ATTENTION_MEASURES,  # what MAP_HOVER shows
+                                                  reasons=False)
         places = cached_places(conn, parent, level, cache_dir, version)
     fig = attention_map(with_places(metrics, places), geojson_url=layer_url(parent, level, version),
                         parts=MAP_HOVER, lang=lang)
