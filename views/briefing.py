@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from data import queries
@@ -45,7 +46,7 @@ from data.queries.regions import fetch_county_names, with_county_names
 from data.rules.library import active_library
 from data.rules.spikes import SpikeRule
 from figures import briefing as bfig
-from figures.overview import trend_strip
+from figures.overview import trend_strip_dict
 from figures.theme import figure_dict, with_export_meta
 from i18n import t
 from i18n.numbers import format_value
@@ -127,9 +128,11 @@ def unit_level(region: str) -> str:
 
 
 def _kpi(kpis: pd.DataFrame, key: str) -> dict:
-    rows = kpis[kpis["key"] == key]
-    return rows.iloc[0].to_dict() if len(rows) else {"value": None, "previous": None, "change": None,
-                                                     "unit": INDICATORS[key].unit}
+    """The KPI's row as a dict (column arrays read directly: the narrative asks ~35 times)."""
+    hit = np.flatnonzero(kpis["key"].to_numpy() == key) if len(kpis) else np.array([], dtype=int)
+    if not len(hit):
+        return {"value": None, "previous": None, "change": None, "unit": INDICATORS[key].unit}
+    return {column: kpis[column].to_numpy()[hit[0]] for column in kpis.columns}
 
 
 def _fmt(kpis: pd.DataFrame, key: str, lang: str) -> str:
@@ -465,7 +468,7 @@ def briefing_figures(b: Briefing, *, engine=None, scope=None, cache_dir: Path | 
     units_kind = t(f"briefing.unit.{unit_level(b.region)}", lang)
     figs = {
         "kpi_changes": bfig.kpi_changes(b.kpis, lang=lang),
-        "trend": trend_strip(b.trend, lang=lang, height=bfig.SLIDE_SIZE[1]),
+        "trend": trend_strip_dict(b.trend, lang=lang, height=bfig.SLIDE_SIZE[1]),
         "yoy": bfig.year_on_year(b.trend, b.trend_yoy, "complaints_received", "count", lang=lang),
         "attention": bfig_attention(b),
         "service": bfig.service_quality(b.units, lang=lang),
@@ -480,13 +483,13 @@ def briefing_figures(b: Briefing, *, engine=None, scope=None, cache_dir: Path | 
         "clues": bfig.clues(b.units_week, lang=lang),
     }
     if engine is not None and cache_dir is not None:  # the map needs the geometry cache
-        from views.overview import attention_figure, map_parent_level
+        from views.overview import attention_figure_dict, map_parent_level
         resolved = {"region": b.region, "week": b.week, "lang": lang, "region_name": b.region_name,
                     "as_of": b.as_of}
         # the map's regions are the briefing's units unless the briefing is of a township
         same = map_parent_level(b.region) == (b.region, unit_level(b.region))
-        fig = figure_dict(attention_figure(engine, scope, resolved, cache_dir=cache_dir, version=version,
-                                           metrics=b.units if same else None))
+        fig = attention_figure_dict(engine, scope, resolved, cache_dir=cache_dir, version=version,
+                                    metrics=b.units if same else None)
         figs["map"] = {**fig, "layout": {**fig.get("layout", {}), "height": bfig.SLIDE_SIZE[1]}}
     out = {}
     for key, fig in figs.items():
