@@ -199,6 +199,8 @@ def __getattr__(name: str):
 
 if __name__ == "__main__":
     _settings = load_settings()
+    from exports.images import start_kaleido_in_background
+    start_kaleido_in_background()  # the image renderer is ready before the first export
     print(f"阳光监督驾驶舱 / Sunshine Supervision Dashboard: http://127.0.0.1:{_settings.port}",
           flush=True)
     create_app(_settings).run(host="127.0.0.1", port=_settings.port, debug=False,

@@ -22,7 +22,9 @@ def callback_cases(server):
     resolved = [briefing.resolve_state(state)[-1] for state in states]  # untimed
     return [
         ("briefing.resolve_state", [lambda s=s: briefing.resolve_state(s) for s in states]),
-        ("briefing.render_preview", [lambda r=r: briefing.render_preview(r) for r in resolved]),
+        # the preview: its text first, then its charts (uncached, each builds the briefing)
+        ("briefing.render_text", [lambda r=r: briefing.render_text(r) for r in resolved]),
+        ("briefing.render_charts", [lambda r=r: briefing.render_charts(r) for r in resolved]),
         ("briefing.poll_job", [lambda: briefing.poll_job(1, {"job": "0" * 20, "lang": "zh-CN"})]),
     ]
 

@@ -1,7 +1,9 @@
 """Weekly briefing callbacks: resolve the URL state, preview, background files, download.
 
-Flow: BR_STATE (URL) -> `resolve_state` (pickers, resolved region/week) -> `render_preview`
-(narrative + charts, memoized per scope/region/week/lang/data version). "Generate"
+Flow: BR_STATE (URL) -> `resolve_state` (pickers, resolved region/week) -> `render_text`
+(the narrative) -> BR_TEXT_DONE -> `render_charts` (the charts, drawn from the briefing the
+text was written from, cached between the two): the text is on screen before the charts
+are built. All memoized per scope/region/week/lang/data version. "Generate"
 (`start_files`) starts a job in a worker thread (exports/briefing_jobs.py) and enables the
 poll; `poll_job` shows the progress and, when done, the download buttons; `download`
 sends the file. No callback waits for the job: other users are never blocked.
@@ -39,38 +41,56 @@ def _narrative_children(briefing) -> list[Component]:
     return out
 
 
-def _warm_kaleido() -> None:
-    """Start kaleido's chromium in the background once someone opens the briefing, so the
-    first "generate" does not wait for it (3–5 s)."""
-    import threading
-
-    from exports import images
-    if not images._kaleido_started:
-        threading.Thread(target=images.ensure_kaleido, name="kaleido-warm", daemon=True).start()
+def _no_region(lang: str) -> list[Component]:
+    return [html.P(t("overview.no_region", lang), className="text-muted")]
 
 
-def render_preview(resolved):
-    """(narrative children, *chart figures) of the resolved region and week."""
+def _chosen(resolved) -> bool:
+    return bool(resolved and resolved.get("region") and resolved.get("week"))
+
+
+def _briefing(scope, region: str, week: str, lang: str):
+    """The briefing (narrative and frames) of the resolved state, built once for the text
+    and the charts (memoized: the charts callback follows the text's)."""
+    return memoized("br.build", scope, region, week, lang,
+                    compute=lambda: build_briefing(get_engine(), scope, region, week, lang, settings=get_settings()))
+
+
+def render_text(resolved):
+    """(narrative children, the state for the charts) of the resolved region and week."""
     lang = (resolved or {}).get("lang", "zh-CN")
-    _warm_kaleido()
-    empty: dict[str, object] = {"data": [], "layout": {}}
-    if not resolved or not resolved.get("region") or not resolved.get("week"):
-        return [html.P(t("overview.no_region", lang), className="text-muted")] + [empty] * len(CHART_KEYS)
+    if not _chosen(resolved):
+        return _no_region(lang), None
     scope = current_scope()
     region, week = resolved["region"], resolved["week"]
 
     def compute():
-        engine = get_engine()
-        briefing = build_briefing(engine, scope, region, week, lang, settings=get_settings())
+        briefing = _briefing(scope, region, week, lang)
+        return None if briefing is None else _narrative_children(briefing)
+    narrative = memoized("br.text", scope, region, week, lang, compute=compute)
+    if narrative is None:
+        return _no_region(lang), None
+    return narrative, resolved
+
+
+def render_charts(resolved) -> list:
+    """The preview's figures (CHART_KEYS order) of the resolved region and week."""
+    empty: dict[str, object] = {"data": [], "layout": {}}
+    if not _chosen(resolved):
+        return [empty] * len(CHART_KEYS)
+    lang = resolved.get("lang", "zh-CN")
+    scope = current_scope()
+    region, week = resolved["region"], resolved["week"]
+
+    def compute():
+        briefing = _briefing(scope, region, week, lang)
         if briefing is None:
             return None
-        figures = for_preview(briefing_figures(briefing, engine=engine, scope=scope,
+        figures = for_preview(briefing_figures(briefing, engine=get_engine(), scope=scope,
                                                cache_dir=Path(get_settings().cache_dir), version=data_version()))
-        return {"narrative": _narrative_children(briefing), "figures": [figures[k] for k in CHART_KEYS]}
-    result = memoized("br.preview", scope, region, week, lang, compute=compute)
-    if result is None:
-        return [html.P(t("overview.no_region", lang), className="text-muted")] + [empty] * len(CHART_KEYS)
-    return [result["narrative"], *result["figures"]]
+        return [figures[k] for k in CHART_KEYS]
+    figures = memoized("br.charts", scope, region, week, lang, compute=compute)
+    return figures if figures is not None else [empty] * len(CHART_KEYS)
 
 
 def _owner() -> list[str]:
@@ -143,8 +163,8 @@ def download(n_pptx, n_pdf, job):
 
 # Exportable charts, re-created on the server from the resolved state (callbacks/chart_export.py)
 def _preview_chart(index: int):
-    """The index-th chart of the preview (render_preview: narrative, then the charts)."""
-    return lambda resolved: render_preview(resolved)[1 + index]
+    """The index-th chart of the preview (render_charts, CHART_KEYS order)."""
+    return lambda resolved: render_charts(resolved)[index]
 
 
 CHARTS = {bid.chart_key(key): ChartSource(State(bid.BR_RESOLVED, "data"), _preview_chart(i))
@@ -162,8 +182,9 @@ def register(app) -> None:
                  Input(bid.BR_REGION, "value"), Input(bid.BR_WEEK, "value"),
                  State(bid.BR_RESOLVED, "data"), State(ids.PAGES_LOCATION, "search"),
                  prevent_initial_call=True)(pickers_to_url)
-    app.callback(Output(bid.BR_NARRATIVE, "children"), *CHART_OUTPUTS,
-                 Input(bid.BR_RESOLVED, "data"))(render_preview)
+    app.callback(Output(bid.BR_NARRATIVE, "children"), Output(bid.BR_TEXT_DONE, "data"),
+                 Input(bid.BR_RESOLVED, "data"))(render_text)
+    app.callback(*CHART_OUTPUTS, Input(bid.BR_TEXT_DONE, "data"), prevent_initial_call=True)(render_charts)
     app.callback(Output(bid.BR_JOB, "data"), Output(bid.BR_POLL, "disabled", allow_duplicate=True),
                  Input(bid.BR_GENERATE, "n_clicks"), State(bid.BR_RESOLVED, "data"),
                  prevent_initial_call=True)(start_files)

@@ -102,6 +102,20 @@ def ensure_kaleido(lang: str = "zh-CN") -> None:
         _kaleido_started = True
 
 
+def start_kaleido_in_background() -> None:
+    """Start the renderer at server start, in a thread (chromium takes 3-5 s), so neither
+    the first export nor the first briefing waits for it or shares the CPU with it.
+    Without chromium it stays unstarted: the first export then says why."""
+    import contextlib
+    import threading
+
+    def start() -> None:
+        with contextlib.suppress(ExportError):
+            ensure_kaleido()
+    if not _kaleido_started:
+        threading.Thread(target=start, name="kaleido-start", daemon=True).start()
+
+
 def inline_geometry(fig: dict, geo_resolver: Callable[[str], dict] | None) -> dict:
     """A copy of the figure whose map traces hold their geometry instead of a URL."""
     fig = copy.deepcopy(fig)

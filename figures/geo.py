@@ -47,19 +47,26 @@ GEO_LAYOUT = {"fitbounds": "locations", "visible": False, "projection": {"type":
 
 def label_trace(df: pd.DataFrame, *, size: int = LABEL_SIZE,
                 box_px: tuple[float, float] = (MAP_WIDTH_PX, 500)) -> go.Scattergeo:
+    """`label_trace_dict` as a plotly trace object."""
+    return go.Scattergeo(label_trace_dict(df, size=size, box_px=box_px))
+
+
+def label_trace_dict(df: pd.DataFrame, *, size: int = LABEL_SIZE,
+                     box_px: tuple[float, float] = (MAP_WIDTH_PX, 500)) -> dict:
     """The names of the frame's regions at their label points (regions without one are
     left out), each fitted to its region on a map of about `box_px`; not hoverable, so
-    the hover and a click go to the region beneath. customdata: [name, room] per point."""
+    the hover and a click go to the region beneath. customdata: [name, room] per point.
+    A plain trace dict (no plotly validation)."""
     if not set(PLACE_COLUMNS) <= set(df.columns):
         df = df.assign(**{col: float("nan") for col in PLACE_COLUMNS})
     placed = df.dropna(subset=["label_lon", "label_lat"])
     names, rooms = placed["name"].astype(str).tolist(), placed["label_room"].fillna(0.0).astype(float).tolist()
     texts, sizes = fit_labels(names, rooms, frame_ranges(frame_bounds(df)), size, box_px)
-    return go.Scattergeo(
-        lon=placed["label_lon"].tolist(), lat=placed["label_lat"].tolist(), text=texts, mode="text",
-        customdata=[[n, r] for n, r in zip(names, rooms)],
-        textfont=dict(family=FONT_FAMILY, size=sizes, color=LABEL_COLOR, shadow=LABEL_HALO),
-        hoverinfo="skip", showlegend=False, name="labels")
+    return {"type": "scattergeo", "lon": placed["label_lon"].astype(float).tolist(),
+            "lat": placed["label_lat"].astype(float).tolist(), "text": texts, "mode": "text",
+            "customdata": [[n, r] for n, r in zip(names, rooms)],
+            "textfont": {"family": FONT_FAMILY, "size": sizes, "color": LABEL_COLOR, "shadow": LABEL_HALO},
+            "hoverinfo": "skip", "showlegend": False, "name": "labels"}
 
 
 def fit_labels(names: Sequence[str], rooms: Sequence[float], ranges, size: float,
@@ -122,8 +129,13 @@ def frame_ranges(bounds: tuple[float, float, float, float] | None):
 def geo_map_layout(fig: go.Figure, bounds: tuple[float, float, float, float] | None) -> go.Figure:
     """The geo subplot every map uses: no base map, Mercator, fitted to the regions,
     its frame their `bounds` (padded) when known (see the module docstring)."""
+    return fig.update_layout(geo=geo_layout(bounds), dragmode="pan")
+
+
+def geo_layout(bounds: tuple[float, float, float, float] | None) -> dict:
+    """`geo_map_layout`'s geo subplot as a plain layout dict."""
     geo = dict(GEO_LAYOUT)
     ranges = frame_ranges(bounds)
     if ranges is not None:
         geo.update(lonaxis={"range": list(ranges[0])}, lataxis={"range": list(ranges[1])})
-    return fig.update_layout(geo=geo, dragmode="pan")
+    return geo

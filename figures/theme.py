@@ -39,6 +39,14 @@ def base_layout(fig: go.Figure, *, height: int | None = None, dark: bool = False
     return fig.update_layout(base_layout_dict(height=height, dark=dark))
 
 
+def empty_figure_dict(message: str, *, height: int = 300) -> dict:
+    """`empty_figure` as a plain figure dict (no plotly validation)."""
+    note = {"text": message, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper", "showarrow": False,
+            "font": {"size": 16, "color": NEUTRAL}}
+    return {"data": [], "layout": {"annotations": [note], "xaxis": {"visible": False},
+                                   "yaxis": {"visible": False}, **base_layout_dict(height=height)}}
+
+
 def empty_figure(message: str, *, height: int = 300) -> go.Figure:
     """A blank chart that says why it is blank (no data, out of scope ...)."""
     fig = go.Figure()
@@ -49,12 +57,23 @@ def empty_figure(message: str, *, height: int = 300) -> go.Figure:
     return base_layout(fig, height=height)
 
 
-def with_export_meta(fig: go.Figure, *, title: str, region: str, period: str, as_of: str | None) -> go.Figure:
+def with_export_meta(fig, *, title: str, region: str, period: str, as_of: str | None):
     """Stamp what an exported image must show (title, region, period, data as-of).
 
     Read by the chart export callback from `layout.meta["export"]`; not drawn on screen.
+    A go.Figure is updated in place; a figure dict is returned as a new dict.
     """
+    stamp = {"title": title, "region": region, "period": period, "as_of": as_of or ""}
+    if isinstance(fig, dict):
+        layout = fig.get("layout") or {}
+        meta = dict(layout["meta"]) if isinstance(layout.get("meta"), dict) else {}
+        return {**fig, "layout": {**layout, "meta": {**meta, "export": stamp}}}
     meta = dict(fig.layout.meta or {}) if isinstance(fig.layout.meta, dict) else {}
-    meta["export"] = {"title": title, "region": region, "period": period, "as_of": as_of or ""}
+    meta["export"] = stamp
     fig.update_layout(meta=meta)
     return fig
+
+
+def figure_dict(fig) -> dict:
+    """A figure as a plain dict (a go.Figure's JSON form; a dict as it is)."""
+    return fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else fig

@@ -8,6 +8,7 @@ BR_REGION = "briefing-region"
 BR_WEEK = "briefing-week"
 BR_ASOF = "briefing-asof"
 BR_NARRATIVE = "briefing-narrative"
+BR_TEXT_DONE = "briefing-text-done"  # the resolved state, once its text is shown: the charts follow
 BR_GENERATE = "briefing-generate"
 BR_JOB = "briefing-job"
 BR_POLL = "briefing-poll"

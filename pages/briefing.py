@@ -62,7 +62,7 @@ def layout(region=None, week=None, lang=None, **query):
     lang = state.lang
     store = html.Div([dcc.Store(id=bid.BR_STATE, data={"region": state.region, "week": state.week,
                                                         "lang": lang}),
-                      dcc.Store(id=bid.BR_RESOLVED)])
+                      dcc.Store(id=bid.BR_RESOLVED), dcc.Store(id=bid.BR_TEXT_DONE)])
     narrative = card(t("briefing.narrative.title", lang), t("briefing.narrative.subtitle", lang),
                      dcc.Loading(html.Div(id=bid.BR_NARRATIVE, className="sun-briefing-text"), delay_show=300))
     charts = [dbc.Col(chart_card(bid.chart_key(key), t(f"briefing.chart.{key}", lang, unit=t("briefing.unit.generic", lang)), "",

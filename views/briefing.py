@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from data import queries
@@ -45,8 +46,8 @@ from data.queries.regions import fetch_county_names, with_county_names
 from data.rules.library import active_library
 from data.rules.spikes import SpikeRule
 from figures import briefing as bfig
-from figures.overview import trend_strip
-from figures.theme import with_export_meta
+from figures.overview import trend_strip_dict
+from figures.theme import figure_dict, with_export_meta
 from i18n import t
 from i18n.numbers import format_value
 from settings import Settings, load_settings
@@ -94,6 +95,7 @@ class Briefing:
     judgements: dict = field(default_factory=dict)   # data.judgement table (the settings' floors)
     context: Context = field(default_factory=Context)  # what units are judged against
     figures: dict = field(default_factory=dict)  # chart key -> plotly figure dict
+    drawn: dict = field(default_factory=dict, repr=False)  # charts the narrative read (built once)
 
     @property
     def title(self) -> str:
@@ -126,9 +128,11 @@ def unit_level(region: str) -> str:
 
 
 def _kpi(kpis: pd.DataFrame, key: str) -> dict:
-    rows = kpis[kpis["key"] == key]
-    return rows.iloc[0].to_dict() if len(rows) else {"value": None, "previous": None, "change": None,
-                                                     "unit": INDICATORS[key].unit}
+    """The KPI's row as a dict (column arrays read directly: the narrative asks ~35 times)."""
+    hit = np.flatnonzero(kpis["key"].to_numpy() == key) if len(kpis) else np.array([], dtype=int)
+    if not len(hit):
+        return {"value": None, "previous": None, "change": None, "unit": INDICATORS[key].unit}
+    return {column: kpis[column].to_numpy()[hit[0]] for column in kpis.columns}
 
 
 def _fmt(kpis: pd.DataFrame, key: str, lang: str) -> str:
@@ -166,17 +170,17 @@ def fetch_data(engine, scope, region: str, week_key: int, rule: SpikeRule = DEFA
         kpis_yoy = queries.fetch_kpis(conn, scope, region_code=region, week_key=yoy)
         units = queries.fetch_child_metrics(conn, scope, region_code=region, week_key=week_key,
                                             child_level=level, window=UNIT_WINDOW)
-        units_week = queries.fetch_child_metrics(conn, scope, region_code=region, week_key=week_key,
-                                                 child_level=level, window=1)
+
+        def lean(week: int, child_level: str, window: int) -> pd.DataFrame:
+            """The other unit frames: read for their counts and attention index only."""
+            return queries.fetch_child_metrics(conn, scope, region_code=region, week_key=week, child_level=child_level,
+                                               window=window, measures=queries.ATTENTION_MEASURES, reasons=False)
+        units_week = lean(week_key, level, 1)
         if level == "township":
             towns, towns_week = units, units_week
         else:
-            towns = queries.fetch_child_metrics(conn, scope, region_code=region, week_key=week_key,
-                                                child_level="township", window=UNIT_WINDOW)
-            towns_week = queries.fetch_child_metrics(conn, scope, region_code=region, week_key=week_key,
-                                                     child_level="township", window=1)
-        towns_before = queries.fetch_child_metrics(conn, scope, region_code=region, week_key=prev,
-                                                   child_level="township", window=UNIT_WINDOW)
+            towns, towns_week = lean(week_key, "township", UNIT_WINDOW), lean(week_key, "township", 1)
+        towns_before = lean(prev, "township", UNIT_WINDOW)
         county_names = fetch_county_names(conn, scope, region_code=region)
         towns_spikes = qc.township_spikes(conn, scope, region_code=region, week_key=week_key, rule=rule)
         trend = queries.fetch_trend(conn, scope, region_code=region, week_key=week_key, weeks=12)
@@ -334,7 +338,7 @@ def _ranking(b: Briefing) -> list[str]:
     judged = judge_frame(units, "attention_index", b.context)
     above = int((judged["level"] == PROBLEM).sum())
     line = problem_line(judgement_of("attention_index", b.judgements))
-    order = bar_order(bfig_attention(b), lang)  # the slide's own chart, built the same way
+    order = bar_order(bfig_attention(b), lang)  # read off the slide's own chart
     return [t("briefing.text.ranking", lang, n=above, total=len(units), line=f"{line:g}", order=order)]
 
 
@@ -464,7 +468,7 @@ def briefing_figures(b: Briefing, *, engine=None, scope=None, cache_dir: Path | 
     units_kind = t(f"briefing.unit.{unit_level(b.region)}", lang)
     figs = {
         "kpi_changes": bfig.kpi_changes(b.kpis, lang=lang),
-        "trend": trend_strip(b.trend, lang=lang, height=bfig.SLIDE_SIZE[1]),
+        "trend": trend_strip_dict(b.trend, lang=lang, height=bfig.SLIDE_SIZE[1]),
         "yoy": bfig.year_on_year(b.trend, b.trend_yoy, "complaints_received", "count", lang=lang),
         "attention": bfig_attention(b),
         "service": bfig.service_quality(b.units, lang=lang),
@@ -479,20 +483,23 @@ def briefing_figures(b: Briefing, *, engine=None, scope=None, cache_dir: Path | 
         "clues": bfig.clues(b.units_week, lang=lang),
     }
     if engine is not None and cache_dir is not None:  # the map needs the geometry cache
-        from views.overview import attention_figure
+        from views.overview import attention_figure_dict, map_parent_level
         resolved = {"region": b.region, "week": b.week, "lang": lang, "region_name": b.region_name,
                     "as_of": b.as_of}
-        figs["map"] = attention_figure(engine, scope, resolved, cache_dir=cache_dir, version=version)
-        figs["map"].update_layout(height=bfig.SLIDE_SIZE[1])
+        # the map's regions are the briefing's units unless the briefing is of a township
+        same = map_parent_level(b.region) == (b.region, unit_level(b.region))
+        fig = attention_figure_dict(engine, scope, resolved, cache_dir=cache_dir, version=version,
+                                    metrics=b.units if same else None)
+        figs["map"] = {**fig, "layout": {**fig.get("layout", {}), "height": bfig.SLIDE_SIZE[1]}}
     out = {}
     for key, fig in figs.items():
         title = t(f"briefing.chart.{key}", lang, unit=units_kind)
-        with_export_meta(fig, title=title, region=b.region_name, period=b.week, as_of=b.as_of)
-        out[key] = fig.to_plotly_json()
+        out[key] = with_export_meta(figure_dict(fig), title=title, region=b.region_name, period=b.week,
+                                    as_of=b.as_of)
     return out
 
 
-def judged_bars(units: pd.DataFrame, key: str, context: Context, lang: str, **kwargs):
+def judged_bars(units: pd.DataFrame, key: str, context: Context, lang: str, **kwargs) -> dict:
     """Bars of one indicator per unit, worst at the top, each coloured by its judgement."""
     judged = judge_frame(units, key, context) if not units.empty and key in units else pd.DataFrame()
     colours = colours_for(judged, judgement_of(key, context.table)) if len(judged) else []
@@ -500,8 +507,11 @@ def judged_bars(units: pd.DataFrame, key: str, context: Context, lang: str, **kw
                           higher_is_better=INDICATORS[key].higher_is_better, colours=colours, **kwargs)
 
 
-def bfig_attention(b: Briefing):
-    return judged_bars(b.units, "attention_index", b.context, b.lang, label_key="index.attention")
+def bfig_attention(b: Briefing) -> dict:
+    """The attention ranking chart, built once per briefing (its sentence reads it too)."""
+    if "attention" not in b.drawn:
+        b.drawn["attention"] = judged_bars(b.units, "attention_index", b.context, b.lang, label_key="index.attention")
+    return b.drawn["attention"]
 
 
 def bar_order(fig, lang: str) -> str:

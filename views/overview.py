@@ -13,7 +13,7 @@ from data.calendar import format_week, parse_week, week_bounds
 from data.codes import CHILD_LEVEL, ancestor_at, is_within, level_of
 from data.queries.clues import deadline_counts
 from data.rules.library import active_library
-from figures.overview import HoverPart, attention_map
+from figures.overview import HoverPart, attention_map_dict
 from figures.theme import with_export_meta
 from geo.layers import cached_places, layer_url
 from i18n import t
@@ -93,22 +93,33 @@ def map_parent_level(region: str) -> tuple[str, str]:
     return region, ("county" if level in ("province", "city") else CHILD_LEVEL[level])
 
 
-def attention_figure(engine, scope, resolved: dict, *, cache_dir: Path, version: str):
+def attention_figure(engine, scope, resolved: dict, *, cache_dir: Path, version: str, metrics=None):
+    """`attention_figure_dict` as a go.Figure."""
+    import plotly.graph_objects as go
+    return go.Figure(attention_figure_dict(engine, scope, resolved, cache_dir=cache_dir, version=version,
+                                           metrics=metrics), _validate=False)
+
+
+def attention_figure_dict(engine, scope, resolved: dict, *, cache_dir: Path, version: str, metrics=None) -> dict:
     """The attention-index choropleth of the region's children (geometry by URL, their
-    names at the layer's label points, fitted to their boxes)."""
+    names at the layer's label points, fitted to their boxes), a plain figure dict.
+    `metrics`: those children's fetch_child_metrics when the caller has read them already
+    (the briefing's units)."""
     import pandas as pd
     lang = resolved.get("lang", "zh-CN")
     region = resolved.get("region")
     if not region:
-        return attention_map(pd.DataFrame(), geojson_url="", parts=MAP_HOVER, lang=lang)
+        return attention_map_dict(pd.DataFrame(), geojson_url="", parts=MAP_HOVER, lang=lang)
     parent, level = map_parent_level(region)
     with engine.connect() as conn:
-        metrics = queries.fetch_child_metrics(conn, scope, region_code=parent,
-                                              week_key=parse_week(resolved["week"]), child_level=level,
-                                              measures=queries.ATTENTION_MEASURES)  # what MAP_HOVER shows
+        if metrics is None:
+            metrics = queries.fetch_child_metrics(conn, scope, region_code=parent,
+                                                  week_key=parse_week(resolved["week"]), child_level=level,
+                                                  measures=queries.ATTENTION_MEASURES,  # what MAP_HOVER shows
+                                                  reasons=False)
         places = cached_places(conn, parent, level, cache_dir, version)
-    fig = attention_map(with_places(metrics, places), geojson_url=layer_url(parent, level, version),
-                        parts=MAP_HOVER, lang=lang)
+    fig = attention_map_dict(with_places(metrics, places), geojson_url=layer_url(parent, level, version),
+                             parts=MAP_HOVER, lang=lang)
     return with_export_meta(fig, **export_stamp(resolved, "overview.map.title"))
 
 

@@ -63,7 +63,7 @@ def unit_figures(engine, scope, resolved: dict) -> dict:
     for key, fig, title in (("ranking", ranking, "attention"), ("funds", funds, "funds")):
         stamp = export_stamp(resolved, "overview.map.title")
         stamp["title"] = t(f"briefing.chart.{title}", lang, unit=kind)
-        out[key] = with_export_meta(fig, **stamp).to_plotly_json()
+        out[key] = with_export_meta(fig, **stamp)
     return out
 
 

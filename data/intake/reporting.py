@@ -139,8 +139,9 @@ def unit_ranking(conn, villages: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["unit", "name", "villages", "reported", "completeness", "on_time",
                                      "days_late"])
     known = villages.dropna(subset=["days_late"])
+    known = known.assign(punctual=(known["days_late"] == 0).astype(int), days_late=known["days_late"].astype(float))
     grouped = villages.groupby("unit").agg(villages=("code", "size"), reported=("reported", "sum")).reset_index()
-    timely = known.groupby("unit").agg(known=("code", "size"), punctual=("days_late", lambda d: int((d == 0).sum())),
+    timely = known.groupby("unit").agg(known=("code", "size"), punctual=("punctual", "sum"),
                                        days_late=("days_late", "mean")).reset_index()
     out = grouped.merge(timely, on="unit", how="left")
     out["completeness"] = out["reported"] / out["villages"]

@@ -173,7 +173,7 @@ def _plain(value):
 
 def fetch_child_metrics(conn, scope: Scope, *, region_code: str, week_key: int,
                         child_level: str | None = None, window: int = 4,
-                        measures: dict | None = None) -> pd.DataFrame:
+                        measures: dict | None = None, reasons: bool = True) -> pd.DataFrame:
     """Per visible child region: measures, rates, attention components and index.
 
     Children: counties of a province or city, townships of a county (or `child_level`).
@@ -183,7 +183,8 @@ def fetch_child_metrics(conn, scope: Scope, *, region_code: str, week_key: int,
     disbursement rate, disclosure_lateness = 1 − disclosure on-time rate. Sorted by
     attention_index (desc); `reasons` holds the verdicts of up to three components that
     raise the index and are judged watch or problem (data.judgement.reasons_for). `measures` (e.g.
-    ATTENTION_MEASURES) limits the measures summed, and so the rates given.
+    ATTENTION_MEASURES) limits the measures summed, and so the rates given; `reasons=False`
+    leaves the reasons out (empty lists) for callers that never show them.
     """
     eff = narrow(scope, region_code)
     level = (child_level or DEFAULT_CHILD.get(level_of(region_code))) if eff else None
@@ -199,7 +200,7 @@ def fetch_child_metrics(conn, scope: Scope, *, region_code: str, week_key: int,
     names = [name for spec in measures.values() for name in spec]
     merged[names] = merged[names].fillna(0.0)
     scored = ind.attention_index(_components(add_rates(merged)))
-    scored["reasons"] = reasons_for(scored, Context(week_key=week_key))
+    scored["reasons"] = reasons_for(scored, Context(week_key=week_key)) if reasons else [[] for _ in range(len(scored))]
     return scored.sort_values(["attention_index", "code"], ascending=[False, True],
                               ignore_index=True)
 

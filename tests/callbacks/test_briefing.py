@@ -40,3 +40,26 @@ def test_a_job_of_scope_a_cannot_be_polled_or_downloaded_by_scope_b(demo_db_url,
         assert briefing.download(1, None, store) is no_update
         assert briefing.poll_job(1, store)[4] is True  # downloads stay hidden
         assert briefing.download(1, None, {"job": ["forged"]}) is no_update
+
+
+def test_the_text_is_shown_before_any_chart_is_built(demo_db_url, tmp_path, monkeypatch):
+    """Issue #16: the narrative callback builds no chart; it hands the state on to the
+    charts callback, which draws every chart of the briefing the text was written from."""
+    from callbacks import briefing
+    from views.briefing import CHART_KEYS, PREVIEW_CHART_PX
+
+    def no_charts(*args, **kwargs):
+        raise AssertionError("the text callback built the charts")
+    server = _server(demo_db_url, tmp_path)
+    with signed_in(server, scope=("431023",)):
+        resolved = briefing.resolve_state({"region": "431023", "week": "2026-W46", "lang": "zh-CN"})[-1]
+        with monkeypatch.context() as patched:
+            patched.setattr(briefing, "briefing_figures", no_charts)
+            narrative, done = briefing.render_text(resolved)
+        topics = [c for c in narrative if getattr(c, "className", None) != "sun-briefing-topic"]
+        assert len(topics) == 11 and done == resolved  # one paragraph per topic
+        figures = briefing.render_charts(done)
+        assert len(figures) == len(CHART_KEYS) and all(fig.get("data") for fig in figures[:3])
+        assert all(fig["layout"]["height"] == PREVIEW_CHART_PX for fig in figures)
+        assert briefing.render_text(None)[1] is None and briefing.render_charts(None)[0] == {"data": [], "layout": {}}
+

@@ -347,3 +347,17 @@ def test_the_clue_topic_counts_open_clues_near_and_past_their_deadline(briefing,
     assert due["open"] >= 1 and briefing.clue_deadlines == due
     [topic] = [topic for topic in briefing.topics if topic.key == "clues"]
     assert f"办理中的问题线索 {due['open']} 条，其中临期 {due['near']} 条、超期 {due['overdue']} 条" in "".join(topic.sentences)
+
+
+def test_every_chart_is_a_valid_plotly_figure(demo_engine, scope, briefing, tmp_path):
+    """The charts are plain dicts built without plotly's validation (issue #16): plotly
+    must accept every property of every one (go.Figure validates a dict strictly)."""
+    import plotly.graph_objects as go
+
+    from views.briefing import CHART_KEYS, briefing_figures
+    figures = briefing_figures(briefing, engine=demo_engine, scope=scope, cache_dir=tmp_path, version="v")
+    assert set(figures) == set(CHART_KEYS)
+    for key, figure in figures.items():
+        assert isinstance(figure, dict), key
+        go.Figure(figure)  # raises on any invalid property
+        assert figure["layout"]["meta"]["export"]["title"], key
