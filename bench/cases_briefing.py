@@ -16,12 +16,12 @@ def briefing_states(server) -> list[dict]:
 
 
 def callback_cases(server):
-    from callbacks import briefing
+    from callbacks import briefing, page_state
 
     states = briefing_states(server)
-    resolved = [briefing.resolve_state(state)[-1] for state in states]  # untimed
+    resolved = [page_state.resolve_state(state)[-1] for state in states]  # untimed
     return [
-        ("briefing.resolve_state", [lambda s=s: briefing.resolve_state(s) for s in states]),
+        ("briefing.resolve_state", [lambda s=s: page_state.resolve_state(s) for s in states]),
         # the preview: its text first, then its charts (uncached, each builds the briefing)
         ("briefing.render_text", [lambda r=r: briefing.render_text(r) for r in resolved]),
         ("briefing.render_charts", [lambda r=r: briefing.render_charts(r) for r in resolved]),

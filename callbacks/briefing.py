@@ -1,7 +1,7 @@
 """Weekly briefing callbacks: resolve the URL state, preview, background files, download.
 
-Flow: BR_STATE (URL) -> `resolve_state` (pickers, resolved region/week) -> `render_text`
-(the narrative) -> BR_TEXT_DONE -> `render_charts` (the charts, drawn from the briefing the
+Flow: the layout (pages/briefing.py) resolves the URL state and writes the narrative
+(`render_text`) -> BR_TEXT_DONE -> `render_charts` (the charts, drawn from the briefing the
 text was written from, cached between the two): the text is on screen before the charts
 are built. All memoized per scope/region/week/lang/data version. "Generate"
 (`start_files`) starts a job in a worker thread (exports/briefing_jobs.py) and enables the
@@ -18,7 +18,7 @@ from dash.development.base_component import Component
 import ids
 from callbacks.chart_export import ChartSource, register_exports
 from callbacks.memo import memoized
-from callbacks.page_state import pickers_to_url, resolve_state
+from callbacks.page_state import pickers_to_url
 from components.attrs import html_attrs
 from data.access import MAKE_BRIEFING
 from exports import briefing_jobs
@@ -173,18 +173,13 @@ CHARTS = {bid.chart_key(key): ChartSource(State(bid.BR_RESOLVED, "data"), _previ
 
 def register(app) -> None:
     """Attach the briefing callbacks to `app`."""
-    app.callback(Output(bid.BR_REGION, "options"), Output(bid.BR_REGION, "value"),
-                 Output(bid.BR_WEEK, "options"), Output(bid.BR_WEEK, "value"),
-                 Output(bid.BR_ASOF, "children"), Output(ids.PAGE_REGION_CHIP, "children", allow_duplicate=True),
-                 Output(bid.BR_RESOLVED, "data"),
-                 Input(bid.BR_STATE, "data"), prevent_initial_call="initial_duplicate")(resolve_state)
     app.callback(Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
                  Input(bid.BR_REGION, "value"), Input(bid.BR_WEEK, "value"),
                  State(bid.BR_RESOLVED, "data"), State(ids.PAGES_LOCATION, "search"),
                  prevent_initial_call=True)(pickers_to_url)
-    app.callback(Output(bid.BR_NARRATIVE, "children"), Output(bid.BR_TEXT_DONE, "data"),
-                 Input(bid.BR_RESOLVED, "data"))(render_text)
-    app.callback(*CHART_OUTPUTS, Input(bid.BR_TEXT_DONE, "data"), prevent_initial_call=True)(render_charts)
+    # pages/briefing.py writes the text into the layout; the charts follow from BR_TEXT_DONE
+    # (on load: the text is on screen first, the charts one round later)
+    app.callback(*CHART_OUTPUTS, Input(bid.BR_TEXT_DONE, "data"))(render_charts)
     app.callback(Output(bid.BR_JOB, "data"), Output(bid.BR_POLL, "disabled", allow_duplicate=True),
                  Input(bid.BR_GENERATE, "n_clicks"), State(bid.BR_RESOLVED, "data"),
                  prevent_initial_call=True)(start_files)

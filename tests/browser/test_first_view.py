@@ -51,3 +51,14 @@ def test_a_users_change_still_runs_its_callbacks(page, app_url):
     page.wait_for_selector(".sun-page[data-lang='en']", timeout=30_000)
     assert any("_pages_content" in out for out in outputs), outputs
     assert any("shell-nav-brand" in out for out in outputs), outputs
+
+
+def test_the_briefing_text_comes_with_the_page_and_its_charts_follow(page, app_url):
+    """The briefing's drafted text is in the layout; its charts come in the page's one
+    callback (so the text is read while they are built and drawn)."""
+    outputs = callback_outputs(page)
+    page.goto(app_url + "/briefing?week=2026-W46")
+    page.wait_for_selector("#briefing-narrative h3, #briefing-narrative p", timeout=30_000)
+    page.wait_for_function(READY_JS, timeout=60_000)
+    page.wait_for_timeout(500)
+    assert len(outputs) == 1 and "briefing-kpi_changes" in outputs[0], outputs

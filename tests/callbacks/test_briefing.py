@@ -45,14 +45,14 @@ def test_a_job_of_scope_a_cannot_be_polled_or_downloaded_by_scope_b(demo_db_url,
 def test_the_text_is_shown_before_any_chart_is_built(demo_db_url, tmp_path, monkeypatch):
     """Issue #16: the narrative callback builds no chart; it hands the state on to the
     charts callback, which draws every chart of the briefing the text was written from."""
-    from callbacks import briefing
+    from callbacks import briefing, page_state
     from views.briefing import CHART_KEYS, PREVIEW_CHART_PX
 
     def no_charts(*args, **kwargs):
         raise AssertionError("the text callback built the charts")
     server = _server(demo_db_url, tmp_path)
     with signed_in(server, scope=("431023",)):
-        resolved = briefing.resolve_state({"region": "431023", "week": "2026-W46", "lang": "zh-CN"})[-1]
+        resolved = page_state.resolve_state({"region": "431023", "week": "2026-W46", "lang": "zh-CN"})[-1]
         with monkeypatch.context() as patched:
             patched.setattr(briefing, "briefing_figures", no_charts)
             narrative, done = briefing.render_text(resolved)
