@@ -2,8 +2,10 @@
 
 - `grid_columns`: the store's source -> column defs (translated headers, filter kind)
   and the caption.
-- `grid_rows`: the grid's getRowsRequest -> getRowsResponse via data.records.fetch_records
-  (scope from the server, never from the browser; sort/filter whitelisted there).
+- `grid_rows`: a row request -> getRowsResponse via data.records.fetch_records (scope
+  from the server, never from the browser; sort/filter whitelisted there). The browser
+  answers the grid's first request itself from the block the layout brought
+  (`grid_first_view`, `FIRST_BLOCK_JS`) and relays every other request to the server.
 - `grid_export`: every row of the current query + filter + sort (up to EXPORT_CAP, the
   file says when it was cut) as CSV (UTF-8 BOM) or XLSX, formula cells neutralised,
   written to audit_log.
@@ -19,6 +21,7 @@ import pandas as pd
 from dash import MATCH, Input, Output, State, ctx, dcc, no_update
 
 from callbacks.memo import memoized
+from components.records_grid import BLOCK_SIZE
 from data.access import VIEW_RECORDS
 from data.calendar import format_week
 from data.records import MAX_ROWS, RecordSource, fetch_records, get_source, load_sources
@@ -127,6 +130,12 @@ def grid_columns(query):
     return column_defs(source, lang, query), t(source.label_key, lang)
 
 
+def query_changed(query):
+    """A page set a new query: its columns and caption, and the layout's first block
+    dropped (it is the old query's rows)."""
+    return (*grid_columns(query), None)
+
+
 def _sort(request) -> list[tuple[str, bool]]:
     out = []
     for item in (request or {}).get("sortModel") or []:
@@ -212,6 +221,18 @@ def grid_rows(request, query):
     return response, status
 
 
+FIRST_REQUEST = {"startRow": 0, "endRow": BLOCK_SIZE, "sortModel": [], "filterModel": {}}
+
+
+def grid_first_view(query: dict) -> dict:
+    """What `components.records_grid(first=...)` needs to arrive drawn: the query, the
+    columns and caption, the first block of rows (as the grid's first request, unsorted
+    and unfiltered, would get it; audited like any view) and the status line."""
+    columns, title = grid_columns(query)
+    block, status = grid_rows(FIRST_REQUEST, query) if columns else (None, None)
+    return {"query": query, "columnDefs": columns, "title": title, "block": block, "status": status}
+
+
 def records_of(shown: pd.DataFrame) -> list[dict]:
     """JSON-ready row dicts of a shown frame (None for missing values)."""
     shown = shown.astype(object)
@@ -274,19 +295,43 @@ function(columnDefs, id) {
 """
 
 
+# The grid's row request: the first unsorted, unfiltered block is the one the layout brought
+# (used once; cleared so a later refetch of the same rows asks the server); any other goes
+# to the server through the fetch store. Only plain fields cross (no AG Grid callbacks).
+FIRST_BLOCK_JS = """
+function(request, first) {
+    var nu = window.dash_clientside.no_update;
+    if (!request) { return [nu, nu, nu]; }
+    var sorted = (request.sortModel || []).length > 0;
+    var filtered = Object.keys(request.filterModel || {}).length > 0;
+    if (first && request.startRow === 0 && !sorted && !filtered) {
+        return [{rowData: first.rowData, rowCount: first.rowCount}, nu, null];
+    }
+    return [nu, {startRow: request.startRow, endRow: request.endRow,
+                 sortModel: request.sortModel || [], filterModel: request.filterModel || {}}, nu];
+}
+"""
+
+
 def register(app) -> None:
     """Attach the records-grid callbacks (every grid key, via MATCH)."""
     load_sources()
     key = MATCH
     app.callback(Output(ids_records.grid(key), "columnDefs"), Output(ids_records.title(key), "children"),
-                 Input(ids_records.query(key), "data"))(grid_columns)
+                 Output(ids_records.first(key), "data"),
+                 Input(ids_records.query(key), "data"), prevent_initial_call=True)(query_changed)
     app.clientside_callback(PURGE_JS, Output(ids_records.title(key), "title"),
                             Input(ids_records.grid(key), "columnDefs"),
                             State(ids_records.grid(key), "id"), prevent_initial_call=True)
-    app.callback(Output(ids_records.grid(key), "getRowsResponse"),
+    app.clientside_callback(FIRST_BLOCK_JS, Output(ids_records.grid(key), "getRowsResponse"),
+                            Output(ids_records.fetch(key), "data"),
+                            Output(ids_records.first(key), "data", allow_duplicate=True),
+                            Input(ids_records.grid(key), "getRowsRequest"),
+                            State(ids_records.first(key), "data"), prevent_initial_call=True)
+    app.callback(Output(ids_records.grid(key), "getRowsResponse", allow_duplicate=True),
                  Output(ids_records.status(key), "children"),
-                 Input(ids_records.grid(key), "getRowsRequest"),
-                 State(ids_records.query(key), "data"))(grid_rows)
+                 Input(ids_records.fetch(key), "data"),
+                 State(ids_records.query(key), "data"), prevent_initial_call=True)(grid_rows)
     app.callback(Output(ids_records.download(key), "data"),
                  Input(ids_records.export(key, "csv"), "n_clicks"),
                  Input(ids_records.export(key, "xlsx"), "n_clicks"),

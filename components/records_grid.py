@@ -1,10 +1,13 @@
 """The shared records grid (明细表): server-side paged dash-ag-grid with CSV/XLSX export.
 
-`records_grid(grid_key, lang)` is a block a page puts in its layout. The page's own
-callbacks set the store `ids_records.query(grid_key)` to
-{"source": <registered source name>, "params": {...}, "lang": lang}; callbacks/records.py
-(pattern-matching on the grid key) then sets the columns, answers the grid's row
-requests from data.records.fetch_records, and writes the exports (audited).
+`records_grid(grid_key, lang)` is a block a page puts in its layout. The store
+`ids_records.query(grid_key)` holds {"source": <registered source name>, "params": {...},
+"lang": lang}; callbacks/records.py (pattern-matching on the grid key) sets the columns
+when it changes, answers the grid's row requests from data.records.fetch_records, and
+writes the exports (audited). A page that knows its query when it is laid out passes
+`first=callbacks.records.grid_first_view(query)`: the columns, caption, status and first
+block of rows then come with the page, and the grid's first row request is answered in the
+browser (no callback round on load).
 """
 from __future__ import annotations
 
@@ -31,18 +34,21 @@ def grid_locale(lang: str) -> dict:
     return {key: t(f"records.grid.{key}", lang) for key in LOCALE_KEYS}
 
 
-def records_grid(grid_key: str, lang: str, *, height: int = 420, selectable: bool = False) -> html.Div:
+def records_grid(grid_key: str, lang: str, *, height: int = 420, selectable: bool = False,
+                 first: dict | None = None) -> html.Div:
     """The grid, its query store, export buttons, a status line and a Download; for a
     role without VIEW_RECORDS only a note (the server refuses the rows anyway).
-    `selectable`: a click selects the row (the page reads the grid's `selectedRows`)."""
+    `selectable`: a click selects the row (the page reads the grid's `selectedRows`).
+    `first`: the grid's first view ({"query", "columnDefs", "title", "block", "status"})."""
+    first = first or {}
     if not runtime.may(VIEW_RECORDS):
-        return html.Div([dcc.Store(id=ids_records.query(grid_key)),
+        return html.Div([dcc.Store(id=ids_records.query(grid_key), data=first.get("query")),
                          html.Div(t("records.no_right", lang), className="sun-note")],
                         className="sun-records", **html_attrs({"data-records": grid_key, "data-denied": "1"}))
     grid = dag.AgGrid(
         id=ids_records.grid(grid_key),
         rowModelType="infinite",
-        columnDefs=[],
+        columnDefs=first.get("columnDefs") or [],
         defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 90,
                        "floatingFilter": False},
         dashGridOptions={"cacheBlockSize": BLOCK_SIZE, "maxBlocksInCache": 20,
@@ -61,11 +67,13 @@ def records_grid(grid_key: str, lang: str, *, height: int = 420, selectable: boo
                    size="sm", color="light"),
         dcc.Download(id=ids_records.download(grid_key)),
     ], className="sun-records-tools")
-    header = html.Div([html.Div(id=ids_records.title(grid_key), className="sun-records-title"),
+    header = html.Div([html.Div(first.get("title"), id=ids_records.title(grid_key), className="sun-records-title"),
                        buttons],
                       className="d-flex justify-content-between align-items-center gap-2 mb-2")
     return html.Div([
-        dcc.Store(id=ids_records.query(grid_key)),
+        dcc.Store(id=ids_records.query(grid_key), data=first.get("query")),
+        dcc.Store(id=ids_records.first(grid_key), data=first.get("block")),
+        dcc.Store(id=ids_records.fetch(grid_key)),
         header, grid,
-        html.Div(id=ids_records.status(grid_key), className="sun-note mt-1"),
+        html.Div(first.get("status"), id=ids_records.status(grid_key), className="sun-note mt-1"),
     ], className="sun-records", **html_attrs({"data-records": grid_key}))

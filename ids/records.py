@@ -12,6 +12,8 @@ EXPORT_TYPE = "records-export"
 DOWNLOAD_TYPE = "records-download"
 STATUS_TYPE = "records-status"
 TITLE_TYPE = "records-title"
+FIRST_TYPE = "records-first"
+FETCH_TYPE = "records-fetch"
 
 
 def grid(key: object) -> dict:
@@ -44,4 +46,15 @@ def title(key: object) -> dict:
     return {"type": TITLE_TYPE, "key": key}
 
 
-PATTERN_TYPES = (GRID_TYPE, QUERY_TYPE, EXPORT_TYPE, DOWNLOAD_TYPE, STATUS_TYPE, TITLE_TYPE)
+def first(key: object) -> dict:
+    """The dcc.Store holding the first block of rows, computed with the page's layout."""
+    return {"type": FIRST_TYPE, "key": key}
+
+
+def fetch(key: object) -> dict:
+    """The dcc.Store relaying a row request the first block does not answer to the server."""
+    return {"type": FETCH_TYPE, "key": key}
+
+
+PATTERN_TYPES = (GRID_TYPE, QUERY_TYPE, EXPORT_TYPE, DOWNLOAD_TYPE, STATUS_TYPE, TITLE_TYPE,
+                 FIRST_TYPE, FETCH_TYPE)
