@@ -14,6 +14,10 @@ CALLBACK_PATH = "/_dash-update-component"
 FIRST_VIEWS = {
     "/?week=2026-W46": '[data-key="complaints_received"] .sun-kpi-value',
     "/?week=2026-W46&lang=en": ".sun-hot-item",
+    "/funds?week=2026-W46": '[data-chart="funds-sankey"] g.sankey-node',
+    "/funds?week=2026-W46&lang=en": '[data-records="funds"] .ag-cell',
+    "/complaints?week=2026-W46": "#complaints-units-townships tbody tr",
+    "/complaints?week=2026-W46&lang=en": '[data-records="complaints-open"] .ag-cell',
 }
 
 
