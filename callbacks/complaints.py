@@ -1,8 +1,9 @@
-"""Complaints page callbacks: resolve the URL state, then one callback per section.
+"""Complaints: the views of the page (one `render_*` per section) and its callbacks.
 
-Flow: STATE (from the URL) -> `resolve_state` fills the pickers and RESOLVED -> the
-render callbacks (trend, hotspots, handling, units, 我要办, record-grid queries). A
-control change writes the URL (`controls_to_url`), which re-renders the page.
+The page's layout (pages/complaints.py) resolves the URL state (`resolve_state`) and
+calls the `render_*` functions and `grid_queries` itself, so the page arrives drawn with
+no callback round. The callbacks left are a user's: a control change writes the URL
+(`controls_to_url`), which renders the page again; the chart exports.
 Every result is memoized per scope and data version (callbacks.memo). No output carries
 complainant identity: the queries never select it, and complaint text reaches the
 browser only inside the records grid as plain cell text.
@@ -25,7 +26,6 @@ from data.rules.spikes import SpikeRule
 from i18n import t
 from i18n.numbers import format_value
 from ids import complaints as cid
-from ids import records as ids_records
 from runtime import current_scope, get_engine, get_settings
 from views import complaints as view
 
@@ -78,8 +78,8 @@ def controls_to_url(region, week, period, span, by, resolved, search):
 # --- trend and hotspots ------------------------------------------------------------------
 
 def render_trend(resolved):
-    """The trend figure without the hotspots' marks (render_hotspots sends those, and
-    the browser adds them: the township scan behind them does not delay the chart)."""
+    """The trend figure without the hotspots' marks (render_hotspots finds those;
+    `trend_with_marks` puts the two together)."""
     scope, lang = current_scope(), page_lang(resolved)
 
     def compute():
@@ -110,24 +110,21 @@ def render_hotspots(resolved):
     return rule_text, items, marks
 
 
-# Places the hotspots' marks (a trace without y) on the drawn total line of the trend,
-# when both are of the same state (while one is being recomputed, the trend alone).
-TREND_MARKS_JS = """
-function(base, found) {
-    if (!base) { return window.dash_clientside.no_update; }
-    var figure = base.figure, marks = found && found.for === base.for ? found.trace : null;
-    var total = (figure.data || []).find(function (tr) { return tr.meta === 'total'; });
-    if (!marks || !marks.x || !marks.x.length || !total) { return figure; }
-    var at = {};
-    total.x.forEach(function (x, i) { at[x] = total.y[i]; });
-    var keep = marks.x.map(function (x, i) { return i; }).filter(function (i) { return marks.x[i] in at; });
-    var trace = Object.assign({}, marks, {
-        x: keep.map(function (i) { return marks.x[i]; }),
-        y: keep.map(function (i) { return at[marks.x[i]]; }),
-        text: keep.map(function (i) { return marks.text[i]; })});
-    return Object.assign({}, figure, {data: figure.data.concat([trace])});
-}
-"""
+def trend_with_marks(base: dict | None, found: dict | None) -> dict:
+    """The trend figure with the hotspots' marks (a trace without y) placed on its drawn
+    total line, when both are of the same state (`_marks_key`); else the trend alone."""
+    if not base:
+        return {}
+    figure = base["figure"]
+    marks = found["trace"] if found and found.get("for") == base.get("for") else None
+    total = next((tr for tr in figure.get("data") or [] if tr.get("meta") == "total"), None)
+    if not marks or not len(marks.get("x") or ()) or total is None:
+        return figure
+    at = dict(zip(list(total["x"]), list(total["y"])))
+    keep = [i for i, x in enumerate(marks["x"]) if x in at]
+    trace = {**marks, "x": [marks["x"][i] for i in keep], "y": [at[marks["x"][i]] for i in keep],
+             "text": [marks["text"][i] for i in keep]}
+    return {**figure, "data": [*figure["data"], trace]}
 
 
 def _link_query(resolved: dict, region: str | None) -> str:
@@ -293,30 +290,10 @@ CHARTS = {
 
 
 def register(app) -> None:
-    """Attach the complaints page callbacks to `app`."""
-    app.callback(Output(cid.REGION, "options"), Output(cid.REGION, "value"),
-                 Output(cid.WEEK, "options"), Output(cid.WEEK, "value"),
-                 Output(cid.ASOF, "children"),
-                 Output(ids.PAGE_REGION_CHIP, "children", allow_duplicate=True),
-                 Output(cid.RESOLVED, "data"),
-                 Input(cid.STATE, "data"), prevent_initial_call="initial_duplicate")(resolve_state)
+    """Attach the complaints page callbacks to `app` (the layout drew the first view)."""
     app.callback(Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
                  Input(cid.REGION, "value"), Input(cid.WEEK, "value"), Input(cid.PERIOD, "value"),
                  Input(cid.SPAN, "value"), Input(cid.BY, "value"),
                  State(cid.RESOLVED, "data"), State(ids.PAGES_LOCATION, "search"),
                  prevent_initial_call=True)(controls_to_url)
-    app.callback(Output(cid.TREND_BASE, "data"), Output(cid.TREND_NOTE, "children"),
-                 Input(cid.RESOLVED, "data"))(render_trend)
-    app.callback(Output(cid.RULE, "children"), Output(cid.HOTSPOTS, "children"),
-                 Output(cid.UNIT_MARKS, "data"), Input(cid.RESOLVED, "data"))(render_hotspots)
-    app.clientside_callback(TREND_MARKS_JS, Output(ids.chart(cid.TREND_CHART), "figure"),
-                            Input(cid.TREND_BASE, "data"), Input(cid.UNIT_MARKS, "data"))
-    app.callback(Output(cid.HANDLING_TILES, "children"), Output(ids.chart(cid.FUNNEL_CHART), "figure"),
-                 Output(ids.chart(cid.AGE_CHART), "figure"), Input(cid.RESOLVED, "data"))(render_handling)
-    app.callback(Output(ids_records.query(OPEN_GRID), "data"), Output(ids_records.query(SERVICES_GRID), "data"),
-                 Input(cid.RESOLVED, "data"))(grid_queries)
-    app.callback(Output(cid.UNITS_NOTE, "children"), Output(cid.UNITS_TOWNSHIPS, "children"),
-                 Output(cid.UNITS_DEPARTMENTS, "children"), Input(cid.RESOLVED, "data"))(render_units)
-    app.callback(Output(cid.SERVICES_TILES, "children"), Output(ids.chart(cid.SERVICES_CHART), "figure"),
-                 Output(ids.chart(cid.RATINGS_CHART), "figure"), Input(cid.RESOLVED, "data"))(render_services)
     register_exports(app, CHARTS)

@@ -1,9 +1,12 @@
-"""Fund-flows callbacks: resolve the URL state, then one callback per section.
+"""Fund flows: the views of the page (one `render_*` per section) and its callbacks.
 
-Flow: funds-state (from the URL) -> `resolve_state` (pickers, as-of, filter chips, the
-resolved state) -> the render callbacks. Picking a region or week, clicking a Sankey
-node or "clear" writes the URL (`to_url`), which re-renders the page: the URL is the
-only state. Every render is memoized by scope and its inputs (callbacks.memo).
+The page's layout (pages/funds.py) resolves the URL state (`resolve_state`: pickers,
+as-of, filter chips, the resolved state) and calls the `render_*` functions itself, so the
+page arrives drawn with no callback round. The callbacks left are a user's: picking a
+region, week or period, clicking a Sankey node or "clear" writes the URL (`to_url`),
+which renders the page again (the URL is the only state); the records choice and chart
+clicks set the records grid's query (`records_query`); the chart exports. Every render
+is memoized by scope and its inputs (callbacks.memo).
 """
 from __future__ import annotations
 
@@ -383,36 +386,24 @@ CHARTS = {
 }
 
 
+FIRST_CHOICE = "payments"  # the records list the page opens with
+
+
+def first_records_query(resolved) -> dict | None:
+    """The records grid's query in the page's first view (as `records_query` answers
+    with no click), or None when there is no region or week to show."""
+    return records_params(FIRST_CHOICE, resolved) if _ready(resolved) else None
+
+
 def register(app) -> None:
-    """Attach the funds callbacks to `app`."""
-    app.callback(Output(fid.REGION, "options"), Output(fid.REGION, "value"),
-                 Output(fid.WEEK, "options"), Output(fid.WEEK, "value"),
-                 Output(fid.PERIOD, "options"), Output(fid.PERIOD, "value"),
-                 Output(fid.ASOF, "children"),
-                 Output(ids.PAGE_REGION_CHIP, "children", allow_duplicate=True),
-                 Output(fid.FILTERS, "children"), Output(fid.RESOLVED, "data"),
-                 Input(fid.STATE, "data"), prevent_initial_call="initial_duplicate")(resolve_state)
+    """Attach the funds callbacks to `app` (the layout drew the first view)."""
     app.callback(Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
                  Input(fid.REGION, "value"), Input(fid.WEEK, "value"), Input(fid.PERIOD, "value"),
                  Input(ids.chart(fid.SANKEY_CHART), "clickData"), Input(fid.CLEAR, "n_clicks"),
                  State(fid.RESOLVED, "data"), State(ids.PAGES_LOCATION, "search"),
                  prevent_initial_call=True)(to_url)
-    app.callback(Output(ids.chart(fid.SANKEY_CHART), "figure"), Output(fid.SANKEY_NOTE, "children"),
-                 Input(fid.RESOLVED, "data"))(render_sankey)
-    app.callback(Output(ids.chart(fid.PROGRESS_CHART), "figure"), Output(fid.PROGRESS_SUMMARY, "children"),
-                 Input(fid.RESOLVED, "data"))(render_progress)
-    app.callback(Output(ids.chart(fid.OVERDUE_CHART), "figure"), Output(fid.OVERDUE_SUMMARY, "children"),
-                 Input(fid.RESOLVED, "data"))(render_overdue)
-    app.callback(Output(ids.chart(fid.LEDGER_CHART), "figure"), Input(fid.RESOLVED, "data"))(render_ledger)
-    app.callback(Output(fid.OUTLIERS, "children"), Input(fid.RESOLVED, "data"))(render_outliers)
-    app.callback(Output(ids.chart(fid.DISCLOSURE_CHART), "figure"),
-                 Output(ids.chart(fid.DISCLOSURE_KINDS_CHART), "figure"),
-                 Input(fid.RESOLVED, "data"))(render_disclosure)
-    app.callback(Output(fid.LATE_VILLAGES, "children"), Input(fid.RESOLVED, "data"))(render_late)
-    app.callback(Output(ids.chart(fid.PROJECTS_CHART), "figure"), Output(fid.DELAYED, "children"),
-                 Input(fid.RESOLVED, "data"))(render_projects)
     app.callback(Output(ids_records.query("funds"), "data"), Output(fid.RECORDS_SOURCE, "value"),
                  Input(fid.RECORDS_SOURCE, "value"),
                  *[Input(ids.chart(key), "clickData") for key in GRID_CHARTS],
-                 Input(fid.RESOLVED, "data"))(records_query)
+                 State(fid.RESOLVED, "data"), prevent_initial_call=True)(records_query)
     register_exports(app, CHARTS)

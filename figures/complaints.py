@@ -42,7 +42,7 @@ def _figure(data: list[dict], layout: dict, height: int, margin: dict | None = N
 def unit_spike_trace(unit_spikes: pd.DataFrame, lang: str) -> dict:
     """Open red diamonds at the weeks of the listed hotspots whose own line the trend
     does not draw (`unit_spikes`: week_key, names), without y: the page places them on
-    the drawn total line in the browser (callbacks/complaints.py, TREND_MARKS_JS)."""
+    the drawn total line (callbacks/complaints.py, trend_with_marks)."""
     name = t("complaints.trend.unit_spike", lang)
     return {"type": "scatter", "x": [format_week(int(w)) for w in unit_spikes["week_key"]],
             "text": list(unit_spikes["names"]), "mode": "markers", "name": name,

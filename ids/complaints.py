@@ -17,8 +17,6 @@ AGE_CHART = "complaints-age"
 SERVICES_CHART = "complaints-services"
 RATINGS_CHART = "complaints-ratings"
 
-TREND_BASE = "complaints-trend-base"    # dcc.Store: the trend figure as the server draws it
-UNIT_MARKS = "complaints-unit-marks"    # dcc.Store: marks of the listed hotspots, added in the browser
 TREND_NOTE = "complaints-trend-note"
 RULE = "complaints-spike-rule"
 HOTSPOTS = "complaints-hotspots"
@@ -34,7 +32,7 @@ UNMASK_REASON = "complaints-unmask-reason"
 UNMASK_OPEN = "complaints-unmask-open"
 UNMASK_RESULT = "complaints-unmask-result"
 
-PLAIN_IDS = (ROOT, STATE, RESOLVED, TREND_BASE, UNIT_MARKS, REGION, WEEK, PERIOD, SPAN, BY, ASOF, TREND_NOTE, RULE, HOTSPOTS,
+PLAIN_IDS = (ROOT, STATE, RESOLVED, REGION, WEEK, PERIOD, SPAN, BY, ASOF, TREND_NOTE, RULE, HOTSPOTS,
              HANDLING_TILES, OPEN_LIST, UNITS_TOWNSHIPS, UNITS_DEPARTMENTS, UNITS_NOTE,
              SERVICES_TILES, SERVICES_OVERDUE, UNMASK_CASE, UNMASK_REASON, UNMASK_OPEN, UNMASK_RESULT)
 CHART_KEYS = (TREND_CHART, FUNNEL_CHART, AGE_CHART, SERVICES_CHART, RATINGS_CHART)

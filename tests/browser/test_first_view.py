@@ -20,6 +20,10 @@ FIRST_VIEWS = {
     "/region/431023113000?week=2026-W46": '#region-kpis tr[data-key="complaints_received"]',
     "/clues": '#clues-tiles [data-key="clues"]',
     "/clues?lang=en&status=flagged": '#warnings-tiles [data-key="raised"]',
+    "/funds?week=2026-W46": '[data-chart="funds-sankey"] g.sankey-node',
+    "/funds?week=2026-W46&lang=en": '[data-records="funds"] .ag-cell',
+    "/complaints?week=2026-W46": "#complaints-units-townships tbody tr",
+    "/complaints?week=2026-W46&lang=en": '[data-records="complaints-open"] .ag-cell',
 }
 
 

@@ -11,6 +11,7 @@ import json
 from sqlalchemy import text
 
 from tests.support.demo import DEMO_COUNTY, DEMO_WEEK
+from tests.support.layout import components_by_id, key_of
 from tests.support.session import signed_in
 
 STATES = [
@@ -163,6 +164,41 @@ def test_every_listed_township_spike_is_marked_on_the_trend(server, demo_engine)
     assert week in at and name in at[week]
     total = [tr for tr in base["figure"]["data"] if tr.get("meta") == "total"]
     assert len(total) == 1 and week in list(total[0]["x"])
+    # the page draws them on the total line at their week
+    drawn = cb.trend_with_marks(base, marks)["data"]
+    placed = next(tr for tr in drawn if tr.get("legendgroup") == "unit_spike")
+    x = list(total[0]["x"])
+    assert placed["y"][placed["x"].index(week)] == list(total[0]["y"])[x.index(week)]
+    assert len(drawn) == len(base["figure"]["data"]) + 1
+    assert cb.trend_with_marks(base, {**marks, "for": "another state"}) is base["figure"]  # not of this trend
+
+
+def test_the_page_arrives_drawn(server):
+    """The layout carries the first view the callbacks used to send: pickers, as-of, the
+    trend with its marks, every section and the grids' first rows (no callback on load)."""
+    from callbacks import complaints as cb
+    from pages import complaints as page
+    with signed_in(server):
+        regions, region, weeks, week, as_of, chip, resolved = cb.resolve_state(STATES[0])
+        layout = page.layout(region="431023", week="2026-W46", period="4w", span="52w", by="category")
+        base, _note = cb.render_trend(resolved)
+        drawn = cb.trend_with_marks(base, cb.render_hotspots(resolved)[2])
+    found = components_by_id(layout)
+
+    def by_id(node_id):
+        return found[key_of(node_id)]
+    import ids
+    from ids import chart
+    from ids import complaints as cid
+    from ids import records as ids_records
+    assert by_id(cid.REGION).value == region and by_id(cid.REGION).options == regions
+    assert by_id(cid.WEEK).value == week == "2026-W46" and by_id(cid.WEEK).options == weeks
+    assert by_id(cid.RESOLVED).data == resolved
+    assert _dump(by_id(cid.ASOF).children) == _dump(as_of) and by_id(ids.PAGE_REGION_CHIP).children == chip
+    assert by_id(chart(cid.TREND_CHART)).figure == drawn
+    assert by_id(cid.UNITS_TOWNSHIPS).children is not None and by_id(cid.HANDLING_TILES).children is not None
+    first = by_id(ids_records.first(page.OPEN_GRID)).data
+    assert first and first["rowCount"] > 0 and first["rowData"]
 
 
 def test_unit_spikes_skip_what_the_breakdown_draws():

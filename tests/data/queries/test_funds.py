@@ -281,6 +281,41 @@ def test_callbacks_render_every_section(server):
     assert "beneficiary" not in payload
 
 
+def test_the_page_arrives_drawn(server):
+    """The layout carries the first view the callbacks used to send: pickers, filter
+    chips, every section and the records grid's first rows (no callback on load)."""
+    from callbacks import funds
+    from ids import chart
+    from ids import funds as fid
+    from ids import records as ids_records
+    from pages import funds as page
+    from tests.support.layout import components_by_id, key_of
+    state = {"region": "431023", "week": "2026-W46", "lang": "zh-CN", "category": "social_assistance",
+             "source": None, "period": "ytd"}
+    with signed_in(server):
+        regions, region, weeks, week, _periods, period, _as_of, _chip, _chips, resolved = funds.resolve_state(state)
+        found = components_by_id(page.layout(region="431023", week="2026-W46", category="social_assistance"))
+        sankey, note = funds.render_sankey(resolved)
+        _progress, summary = funds.render_progress(resolved)
+
+    def by_id(node_id):
+        return found[key_of(node_id)]
+    assert by_id(fid.REGION).value == region == DEMO_COUNTY and by_id(fid.REGION).options == regions
+    assert by_id(fid.WEEK).value == week and by_id(fid.WEEK).options == weeks and by_id(fid.PERIOD).value == period
+    assert by_id(fid.RESOLVED).data == resolved
+    assert by_id(chart(fid.SANKEY_CHART)).figure == sankey and by_id(fid.SANKEY_NOTE).children == note
+    def dump(value):
+        return json.dumps(value, default=lambda o: o.to_plotly_json())
+    assert dump(by_id(fid.PROGRESS_SUMMARY).children) == dump(summary)
+    for key in fid.CHART_KEYS:
+        assert by_id(chart(key)).figure["data"], key
+    assert "sun-funds-chip" in dump(by_id(fid.FILTERS).children)
+    query = by_id(ids_records.query("funds")).data
+    assert query == funds.records_params("payments", resolved) and query["params"]["category"] == "social_assistance"
+    first = by_id(ids_records.first("funds")).data
+    assert first and first["rowCount"] > 0 and first["rowData"]
+
+
 def test_node_click_filters_and_drills(server):
     from callbacks import funds
     resolved = {"region": CITY_CODE, "week": "2026-W46", "source": None, "category": None}
