@@ -107,7 +107,8 @@ def test_unfingerprinted_asset_revalidated_with_etag(production, cookie):
 
 def test_layout_and_callback_answers_compressed_in_chromium(production, browser):
     """What chromium receives on a page: Dash's JSON (layout, callback answers) compressed,
-    never kept (no-store), and the page's security headers."""
+    never kept (no-store), and the page's security headers. The briefing: its charts are
+    the one callback a page fires on load (every other first view comes with the layout)."""
     from tools.signin import sign_in
     base, _ = production
     context = browser.new_context(viewport={"width": 1400, "height": 900})
@@ -115,9 +116,11 @@ def test_layout_and_callback_answers_compressed_in_chromium(production, browser)
     sign_in(tab, base, ROLE_ACCOUNTS["commission"][0], PASSWORD)
     seen: list[tuple[str, int, dict]] = []
     tab.on("response", lambda r: seen.append((r.url, r.status, r.all_headers())))
-    tab.goto(base + "/")
+    tab.goto(base + "/briefing")
     from tools.screenshot import READY_JS
     tab.wait_for_function(READY_JS, timeout=60_000, polling=50)
+    tab.wait_for_function("() => document.querySelectorAll('#briefing-root .js-plotly-plot .main-svg').length > 0",
+                          timeout=60_000, polling=50)
     context.close()
     answers = [(url, h) for url, status, h in seen if status == 200 and "/_dash-update-component" in url
                and int(h.get("content-length", "1000")) >= 500]
@@ -127,18 +130,22 @@ def test_layout_and_callback_answers_compressed_in_chromium(production, browser)
         assert headers.get("content-encoding") in ("br", "gzip"), headers
         assert "no-store" in headers["cache-control"]
         assert "content-security-policy" in headers
-    html = [h for url, status, h in seen if url == base + "/" and status == 200]
+    html = [h for url, status, h in seen if url == base + "/briefing" and status == 200]
     assert html and html[0].get("content-encoding") in ("br", "gzip")
 
 
 def test_load_bench_five_seconds(production, browser, tmp_path):
-    """The load bench end to end, briefly: record the overview, replay it with 5 users."""
+    """The load bench end to end, briefly: record the overview (its first view is the
+    layout: no callback) and the briefing (its charts' callback), replay them with 5 users."""
     from bench.load import print_load_table, record_pages, run_locust
     base, _ = production
     recording = tmp_path / "recording.json"
-    recorded = record_pages(base, ["/"], ROLE_ACCOUNTS["commission"][0], PASSWORD, browser=browser)
-    kinds = [r["kind"] for r in recorded["pages"]["/"]]
-    assert kinds[:3] == ["page HTML", "_dash-layout", "_dash-dependencies"] and "callbacks of /" in kinds
+    recorded = record_pages(base, ["/", "/briefing"], ROLE_ACCOUNTS["commission"][0], PASSWORD, browser=browser)
+    overview = [r["kind"] for r in recorded["pages"]["/"]]
+    assert overview[:3] == ["page HTML", "_dash-layout", "_dash-dependencies"]
+    assert not any(kind.startswith("callbacks of") for kind in overview), overview
+    kinds = overview + [r["kind"] for r in recorded["pages"]["/briefing"]]
+    assert "callbacks of /briefing" in kinds, kinds
     recording.write_text(json.dumps(recorded), encoding="utf-8")
     rows = run_locust(base, recording, tmp_path, users=5, duration_s=5, spawn_rate=5)
     overall = next(r for r in rows if r["Name"] == "Aggregated")

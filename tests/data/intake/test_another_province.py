@@ -90,14 +90,15 @@ def test_the_county_imports_its_own_places(chun_an):
 def test_the_overview_works_over_the_imported_county(chun_an, tmp_path):
     from app import create_app
     from callbacks import overview
+    from callbacks.page_state import resolve_state
     from settings import load_settings
     engine, _ = chun_an
     settings = load_settings(env={"DATABASE_URL": engine.url.render_as_string(hide_password=False),
                                   "SUNSHINE_VAR_DIR": str(tmp_path)})
     server = create_app(settings).server
     with signed_in(server, scope=("330000000000",)):
-        _regions, region, _weeks, week, *_rest, resolved = overview.resolve_state({"region": None, "week": None,
-                                                                                 "lang": "zh-CN"})
+        _regions, region, _weeks, week, *_rest, resolved = resolve_state({"region": None, "week": None,
+                                                                        "lang": "zh-CN"})
         assert region == COUNTY and week == "2026-W47"
         tiles = json.dumps(overview.render_kpis(resolved), default=lambda o: o.to_plotly_json())
         figure, _note = overview.render_map(resolved)
