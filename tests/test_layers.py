@@ -2,8 +2,10 @@
 
 Each module belongs to a room (longest matching prefix in ROOMS). A room may import its own
 modules and the rooms below it in MAY_IMPORT (and, transitively, what those may import).
-Any other edge — upward (callbacks -> app) or sideways (pages -> callbacks, data <-> geo) —
-fails, unless it is listed in ALLOWED_EDGES with the reason. Imports inside functions count:
+Any other edge — upward (callbacks -> app, callbacks -> pages) or sideways (data <-> geo) —
+fails, unless it is listed in ALLOWED_EDGES with the reason. A page may call its callbacks'
+view functions: its first view is computed in its layout by the same functions (and cache)
+the callbacks use for a user's change (issue #16), so pages sit above callbacks. Imports inside functions count:
 a lazy import is still a dependency.
 """
 from __future__ import annotations
@@ -16,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SKIP = {".venv", "tests", "var", "node_modules", "__pycache__"}
 
 ROOMS = {
-    "cli": "cli", "bench": "bench", "tools": "tools", "app": "app",
+    "cli": "cli", "bench": "bench", "tools": "tools", "app": "app", "gunicorn.conf": "app",
     "pages": "pages", "callbacks": "callbacks", "components": "components",
     "runtime": "runtime", "web": "web", "ids": "ids", "views": "views", "exports": "exports",
     "figures": "figures", "demo": "demo", "migrations": "migrations", "geo": "geo",
@@ -32,7 +34,7 @@ MAY_IMPORT = {
     "tools": {"app", "demo"},
     "app": {"pages", "callbacks", "web"},
     "web": {"runtime", "queries"},
-    "pages": {"components"},
+    "pages": {"callbacks"},
     "callbacks": {"components"},
     "components": {"runtime", "ids", "views"},
     "runtime": {"data", "settings"},

@@ -27,8 +27,9 @@ def server(demo_db_url, tmp_path_factory):
 @pytest.fixture(scope="module")
 def overview_figures(server):
     from callbacks import overview
+    from callbacks.page_state import resolve_state
     with signed_in(server):
-        resolved = overview.resolve_state({"region": DEMO_COUNTY, "week": "2026-W46", "lang": "zh-CN"})[-1]
+        resolved = resolve_state({"region": DEMO_COUNTY, "week": "2026-W46", "lang": "zh-CN"})[-1]
         figure, _ = overview.render_map(resolved)
         trend = overview.render_trend(resolved)
     return {"map": figure, "trend": trend, "resolved": resolved}

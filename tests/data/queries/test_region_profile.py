@@ -103,12 +103,12 @@ def test_callbacks_refuse_out_of_scope(server):
 
 def test_layout_renders_for_any_code(server):
     import dash
+    from plotly.utils import PlotlyJSONEncoder  # the first view's figures hold numpy arrays, as Dash sends them
     page = next(p for p in dash.page_registry.values() if p["module"] == "pages.region")
     assert page["path_template"] == "/region/<code>" and page.get("in_navbar") is False
     with signed_in(server):
         for code in (None, SURGE_TOWN, "431023", "garbage", "110101"):
-            assert json.dumps(page["layout"](code=code, period="nope").to_plotly_json(),
-                              default=lambda o: o.to_plotly_json())
+            assert json.dumps(page["layout"](code=code, period="nope"), cls=PlotlyJSONEncoder)
 
 
 def test_timeline_matches_raw_sql(demo_engine):
