@@ -74,6 +74,7 @@ class _BundleCache:
 
 
 STATIC = (SUITES, ASSETS, FAVICON)
+VENDOR = "/vendor/"  # bootstrap's CSS and the plotly bundle (app.py, web/bundle.py): their own headers
 
 
 class _Compress(Compress):
@@ -87,10 +88,11 @@ class _Compress(Compress):
 
 
 class StaticQuietSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, not saved on the responses of static files."""
+    """Flask's signed-cookie sessions, not saved on the responses of static files (a
+    rotating Set-Cookie, with its `Vary: Cookie`, would keep browsers from reusing them)."""
 
     def save_session(self, app, session, response) -> None:
-        if request.path.startswith(STATIC):
+        if request.path.startswith((*STATIC, VENDOR)):
             return
         super().save_session(app, session, response)
 

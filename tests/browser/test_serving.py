@@ -152,3 +152,16 @@ def test_load_bench_five_seconds(production, browser, tmp_path):
     assert int(overall["Request Count"]) >= len(kinds)
     assert int(overall["Failure Count"]) == 0, rows
     assert print_load_table("load, 5 s", rows, budget_ms=60_000)
+
+
+def test_the_plotly_bundle_is_kept_a_year_without_a_cookie(production, cookie):
+    """The custom plotly.js (web/bundle.py) of a signed-in page: reused by the browser, so
+    no rotating session cookie (and its `Vary: Cookie`) on it."""
+    base, _ = production
+    _, _, body = get(base, "/", cookie=cookie, encodings="identity")
+    found = re.findall(r'src="(/vendor/plotly/[^"]+)"', body.decode("utf-8", "replace"))
+    if not found:
+        pytest.skip("the plotly bundle is not built (make bundle needs npm)")
+    status, headers, _ = get(base, found[0], cookie=cookie)
+    assert status == 200 and "immutable" in headers["Cache-Control"]
+    assert "Set-Cookie" not in headers and "cookie" not in headers.get("Vary", "").lower()
