@@ -1,6 +1,6 @@
-"""Region-profile callbacks: REGION_STATE (URL) -> view -> KPI table, summary, reasons,
-children, trend and records. A period change updates the view in place and the URL
-(history.replaceState), like the map."""
+"""Region-profile callbacks: the layout (pages/region.py) draws the first view with these
+functions; a period change updates the view in place and the URL (history.replaceState),
+like the map, and the view -> KPI table, summary, reasons, children, trend and records."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 BR_ROOT = "briefing-root"
-BR_STATE = "briefing-state"
 BR_RESOLVED = "briefing-resolved"
 BR_REGION = "briefing-region"
 BR_WEEK = "briefing-week"

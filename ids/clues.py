@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 ROOT = "clues-root"
-STATE = "clues-state"
 RESOLVED = "clues-resolved"
 REGION = "clues-region"
 RULE = "clues-rule"
@@ -42,7 +41,7 @@ W_NOTE = "warnings-note"
 W_SUBMIT = "warnings-submit"
 W_RESULT = "warnings-result"
 
-PLAIN_IDS = (ROOT, STATE, RESOLVED, REGION, RULE, STATUS, DEADLINE, HANDLER, SCORE, BY, ASOF, TILES, RULES, OPEN,
+PLAIN_IDS = (ROOT, RESOLVED, REGION, RULE, STATUS, DEADLINE, HANDLER, SCORE, BY, ASOF, TILES, RULES, OPEN,
              MOVED, CARD, CARD_BODY, CARD_TITLE, MOVE_TO, MOVE_HANDLER, MOVE_DISMISS, MOVE_REASON, MOVE_SUBMIT,
              MOVE_RESULT, W_SECTION, W_TILES, W_ONLY, W_OPEN, W_MOVED, W_CARD, W_CARD_TITLE, W_CARD_BODY, W_ACTION, W_NOTE,
              W_SUBMIT, W_RESULT)

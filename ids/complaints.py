@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 ROOT = "complaints-root"
-STATE = "complaints-state"        # dcc.Store: the URL state (region, week, lang, period, span, by)
 RESOLVED = "complaints-resolved"  # dcc.Store: the resolved state every render callback reads
 REGION = "complaints-region"
 WEEK = "complaints-week"
@@ -32,7 +31,7 @@ UNMASK_REASON = "complaints-unmask-reason"
 UNMASK_OPEN = "complaints-unmask-open"
 UNMASK_RESULT = "complaints-unmask-result"
 
-PLAIN_IDS = (ROOT, STATE, RESOLVED, REGION, WEEK, PERIOD, SPAN, BY, ASOF, TREND_NOTE, RULE, HOTSPOTS,
+PLAIN_IDS = (ROOT, RESOLVED, REGION, WEEK, PERIOD, SPAN, BY, ASOF, TREND_NOTE, RULE, HOTSPOTS,
              HANDLING_TILES, OPEN_LIST, UNITS_TOWNSHIPS, UNITS_DEPARTMENTS, UNITS_NOTE,
              SERVICES_TILES, SERVICES_OVERDUE, UNMASK_CASE, UNMASK_REASON, UNMASK_OPEN, UNMASK_RESULT)
 CHART_KEYS = (TREND_CHART, FUNNEL_CHART, AGE_CHART, SERVICES_CHART, RATINGS_CHART)

@@ -5,7 +5,6 @@ Plain string constants; the graphs are `ids.chart(<chart key>)` (components/char
 from __future__ import annotations
 
 ROOT = "funds-root"
-STATE = "funds-state"  # dcc.Store: the URL state (region, week, lang, source, category)
 RESOLVED = "funds-resolved"  # dcc.Store: the state with defaults filled in
 REGION = "funds-region"
 WEEK = "funds-week"
@@ -31,7 +30,7 @@ DISCLOSURE_CHART = "funds-disclosure"
 DISCLOSURE_KINDS_CHART = "funds-disclosure-kinds"
 PROJECTS_CHART = "funds-projects"
 
-PLAIN_IDS = (ROOT, STATE, RESOLVED, REGION, WEEK, PERIOD, ASOF, FILTERS, CLEAR, SANKEY_NOTE,
+PLAIN_IDS = (ROOT, RESOLVED, REGION, WEEK, PERIOD, ASOF, FILTERS, CLEAR, SANKEY_NOTE,
              PROGRESS_SUMMARY, OVERDUE_SUMMARY, OUTLIERS, LATE_VILLAGES, DELAYED,
              RECORDS_SOURCE, RECORDS)
 CHART_KEYS = (SANKEY_CHART, PROGRESS_CHART, OVERDUE_CHART, LEDGER_CHART, DISCLOSURE_CHART,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 MAP_ROOT = "map-root"
-MAP_STATE = "map-state"  # the URL's state (layout)
 MAP_VIEW = "map-view"  # the resolved view: what is drawn (URL keys + names)
 MAP_METRIC = "map-metric"
 MAP_PERIOD = "map-period"
@@ -19,7 +18,6 @@ MAP_URL_SINK = "map-url-sink"
 MAP_DRAWN = "map-drawn"  # {region} of the figure on screen: same region -> patch values
 
 REGION_ROOT = "region-root"
-REGION_STATE = "region-state"
 REGION_VIEW = "region-view"
 REGION_PERIOD = "region-period"
 REGION_CRUMBS = "region-crumbs"
@@ -32,7 +30,7 @@ REGION_TIMELINE_CHART = "region-timeline"  # chart key
 REGION_RECORDS = "region-records"  # records-grid key
 REGION_OVERSIGHT = "region-oversight"  # the place's clues and warnings (VIEW_CLUES)
 
-PLAIN_IDS = (MAP_ROOT, MAP_STATE, MAP_VIEW, MAP_METRIC, MAP_PERIOD, MAP_WEEK, MAP_ASOF, MAP_CRUMBS,
+PLAIN_IDS = (MAP_ROOT, MAP_VIEW, MAP_METRIC, MAP_PERIOD, MAP_WEEK, MAP_ASOF, MAP_CRUMBS,
              MAP_NOTE, MAP_PANEL, MAP_WORST, MAP_RECORDS_CHOICE, MAP_URL_SINK, MAP_DRAWN,
-             REGION_ROOT, REGION_STATE, REGION_VIEW, REGION_PERIOD, REGION_CRUMBS, REGION_SUMMARY,
+             REGION_ROOT, REGION_VIEW, REGION_PERIOD, REGION_CRUMBS, REGION_SUMMARY,
              REGION_KPIS, REGION_REASONS, REGION_CHILDREN, REGION_OVERSIGHT)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 OVERVIEW_ROOT = "overview-root"
 
-OV_STATE = "overview-state"
 OV_RESOLVED = "overview-resolved"
 OV_REGION = "overview-region"
 OV_WEEK = "overview-week"
@@ -15,5 +14,5 @@ OV_HOT = "overview-hot"
 OV_CLUE_DUE = "overview-clue-deadlines"
 OV_TREND_CHART = "overview-trend"  # chart key
 
-PLAIN_IDS = (OVERVIEW_ROOT, OV_STATE, OV_RESOLVED, OV_REGION, OV_WEEK, OV_ASOF, OV_KPIS, OV_MAP_NOTE, OV_HOT,
+PLAIN_IDS = (OVERVIEW_ROOT, OV_RESOLVED, OV_REGION, OV_WEEK, OV_ASOF, OV_KPIS, OV_MAP_NOTE, OV_HOT,
              OV_CLUE_DUE)
